@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Quick start: set up, build (release) and run Casia on the embedded SQLite database under
+# ./data, loading the demo accounts into an empty database. Prints the URL and the logins.
+# Configuration: README "Configuration" (CASIA_* variables or a casia.toml file).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+bash scripts/setup.sh
+bash scripts/build.sh
+export CASIA_SITE_ROOT="${CASIA_SITE_ROOT:-$ROOT/target/site}"
+exec ./target/release/casia serve "$@"

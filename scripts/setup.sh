@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Installs what Casia needs on a Debian machine that has Rust (rustup). Idempotent and quick
+# when everything is already there: each step checks before it installs.
+#
+#   scripts/setup.sh           build tools (for scripts/run.sh)
+#   scripts/setup.sh --tests   also Chromium, pdftotext, Playwright and a running PostgreSQL
+#
+# Nothing is downloaded except from the package registries (Debian, crates.io, npm):
+# cargo-leptos runs with its no_downloads feature, so wasm-bindgen and wasm-opt must be here.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CARGO_LEPTOS_VERSION="0.3.10"
+WITH_TESTS=0
+[[ "${1:-}" == "--tests" ]] && WITH_TESTS=1
+
+say() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
+sudo_if_needed() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
+
+APT_UPDATED=0
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  [[ ${#missing[@]} -eq 0 ]] && return 0
+  if [[ $APT_UPDATED -eq 0 ]]; then
+    say "apt-get update"
+    sudo_if_needed apt-get update -qq
+    APT_UPDATED=1
+  fi
+  say "installing Debian packages: ${missing[*]}"
+  sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+# --- Debian packages ---------------------------------------------------------------------
+command -v node >/dev/null && command -v npm >/dev/null || apt_install nodejs npm
+command -v brotli >/dev/null || apt_install brotli
+command -v cc >/dev/null || apt_install build-essential
+command -v pkg-config >/dev/null || apt_install pkg-config
+if [[ $WITH_TESTS -eq 1 ]]; then
+  command -v chromium >/dev/null || apt_install chromium
+  command -v pdftotext >/dev/null || apt_install poppler-utils
+fi
+
+# --- Rust toolchain pieces ----------------------------------------------------------------
+if ! rustup target list --installed | grep -q '^wasm32-unknown-unknown$'; then
+  say "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if [[ "$(cargo leptos --version 2>/dev/null || true)" != "cargo-leptos $CARGO_LEPTOS_VERSION" ]]; then
+  say "installing cargo-leptos $CARGO_LEPTOS_VERSION (takes a while, once)"
+  cargo install cargo-leptos@"$CARGO_LEPTOS_VERSION" --locked --features no_downloads
+fi
+
+# wasm-bindgen's CLI must match the library version in Cargo.lock exactly.
+WB_VERSION="$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/, ""); print; exit}' "$ROOT/Cargo.lock")"
+if [[ -z "$WB_VERSION" ]]; then
+  (cd "$ROOT" && cargo generate-lockfile)
+  WB_VERSION="$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/, ""); print; exit}' "$ROOT/Cargo.lock")"
+fi
+if [[ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $WB_VERSION" ]]; then
+  say "installing wasm-bindgen-cli $WB_VERSION"
+  cargo install wasm-bindgen-cli --version "$WB_VERSION"
+fi
+
+# --- npm tools: wasm-opt from binaryen (never Debian's binaryen: it breaks hydration) -------
+if [[ ! -x "$ROOT/tools/node_modules/.bin/wasm-opt" ]]; then
+  say "installing wasm-opt (npm binaryen)"
+  (cd "$ROOT/tools" && npm install --no-audit --no-fund --loglevel=error)
+fi
+
+if [[ $WITH_TESTS -eq 1 ]]; then
+  if [[ ! -d "$ROOT/end2end/node_modules/@playwright/test" ]]; then
+    say "installing Playwright (the test runner only; it drives Debian's Chromium)"
+    (cd "$ROOT/end2end" && npm install --no-audit --no-fund --loglevel=error)
+  fi
+
+  # --- PostgreSQL: use the one on 127.0.0.1:5432, else install and start Debian's ---------
+  if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+    apt_install postgresql postgresql-client
+    CLUSTER_VERSION="$(ls /etc/postgresql | sort -V | tail -n1)"
+    HBA="/etc/postgresql/$CLUSTER_VERSION/main/pg_hba.conf"
+    # Tests connect as postgres over TCP without a password (local machine only).
+    if ! grep -q "casia-tests" "$HBA"; then
+      say "allowing local trust connections for the tests"
+      sudo_if_needed sed -i '1i host all all 127.0.0.1/32 trust # casia-tests\nhost all all ::1/128 trust # casia-tests' "$HBA"
+    fi
+    say "starting PostgreSQL $CLUSTER_VERSION"
+    sudo_if_needed pg_ctlcluster --skip-systemctl-redirect "$CLUSTER_VERSION" main start 2>/dev/null \
+      || sudo_if_needed pg_ctlcluster --skip-systemctl-redirect "$CLUSTER_VERSION" main reload
+    for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+    pg_isready -h 127.0.0.1 -p 5432
+  fi
+fi
+
+say "ready"
