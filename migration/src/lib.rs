@@ -1,0 +1,15 @@
+//! Casia's schema, as ordered migrations. They run at start-up and at the start of every test
+//! database; nothing builds the schema from the entities.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_initial;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261122_000001_initial::Migration)]
+    }
+}
