@@ -1,0 +1,387 @@
+//! Personal accounts, passwords (argon2id), server-side sessions and the login rate limit.
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use casia_domain::dto::{AuthorisationView, UserView};
+use casia_domain::{FieldProblem, Lang, Role};
+use chrono::{DateTime, Duration, Utc};
+use rand::RngCore;
+use sea_orm::sea_query::Expr;
+use sea_orm::ExprTrait;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, Set,
+};
+use sha2::{Digest, Sha256};
+
+use crate::clock::now;
+use crate::config::{LoginLimits, SessionConfig};
+use crate::entity::{authorisation, authorisation_member, login_failure, session, user};
+use crate::error::{ServiceError, ServiceResult};
+
+pub const MIN_PASSWORD_CHARS: usize = 10;
+
+pub fn hash_password(password: &str) -> ServiceResult<String> {
+    let salt = SaltString::generate(&mut rand::rngs::OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| ServiceError::Internal(format!("hashing password: {e}")))
+}
+
+pub fn verify_password(password: &str, stored: &str) -> bool {
+    PasswordHash::new(stored)
+        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        .unwrap_or(false)
+}
+
+/// A hash of nothing in particular, verified when the username is unknown so that a wrong
+/// username takes as long as a wrong password.
+fn decoy_hash() -> &'static str {
+    use std::sync::OnceLock;
+    static DECOY: OnceLock<String> = OnceLock::new();
+    DECOY.get_or_init(|| hash_password("decoy-password-never-matches").unwrap_or_default())
+}
+
+fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    data_encoding::BASE64URL_NOPAD.encode(&bytes)
+}
+
+/// Sessions are stored by the SHA-256 of their token: a leaked table opens no session.
+pub fn session_id(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+pub struct NewUser<'a> {
+    pub username: &'a str,
+    pub full_name: &'a str,
+    pub email: Option<&'a str>,
+    pub password: &'a str,
+    pub role: Role,
+    pub lang: Lang,
+}
+
+pub fn normalise_username(username: &str) -> String {
+    username.trim().to_lowercase()
+}
+
+fn check_new_user(u: &NewUser<'_>) -> ServiceResult<()> {
+    let mut p = casia_domain::validation::Problems::default();
+    let name = normalise_username(u.username);
+    if name.is_empty() {
+        p.add("username", FieldProblem::Required);
+    } else if name.chars().count() > 64
+        || !name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'))
+    {
+        p.add("username", FieldProblem::InvalidChoice);
+    }
+    p.required_text("full_name", u.full_name, 150);
+    if u.password.chars().count() < MIN_PASSWORD_CHARS {
+        p.add("password", FieldProblem::TooShort { min: MIN_PASSWORD_CHARS });
+    }
+    if let Some(email) = u.email.filter(|e| !e.trim().is_empty())
+        && !casia_domain::validation::is_valid_email(email)
+    {
+        p.add("email", FieldProblem::InvalidEmail);
+    }
+    p.finish().map_err(ServiceError::Invalid)
+}
+
+pub async fn create_user(db: &impl ConnectionTrait, new: NewUser<'_>) -> ServiceResult<user::Model> {
+    check_new_user(&new)?;
+    let username = normalise_username(new.username);
+    if user::Entity::find().filter(user::Column::Username.eq(&username)).one(db).await?.is_some() {
+        return Err(ServiceError::invalid("username", FieldProblem::AlreadyExists));
+    }
+    let model = user::ActiveModel {
+        username: Set(username),
+        full_name: Set(new.full_name.trim().to_owned()),
+        email: Set(new.email.map(|e| e.trim().to_owned()).filter(|e| !e.is_empty())),
+        password_hash: Set(hash_password(new.password)?),
+        role: Set(new.role.code().to_owned()),
+        lang: Set(new.lang.code().to_owned()),
+        active: Set(true),
+        created_at: Set(now()),
+        ..Default::default()
+    };
+    Ok(model.insert(db).await?)
+}
+
+pub fn user_view(u: &user::Model) -> UserView {
+    UserView {
+        id: u.id,
+        username: u.username.clone(),
+        full_name: u.full_name.clone(),
+        role: Role::from_code(&u.role).unwrap_or(Role::Autorizado),
+    }
+}
+
+/// The person behind a request, as established from the session cookie.
+#[derive(Clone, Debug)]
+pub struct Caller {
+    pub session_id: String,
+    pub user: user::Model,
+    pub role: Role,
+    pub lang: Lang,
+    /// The authorisation the user acts for (authorised users only; chosen at login).
+    pub authorisation: Option<authorisation::Model>,
+    pub is_main_user: bool,
+}
+
+/// An authorised user acting for one authorisation: every case query is scoped by it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UserScope {
+    pub user_id: i64,
+    pub authorisation_id: i64,
+}
+
+impl Caller {
+    /// The role check every server function starts with.
+    pub fn require_role(&self, allowed: &[Role]) -> ServiceResult<()> {
+        if allowed.contains(&self.role) { Ok(()) } else { Err(ServiceError::Forbidden) }
+    }
+
+    /// An authorised user with a chosen authorisation.
+    pub fn user_scope(&self) -> ServiceResult<UserScope> {
+        self.require_role(&[Role::Autorizado])?;
+        let auth = self.authorisation.as_ref().ok_or(ServiceError::PickAuthorisation)?;
+        Ok(UserScope { user_id: self.user.id, authorisation_id: auth.id })
+    }
+
+    pub fn actor(&self) -> casia_domain::Actor {
+        casia_domain::Actor { user_id: self.user.id, role: self.role }
+    }
+
+    pub fn authorisation_view(&self) -> Option<AuthorisationView> {
+        self.authorisation.as_ref().map(|a| authorisation_view(a, self.is_main_user))
+    }
+}
+
+pub fn authorisation_view(a: &authorisation::Model, is_main_user: bool) -> AuthorisationView {
+    AuthorisationView {
+        id: a.id,
+        number: a.number.clone(),
+        company_name: a.company_name.clone(),
+        nif: a.nif.clone(),
+        is_main_user,
+    }
+}
+
+/// What a successful login hands back: the cookie value and where to go next.
+pub struct LoggedIn {
+    pub token: String,
+    pub user: user::Model,
+    pub needs_authorisation: bool,
+}
+
+pub async fn login(
+    db: &DatabaseConnection,
+    limits: &LoginLimits,
+    sessions: &SessionConfig,
+    username: &str,
+    password: &str,
+    client: &str,
+) -> ServiceResult<LoggedIn> {
+    let username = normalise_username(username);
+    let at = now();
+    let window_start = at - Duration::minutes(limits.window_minutes);
+    let failures_for_name = login_failure::Entity::find()
+        .filter(login_failure::Column::Username.eq(&username))
+        .filter(login_failure::Column::At.gt(window_start))
+        .count(db)
+        .await?;
+    // A client trying many usernames is limited too (more loosely: offices share addresses).
+    let failures_for_client = login_failure::Entity::find()
+        .filter(login_failure::Column::Client.eq(client))
+        .filter(login_failure::Column::At.gt(window_start))
+        .count(db)
+        .await?;
+    if failures_for_name >= limits.max_failures || failures_for_client >= limits.max_failures * 4 {
+        return Err(ServiceError::TooManyAttempts { retry_after_minutes: limits.window_minutes });
+    }
+
+    let found = user::Entity::find()
+        .filter(user::Column::Username.eq(&username))
+        .filter(user::Column::Active.eq(true))
+        .one(db)
+        .await?;
+    let verified = match &found {
+        Some(u) => verify_password(password, &u.password_hash),
+        None => {
+            verify_password(password, decoy_hash());
+            false
+        }
+    };
+    let Some(user) = found.filter(|_| verified) else {
+        login_failure::ActiveModel {
+            username: Set(username),
+            client: Set(client.to_owned()),
+            at: Set(at),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
+        return Err(ServiceError::BadCredentials);
+    };
+    login_failure::Entity::delete_many()
+        .filter(login_failure::Column::Username.eq(&username))
+        .exec(db)
+        .await?;
+
+    // With exactly one authorisation the picker is skipped (guide §3).
+    let memberships = user_authorisations(db, user.id).await?;
+    let preselected = if memberships.len() == 1 { Some(memberships[0].id) } else { None };
+    let token = random_token();
+    session::ActiveModel {
+        id: Set(session_id(&token)),
+        user_id: Set(user.id),
+        authorisation_id: Set(preselected),
+        created_at: Set(at),
+        last_seen_at: Set(at),
+        expires_at: Set(at + Duration::hours(sessions.absolute_hours)),
+    }
+    .insert(db)
+    .await?;
+    let role = Role::from_code(&user.role);
+    Ok(LoggedIn {
+        token,
+        needs_authorisation: role == Some(Role::Autorizado) && preselected.is_none(),
+        user,
+    })
+}
+
+pub async fn logout(db: &DatabaseConnection, token: &str) -> ServiceResult<()> {
+    session::Entity::delete_by_id(session_id(token)).exec(db).await?;
+    Ok(())
+}
+
+/// Finds the caller of a request. Expired sessions (idle or absolute) are deleted and
+/// reported as such, so the page can say why the person must sign in again.
+pub async fn caller_from_token(
+    db: &DatabaseConnection,
+    config: &SessionConfig,
+    token: &str,
+) -> ServiceResult<Caller> {
+    let id = session_id(token);
+    let Some(sess) = session::Entity::find_by_id(id.clone()).one(db).await? else {
+        return Err(ServiceError::NotSignedIn);
+    };
+    let at = now();
+    if at >= sess.expires_at || at - sess.last_seen_at >= Duration::minutes(config.idle_minutes) {
+        session::Entity::delete_by_id(id).exec(db).await?;
+        return Err(ServiceError::SessionExpired);
+    }
+    let Some(user) = user::Entity::find_by_id(sess.user_id).one(db).await?.filter(|u| u.active) else {
+        session::Entity::delete_by_id(id).exec(db).await?;
+        return Err(ServiceError::NotSignedIn);
+    };
+    // Touch at most once a minute: a write per page view would cost more than it tells.
+    if at - sess.last_seen_at >= Duration::seconds(60) {
+        session::Entity::update_many()
+            .col_expr(session::Column::LastSeenAt, Expr::value(at))
+            .filter(session::Column::Id.eq(id.clone()))
+            .exec(db)
+            .await?;
+    }
+    let role = Role::from_code(&user.role).ok_or_else(|| ServiceError::Internal(format!("unknown role {}", user.role)))?;
+    let lang = Lang::from_code(&user.lang).unwrap_or_default();
+    let mut authorisation = None;
+    let mut is_main_user = false;
+    if let Some(auth_id) = sess.authorisation_id {
+        // Membership is re-checked on every request: removing a member takes effect at once.
+        let member = authorisation_member::Entity::find_by_id((auth_id, user.id)).one(db).await?;
+        if member.is_some()
+            && let Some(a) = authorisation::Entity::find_by_id(auth_id).one(db).await?.filter(|a| a.active)
+        {
+            is_main_user = a.main_user_id == Some(user.id);
+            authorisation = Some(a);
+        }
+    }
+    Ok(Caller { session_id: id, user, role, lang, authorisation, is_main_user })
+}
+
+/// The active authorisations a user belongs to, by number.
+pub async fn user_authorisations(db: &impl ConnectionTrait, user_id: i64) -> ServiceResult<Vec<authorisation::Model>> {
+    let ids: Vec<i64> = authorisation_member::Entity::find()
+        .filter(authorisation_member::Column::UserId.eq(user_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| m.authorisation_id)
+        .collect();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(authorisation::Entity::find()
+        .filter(authorisation::Column::Id.is_in(ids))
+        .filter(authorisation::Column::Active.eq(true))
+        .order_by_asc(authorisation::Column::Number)
+        .all(db)
+        .await?)
+}
+
+/// Guide §3: the user picks, by number, the authorisation to act for.
+pub async fn choose_authorisation(db: &DatabaseConnection, caller: &Caller, authorisation_id: i64) -> ServiceResult<()> {
+    caller.require_role(&[Role::Autorizado])?;
+    let mine = user_authorisations(db, caller.user.id).await?;
+    if !mine.iter().any(|a| a.id == authorisation_id) {
+        return Err(ServiceError::NotFound);
+    }
+    session::Entity::update_many()
+        .col_expr(session::Column::AuthorisationId, Expr::value(authorisation_id))
+        .filter(session::Column::Id.eq(caller.session_id.clone()))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_language(db: &DatabaseConnection, caller: &Caller, lang: Lang) -> ServiceResult<()> {
+    user::Entity::update_many()
+        .col_expr(user::Column::Lang, Expr::value(lang.code()))
+        .filter(user::Column::Id.eq(caller.user.id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Removes sessions past their absolute expiry and old login failures (run periodically).
+pub async fn purge_expired(db: &DatabaseConnection, config: &SessionConfig, limits: &LoginLimits) -> ServiceResult<u64> {
+    let at = now();
+    let idle_cutoff: DateTime<Utc> = at - Duration::minutes(config.idle_minutes);
+    let sessions = session::Entity::delete_many()
+        .filter(session::Column::ExpiresAt.lte(at).or(session::Column::LastSeenAt.lte(idle_cutoff)))
+        .exec(db)
+        .await?
+        .rows_affected;
+    login_failure::Entity::delete_many()
+        .filter(login_failure::Column::At.lte(at - Duration::minutes(limits.window_minutes)))
+        .exec(db)
+        .await?;
+    Ok(sessions)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_hash_with_argon2id_and_verify() {
+        let h = hash_password("correct horse battery").unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse battery", &h));
+        assert!(!verify_password("Correct horse battery", &h));
+        assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn tokens_are_random_and_stored_hashed() {
+        let a = random_token();
+        let b = random_token();
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 43);
+        assert_eq!(session_id(&a).len(), 64);
+        assert_ne!(session_id(&a), a);
+    }
+}

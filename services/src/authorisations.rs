@@ -1,0 +1,135 @@
+//! Authorisations (`autorizaciones RED`): number, Razón Social, NIF, members, main user and
+//! the contact data that notices are sent to.
+
+use casia_domain::dto::ContactData;
+use casia_domain::validation::{check_contact, Problems};
+use casia_domain::FieldProblem;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+
+use crate::accounts::{authorisation_view, verify_password, Caller};
+use crate::clock::{display_opt, now};
+use crate::entity::{authorisation, authorisation_member, user};
+use crate::error::{ServiceError, ServiceResult};
+
+pub struct NewAuthorisation<'a> {
+    pub number: &'a str,
+    pub company_name: &'a str,
+    pub nif: &'a str,
+    pub contact_email: Option<&'a str>,
+    pub notices_consent: bool,
+}
+
+/// A Spanish NIF/CIF/NIE shape check: 9 characters, letters and digits. (The check letter is
+/// the Treasury's business; we only refuse what cannot be one.)
+pub fn looks_like_nif(nif: &str) -> bool {
+    let nif = nif.trim();
+    nif.len() == 9 && nif.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
+pub async fn create_authorisation(db: &impl ConnectionTrait, new: NewAuthorisation<'_>) -> ServiceResult<authorisation::Model> {
+    let mut p = Problems::default();
+    let number = new.number.trim();
+    if number.is_empty() {
+        p.add("number", FieldProblem::Required);
+    } else if number.len() > 20 || !number.chars().all(|c| c.is_ascii_digit()) {
+        p.add("number", FieldProblem::InvalidChoice);
+    }
+    p.required_text("company_name", new.company_name, 200);
+    if !looks_like_nif(new.nif) {
+        p.add("nif", FieldProblem::InvalidChoice);
+    }
+    let email = new.contact_email.unwrap_or("").trim();
+    if let Err(errs) = check_contact(email, new.notices_consent) {
+        for e in errs {
+            p.add(&e.field, e.problem);
+        }
+    }
+    p.finish()?;
+    if authorisation::Entity::find().filter(authorisation::Column::Number.eq(number)).one(db).await?.is_some() {
+        return Err(ServiceError::invalid("number", FieldProblem::AlreadyExists));
+    }
+    let at = now();
+    Ok(authorisation::ActiveModel {
+        number: Set(number.to_owned()),
+        company_name: Set(new.company_name.trim().to_owned()),
+        nif: Set(new.nif.trim().to_uppercase()),
+        contact_email: Set(Some(email.to_owned()).filter(|e| !e.is_empty())),
+        notices_consent: Set(new.notices_consent),
+        contact_updated_at: Set(Some(at)),
+        main_user_id: Set(None),
+        active: Set(true),
+        created_at: Set(at),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+/// Adds an authorised user to an authorisation (idempotent); `main` makes them its main user.
+pub async fn add_member(db: &impl ConnectionTrait, authorisation_id: i64, user_id: i64, main: bool) -> ServiceResult<()> {
+    let u = user::Entity::find_by_id(user_id).one(db).await?.ok_or(ServiceError::NotFound)?;
+    if u.role != casia_domain::Role::Autorizado.code() {
+        return Err(ServiceError::invalid("user_id", FieldProblem::InvalidChoice));
+    }
+    let a = authorisation::Entity::find_by_id(authorisation_id).one(db).await?.ok_or(ServiceError::NotFound)?;
+    if authorisation_member::Entity::find_by_id((authorisation_id, user_id)).one(db).await?.is_none() {
+        authorisation_member::ActiveModel {
+            authorisation_id: Set(authorisation_id),
+            user_id: Set(user_id),
+            added_at: Set(now()),
+        }
+        .insert(db)
+        .await?;
+    }
+    if main {
+        let mut am: authorisation::ActiveModel = a.into();
+        am.main_user_id = Set(Some(user_id));
+        am.update(db).await?;
+    }
+    Ok(())
+}
+
+fn contact_data(a: &authorisation::Model, caller: &Caller) -> ContactData {
+    ContactData {
+        authorisation: authorisation_view(a, caller.is_main_user),
+        email: a.contact_email.clone().unwrap_or_default(),
+        consent: a.notices_consent,
+        updated_at: display_opt(a.contact_updated_at),
+        editable: caller.is_main_user,
+    }
+}
+
+/// `Consulta/Modificación de datos de contacto`: every member may look.
+pub async fn get_contact(caller: &Caller) -> ServiceResult<ContactData> {
+    caller.user_scope()?;
+    let a = caller.authorisation.as_ref().ok_or(ServiceError::PickAuthorisation)?;
+    Ok(contact_data(a, caller))
+}
+
+/// Only the main user may change the contact data; changing the address needs the
+/// password again (a stolen session must not redirect the notices).
+pub async fn update_contact(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    email: &str,
+    consent: bool,
+    password: &str,
+) -> ServiceResult<ContactData> {
+    caller.user_scope()?;
+    let a = caller.authorisation.clone().ok_or(ServiceError::PickAuthorisation)?;
+    if !caller.is_main_user {
+        return Err(ServiceError::Forbidden);
+    }
+    check_contact(email, consent)?;
+    let email = email.trim();
+    let changes_address = a.contact_email.as_deref().unwrap_or("") != email;
+    if changes_address && !verify_password(password, &caller.user.password_hash) {
+        return Err(ServiceError::invalid("password", FieldProblem::WrongPassword));
+    }
+    let mut am: authorisation::ActiveModel = a.into();
+    am.contact_email = Set(Some(email.to_owned()).filter(|e| !e.is_empty()));
+    am.notices_consent = Set(consent);
+    am.contact_updated_at = Set(Some(now()));
+    let updated = am.update(db).await?;
+    Ok(contact_data(&updated, caller))
+}

@@ -1,0 +1,351 @@
+//! Reading cases: `Gestión de Casos` search (guide §4.2), the detail, `Consulta Histórico`
+//! and the files behind them. Every query for an authorised user is scoped to the
+//! authorisation they act for.
+
+use std::collections::HashMap;
+
+use casia_domain::dto::{
+    CaseDetail, CaseHistory, CaseRow, DocumentView, HistoryRow, MessageKind, MessageView, RatingView, SearchForm,
+    SearchResults,
+};
+use casia_domain::lifecycle::allowed_actions;
+use casia_domain::model::{case_number, CaseType, Channel};
+use casia_domain::validation::check_search;
+use casia_domain::{Actor, Lang, Role, State, Substate};
+use chrono::{DateTime, Utc};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+
+use super::receipts::receipt_view;
+use super::{find_for_user, status_of};
+use crate::accounts::Caller;
+use crate::clock::{display, display_opt, start_of_day_in_spain};
+use crate::entity::{
+    authorisation_member, case, case_history, case_message, document, document_type, receipt, taxonomy_node, user,
+};
+use crate::error::{ServiceError, ServiceResult};
+
+pub const PAGE_SIZE: u64 = 50;
+
+/// `Tipo / Materia / Categoría / Subcategoría` in one line.
+pub async fn classification_text(db: &impl ConnectionTrait, c: &case::Model, lang: Lang) -> ServiceResult<String> {
+    let ids: Vec<i64> = [Some(c.subject_id), Some(c.category_id), c.subcategory_id].into_iter().flatten().collect();
+    let nodes = node_names(db, &ids, lang).await?;
+    let mut parts = vec![casia_domain::i18n::case_type_name(CaseType::from_code(&c.case_type).unwrap_or(CaseType::Consulta), lang).to_owned()];
+    parts.extend(ids.iter().filter_map(|id| nodes.get(id).cloned()));
+    Ok(parts.join(" / "))
+}
+
+async fn node_names(db: &impl ConnectionTrait, ids: &[i64], lang: Lang) -> ServiceResult<HashMap<i64, String>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(taxonomy_node::Entity::find()
+        .filter(taxonomy_node::Column::Id.is_in(ids.to_vec()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|n| (n.id, crate::taxonomy::node_name(&n, lang)))
+        .collect())
+}
+
+async fn user_names(db: &impl ConnectionTrait, ids: &[i64]) -> ServiceResult<HashMap<i64, String>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(user::Entity::find()
+        .filter(user::Column::Id.is_in(ids.to_vec()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.full_name))
+        .collect())
+}
+
+/// Keyset cursor: the last row's opening time (µs) and id.
+pub fn encode_cursor(at: DateTime<Utc>, id: i64) -> String {
+    format!("{}.{}", at.timestamp_micros(), id)
+}
+
+pub fn decode_cursor(cursor: &str) -> Option<(DateTime<Utc>, i64)> {
+    let (micros, id) = cursor.split_once('.')?;
+    Some((DateTime::from_timestamp_micros(micros.parse().ok()?)?, id.parse().ok()?))
+}
+
+/// Rows of a page, with names looked up in two batched queries (no query per row).
+pub async fn rows_of(db: &impl ConnectionTrait, cases: &[case::Model], lang: Lang) -> ServiceResult<Vec<CaseRow>> {
+    let subject_ids: Vec<i64> = cases.iter().map(|c| c.subject_id).collect();
+    let user_ids: Vec<i64> = cases.iter().map(|c| c.opened_by).collect();
+    let subjects = node_names(db, &subject_ids, lang).await?;
+    let users = user_names(db, &user_ids).await?;
+    Ok(cases
+        .iter()
+        .map(|c| {
+            let substate = Substate::from_code(&c.substate).unwrap_or(Substate::Presentado);
+            CaseRow {
+                number: c.number,
+                number_display: case_number::format(c.number),
+                opened_at: display(c.opened_at),
+                case_type: CaseType::from_code(&c.case_type).unwrap_or(CaseType::Consulta),
+                subject: subjects.get(&c.subject_id).cloned().unwrap_or_default(),
+                title: c.title.clone(),
+                state: substate.state(),
+                substate,
+                substate_at: display(c.substate_at),
+                opened_by: users.get(&c.opened_by).cloned().unwrap_or_default(),
+                affects_current_period: c.affects_current_period,
+                cancellation_pending: c.cancellation_pending,
+            }
+        })
+        .collect())
+}
+
+/// Opción 2 of guide §4.2: the caller's authorisation, one calendar month, the filters;
+/// newest first, in pages of `PAGE_SIZE` (keyset: no count over the table).
+pub async fn search(db: &impl ConnectionTrait, caller: &Caller, form: &SearchForm, cursor: Option<&str>) -> ServiceResult<SearchResults> {
+    let scope = caller.user_scope()?;
+    check_search(form)?;
+    let (from, to) = casia_domain::dates::check_month_range(&form.from, &form.to).map_err(|_| ServiceError::Internal("range".into()))?;
+    let mut q = case::Entity::find()
+        .filter(case::Column::AuthorisationId.eq(scope.authorisation_id))
+        .filter(case::Column::OpenedAt.gte(start_of_day_in_spain(from)))
+        .filter(case::Column::OpenedAt.lt(start_of_day_in_spain(to.next_day())));
+    if let Some(state) = State::from_code(&form.state) {
+        q = q.filter(case::Column::State.eq(state.code()));
+    }
+    if let Some(sub) = form.substate.as_deref().and_then(Substate::from_code) {
+        q = q.filter(case::Column::Substate.eq(sub.code()));
+    }
+    if let Some(t) = form.case_type.as_deref().and_then(CaseType::from_code) {
+        q = q.filter(case::Column::CaseType.eq(t.code()));
+    }
+    if let Some(subject) = form.subject_id {
+        q = q.filter(case::Column::SubjectId.eq(subject));
+    }
+    if let Some(opened_by) = form.opened_by {
+        q = q.filter(case::Column::OpenedBy.eq(opened_by));
+    }
+    if let Some((at, id)) = cursor.and_then(decode_cursor) {
+        q = q.filter(
+            Condition::any()
+                .add(case::Column::OpenedAt.lt(at))
+                .add(Condition::all().add(case::Column::OpenedAt.eq(at)).add(case::Column::Id.lt(id))),
+        );
+    }
+    let mut cases = q
+        .order_by_desc(case::Column::OpenedAt)
+        .order_by_desc(case::Column::Id)
+        .limit(PAGE_SIZE + 1)
+        .all(db)
+        .await?;
+    let next = if cases.len() as u64 > PAGE_SIZE {
+        cases.truncate(PAGE_SIZE as usize);
+        cases.last().map(|c| encode_cursor(c.opened_at, c.id))
+    } else {
+        None
+    };
+    Ok(SearchResults { rows: rows_of(db, &cases, caller.lang).await?, next })
+}
+
+/// The members of the caller's authorisation (choices of `Usuario de Alta`).
+pub async fn authorisation_users(db: &impl ConnectionTrait, caller: &Caller) -> ServiceResult<Vec<(i64, String)>> {
+    let scope = caller.user_scope()?;
+    let ids: Vec<i64> = authorisation_member::Entity::find()
+        .filter(authorisation_member::Column::AuthorisationId.eq(scope.authorisation_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| m.user_id)
+        .collect();
+    let mut users: Vec<(i64, String)> = user_names(db, &ids).await?.into_iter().collect();
+    users.sort_by(|a, b| a.1.cmp(&b.1));
+    Ok(users)
+}
+
+/// The detail every viewer shares; `actor` decides the actions offered.
+pub async fn build_detail(db: &impl ConnectionTrait, c: &case::Model, lang: Lang, actor: &Actor) -> ServiceResult<CaseDetail> {
+    let ids: Vec<i64> = [Some(c.subject_id), Some(c.category_id), c.subcategory_id].into_iter().flatten().collect();
+    let nodes = node_names(db, &ids, lang).await?;
+    let docs = document::Entity::find()
+        .filter(document::Column::CaseId.eq(c.id))
+        .order_by_asc(document::Column::AttachedAt)
+        .order_by_asc(document::Column::Id)
+        .all(db)
+        .await?;
+    let types: HashMap<i64, String> = document_type::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, crate::taxonomy::document_type_name(&t, lang)))
+        .collect();
+    let receipts = receipt::Entity::find()
+        .filter(receipt::Column::CaseId.eq(c.id))
+        .order_by_asc(receipt::Column::Id)
+        .all(db)
+        .await?;
+    let messages = case_message::Entity::find()
+        .filter(case_message::Column::CaseId.eq(c.id))
+        .order_by_asc(case_message::Column::At)
+        .order_by_asc(case_message::Column::Id)
+        .all(db)
+        .await?;
+    let authors = user_names(db, &messages.iter().map(|m| m.author_id).chain([c.opened_by]).collect::<Vec<_>>()).await?;
+    let staff_authors: Vec<i64> = user::Entity::find()
+        .filter(user::Column::Id.is_in(messages.iter().map(|m| m.author_id).collect::<Vec<_>>()))
+        .filter(user::Column::Role.ne(Role::Autorizado.code()))
+        .select_only()
+        .column(user::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let substate = Substate::from_code(&c.substate).unwrap_or(Substate::Presentado);
+    let status = status_of(c);
+    Ok(CaseDetail {
+        number: c.number,
+        number_display: case_number::format(c.number),
+        opened_by: authors.get(&c.opened_by).cloned().unwrap_or_default(),
+        opened_at: display(c.opened_at),
+        channel: Channel::from_code(&c.channel).unwrap_or(Channel::Web),
+        state: substate.state(),
+        substate,
+        substate_at: display(c.substate_at),
+        case_type: CaseType::from_code(&c.case_type).unwrap_or(CaseType::Consulta),
+        subject_id: c.subject_id,
+        subject: nodes.get(&c.subject_id).cloned().unwrap_or_default(),
+        category_id: c.category_id,
+        category: nodes.get(&c.category_id).cloned().unwrap_or_default(),
+        subcategory_id: c.subcategory_id,
+        subcategory: c.subcategory_id.and_then(|id| nodes.get(&id).cloned()),
+        affects_current_period: c.affects_current_period,
+        title: c.title.clone(),
+        description: c.description.clone(),
+        documents: docs
+            .into_iter()
+            .map(|d| DocumentView {
+                id: d.id,
+                attached_at: display(d.attached_at),
+                type_name: types.get(&d.document_type_id).cloned().unwrap_or_default(),
+                title: d.title,
+                file_name: d.original_name,
+                size: d.size_bytes,
+                media_type: d.media_type,
+                sha256: d.sha256,
+                from_processor: d.from_processor,
+            })
+            .collect(),
+        receipts: receipts.iter().map(receipt_view).collect(),
+        messages: messages
+            .into_iter()
+            .map(|m| {
+                let staff = staff_authors.contains(&m.author_id);
+                MessageView {
+                    at: display(m.at),
+                    kind: MessageKind::from_code(&m.kind).unwrap_or(MessageKind::UserInformation),
+                    // The administration speaks as an institution to the authorised user.
+                    author: if staff { "TGSS".to_owned() } else { authors.get(&m.author_id).cloned().unwrap_or_default() },
+                    body: m.body,
+                }
+            })
+            .collect(),
+        resolution: c.resolution.clone(),
+        resolved_at: display_opt(c.resolved_at),
+        rating: c.rating.map(|score| RatingView {
+            score,
+            observations: c.rating_observations.clone().unwrap_or_default(),
+            rated_at: display_opt(c.rated_at).unwrap_or_default(),
+        }),
+        status,
+        version: c.version,
+        allowed: allowed_actions(&status, actor),
+    })
+}
+
+/// The detail for an authorised user of the case's authorisation.
+pub async fn detail_for_user(db: &impl ConnectionTrait, caller: &Caller, number: i64) -> ServiceResult<CaseDetail> {
+    let scope = caller.user_scope()?;
+    let c = find_for_user(db, scope, number).await?;
+    build_detail(db, &c, caller.lang, &caller.actor()).await
+}
+
+/// `Consulta Histórico`, oldest first. Processors also see who acted.
+pub async fn history_rows(db: &impl ConnectionTrait, c: &case::Model, with_actors: bool) -> ServiceResult<CaseHistory> {
+    let rows = case_history::Entity::find()
+        .filter(case_history::Column::CaseId.eq(c.id))
+        .order_by_asc(case_history::Column::At)
+        .order_by_asc(case_history::Column::Id)
+        .all(db)
+        .await?;
+    let actors = if with_actors {
+        user_names(db, &rows.iter().filter_map(|r| r.actor_id).collect::<Vec<_>>()).await?
+    } else {
+        HashMap::new()
+    };
+    Ok(CaseHistory {
+        number: c.number,
+        number_display: case_number::format(c.number),
+        opened_at: display(c.opened_at),
+        rows: rows
+            .into_iter()
+            .map(|r| HistoryRow {
+                state: State::from_code(&r.state).unwrap_or(State::Abierto),
+                substate: Substate::from_code(&r.substate).unwrap_or(Substate::Presentado),
+                at: display(r.at),
+                observations: r.observations,
+                action: r.action,
+                actor: r.actor_id.and_then(|id| actors.get(&id).cloned()),
+            })
+            .collect(),
+    })
+}
+
+pub async fn history_for_user(db: &impl ConnectionTrait, caller: &Caller, number: i64) -> ServiceResult<CaseHistory> {
+    let scope = caller.user_scope()?;
+    let c = find_for_user(db, scope, number).await?;
+    history_rows(db, &c, false).await
+}
+
+/// A document the caller may download: of their authorisation's case (authorised users) or
+/// of any case (processors).
+pub async fn document_for(db: &impl ConnectionTrait, caller: &Caller, document_id: i64) -> ServiceResult<document::Model> {
+    let d = document::Entity::find_by_id(document_id).one(db).await?.ok_or(ServiceError::NotFound)?;
+    visible_case(db, caller, d.case_id).await?;
+    Ok(d)
+}
+
+pub async fn receipt_for(db: &impl ConnectionTrait, caller: &Caller, receipt_id: i64) -> ServiceResult<receipt::Model> {
+    let r = receipt::Entity::find_by_id(receipt_id).one(db).await?.ok_or(ServiceError::NotFound)?;
+    visible_case(db, caller, r.case_id).await?;
+    Ok(r)
+}
+
+/// A receipt and the file name it is downloaded as (`justificante-2026-0000001-solicitud.pdf`).
+pub async fn receipt_download(db: &impl ConnectionTrait, caller: &Caller, receipt_id: i64) -> ServiceResult<(receipt::Model, String)> {
+    let r = receipt::Entity::find_by_id(receipt_id).one(db).await?.ok_or(ServiceError::NotFound)?;
+    let c = visible_case(db, caller, r.case_id).await?;
+    let name = format!("justificante-{}-{}.pdf", case_number::format(c.number), r.kind);
+    Ok((r, name))
+}
+
+async fn visible_case(db: &impl ConnectionTrait, caller: &Caller, case_id: i64) -> ServiceResult<case::Model> {
+    let c = case::Entity::find_by_id(case_id).one(db).await?.ok_or(ServiceError::NotFound)?;
+    if caller.role.is_processor() {
+        return Ok(c);
+    }
+    let scope = caller.user_scope()?;
+    if c.authorisation_id != scope.authorisation_id {
+        return Err(ServiceError::NotFound);
+    }
+    Ok(c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_reject_garbage() {
+        let at = DateTime::from_timestamp_micros(1_790_000_000_123_456).unwrap();
+        assert_eq!(decode_cursor(&encode_cursor(at, 42)), Some((at, 42)));
+        assert_eq!(decode_cursor("x.1"), None);
+        assert_eq!(decode_cursor("12"), None);
+    }
+}

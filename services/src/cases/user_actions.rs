@@ -1,0 +1,198 @@
+//! What an authorised user does to an existing case: `Modificar Información` (guide §4.2.1),
+//! `Solicitar Anulación` (§4.2.2) and `Valoración` (§4.2.4).
+
+use casia_domain::dto::{MessageKind, ModificationDone, ModifyInformationForm, ReceiptKind};
+use casia_domain::model::CaseType;
+use casia_domain::validation::{check_classification, check_documents, check_rating, Problems, MESSAGE_MAX};
+use casia_domain::{Action, FieldProblem, Substate};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+
+use super::open::{attach_documents, claim_documents};
+use super::receipts::{self, receipt_view};
+use super::{apply, find_for_user, in_transaction, Change};
+use crate::accounts::Caller;
+use crate::clock::now;
+use crate::entity::{case, receipt, submission};
+use crate::error::{ServiceError, ServiceResult};
+use crate::Services;
+
+pub const SUBMISSION_MODIFY: &str = "modify_information";
+
+/// Adds information and/or documents; while `Solicitada Información` this answers the
+/// request (→ Asignado); while `Solicitada Reclasificación` it may also change the
+/// classification (→ Asignado). A Trámite gets a receipt for the new documents.
+pub async fn modify_information(s: &Services, caller: &Caller, number: i64, form: ModifyInformationForm) -> ServiceResult<ModificationDone> {
+    let scope = caller.user_scope()?;
+    let db = &s.db;
+    let key = form.idempotency_key.trim().to_owned();
+    if key.is_empty() || key.len() > 100 {
+        return Err(ServiceError::invalid("idempotency_key", FieldProblem::Required));
+    }
+    let c = find_for_user(db, scope, number).await?;
+    if let Some(done) = previous_modification(db, caller.user.id, &key, &c).await? {
+        return Ok(done);
+    }
+
+    let mut p = Problems::default();
+    p.optional_text("information", &form.information, MESSAGE_MAX);
+    check_documents(&mut p, &form.documents);
+    if let Some(r) = &form.reclassification {
+        let taxonomy = crate::taxonomy::load(db, caller.lang).await?;
+        let facts = taxonomy.facts(&r.case_type, r.subject_id, r.category_id, r.subcategory_id);
+        check_classification(&mut p, &r.case_type, r.subject_id, r.category_id, r.subcategory_id, facts);
+    }
+    if form.information.trim().is_empty() && form.documents.is_empty() && form.reclassification.is_none() {
+        p.add("information", FieldProblem::NothingToAdd);
+    }
+    p.finish()?;
+    if form.version != c.version {
+        return Err(ServiceError::Conflict);
+    }
+    let action = if form.reclassification.is_some() { Action::Reclassify } else { Action::ModifyInformation };
+    // Refuse before touching the uploads (closed case, wrong substate…).
+    casia_domain::lifecycle::decide(&super::status_of(&c), &caller.actor(), action)?;
+    let uploads = claim_documents(db, caller.user.id, &form.documents).await?;
+
+    in_transaction(db, async |tx| {
+        submission::ActiveModel {
+            user_id: Set(caller.user.id),
+            idempotency_key: Set(key.clone()),
+            kind: Set(SUBMISSION_MODIFY.to_owned()),
+            case_id: Set(Some(c.id)),
+            receipt_id: Set(None),
+            created_at: Set(now()),
+            ..Default::default()
+        }
+        .insert(tx)
+        .await?;
+        let information = form.information.trim().to_owned();
+        let (mut updated, _) = apply(
+            tx,
+            &c,
+            &caller.actor(),
+            action,
+            Change {
+                observations: information.clone(),
+                message: (!information.is_empty()).then(|| (MessageKind::UserInformation, information.clone())),
+                ..Change::default()
+            },
+        )
+        .await?;
+        if let Some(r) = &form.reclassification {
+            let case_type = CaseType::from_code(&r.case_type).unwrap_or(CaseType::Consulta);
+            case::Entity::update_many()
+                .col_expr(case::Column::CaseType, Expr::value(case_type.code()))
+                .col_expr(case::Column::SubjectId, Expr::value(r.subject_id.unwrap_or_default()))
+                .col_expr(case::Column::CategoryId, Expr::value(r.category_id.unwrap_or_default()))
+                .col_expr(case::Column::SubcategoryId, Expr::value(r.subcategory_id))
+                .filter(case::Column::Id.eq(c.id))
+                .exec(tx)
+                .await?;
+            updated.case_type = case_type.code().to_owned();
+            updated.subject_id = r.subject_id.unwrap_or_default();
+            updated.category_id = r.category_id.unwrap_or_default();
+            updated.subcategory_id = r.subcategory_id;
+        }
+        let at = now();
+        let documents = attach_documents(tx, &updated, caller.user.id, &uploads, false, at).await?;
+        // Guide §4.2.1: new documents of a Trámite get a `Justificante de documentación
+        // complementaria anexada`.
+        let receipt = if !documents.is_empty() && updated.case_type == CaseType::Tramite.code() {
+            Some(receipts::issue(tx, &s.storage, &s.config.public_url, &updated, ReceiptKind::Complementaria, &documents, at).await?)
+        } else {
+            None
+        };
+        if let Some(r) = &receipt {
+            submission::Entity::update_many()
+                .col_expr(submission::Column::ReceiptId, Expr::value(r.id))
+                .filter(submission::Column::UserId.eq(caller.user.id))
+                .filter(submission::Column::IdempotencyKey.eq(key.clone()))
+                .exec(tx)
+                .await?;
+        }
+        Ok(ModificationDone {
+            substate: Substate::from_code(&updated.substate).unwrap_or(Substate::Asignado),
+            receipt: receipt.as_ref().map(receipt_view),
+        })
+    })
+    .await
+    .or_else(|e| match e {
+        ServiceError::Db(err) if crate::db::is_unique_violation(&err) => Err(ServiceError::Conflict),
+        other => Err(other),
+    })
+}
+
+async fn previous_modification(db: &impl ConnectionTrait, user_id: i64, key: &str, c: &case::Model) -> ServiceResult<Option<ModificationDone>> {
+    let Some(sub) = submission::Entity::find()
+        .filter(submission::Column::UserId.eq(user_id))
+        .filter(submission::Column::IdempotencyKey.eq(key))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    if sub.case_id != Some(c.id) {
+        return Err(ServiceError::invalid("idempotency_key", FieldProblem::InvalidChoice));
+    }
+    let r = match sub.receipt_id {
+        Some(id) => receipt::Entity::find_by_id(id).one(db).await?,
+        None => None,
+    };
+    Ok(Some(ModificationDone {
+        substate: Substate::from_code(&c.substate).unwrap_or(Substate::Asignado),
+        receipt: r.as_ref().map(receipt_view),
+    }))
+}
+
+/// Guide §4.2.2. Returns the substate afterwards: `Anulado` when the case had not been
+/// taken yet, otherwise unchanged with a pending request for a processor to decide.
+pub async fn request_cancellation(s: &Services, caller: &Caller, number: i64, reason: &str, version: i32) -> ServiceResult<Substate> {
+    let scope = caller.user_scope()?;
+    let mut p = Problems::default();
+    p.optional_text("reason", reason, MESSAGE_MAX);
+    p.finish()?;
+    let c = find_for_user(&s.db, scope, number).await?;
+    if version != c.version {
+        // A closed or already-pending case says so, rather than "changed meanwhile".
+        casia_domain::lifecycle::decide(&super::status_of(&c), &caller.actor(), Action::RequestCancellation)?;
+        return Err(ServiceError::Conflict);
+    }
+    let reason = reason.trim().to_owned();
+    let (updated, _) = in_transaction(&s.db, async |tx| {
+        apply(
+            tx,
+            &c,
+            &caller.actor(),
+            Action::RequestCancellation,
+            Change {
+                observations: reason.clone(),
+                message: (!reason.is_empty()).then(|| (MessageKind::CancellationRequest, reason.clone())),
+                ..Change::default()
+            },
+        )
+        .await
+    })
+    .await?;
+    // Committed: an automatic cancellation's notice can be mailed now.
+    s.mail_wakeup.notify_one();
+    Ok(Substate::from_code(&updated.substate).unwrap_or(Substate::Presentado))
+}
+
+/// Guide §4.2.4: once per case, only when closed, 1 to 5 with optional observations.
+pub async fn rate(s: &Services, caller: &Caller, number: i64, score: Option<i64>, observations: &str) -> ServiceResult<()> {
+    let scope = caller.user_scope()?;
+    check_rating(score, observations)?;
+    let c = find_for_user(&s.db, scope, number).await?;
+    let score = score.unwrap_or_default() as i16;
+    in_transaction(&s.db, async |tx| {
+        let (updated, _) = apply(tx, &c, &caller.actor(), Action::Rate, Change::default()).await?;
+        let mut am: case::ActiveModel = updated.into();
+        am.rating = Set(Some(score));
+        am.rating_observations = Set(Some(observations.trim().to_owned()).filter(|o| !o.is_empty()));
+        am.rated_at = Set(Some(now()));
+        am.update(tx).await?;
+        Ok(())
+    })
+    .await
+}

@@ -1,0 +1,214 @@
+//! Typed configuration: defaults, then an optional TOML file, then `CASIA_*` environment
+//! variables (nested keys with `__`, e.g. `CASIA_SMTP__HOST`). See README "Configuration".
+
+use std::path::PathBuf;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    /// `sqlite://…` (embedded default) or `postgres://…`. Empty: `data_dir/casia.db`.
+    pub database_url: String,
+    /// Where the embedded database, stored documents, receipts and outgoing mail live.
+    pub data_dir: PathBuf,
+    /// Address the HTTP server listens on.
+    pub listen: String,
+    /// Public address used in links inside emails.
+    pub public_url: String,
+    /// Where cargo-leptos put the compiled site (wasm, js, css, public files).
+    pub site_root: PathBuf,
+    /// Load the demo accounts and cases into an empty database at start-up.
+    pub demo_data: bool,
+    /// `tracing` filter, e.g. `info` or `casia=debug,info`.
+    pub log: String,
+    pub session: SessionConfig,
+    pub login: LoginLimits,
+    pub uploads: UploadConfig,
+    pub mail: MailConfig,
+    /// Absent: notices are written as `.eml` files under `data_dir/outbox/`.
+    pub smtp: Option<SmtpConfig>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SessionConfig {
+    /// A session unused for this long ends.
+    pub idle_minutes: i64,
+    /// A session ends this long after login, used or not.
+    pub absolute_hours: i64,
+    /// Send the cookie only over HTTPS (turn on behind TLS).
+    pub secure_cookie: bool,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LoginLimits {
+    /// Failed logins per username within the window before it is locked for the window.
+    pub max_failures: u64,
+    pub window_minutes: i64,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default)]
+pub struct UploadConfig {
+    /// Largest accepted document, in bytes.
+    pub max_bytes: u64,
+    /// Uploaded files never attached to a case are deleted after this long.
+    pub stale_hours: i64,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MailConfig {
+    pub from: String,
+    /// How often the delivery worker looks for pending notices (it is also woken at once).
+    pub poll_seconds: u64,
+    /// First retry delay; doubles on each failure up to `max_backoff_seconds`.
+    pub backoff_seconds: i64,
+    pub max_backoff_seconds: i64,
+    /// A claimed notice whose sender died is retried after this long.
+    pub lease_seconds: i64,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SmtpConfig {
+    pub host: String,
+    pub port: u16,
+    #[serde(default)]
+    pub username: Option<String>,
+    #[serde(default)]
+    pub password: Option<String>,
+    /// `none` (plain, for local relays and tests), `starttls` or `tls`.
+    #[serde(default = "default_tls")]
+    pub tls: String,
+    #[serde(default = "default_timeout")]
+    pub timeout_seconds: u64,
+}
+
+fn default_tls() -> String {
+    "starttls".into()
+}
+
+fn default_timeout() -> u64 {
+    15
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            database_url: String::new(),
+            data_dir: PathBuf::from("data"),
+            listen: "127.0.0.1:3000".into(),
+            public_url: String::new(),
+            site_root: PathBuf::from("target/site"),
+            demo_data: true,
+            // lopdf warns about every malformed PDF given for verification: expected, not news.
+            log: "info,lopdf=error".into(),
+            session: SessionConfig::default(),
+            login: LoginLimits::default(),
+            uploads: UploadConfig::default(),
+            mail: MailConfig::default(),
+            smtp: None,
+        }
+    }
+}
+
+impl Default for SessionConfig {
+    fn default() -> Self {
+        SessionConfig { idle_minutes: 30, absolute_hours: 12, secure_cookie: false }
+    }
+}
+
+impl Default for LoginLimits {
+    fn default() -> Self {
+        LoginLimits { max_failures: 5, window_minutes: 15 }
+    }
+}
+
+impl Default for UploadConfig {
+    fn default() -> Self {
+        UploadConfig { max_bytes: 20 * 1024 * 1024, stale_hours: 24 }
+    }
+}
+
+impl Default for MailConfig {
+    fn default() -> Self {
+        MailConfig {
+            from: "Casia <no-responder@casia.localhost>".into(),
+            poll_seconds: 5,
+            backoff_seconds: 10,
+            max_backoff_seconds: 3600,
+            lease_seconds: 120,
+        }
+    }
+}
+
+impl Config {
+    /// Defaults ← `file` (if it exists) ← `CASIA_*` environment variables.
+    pub fn load(file: Option<&std::path::Path>) -> Result<Config, figment::Error> {
+        let mut fig = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(path) = file {
+            fig = fig.merge(Toml::file(path));
+        }
+        let mut config: Config = fig.merge(Env::prefixed("CASIA_").split("__")).extract()?;
+        config.fill_derived();
+        Ok(config)
+    }
+
+    /// Values that default from others.
+    pub fn fill_derived(&mut self) {
+        if self.database_url.trim().is_empty() {
+            self.database_url = format!("sqlite://{}?mode=rwc", self.data_dir.join("casia.db").display());
+        }
+        if self.public_url.trim().is_empty() {
+            self.public_url = format!("http://{}", self.listen);
+        }
+        self.public_url = self.public_url.trim_end_matches('/').to_owned();
+    }
+
+    pub fn storage_dir(&self) -> PathBuf {
+        self.data_dir.join("files")
+    }
+
+    pub fn outbox_dir(&self) -> PathBuf {
+        self.data_dir.join("outbox")
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url.starts_with("sqlite:")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_derive_the_database_and_public_url() {
+        let mut c = Config::default();
+        c.fill_derived();
+        assert_eq!(c.database_url, "sqlite://data/casia.db?mode=rwc");
+        assert_eq!(c.public_url, "http://127.0.0.1:3000");
+        assert!(c.smtp.is_none());
+    }
+
+    #[test]
+    fn file_then_environment_override_defaults() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("casia.toml", "listen = \"0.0.0.0:8080\"\n[session]\nidle_minutes = 5\n[smtp]\nhost = \"mail\"\nport = 25\n")?;
+            jail.set_env("CASIA_SESSION__IDLE_MINUTES", "7");
+            jail.set_env("CASIA_PUBLIC_URL", "https://casia.example.es/");
+            let c = Config::load(Some(std::path::Path::new("casia.toml"))).unwrap();
+            assert_eq!(c.listen, "0.0.0.0:8080");
+            assert_eq!(c.session.idle_minutes, 7);
+            assert_eq!(c.session.absolute_hours, 12);
+            assert_eq!(c.public_url, "https://casia.example.es");
+            let smtp = c.smtp.unwrap();
+            assert_eq!((smtp.host.as_str(), smtp.port, smtp.tls.as_str()), ("mail", 25, "starttls"));
+            Ok(())
+        });
+    }
+}

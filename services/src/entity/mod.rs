@@ -1,0 +1,20 @@
+//! sea-orm entities, one per table (see the migration for the schema).
+
+pub mod authorisation;
+pub mod authorisation_member;
+pub mod case;
+pub mod case_counter;
+pub mod case_history;
+pub mod case_message;
+pub mod case_note;
+pub mod document;
+pub mod document_type;
+pub mod login_failure;
+pub mod notice;
+pub mod notice_read;
+pub mod receipt;
+pub mod session;
+pub mod submission;
+pub mod taxonomy_node;
+pub mod upload;
+pub mod user;

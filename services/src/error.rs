@@ -1,0 +1,71 @@
+//! The services' error: precise for the caller, never shown raw to a person. The web layer
+//! maps it to its one client-safe error type; database and storage texts stay in the logs.
+
+use casia_domain::dto::UploadProblem;
+use casia_domain::{FieldError, Refusal};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error("not signed in")]
+    NotSignedIn,
+    #[error("session expired")]
+    SessionExpired,
+    #[error("the role may not do this")]
+    Forbidden,
+    #[error("an authorisation must be chosen first")]
+    PickAuthorisation,
+    #[error("not found (or not visible to the caller)")]
+    NotFound,
+    #[error("invalid input: {0:?}")]
+    Invalid(Vec<FieldError>),
+    #[error("refused by the lifecycle: {0}")]
+    Refused(Refusal),
+    #[error("the case changed meanwhile")]
+    Conflict,
+    #[error("wrong username or password")]
+    BadCredentials,
+    #[error("too many failed logins")]
+    TooManyAttempts { retry_after_minutes: i64 },
+    #[error("upload refused: {0:?}")]
+    Upload(UploadProblem),
+    #[error("database: {0}")]
+    Db(#[from] sea_orm::DbErr),
+    #[error("storage: {0}")]
+    Storage(String),
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl From<Refusal> for ServiceError {
+    fn from(r: Refusal) -> Self {
+        ServiceError::Refused(r)
+    }
+}
+
+impl From<Vec<FieldError>> for ServiceError {
+    fn from(e: Vec<FieldError>) -> Self {
+        ServiceError::Invalid(e)
+    }
+}
+
+impl From<sea_orm::TransactionError<ServiceError>> for ServiceError {
+    fn from(e: sea_orm::TransactionError<ServiceError>) -> Self {
+        match e {
+            sea_orm::TransactionError::Connection(db) => ServiceError::Db(db),
+            sea_orm::TransactionError::Transaction(inner) => inner,
+        }
+    }
+}
+
+impl ServiceError {
+    pub fn invalid(field: &str, problem: casia_domain::FieldProblem) -> Self {
+        ServiceError::Invalid(vec![FieldError::new(field, problem)])
+    }
+
+    /// Errors worth a log line at error level (the person only sees a generic message).
+    pub fn is_internal(&self) -> bool {
+        matches!(self, ServiceError::Db(_) | ServiceError::Storage(_) | ServiceError::Internal(_))
+    }
+}
+
+pub type ServiceResult<T> = Result<T, ServiceError>;

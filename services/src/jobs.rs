@@ -1,0 +1,29 @@
+//! Background work of a running server: housekeeping, and delivery of notice emails.
+
+use std::time::Duration;
+
+use crate::Services;
+
+pub fn spawn_background_jobs(services: &Services) {
+    let s = services.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(300));
+        loop {
+            tick.tick().await;
+            match crate::accounts::purge_expired(&s.db, &s.config.session, &s.config.login).await {
+                Ok(n) if n > 0 => tracing::info!(sessions = n, "expired sessions removed"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
+            }
+        }
+    });
+
+    match crate::mail::sender_for(&services.config) {
+        Ok(sender) => {
+            tokio::spawn(crate::mail::run_worker(services.clone(), sender));
+        }
+        // Notices keep accumulating as pending: once the configuration is fixed and the
+        // server restarted, they all go out.
+        Err(e) => tracing::error!(error = %e, "mail delivery not started: check the [smtp] configuration"),
+    }
+}

@@ -1,0 +1,50 @@
+//! Casia's server side as plain async functions over a database connection: the web layer
+//! (server functions and HTTP handlers in `app`) only adapts requests to these.
+
+pub mod accounts;
+pub mod admin;
+pub mod authorisations;
+pub mod cases;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod entity;
+pub mod error;
+pub mod files;
+pub mod jobs;
+pub mod mail;
+pub mod notices;
+pub mod taxonomy;
+#[cfg(feature = "test-support")]
+pub mod testing;
+
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+use tokio::sync::Notify;
+
+pub use config::Config;
+pub use error::{ServiceError, ServiceResult};
+
+/// Everything a request handler needs, cheap to clone (shared through Leptos context and
+/// axum state).
+#[derive(Clone)]
+pub struct Services {
+    pub db: DatabaseConnection,
+    pub config: Arc<Config>,
+    pub storage: files::Storage,
+    /// Wakes the mail worker when a milestone has been committed, so its email leaves at
+    /// once instead of at the next poll. Only a hint: the worker also polls.
+    pub mail_wakeup: Arc<Notify>,
+}
+
+impl Services {
+    /// Connects, migrates and seeds the reference data (taxonomy, document types).
+    pub async fn start(config: Config) -> ServiceResult<Services> {
+        let db = db::connect_and_migrate(&config.database_url).await?;
+        taxonomy::seed(&db).await?;
+        let storage = files::Storage::local(&config.storage_dir())?;
+        Ok(Services { db, config: Arc::new(config), storage, mail_wakeup: Arc::new(Notify::new()) })
+    }
+}

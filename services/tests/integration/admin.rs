@@ -1,0 +1,120 @@
+//! Administration: taxonomy and document types (never deleting what cases use), accounts,
+//! authorisations; administrators only.
+
+use casia_domain::{CaseType, FieldProblem, Role};
+use casia_domain::dto::{NewAccount, NewAuthorisationInput, NodeInput};
+use casia_services::admin;
+use casia_services::error::ServiceError;
+use casia_services::db_test;
+
+use crate::fixtures;
+
+fn node(name: &str) -> NodeInput {
+    NodeInput { name_es: name.into(), name_en: format!("{name} (en)"), help_es: "Ayuda".into(), help_en: "Help".into(), technical: false }
+}
+
+db_test!(only_administrators_administer, |s| {
+    let a = fixtures::authorisation(&s, "1000001", None, false).await;
+    let user = fixtures::member(&s, "ana", &a, true).await;
+    let sup = fixtures::staff(&s, "sup", Role::Supervisor).await;
+    for who in [&user, &sup] {
+        assert!(matches!(admin::taxonomy(&s.db, who).await, Err(ServiceError::Forbidden)));
+        assert!(matches!(admin::add_node(&s.db, who, "consulta", None, node("X")).await, Err(ServiceError::Forbidden)));
+        assert!(matches!(admin::accounts(&s.db, who).await, Err(ServiceError::Forbidden)));
+        assert!(matches!(admin::set_account_active(&s.db, who, who.user.id, false).await, Err(ServiceError::Forbidden)));
+    }
+});
+
+db_test!(taxonomy_nodes_are_added_renamed_deactivated_and_never_deleted_when_used, |s| {
+    let admin_user = fixtures::staff(&s, "admin", Role::Administrador).await;
+    let subject = admin::add_node(&s.db, &admin_user, "tramite", None, node("Prestaciones")).await.unwrap();
+    let category = admin::add_node(&s.db, &admin_user, "", Some(subject), node("Nacimiento")).await.unwrap();
+    let sub = admin::add_node(&s.db, &admin_user, "", Some(category), node("Solicitud")).await.unwrap();
+    // No fourth level, no duplicate sibling names.
+    assert!(matches!(admin::add_node(&s.db, &admin_user, "", Some(sub), node("Más")).await, Err(ServiceError::Invalid(_))));
+    let dup = admin::add_node(&s.db, &admin_user, "tramite", None, node("prestaciones")).await;
+    assert!(matches!(dup, Err(ServiceError::Invalid(e)) if e[0].problem == FieldProblem::AlreadyExists));
+
+    // A case uses the new path: it can be renamed and deactivated, not deleted.
+    let a = fixtures::authorisation(&s, "1000001", None, false).await;
+    let ana = fixtures::member(&s, "ana", &a, true).await;
+    let mut form = fixtures::new_case_form(CaseType::Tramite, (subject, category, Some(sub)), "k");
+    form.documents.clear();
+    casia_services::cases::open::open_case(&s, &ana, form).await.unwrap();
+    assert!(matches!(admin::delete_node(&s.db, &admin_user, sub).await, Err(ServiceError::Invalid(e)) if e[0].problem == FieldProblem::InUse));
+    admin::update_node(&s.db, &admin_user, sub, node("Solicitud inicial")).await.unwrap();
+    admin::set_node_active(&s.db, &admin_user, sub, false).await.unwrap();
+    let tree = casia_services::taxonomy::load(&s.db, casia_domain::Lang::Es).await.unwrap();
+    assert!(tree.children(category).is_empty(), "inactive nodes are not offered");
+    let n = tree.node(sub).unwrap();
+    assert_eq!((n.name.as_str(), n.active), ("Solicitud inicial", false));
+    // New cases can no longer choose it.
+    let form = fixtures::new_case_form(CaseType::Tramite, (subject, category, Some(sub)), "k2");
+    assert!(matches!(casia_services::cases::open::open_case(&s, &ana, form).await, Err(ServiceError::Invalid(_))));
+    // An unused leaf can be deleted.
+    let spare = admin::add_node(&s.db, &admin_user, "", Some(category), node("Sin uso")).await.unwrap();
+    admin::delete_node(&s.db, &admin_user, spare).await.unwrap();
+});
+
+db_test!(document_types_are_added_renamed_and_deactivated, |s| {
+    let admin_user = fixtures::staff(&s, "admin", Role::Administrador).await;
+    let id = admin::add_document_type(&s.db, &admin_user, "Modelo TA.2/S", "TA.2/S form").await.unwrap();
+    admin::update_document_type(&s.db, &admin_user, id, "Modelo TA.2/S (afiliación)", "TA.2/S form", false).await.unwrap();
+    let types = admin::document_types(&s.db, &admin_user).await.unwrap();
+    let t = types.iter().find(|t| t.id == id).unwrap();
+    assert_eq!((t.name.as_str(), t.active), ("Modelo TA.2/S (afiliación)", false));
+    assert!(matches!(admin::add_document_type(&s.db, &admin_user, "Modelo TA.2/S", "x").await, Err(ServiceError::Invalid(_))));
+});
+
+db_test!(accounts_are_created_deactivated_and_reset, |s| {
+    let admin_user = fixtures::staff(&s, "admin", Role::Administrador).await;
+    let id = admin::create_account(
+        &s.db,
+        &admin_user,
+        NewAccount { username: "nuevo.tramitador".into(), full_name: "Nuevo Tramitador".into(), email: "".into(), role: "tramitador".into(), password: "una-clave-larga".into() },
+    )
+    .await
+    .unwrap();
+    let (token, _) = {
+        let logged = casia_services::accounts::login(&s.db, &s.config.login, &s.config.session, "nuevo.tramitador", "una-clave-larga", "t").await.unwrap();
+        (logged.token, ())
+    };
+    admin::set_account_active(&s.db, &admin_user, id, false).await.unwrap();
+    assert!(casia_services::accounts::caller_from_token(&s.db, &s.config.session, &token).await.is_err(), "sessions end at once");
+    assert!(casia_services::accounts::login(&s.db, &s.config.login, &s.config.session, "nuevo.tramitador", "una-clave-larga", "t").await.is_err());
+    admin::set_account_active(&s.db, &admin_user, id, true).await.unwrap();
+    assert!(matches!(admin::reset_password(&s.db, &admin_user, id, "corta").await, Err(ServiceError::Invalid(_))));
+    admin::reset_password(&s.db, &admin_user, id, "otra-clave-larga").await.unwrap();
+    assert!(casia_services::accounts::login(&s.db, &s.config.login, &s.config.session, "nuevo.tramitador", "otra-clave-larga", "t").await.is_ok());
+    // An administrator cannot lock themself out.
+    assert!(admin::set_account_active(&s.db, &admin_user, admin_user.user.id, false).await.is_err());
+    let list = admin::accounts(&s.db, &admin_user).await.unwrap();
+    assert!(list.iter().any(|a| a.username == "nuevo.tramitador" && a.role == Role::Tramitador));
+});
+
+db_test!(authorisations_members_and_main_user, |s| {
+    let admin_user = fixtures::staff(&s, "admin", Role::Administrador).await;
+    let a = admin::create_authorisation(
+        &s.db,
+        &admin_user,
+        NewAuthorisationInput { number: "7777777".into(), company_name: "Asesoría Nueva, S.L.".into(), nif: "B99999999".into(), contact_email: "".into(), consent: false },
+    )
+    .await
+    .unwrap();
+    fixtures::user(&s, "ana", Role::Autorizado).await;
+    let luis = fixtures::user(&s, "luis", Role::Autorizado).await;
+    fixtures::user(&s, "tram", Role::Tramitador).await;
+    admin::add_member(&s.db, &admin_user, a, "ana", true).await.unwrap();
+    admin::add_member(&s.db, &admin_user, a, "luis", false).await.unwrap();
+    assert!(admin::add_member(&s.db, &admin_user, a, "tram", false).await.is_err(), "staff cannot be members");
+    let view = admin::authorisations(&s.db, &admin_user).await.unwrap();
+    let v = view.iter().find(|x| x.id == a).unwrap();
+    assert_eq!(v.members.len(), 2);
+    let ana_id = v.members.iter().find(|m| m.username == "ana").unwrap().user_id;
+    assert!(matches!(admin::remove_member(&s.db, &admin_user, a, ana_id).await, Err(ServiceError::Invalid(e)) if e[0].problem == FieldProblem::InUse));
+    admin::set_main_user(&s.db, &admin_user, a, luis.id).await.unwrap();
+    admin::remove_member(&s.db, &admin_user, a, ana_id).await.unwrap();
+    let view = admin::authorisations(&s.db, &admin_user).await.unwrap();
+    let v = view.iter().find(|x| x.id == a).unwrap();
+    assert_eq!(v.members.iter().map(|m| (m.username.as_str(), m.main)).collect::<Vec<_>>(), [("luis", true)]);
+});

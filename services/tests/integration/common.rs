@@ -1,0 +1,1 @@
+//! The two-database harness lives in `casia_services::testing`.

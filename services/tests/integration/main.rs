@@ -1,0 +1,12 @@
+//! Integration tests of the services against real databases (SQLite and PostgreSQL).
+
+mod common;
+mod fixtures;
+mod smtp_server;
+
+mod accounts;
+mod admin;
+mod cases_open;
+mod cases_user;
+mod cases_processor;
+mod mail;
