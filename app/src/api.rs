@@ -1,0 +1,180 @@
+//! Plain HTTP endpoints beside the server functions: health, streaming uploads, downloads of
+//! documents and receipts, and verification of a receipt file. Streams do not fit server
+//! functions' encodings; the checks are the same: session, role, authorisation scope.
+
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use casia_domain::dto::{UploadProblem, Verification};
+use casia_domain::Role;
+use casia_services::accounts::{self, Caller};
+use casia_services::cases::{query, receipts};
+use casia_services::ServiceError;
+use futures::StreamExt;
+use serde::Deserialize;
+
+use crate::error::AppError;
+use crate::server::{cookie, AppState, SESSION_COOKIE};
+
+/// Receipt files given for verification are small; anything larger is not one of ours.
+const VERIFY_MAX_BYTES: usize = 5 * 1024 * 1024;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(health))
+        .route("/api/uploads", post(upload))
+        .route("/api/documentos/{id}", get(download_document))
+        .route("/api/justificantes/{id}", get(download_receipt))
+        .route("/api/verificacion/fichero", post(verify_file))
+        // The upload handler enforces its own (configurable) limit while streaming.
+        .layer(axum::extract::DefaultBodyLimit::disable())
+}
+
+/// Ready when the database answers.
+async fn health(State(state): State<AppState>) -> (StatusCode, &'static str) {
+    match state.services.db.ping().await {
+        Ok(()) => (StatusCode::OK, "ok"),
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable"),
+    }
+}
+
+/// An error as JSON with its status (the same `AppError` the server functions use).
+fn error_response(e: ServiceError) -> Response {
+    let err = AppError::from(e);
+    (err.status(), Json(err)).into_response()
+}
+
+async fn caller_of(state: &AppState, headers: &HeaderMap) -> Result<Caller, ServiceError> {
+    let token = cookie(headers, SESSION_COOKIE).filter(|t| !t.is_empty()).ok_or(ServiceError::NotSignedIn)?;
+    accounts::caller_from_token(&state.services.db, &state.services.config.session, &token).await
+}
+
+#[derive(Deserialize)]
+struct UploadQuery {
+    name: Option<String>,
+}
+
+/// `POST /api/uploads?name=<file name>` with the file as the raw body. Streams it to storage
+/// (checking size and content as it arrives) and answers `UploadedFile` or an `AppError`.
+async fn upload(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<UploadQuery>, body: Body) -> Response {
+    let caller = match caller_of(&state, &headers).await {
+        Ok(c) => c,
+        Err(e) => return error_response(e),
+    };
+    // Authorised users attach to their cases; processors to resolutions and requests.
+    if caller.role == Role::Autorizado {
+        if let Err(e) = caller.user_scope() {
+            return error_response(e);
+        }
+    } else if !caller.role.is_processor() {
+        return error_response(ServiceError::Forbidden);
+    }
+    let name = q.name.unwrap_or_default();
+    if name.trim().is_empty() {
+        return error_response(ServiceError::Upload(UploadProblem::MissingName));
+    }
+    let max = state.services.config.uploads.max_bytes;
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|len| len > max) {
+        return error_response(ServiceError::Upload(UploadProblem::TooLarge { max_bytes: max }));
+    }
+    let key = casia_services::files::new_storage_key("uploads");
+    let stream = body.into_data_stream();
+    let stored = match state.services.storage.put_upload(&key, &name, max, stream).await {
+        Ok(stored) => stored,
+        Err(failure) => return error_response(failure.into()),
+    };
+    match casia_services::files::record_upload(&state.services.db, &caller, &name, &key, &stored).await {
+        Ok(uploaded) => (StatusCode::OK, Json(uploaded)).into_response(),
+        Err(e) => {
+            let _ = state.services.storage.delete(&key).await;
+            error_response(e)
+        }
+    }
+}
+
+/// `Content-Disposition` with the original name, safely encoded (RFC 6266 / 5987).
+fn disposition(kind: &str, file_name: &str) -> HeaderValue {
+    let ascii: String = file_name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || ".-_ ()".contains(c) { c } else { '_' })
+        .collect();
+    let encoded: String = file_name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }
+        })
+        .collect();
+    HeaderValue::from_str(&format!("{kind}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"))
+        .unwrap_or_else(|_| HeaderValue::from_static("attachment"))
+}
+
+async fn stream_file(state: &AppState, key: &str, media_type: &str, file_name: &str, inline: bool) -> Response {
+    match state.services.storage.stream(key).await {
+        Ok((size, stream)) => {
+            let mut headers = HeaderMap::new();
+            headers.insert(header::CONTENT_TYPE, HeaderValue::from_str(media_type).unwrap_or(HeaderValue::from_static("application/octet-stream")));
+            headers.insert(header::CONTENT_LENGTH, HeaderValue::from(size));
+            headers.insert(header::CONTENT_DISPOSITION, disposition(if inline { "inline" } else { "attachment" }, file_name));
+            headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+            (StatusCode::OK, headers, Body::from_stream(stream)).into_response()
+        }
+        Err(e) => error_response(e),
+    }
+}
+
+/// A case document, to the authorised users of its authorisation and to processors.
+async fn download_document(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<i64>) -> Response {
+    let caller = match caller_of(&state, &headers).await {
+        Ok(c) => c,
+        Err(e) => return error_response(e),
+    };
+    match query::document_for(&state.services.db, &caller, id).await {
+        Ok(d) => stream_file(&state, &d.storage_key, &d.media_type, &d.original_name, false).await,
+        Err(e) => error_response(e),
+    }
+}
+
+/// A receipt's PDF, under the same rules.
+async fn download_receipt(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<i64>) -> Response {
+    let caller = match caller_of(&state, &headers).await {
+        Ok(c) => c,
+        Err(e) => return error_response(e),
+    };
+    match query::receipt_download(&state.services.db, &caller, id).await {
+        Ok((r, name)) => stream_file(&state, &r.storage_key, "application/pdf", &name, true).await,
+        Err(e) => error_response(e),
+    }
+}
+
+/// `Verificación de Documentos` with the receipt file itself (public: it reveals only what the
+/// receipt holds, and only for the exact file that was issued).
+async fn verify_file(State(state): State<AppState>, body: Body) -> Response {
+    let mut bytes = Vec::new();
+    let mut stream = body.into_data_stream();
+    while let Some(chunk) = stream.next().await {
+        match chunk {
+            Ok(c) => {
+                if bytes.len() + c.len() > VERIFY_MAX_BYTES {
+                    return (StatusCode::OK, Json(Verification::NotAReceipt)).into_response();
+                }
+                bytes.extend_from_slice(&c);
+            }
+            Err(_) => return error_response(ServiceError::Upload(UploadProblem::Incomplete)),
+        }
+    }
+    if bytes.is_empty() {
+        return error_response(ServiceError::Upload(UploadProblem::Empty));
+    }
+    match receipts::verify_file(&state.services.db, &bytes).await {
+        Ok(v) => (StatusCode::OK, Json(v)).into_response(),
+        Err(e) => error_response(e),
+    }
+}

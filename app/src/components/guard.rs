@@ -1,0 +1,114 @@
+//! Page guards. They decide what to render; the server functions behind each page check the
+//! session and the role again on their own (hiding a page is not access control).
+
+use casia_domain::dto::SessionView;
+use casia_domain::{Msg, Role};
+use leptos::prelude::*;
+use leptos_router::components::Redirect;
+use leptos_router::hooks::use_location;
+
+use crate::context::{t, use_page};
+
+/// What the guard decided. The page is rebuilt only when this changes: refreshing the
+/// header's context (unread count, clock) must not reset a half-filled form.
+#[derive(Clone, Debug, PartialEq)]
+enum Gate {
+    Loading,
+    Login { expired: bool },
+    Picker,
+    Forbidden,
+    Failed(crate::error::AppError),
+    Allow { user_id: i64, role: Role, authorisation: Option<i64> },
+}
+
+/// Renders `children` for a signed-in person with one of `roles`. Sends others to the login
+/// page (coming back afterwards), authorised users without a chosen authorisation to the
+/// picker, and shows a 403 page to other roles.
+#[component]
+pub fn Guarded<F, IV>(
+    roles: &'static [Role],
+    /// The authorisation picker itself: shown before an authorisation is chosen.
+    #[prop(optional)]
+    picker: bool,
+    children: F,
+) -> impl IntoView
+where
+    F: Fn(SessionView) -> IV + Send + Sync + 'static,
+    IV: IntoView + 'static,
+{
+    let page = use_page();
+    let location = use_location();
+    let session = StoredValue::new(None::<SessionView>);
+    let gate = Memo::new(move |_| match page.current() {
+        None => Gate::Loading,
+        Some(Err(e)) => Gate::Failed(e),
+        Some(Ok(ctx)) => match ctx.session {
+            None => Gate::Login { expired: ctx.expired },
+            Some(s) if !roles.contains(&s.user.role) => Gate::Forbidden,
+            Some(s) if s.needs_authorisation() && !picker => Gate::Picker,
+            Some(s) => {
+                let gate = Gate::Allow { user_id: s.user.id, role: s.user.role, authorisation: s.authorisation.as_ref().map(|a| a.id) };
+                session.set_value(Some(s));
+                gate
+            }
+        },
+    });
+    let children = std::sync::Arc::new(children);
+    view! {
+        <Transition fallback=move || view! { <p class="loading">{t(Msg::Loading)}</p> }>
+            {move || {
+                // Read the resource here so that server rendering waits for it.
+                let _ = page.context.get();
+                let children = children.clone();
+                // The page may be on its way out (navigation): then render nothing.
+                let Some(gate) = gate.try_get() else { return ().into_any() };
+                match gate {
+                    Gate::Loading => view! { <p class="loading">{t(Msg::Loading)}</p> }.into_any(),
+                    Gate::Failed(e) => view! { <StatusPage title=Msg::ErrInternal text=None error=Some(e)/> }.into_any(),
+                    Gate::Login { expired } => {
+                        let next = format!("{}{}", location.pathname.get_untracked(), location.search.get_untracked());
+                        let expired = if expired { "&caducada=1" } else { "" };
+                        let path = format!("/acceso?next={}{expired}", urlencode(&next));
+                        view! { <Redirect path=path/> }.into_any()
+                    }
+                    Gate::Forbidden => {
+                        #[cfg(feature = "ssr")]
+                        crate::server::set_page_status(http::StatusCode::FORBIDDEN);
+                        view! { <StatusPage title=Msg::ForbiddenTitle text=Some(Msg::ErrForbidden) error=None/> }.into_any()
+                    }
+                    Gate::Picker => view! { <Redirect path="/autorizaciones"/> }.into_any(),
+                    Gate::Allow { .. } => match session.try_get_value().flatten() {
+                        Some(s) => children(s).into_any(),
+                        None => ().into_any(),
+                    },
+                }
+            }}
+        </Transition>
+    }
+}
+
+/// Percent-encodes a path for use inside a query string.
+pub fn urlencode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// A whole-page message (403, 404, unexpected error).
+#[component]
+pub fn StatusPage(title: Msg, text: Option<Msg>, error: Option<crate::error::AppError>) -> impl IntoView {
+    let lang = use_page().lang;
+    view! {
+        <div class="panel status-page" role="alert">
+            <h1>{t(title)}</h1>
+            {text.map(|m| view! { <p>{t(m)}</p> })}
+            {error.map(|e| view! { <p>{move || e.message(lang.get())}</p> })}
+            <p><a href="/" class="button">{t(Msg::GoHome)}</a></p>
+        </div>
+    }
+}

@@ -1,0 +1,11 @@
+//! Pieces shared by several screens.
+
+pub mod classification;
+pub mod documents;
+pub mod forms;
+pub mod guard;
+pub mod header;
+
+pub use forms::{ErrorBanner, FieldMessage};
+pub use guard::{Guarded, StatusPage};
+pub use header::Header;

@@ -1,0 +1,113 @@
+//! The page context: who is signed in, for which authorisation, in which language. Loaded
+//! with every navigation so the header (Fecha y Hora Actual, unread notices) stays current.
+
+use casia_domain::dates::CalendarDate;
+use casia_domain::dto::SessionView;
+use casia_domain::{Lang, Msg};
+use leptos::prelude::*;
+use leptos_router::hooks::use_location;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageContext {
+    /// The path this context was loaded for: a guard only decides on its own page's context,
+    /// never on the previous page's while the new one loads.
+    pub path: String,
+    pub session: Option<SessionView>,
+    pub lang: Lang,
+    pub now: String,
+    pub today: CalendarDate,
+    /// The request carried a session that has just expired.
+    pub expired: bool,
+}
+
+#[server(endpoint = "context")]
+pub async fn get_page_context(path: String) -> Result<PageContext, AppError> {
+    use crate::server::{caller, services, visitor_lang};
+    use casia_services::clock;
+    let at = clock::now();
+    let now = clock::display(at);
+    let today = clock::today_in_spain(at);
+    match caller().await {
+        Ok(c) => {
+            let s = services();
+            let authorisation_count = if c.role == casia_domain::Role::Autorizado {
+                casia_services::accounts::user_authorisations(&s.db, c.user.id).await.map_err(crate::server::fail)?.len()
+            } else {
+                0
+            };
+            let unread_notices = match &c.authorisation {
+                Some(a) => casia_services::notices::unread_count(&s.db, a.id, c.user.id).await.map_err(crate::server::fail)?,
+                None => 0,
+            };
+            Ok(PageContext {
+                path,
+                session: Some(SessionView {
+                    user: casia_services::accounts::user_view(&c.user),
+                    authorisation: c.authorisation_view(),
+                    authorisation_count,
+                    lang: c.lang,
+                    unread_notices,
+                    now: now.clone(),
+                    today,
+                }),
+                lang: c.lang,
+                now,
+                today,
+                expired: false,
+            })
+        }
+        Err(e) => {
+            // Not signed in is a normal answer here, not an error status.
+            crate::server::set_page_status(http::StatusCode::OK);
+            Ok(PageContext { path, session: None, lang: visitor_lang(), now, today, expired: e == AppError::SessionExpired })
+        }
+    }
+}
+
+/// Shared by every page through context.
+#[derive(Clone, Copy)]
+pub struct Page {
+    pub context: Resource<Result<PageContext, AppError>>,
+    pub lang: Signal<Lang>,
+    pathname: Memo<String>,
+}
+
+impl Page {
+    /// The context loaded for the page being shown, or `None` while it loads (the previous
+    /// page's context must not drive this page's redirects).
+    pub fn current(&self) -> Option<Result<PageContext, AppError>> {
+        let path = self.pathname.get_untracked();
+        self.context.get().filter(|c| c.as_ref().map_or(true, |c| c.path == path))
+    }
+}
+
+/// Creates the page context (once, under the router).
+pub fn provide_page() -> Page {
+    let location = use_location();
+    let context = Resource::new(move || location.pathname.get(), get_page_context);
+    // A memo: it notifies only when the language really changes, not at every navigation
+    // (the outgoing page's labels must not re-render while it is being replaced).
+    let lang_memo = Memo::new(move |_| context.get().and_then(|r| r.ok()).map(|c| c.lang).unwrap_or_default());
+    let lang = Signal::from(lang_memo);
+    let pathname = Memo::new(move |_| location.pathname.get());
+    let page = Page { context, lang, pathname };
+    provide_context(page);
+    page
+}
+
+pub fn use_page() -> Page {
+    expect_context::<Page>()
+}
+
+pub fn use_lang() -> Signal<Lang> {
+    use_page().lang
+}
+
+/// A label that follows the language: `{t(Msg::NuevoCaso)}`.
+pub fn t(msg: Msg) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+    let lang = use_lang();
+    move || msg.text(lang.get())
+}

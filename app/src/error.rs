@@ -1,0 +1,132 @@
+//! The one error type every server function returns: safe to show, never carrying a
+//! database's or a library's text. The page turns it into a message in the person's language.
+
+use casia_domain::dto::UploadProblem;
+use casia_domain::i18n::{field_problem_text, refusal_text, upload_problem_text};
+use casia_domain::{FieldError, Lang, Msg, Refusal};
+use serde::{Deserialize, Serialize};
+use server_fn::codec::JsonEncoding;
+use server_fn::error::{FromServerFnError, ServerFnErrorErr};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("not signed in")]
+    NotSignedIn,
+    #[error("session expired")]
+    SessionExpired,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("authorisation not chosen")]
+    PickAuthorisation,
+    #[error("not found")]
+    NotFound,
+    #[error("invalid input")]
+    Invalid(Vec<FieldError>),
+    #[error("refused")]
+    Refused(Refusal),
+    #[error("conflict")]
+    Conflict,
+    #[error("bad credentials")]
+    BadCredentials,
+    #[error("too many attempts")]
+    TooManyAttempts { retry_after_minutes: i64 },
+    #[error("upload refused")]
+    Upload(UploadProblem),
+    /// The request never reached the server, or its answer never came back.
+    #[error("network")]
+    Network,
+    #[error("internal")]
+    Internal,
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => AppError::Network,
+            _ => AppError::Internal,
+        }
+    }
+}
+
+impl AppError {
+    /// The sentence shown to the person.
+    pub fn message(&self, lang: Lang) -> String {
+        match self {
+            AppError::NotSignedIn => Msg::ErrNotSignedIn.t(lang),
+            AppError::SessionExpired => Msg::SessionExpired.t(lang),
+            AppError::Forbidden => Msg::ErrForbidden.t(lang),
+            AppError::PickAuthorisation => Msg::ErrPickAuthorisation.t(lang),
+            AppError::NotFound => Msg::ErrNotFound.t(lang),
+            AppError::Invalid(errors) => match errors.as_slice() {
+                [only] if only.field.is_empty() => field_problem_text(&only.problem, lang),
+                _ => Msg::ErrValidation.t(lang),
+            },
+            AppError::Refused(r) => refusal_text(*r, lang).to_owned(),
+            AppError::Conflict => Msg::ErrConflict.t(lang),
+            AppError::BadCredentials => Msg::ErrBadCredentials.t(lang),
+            AppError::TooManyAttempts { retry_after_minutes } => match lang {
+                Lang::Es => format!(
+                    "Demasiados intentos fallidos. Por seguridad, espere {retry_after_minutes} minutos antes de volver a intentarlo."
+                ),
+                Lang::En => format!("Too many failed attempts. For your security, wait {retry_after_minutes} minutes before trying again."),
+            },
+            AppError::Upload(p) => upload_problem_text(p, lang),
+            AppError::Network => Msg::ErrNetwork.t(lang),
+            AppError::Internal => Msg::ErrInternal.t(lang),
+        }
+    }
+
+    /// Problems tied to form fields (empty for other errors).
+    pub fn field_errors(&self) -> &[FieldError] {
+        match self {
+            AppError::Invalid(errors) => errors,
+            _ => &[],
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+mod server {
+    use super::AppError;
+    use casia_services::ServiceError;
+    use http::StatusCode;
+
+    impl AppError {
+        pub fn status(&self) -> StatusCode {
+            match self {
+                AppError::NotSignedIn | AppError::SessionExpired | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
+                AppError::Forbidden | AppError::PickAuthorisation => StatusCode::FORBIDDEN,
+                AppError::NotFound => StatusCode::NOT_FOUND,
+                AppError::Invalid(_) | AppError::Upload(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                AppError::Refused(_) | AppError::Conflict => StatusCode::CONFLICT,
+                AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+                AppError::Network | AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            }
+        }
+    }
+
+    impl From<ServiceError> for AppError {
+        fn from(e: ServiceError) -> Self {
+            match e {
+                ServiceError::NotSignedIn => AppError::NotSignedIn,
+                ServiceError::SessionExpired => AppError::SessionExpired,
+                ServiceError::Forbidden => AppError::Forbidden,
+                ServiceError::PickAuthorisation => AppError::PickAuthorisation,
+                ServiceError::NotFound => AppError::NotFound,
+                ServiceError::Invalid(errors) => AppError::Invalid(errors),
+                ServiceError::Refused(r) => AppError::Refused(r),
+                ServiceError::Conflict => AppError::Conflict,
+                ServiceError::BadCredentials => AppError::BadCredentials,
+                ServiceError::TooManyAttempts { retry_after_minutes } => AppError::TooManyAttempts { retry_after_minutes },
+                ServiceError::Upload(p) => AppError::Upload(p),
+                // The details go to the log, never to the person.
+                internal @ (ServiceError::Db(_) | ServiceError::Storage(_) | ServiceError::Internal(_)) => {
+                    tracing::error!(error = %internal, "request failed");
+                    AppError::Internal
+                }
+            }
+        }
+    }
+}

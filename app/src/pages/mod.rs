@@ -1,0 +1,15 @@
+//! One module per screen.
+
+pub mod admin;
+pub mod case_detail;
+pub mod dashboard;
+pub mod home;
+pub mod inbox;
+pub mod login;
+pub mod modify;
+pub mod new_case;
+pub mod picker;
+pub mod processor_case;
+pub mod search;
+pub mod verify;
+pub mod workspace;

@@ -1,0 +1,338 @@
+//! The case as processors see it: everything the user sees, plus internal notes, the history
+//! with who acted, and the actions the lifecycle allows this processor. A stale page is told
+//! that the case changed (nothing is overwritten).
+
+use casia_domain::dto::{DocumentTypeView, ProcessorCase, ProcessorInput};
+use casia_domain::i18n::{action_name, substate_name};
+use casia_domain::{Action, FieldError, Msg, Role};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use server_fn::codec::Json;
+
+use super::case_detail::{number_param, CaseFields, CaseRecords, HistoryTable};
+use crate::components::documents::{Documents, DocumentsInput};
+use crate::components::forms::has_problem;
+use crate::components::{ErrorBanner, FieldMessage, Guarded};
+use crate::context::{t, use_lang};
+use crate::error::AppError;
+
+#[server(endpoint = "get_processor_case")]
+pub async fn get_processor_case(number: String) -> Result<ProcessorCase, AppError> {
+    use crate::server::{fail, require, services};
+    let c = require(&[Role::Tramitador, Role::Supervisor]).await?;
+    let n = casia_domain::model::case_number::parse(&number).ok_or(AppError::NotFound)?;
+    casia_services::cases::processor::case_for_processor(&services().db, &c, n).await.map_err(fail)
+}
+
+#[server(endpoint = "processor_act", input = Json)]
+pub async fn processor_act(number: String, input: ProcessorInput) -> Result<(), AppError> {
+    use crate::server::{fail, require, services};
+    let c = require(&[Role::Tramitador, Role::Supervisor]).await?;
+    let n = casia_domain::model::case_number::parse(&number).ok_or(AppError::NotFound)?;
+    casia_services::cases::processor::act(&services(), &c, n, input).await.map_err(fail)
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProcessorOptions {
+    pub document_types: Vec<DocumentTypeView>,
+    pub max_upload_bytes: u64,
+}
+
+#[server(endpoint = "get_processor_options")]
+pub async fn get_processor_options() -> Result<ProcessorOptions, AppError> {
+    use crate::server::{fail, require, services};
+    let c = require(&[Role::Tramitador, Role::Supervisor]).await?;
+    let s = services();
+    Ok(ProcessorOptions {
+        document_types: casia_services::taxonomy::document_types(&s.db, c.lang).await.map_err(fail)?,
+        max_upload_bytes: s.config.uploads.max_bytes,
+    })
+}
+
+#[component]
+pub fn ProcessorCasePage() -> impl IntoView {
+    let number = number_param();
+    let case = Resource::new(move || number.get(), get_processor_case);
+    let options = Resource::new(|| (), |_| get_processor_options());
+    // Outcome of the last action: kept across the reload of the case that follows it.
+    let outcome = Outcome { done: RwSignal::new(None), failure: RwSignal::new(None) };
+    view! {
+        <Guarded roles=&[Role::Tramitador, Role::Supervisor] children=move |_| view! { <ProcessorCaseView case options number outcome/> }/>
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Outcome {
+    done: RwSignal<Option<Action>>,
+    failure: RwSignal<Option<AppError>>,
+}
+
+#[component]
+fn ProcessorCaseView(
+    case: Resource<Result<ProcessorCase, AppError>>,
+    options: Resource<Result<ProcessorOptions, AppError>>,
+    number: Memo<String>,
+    outcome: Outcome,
+) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <Transition fallback=move || view! { <p class="loading">{t(Msg::Loading)}</p> }>
+            {move || case.get().map(|r| match r {
+                Err(e) => {
+                    #[cfg(feature = "ssr")]
+                    crate::server::set_page_status(e.status());
+                    view! {
+                        <div class="panel">
+                            <div class="alert alert-error" role="alert">{e.message(lang.get())}</div>
+                            <a class="button button-secondary" href="/tramitacion">{t(Msg::WorkspaceTitle)}</a>
+                        </div>
+                    }.into_any()
+                }
+                Ok(pc) => {
+                    let d = pc.detail.clone();
+                    let sub = d.substate;
+                    let a = pc.authorisation.clone();
+                    view! {
+                        <div class="panel">
+                            <div class="panel-head">
+                                <h1>{t(Msg::DetalleCaso)}" "<span class="num" data-testid="processor-number">{d.number_display.clone()}</span></h1>
+                                <a class="button button-secondary" href="/tramitacion" on:click=super::case_detail::back_in_history>{t(Msg::Atras)}</a>
+                            </div>
+                            <dl class="dl-grid">
+                                <div><dt>{t(Msg::RazonSocial)}</dt><dd>{a.company_name.clone()}</dd></div>
+                                <div><dt>{t(Msg::NumAutorizacion)}</dt><dd class="num">{a.number.clone()}</dd></div>
+                                <div><dt>{t(Msg::Nif)}</dt><dd>{a.nif.clone()}</dd></div>
+                                <div>
+                                    <dt>{t(Msg::AsignadoA)}</dt>
+                                    <dd data-testid="assigned-to">{pc.assigned_to.clone().map(|(_, n)| n).unwrap_or_else(|| "—".into())}</dd>
+                                </div>
+                                <div><dt>{t(Msg::Subestado)}</dt><dd data-testid="processor-substate">{move || substate_name(sub, lang.get())}</dd></div>
+                            </dl>
+                            {d.status.cancellation_pending.then(|| view! {
+                                <div class="alert alert-warning" role="status">{t(Msg::AnulacionPendienteTramitador)}</div>
+                            })}
+                            {d.resolution.clone().map(|r| view! {
+                                <div class="alert alert-success"><h2>{t(Msg::Resolucion)}</h2><p class="prewrap">{r}</p></div>
+                            })}
+                        </div>
+                        <ActionsPanel pc=pc.clone() case options number outcome/>
+                        <div class="panel">
+                            <h2 class="section-title">{t(Msg::InformacionCaso)}</h2>
+                            <CaseFields detail=d.clone()/>
+                            <CaseRecords detail=d.clone()/>
+                            {d.rating.clone().map(|r| view! {
+                                <h2 class="section-title">{t(Msg::Valoracion)}</h2>
+                                <p>{move || format!("{}: {} / 5", Msg::Puntuacion.text(lang.get()), r.score)}</p>
+                                {(!r.observations.is_empty()).then(|| view! { <p class="prewrap">{r.observations.clone()}</p> })}
+                            })}
+                        </div>
+                        <NotesPanel pc=pc.clone() case number/>
+                        <HistoryTable history=pc.history.clone() back="/tramitacion".to_owned()/>
+                    }.into_any()
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// The buttons the lifecycle allows, each opening its form when it needs a text.
+#[component]
+fn ActionsPanel(
+    pc: ProcessorCase,
+    case: Resource<Result<ProcessorCase, AppError>>,
+    options: Resource<Result<ProcessorOptions, AppError>>,
+    number: Memo<String>,
+    outcome: Outcome,
+) -> impl IntoView {
+    let lang = use_lang();
+    let Outcome { done, failure } = outcome;
+    let allowed: Vec<Action> = pc.detail.allowed.iter().copied().filter(|a| *a != Action::AddInternalNote).collect();
+    let version = pc.detail.version;
+    let open = RwSignal::new(None::<Action>);
+    let text = RwSignal::new(String::new());
+    let target = RwSignal::new(String::new());
+    let documents = Documents::new();
+    let field_errors = RwSignal::new(Vec::<FieldError>::new());
+    let pending = RwSignal::new(false);
+    let assignable = pc.assignable.clone();
+    let current_assignee = pc.assigned_to.as_ref().map(|(id, _)| *id);
+
+    let run = move |action: Action| {
+        failure.set(None);
+        done.set(None);
+        field_errors.set(Vec::new());
+        if documents.any_uploading() {
+            failure.set(Some(AppError::Upload(casia_domain::dto::UploadProblem::Incomplete)));
+            return;
+        }
+        let input = ProcessorInput {
+            action: action.code().to_owned(),
+            version,
+            text: text.get_untracked(),
+            target_user_id: target.get_untracked().parse().ok(),
+            documents: documents.to_attach(),
+        };
+        pending.set(true);
+        leptos::task::spawn_local(async move {
+            let result = processor_act(number.get_untracked(), input).await;
+            pending.set(false);
+            match result {
+                Ok(()) => {
+                    done.set(Some(action));
+                    open.set(None);
+                    text.set(String::new());
+                    documents.clear();
+                    case.refetch();
+                }
+                Err(AppError::Invalid(errs)) => field_errors.set(errs),
+                Err(e) => failure.set(Some(e)),
+            }
+        });
+    };
+    let needs_form = |a: Action| a.requires_text() || matches!(a, Action::Assign | Action::Escalate | Action::ApproveCancellation);
+    view! {
+        <div class="panel" data-testid="actions">
+            <h2 class="section-title">{t(Msg::Acciones)}</h2>
+            {move || done.get().map(|a| view! { <div class="alert alert-success" role="status" data-testid="action-done">{move || format!("{} ✓", action_name(a, lang.get()))}</div> })}
+            {move || failure.get().map(|e| {
+                let conflict = e == AppError::Conflict;
+                view! {
+                    <div class="alert alert-error" role="alert" data-testid="action-error">
+                        <p>{e.message(lang.get())}</p>
+                        {conflict.then(|| view! {
+                            <button type="button" class="button button-secondary button-small" on:click=move |_| { failure.set(None); case.refetch(); }>{t(Msg::Recargar)}</button>
+                        })}
+                    </div>
+                }
+            })}
+            {if allowed.is_empty() {
+                view! { <p class="muted">{t(Msg::SinAcciones)}</p> }.into_any()
+            } else {
+                view! {
+                    <div class="actions">
+                        {allowed.iter().map(|a| {
+                            let a = *a;
+                            let danger = matches!(a, Action::RejectCancellation);
+                            view! {
+                                <button
+                                    type="button"
+                                    class="button"
+                                    class:button-secondary=move || open.get() != Some(a) && needs_form(a)
+                                    class:button-danger=danger
+                                    disabled=move || pending.get()
+                                    aria-expanded=move || needs_form(a).then(|| (open.get() == Some(a)).to_string())
+                                    on:click=move |_| if needs_form(a) { open.set(Some(a)); text.set(String::new()); } else { run(a) }
+                                >
+                                    {move || action_name(a, lang.get())}
+                                </button>
+                            }
+                        }).collect_view()}
+                    </div>
+                }.into_any()
+            }}
+            {move || open.get().map(|a| {
+                let assignable = assignable.clone();
+                let text_label = match a {
+                    Action::RequestInformation | Action::RequestReclassification => Msg::MensajeAlUsuario,
+                    Action::Resolve => Msg::TextoResolucion,
+                    Action::RejectCancellation => Msg::MotivosRechazo,
+                    Action::Escalate => Msg::MotivoEscalado,
+                    _ => Msg::Observaciones,
+                };
+                let required = a.requires_text();
+                let with_documents = matches!(a, Action::Resolve | Action::RequestInformation | Action::RequestReclassification);
+                view! {
+                    <form class="form action-form" data-testid="action-form" on:submit=move |ev| { ev.prevent_default(); run(a); } novalidate>
+                        <h3>{move || action_name(a, lang.get())}</h3>
+                        {(a == Action::Assign).then(|| view! {
+                            <div class="field">
+                                <label for="target">{t(Msg::Tramitador)}<span class="req" aria-hidden="true">"(*)"</span></label>
+                                <select id="target" aria-required="true" on:change=move |ev| target.set(event_target_value(&ev))>
+                                    <option value="">{t(Msg::Seleccione)}</option>
+                                    {assignable.into_iter().filter(|(id, _)| Some(*id) != current_assignee).map(|(id, name)| view! {
+                                        <option value=id.to_string()>{name}</option>
+                                    }).collect_view()}
+                                </select>
+                                <FieldMessage field="target_user_id" errors=Signal::derive(move || field_errors.get())/>
+                            </div>
+                        })}
+                        {(a != Action::Assign).then(|| view! {
+                            <div class="field">
+                                <label for="action-text">{t(text_label)}{required.then(|| view! { <span class="req" aria-hidden="true">"(*)"</span> })}</label>
+                                {(a == Action::Escalate).then(|| view! { <p class="hint">{t(Msg::NotaInternaHint)}</p> })}
+                                <textarea
+                                    id="action-text"
+                                    rows="5"
+                                    aria-required=required.to_string()
+                                    aria-invalid=move || has_problem(&field_errors.get(), "text").to_string()
+                                    prop:value=move || text.get()
+                                    on:input=move |ev| text.set(event_target_value(&ev))
+                                ></textarea>
+                                <FieldMessage field="text" errors=Signal::derive(move || field_errors.get())/>
+                            </div>
+                        })}
+                        {with_documents.then(|| view! {
+                            <Suspense fallback=|| ()>
+                                {move || options.get().and_then(|r| r.ok()).map(|o| {
+                                    let types = o.document_types.clone();
+                                    view! { <DocumentsInput documents=documents types=Signal::derive(move || types.clone()) errors=Signal::derive(move || field_errors.get()) max_bytes=o.max_upload_bytes/> }
+                                })}
+                            </Suspense>
+                        })}
+                        <div class="actions">
+                            <button type="submit" class="button" disabled=move || pending.get() data-testid="confirm-action">{t(Msg::Confirmar)}</button>
+                            <button type="button" class="button button-secondary" on:click=move |_| open.set(None)>{t(Msg::Cancel)}</button>
+                        </div>
+                    </form>
+                }
+            })}
+        </div>
+    }
+}
+
+/// Internal notes: never shown to the authorised user, never in notices.
+#[component]
+fn NotesPanel(pc: ProcessorCase, case: Resource<Result<ProcessorCase, AppError>>, number: Memo<String>) -> impl IntoView {
+    let lang = use_lang();
+    let body = RwSignal::new(String::new());
+    let failure = RwSignal::new(None::<AppError>);
+    let version = pc.detail.version;
+    let add = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let input = ProcessorInput { action: Action::AddInternalNote.code().to_owned(), version, text: body.get_untracked(), ..Default::default() };
+        leptos::task::spawn_local(async move {
+            match processor_act(number.get_untracked(), input).await {
+                Ok(()) => {
+                    body.set(String::new());
+                    case.refetch();
+                }
+                Err(e) => failure.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <div class="panel notes">
+            <h2 class="section-title">{t(Msg::NotasInternas)}</h2>
+            <p class="hint">{t(Msg::NotasInternasHint)}</p>
+            {if pc.notes.is_empty() {
+                view! { <p class="muted">{t(Msg::SinNotas)}</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="note-list" data-testid="notes">
+                        {pc.notes.into_iter().map(|n| view! {
+                            <li><p class="small muted">{n.at}" · "{n.author}</p><p class="prewrap">{n.body}</p></li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+            <ErrorBanner error=Signal::derive(move || failure.get())/>
+            <form class="form" on:submit=add novalidate>
+                <div class="field">
+                    <label for="note">{t(Msg::NuevaNota)}</label>
+                    <textarea id="note" rows="3" prop:value=move || body.get() on:input=move |ev| body.set(event_target_value(&ev))></textarea>
+                </div>
+                <div class="actions"><button type="submit" class="button button-secondary">{move || Msg::AnadirNota.text(lang.get())}</button></div>
+            </form>
+        </div>
+    }
+}

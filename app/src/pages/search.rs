@@ -1,0 +1,367 @@
+//! `Gestión de Casos` (guide §4.2): Opción 1 by case number, Opción 2 by state and a date
+//! range within one calendar month plus optional filters. The filters live in the URL, so a
+//! search can be bookmarked and the browser's back button returns to it.
+
+use casia_domain::dto::{CaseRow, SearchForm, SearchResults, Taxonomy};
+use casia_domain::i18n::{case_type_name, field_problem_text, state_name, substate_name};
+use casia_domain::model::{case_number, CaseType};
+use casia_domain::validation::check_search;
+use casia_domain::{FieldProblem, Msg, Role, State, Substate};
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use serde::{Deserialize, Serialize};
+
+use crate::components::forms::has_problem;
+use crate::components::guard::urlencode;
+use crate::components::{FieldMessage, Guarded};
+use crate::context::{t, use_lang};
+use crate::error::AppError;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchOptions {
+    /// `Usuario de Alta` choices: the authorisation's members.
+    pub users: Vec<(i64, String)>,
+    pub taxonomy: Taxonomy,
+}
+
+#[server(endpoint = "search_options")]
+pub async fn get_search_options() -> Result<SearchOptions, AppError> {
+    use crate::server::{fail, require, services};
+    let c = require(&[Role::Autorizado]).await?;
+    let s = services();
+    Ok(SearchOptions {
+        users: casia_services::cases::query::authorisation_users(&s.db, &c).await.map_err(fail)?,
+        taxonomy: casia_services::taxonomy::load(&s.db, c.lang).await.map_err(fail)?,
+    })
+}
+
+#[server(endpoint = "search_cases")]
+pub async fn search_cases(form: SearchForm, cursor: Option<String>) -> Result<SearchResults, AppError> {
+    use crate::server::{fail, require, services};
+    let c = require(&[Role::Autorizado]).await?;
+    casia_services::cases::query::search(&services().db, &c, &form, cursor.as_deref()).await.map_err(fail)
+}
+
+/// The search as URL query parameters (Spanish names, as people may share them).
+fn to_query(f: &SearchForm) -> String {
+    let mut parts = vec![
+        format!("estado={}", urlencode(&f.state)),
+        format!("desde={}", urlencode(&f.from)),
+        format!("hasta={}", urlencode(&f.to)),
+    ];
+    if let Some(v) = f.substate.as_deref().filter(|v| !v.is_empty()) {
+        parts.push(format!("subestado={}", urlencode(v)));
+    }
+    if let Some(v) = f.case_type.as_deref().filter(|v| !v.is_empty()) {
+        parts.push(format!("tipo={}", urlencode(v)));
+    }
+    if let Some(v) = f.subject_id {
+        parts.push(format!("materia={v}"));
+    }
+    if let Some(v) = f.opened_by {
+        parts.push(format!("usuario={v}"));
+    }
+    parts.join("&")
+}
+
+#[component]
+pub fn SearchPage() -> impl IntoView {
+    // Resources live at the page's top level: a guard may re-render its content.
+    let query = use_query_map();
+    let options = Resource::new(|| (), |_| get_search_options());
+    // Results follow the URL.
+    let searched = Memo::new(move |_| {
+        query.with(|q| {
+            q.get("estado").map(|state| SearchForm {
+                state,
+                from: q.get("desde").unwrap_or_default(),
+                to: q.get("hasta").unwrap_or_default(),
+                substate: q.get("subestado"),
+                case_type: q.get("tipo"),
+                subject_id: q.get("materia").and_then(|v| v.parse().ok()),
+                opened_by: q.get("usuario").and_then(|v| v.parse().ok()),
+            })
+        })
+    });
+    let results = Resource::new(move || searched.get(), |f| async move {
+        match f {
+            Some(f) => search_cases(f, None).await.map(Some),
+            None => Ok(None),
+        }
+    });
+    view! {
+        <Guarded roles=&[Role::Autorizado] children=move |session| {
+            let today = session.today;
+            view! {
+                <SearchScreen
+                    default_from=today.first_of_month().iso()
+                    default_to=today.last_of_month().iso()
+                    options
+                    searched
+                    results
+                />
+            }
+        }/>
+    }
+}
+
+#[component]
+fn SearchScreen(
+    default_from: String,
+    default_to: String,
+    options: Resource<Result<SearchOptions, AppError>>,
+    searched: Memo<Option<SearchForm>>,
+    results: Resource<Result<Option<SearchResults>, AppError>>,
+) -> impl IntoView {
+    let lang = use_lang();
+    let query = use_query_map();
+    let navigate = use_navigate();
+
+    // The form starts from the URL (a bookmarked search) or the current month.
+    let q = |name: &str| query.with_untracked(|q| q.get(name)).filter(|v| !v.is_empty());
+    let state = RwSignal::new(q("estado").unwrap_or_else(|| "abierto".into()));
+    let from = RwSignal::new(q("desde").unwrap_or(default_from));
+    let to = RwSignal::new(q("hasta").unwrap_or(default_to));
+    let substate = RwSignal::new(q("subestado").unwrap_or_default());
+    let case_type = RwSignal::new(q("tipo").unwrap_or_default());
+    let subject = RwSignal::new(q("materia").unwrap_or_default());
+    let opened_by = RwSignal::new(q("usuario").unwrap_or_default());
+    let number = RwSignal::new(String::new());
+    let number_error = RwSignal::new(None::<FieldProblem>);
+    let hydrated = crate::components::forms::use_hydrated();
+
+    let form = move || SearchForm {
+        state: state.get(),
+        from: from.get(),
+        to: to.get(),
+        substate: Some(substate.get()).filter(|s| !s.is_empty()),
+        case_type: Some(case_type.get()).filter(|s| !s.is_empty()),
+        subject_id: subject.get().parse().ok(),
+        opened_by: opened_by.get().parse().ok(),
+    };
+    // One shared rule, checked as the person types and again on the server.
+    let errors = Memo::new(move |_| check_search(&form()).err().unwrap_or_default());
+    let errors_signal = Signal::derive(move || errors.get());
+
+    let extra_rows = RwSignal::new(Vec::<CaseRow>::new());
+    let next_cursor = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        if let Some(Ok(Some(r))) = results.get() {
+            extra_rows.set(Vec::new());
+            next_cursor.set(r.next.clone());
+        }
+    });
+
+    let nav = navigate.clone();
+    let search = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if errors.get_untracked().is_empty() {
+            nav(&format!("/casia/casos?{}", to_query(&form())), Default::default());
+        }
+    };
+    let go_to_number = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let text = number.get_untracked();
+        if text.trim().is_empty() {
+            number_error.set(Some(FieldProblem::Required));
+        } else if let Some(n) = case_number::parse(&text) {
+            number_error.set(None);
+            navigate(&format!("/casia/casos/{}", case_number::format(n)), Default::default());
+        } else {
+            number_error.set(Some(FieldProblem::InvalidCaseNumber));
+        }
+    };
+    let load_more = move |_| {
+        let (Some(f), Some(cursor)) = (searched.get_untracked(), next_cursor.get_untracked()) else { return };
+        leptos::task::spawn_local(async move {
+            if let Ok(page) = search_cases(f, Some(cursor)).await {
+                extra_rows.update(|rows| rows.extend(page.rows));
+                next_cursor.set(page.next);
+            }
+        });
+    };
+
+    let substate_choices = move || Substate::for_state(State::from_code(&state.get()));
+    view! {
+        <div class="panel">
+            <h1>{t(Msg::GestionCasos)}</h1>
+            <p class="lead">{t(Msg::SearchIntro)}</p>
+
+            <h2 class="section-title">{t(Msg::Opcion1)}</h2>
+            <form class="form inline-search" on:submit=go_to_number novalidate>
+                <div class="field">
+                    <label for="numero">{t(Msg::NumeroCaso)}<span class="req" aria-hidden="true">"(*)"</span></label>
+                    <input
+                        id="numero"
+                        type="text"
+                        inputmode="numeric"
+                        placeholder="2026-0000123"
+                        aria-invalid=move || number_error.get().is_some().to_string()
+                        aria-describedby="err-numero"
+                        prop:value=move || number.get()
+                        on:input=move |ev| { number.set(event_target_value(&ev)); number_error.set(None); }
+                    />
+                    {move || number_error.get().map(|p| view! { <p class="field-error" id="err-numero">{field_problem_text(&p, lang.get())}</p> })}
+                </div>
+                <div class="actions"><button type="submit" class="button" disabled=move || !hydrated.get()>{t(Msg::Consultar)}</button></div>
+            </form>
+
+            <h2 class="section-title">{t(Msg::Opcion2)}</h2>
+            <form class="form" on:submit=search novalidate>
+                <div class="form-grid">
+                    <div class="field">
+                        <label for="estado">{t(Msg::Estado)}<span class="req" aria-hidden="true">"(*)"</span></label>
+                        <select id="estado" on:change=move |ev| {
+                            state.set(event_target_value(&ev));
+                            // Substate choices follow the state.
+                            let still_valid = Substate::from_code(&substate.get_untracked())
+                                .is_some_and(|s| State::from_code(&state.get_untracked()).is_none_or(|st| s.state() == st));
+                            if !still_valid { substate.set(String::new()); }
+                        }>
+                            <option value="abierto" selected=move || state.get() == "abierto">{move || state_name(State::Abierto, lang.get())}</option>
+                            <option value="cerrado" selected=move || state.get() == "cerrado">{move || state_name(State::Cerrado, lang.get())}</option>
+                            <option value="todos" selected=move || state.get() == "todos">{t(Msg::Todos)}</option>
+                        </select>
+                    </div>
+                    <div class="field">
+                        <label for="desde">{t(Msg::FechaAltaDesde)}<span class="req" aria-hidden="true">"(*)"</span></label>
+                        <input id="desde" type="date" aria-invalid=move || has_problem(&errors.get(), "from").to_string() aria-describedby="err-from"
+                            prop:value=move || from.get() on:input=move |ev| from.set(event_target_value(&ev))/>
+                        <FieldMessage field="from" errors=errors_signal/>
+                    </div>
+                    <div class="field">
+                        <label for="hasta">{t(Msg::FechaAltaHasta)}<span class="req" aria-hidden="true">"(*)"</span></label>
+                        <input id="hasta" type="date" aria-invalid=move || has_problem(&errors.get(), "to").to_string() aria-describedby="err-to"
+                            prop:value=move || to.get() on:input=move |ev| to.set(event_target_value(&ev))/>
+                        <FieldMessage field="to" errors=errors_signal/>
+                    </div>
+                    <div class="field">
+                        <label for="subestado">{t(Msg::Subestado)}</label>
+                        <select id="subestado" on:change=move |ev| substate.set(event_target_value(&ev))>
+                            <option value="" selected=move || substate.get().is_empty()>{t(Msg::Todos)}</option>
+                            {move || substate_choices().into_iter().map(|s| view! {
+                                <option value=s.code() selected=move || substate.get() == s.code()>{move || substate_name(s, lang.get())}</option>
+                            }).collect_view()}
+                        </select>
+                        <FieldMessage field="substate" errors=errors_signal/>
+                    </div>
+                    <div class="field">
+                        <label for="tipo">{t(Msg::TipoCaso)}</label>
+                        <select id="tipo" on:change=move |ev| { case_type.set(event_target_value(&ev)); subject.set(String::new()); }>
+                            <option value="" selected=move || case_type.get().is_empty()>{t(Msg::Todos)}</option>
+                            {CaseType::ALL.iter().map(|ty| {
+                                let ty = *ty;
+                                view! { <option value=ty.code() selected=move || case_type.get() == ty.code()>{move || case_type_name(ty, lang.get())}</option> }
+                            }).collect_view()}
+                        </select>
+                    </div>
+                    <div class="field">
+                        <label for="materia">{t(Msg::Materia)}</label>
+                        <select id="materia" on:change=move |ev| subject.set(event_target_value(&ev))>
+                            <option value="" selected=move || subject.get().is_empty()>{t(Msg::Todos)}</option>
+                            <Suspense fallback=|| ()>
+                                {move || options.get().and_then(|r| r.ok()).map(|o| {
+                                    let chosen = CaseType::from_code(&case_type.get());
+                                    CaseType::ALL.iter().filter(|ty| chosen.is_none_or(|c| c == **ty)).map(|ty| {
+                                        let label = case_type_name(*ty, lang.get());
+                                        let subjects = o.taxonomy.subjects(*ty).into_iter().cloned().collect::<Vec<_>>();
+                                        view! {
+                                            <optgroup label=label>
+                                                {subjects.into_iter().map(|n| {
+                                                    let id = n.id.to_string();
+                                                    let id2 = id.clone();
+                                                    view! { <option value=id selected=move || subject.get() == id2>{n.name}</option> }
+                                                }).collect_view()}
+                                            </optgroup>
+                                        }
+                                    }).collect_view()
+                                })}
+                            </Suspense>
+                        </select>
+                    </div>
+                    <div class="field">
+                        <label for="usuario">{t(Msg::UsuarioAlta)}</label>
+                        <select id="usuario" on:change=move |ev| opened_by.set(event_target_value(&ev))>
+                            <option value="" selected=move || opened_by.get().is_empty()>{t(Msg::Todos)}</option>
+                            <Suspense fallback=|| ()>
+                                {move || options.get().and_then(|r| r.ok()).map(|o| o.users.into_iter().map(|(id, name)| {
+                                    let v = id.to_string();
+                                    let v2 = v.clone();
+                                    view! { <option value=v selected=move || opened_by.get() == v2>{name}</option> }
+                                }).collect_view())}
+                            </Suspense>
+                        </select>
+                    </div>
+                </div>
+                <div class="actions">
+                    <a class="button button-secondary" href="/casia">{t(Msg::Atras)}</a>
+                    <button type="submit" class="button" disabled=move || !hydrated.get() || !errors.get().is_empty() data-testid="buscar">{t(Msg::Buscar)}</button>
+                </div>
+            </form>
+        </div>
+
+        <Transition fallback=move || view! { <p class="loading">{t(Msg::Loading)}</p> }>
+            {move || results.get().map(|r| match r {
+                Err(e) => view! { <div class="alert alert-error" role="alert">{e.message(lang.get())}</div> }.into_any(),
+                Ok(None) => ().into_any(),
+                Ok(Some(res)) => view! {
+                    <div class="panel" aria-live="polite">
+                        <h2>{t(Msg::Resultados)}</h2>
+                        {if res.rows.is_empty() {
+                            view! { <p data-testid="no-results">{t(Msg::SinResultados)}</p> }.into_any()
+                        } else {
+                            view! {
+                                <div class="table-wrap">
+                                    <table class="table stack" data-testid="results">
+                                        <thead><tr>
+                                            <th scope="col">{t(Msg::NumeroCaso)}</th>
+                                            <th scope="col">{t(Msg::FechaHoraAlta)}</th>
+                                            <th scope="col">{t(Msg::TipoCaso)}</th>
+                                            <th scope="col">{t(Msg::Materia)}</th>
+                                            <th scope="col">{t(Msg::Titulo)}</th>
+                                            <th scope="col">{t(Msg::Estado)}</th>
+                                            <th scope="col">{t(Msg::UsuarioAlta)}</th>
+                                        </tr></thead>
+                                        <tbody>
+                                            {res.rows.into_iter().map(|r| view! { <ResultRow row=r/> }).collect_view()}
+                                            <For each=move || extra_rows.get() key=|r| r.number let:r>
+                                                <ResultRow row=r/>
+                                            </For>
+                                        </tbody>
+                                    </table>
+                                </div>
+                                <Show when=move || next_cursor.get().is_some()>
+                                    <div class="actions"><button type="button" class="button button-secondary" on:click=load_more>{t(Msg::MostrarMas)}</button></div>
+                                </Show>
+                            }.into_any()
+                        }}
+                    </div>
+                }.into_any(),
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn ResultRow(row: CaseRow) -> impl IntoView {
+    let lang = use_lang();
+    let closed = row.state == State::Cerrado;
+    let (ty, sub, st) = (row.case_type, row.substate, row.state);
+    view! {
+        <tr>
+            <td data-label=move || Msg::NumeroCaso.text(lang.get())>
+                <a href=format!("/casia/casos/{}", row.number_display) class="num strong">{row.number_display.clone()}</a>
+            </td>
+            <td data-label=move || Msg::FechaHoraAlta.text(lang.get()) class="num">{row.opened_at.clone()}</td>
+            <td data-label=move || Msg::TipoCaso.text(lang.get())>{move || case_type_name(ty, lang.get())}</td>
+            <td data-label=move || Msg::Materia.text(lang.get())>{row.subject.clone()}</td>
+            <td data-label=move || Msg::Titulo.text(lang.get())>{row.title.clone()}</td>
+            <td data-label=move || Msg::Estado.text(lang.get())>
+                <span class="state-pill" class:state-cerrado=closed>
+                    {move || format!("{} / {}", state_name(st, lang.get()), substate_name(sub, lang.get()))}
+                </span>
+            </td>
+            <td data-label=move || Msg::UsuarioAlta.text(lang.get())>{row.opened_by.clone()}</td>
+        </tr>
+    }
+}
