@@ -1,0 +1,167 @@
+//! Operator commands: serve, migrate, demo data, accounts and authorisations.
+
+use std::path::PathBuf;
+
+use casia_domain::{Lang, Role};
+use casia_services::accounts::{self, NewUser};
+use casia_services::authorisations::{self, NewAuthorisation};
+use casia_services::entity::{authorisation, user};
+use casia_services::{Config, ServiceError, Services};
+use clap::{Parser, Subcommand};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+#[derive(Parser)]
+#[command(name = "casia", version, about = "Casia: case management for RED authorised users")]
+pub struct Cli {
+    /// Configuration file (TOML). Environment variables `CASIA_*` override it.
+    #[arg(long, global = true, env = "CASIA_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (the default). Applies migrations; loads demo data into an empty
+    /// database unless `demo_data = false`.
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Load the demo accounts, authorisations and cases into an empty database.
+    Demo,
+    /// Create a personal account. The password is read from the terminal or `CASIA_NEW_PASSWORD`.
+    CreateUser {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        name: String,
+        /// autorizado, tramitador, supervisor or administrador.
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        email: Option<String>,
+        /// es or en.
+        #[arg(long, default_value = "es")]
+        lang: String,
+    },
+    /// Create an authorisation (autorización RED).
+    CreateAuthorisation {
+        /// Nº Autorización (digits).
+        #[arg(long)]
+        number: String,
+        /// Razón Social.
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        nif: String,
+        /// Contact address for notices.
+        #[arg(long)]
+        email: Option<String>,
+        /// The authorisation consents to receive notices by email.
+        #[arg(long)]
+        consent: bool,
+    },
+    /// Add an authorised user to an authorisation.
+    AddMember {
+        /// Nº Autorización.
+        #[arg(long)]
+        authorisation: String,
+        #[arg(long)]
+        username: String,
+        /// Make them the authorisation's main user.
+        #[arg(long)]
+        main: bool,
+    },
+}
+
+pub async fn run(cli: Cli) -> Result<(), String> {
+    let config = Config::load(cli.config.as_deref()).map_err(|e| format!("configuration: {e}"))?;
+    crate::web::init_tracing(&config.log);
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => crate::web::serve(config).await,
+        Command::Migrate => {
+            start(config).await?;
+            println!("Migraciones aplicadas.");
+            Ok(())
+        }
+        Command::Demo => {
+            let s = start(config).await?;
+            if casia_services::demo::load(&s).await.map_err(explain)? {
+                print_demo_logins();
+            } else {
+                println!("La base de datos ya tiene cuentas: no se cargan los datos de demostración.");
+            }
+            Ok(())
+        }
+        Command::CreateUser { username, name, role, email, lang } => {
+            let role = Role::from_code(&role)
+                .ok_or_else(|| format!("role must be one of: {}", Role::ALL.iter().map(|r| r.code()).collect::<Vec<_>>().join(", ")))?;
+            let lang = Lang::from_code(&lang).ok_or("lang must be es or en")?;
+            let password = match std::env::var("CASIA_NEW_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => rpassword::prompt_password("Contraseña: ").map_err(|e| e.to_string())?,
+            };
+            let s = start(config).await?;
+            let u = accounts::create_user(
+                &s.db,
+                NewUser { username: &username, full_name: &name, email: email.as_deref(), password: &password, role, lang },
+            )
+            .await
+            .map_err(explain)?;
+            println!("Usuario creado: {} ({})", u.username, u.role);
+            Ok(())
+        }
+        Command::CreateAuthorisation { number, name, nif, email, consent } => {
+            let s = start(config).await?;
+            let a = authorisations::create_authorisation(
+                &s.db,
+                NewAuthorisation { number: &number, company_name: &name, nif: &nif, contact_email: email.as_deref(), notices_consent: consent },
+            )
+            .await
+            .map_err(explain)?;
+            println!("Autorización creada: {} {}", a.number, a.company_name);
+            Ok(())
+        }
+        Command::AddMember { authorisation, username, main } => {
+            let s = start(config).await?;
+            let a = authorisation::Entity::find()
+                .filter(authorisation::Column::Number.eq(authorisation.trim()))
+                .one(&s.db)
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("no authorisation number {authorisation}"))?;
+            let u = user::Entity::find()
+                .filter(user::Column::Username.eq(accounts::normalise_username(&username)))
+                .one(&s.db)
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("no user {username}"))?;
+            authorisations::add_member(&s.db, a.id, u.id, main).await.map_err(explain)?;
+            println!("{} añadido a la autorización {}{}", u.username, a.number, if main { " como usuario principal" } else { "" });
+            Ok(())
+        }
+    }
+}
+
+async fn start(config: Config) -> Result<Services, String> {
+    Services::start(config).await.map_err(explain)
+}
+
+/// Operator-facing text for a service error (the operator may see details).
+pub fn explain(e: ServiceError) -> String {
+    match e {
+        ServiceError::Invalid(errors) => errors
+            .iter()
+            .map(|e| format!("{}: {}", e.field, casia_domain::i18n::field_problem_text(&e.problem, Lang::En)))
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => other.to_string(),
+    }
+}
+
+pub fn print_demo_logins() {
+    println!("Datos de demostración cargados. Cuentas (contraseña para todas: {}):", casia_services::demo::DEMO_PASSWORD);
+    for (username, name, role) in casia_services::demo::DEMO_USERS {
+        println!("  {username:<12} {role:<14} {name}", role = role.code());
+    }
+}

@@ -1,0 +1,5 @@
+#![recursion_limit = "512"]
+//! The server binary's pieces, as a library so that tests drive the real router.
+
+pub mod cli;
+pub mod web;

@@ -1,0 +1,114 @@
+//! The HTTP server: Leptos pages and server functions, static files, background jobs.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use app::server::AppState;
+use app::{shell, App};
+use axum::Router;
+use casia_services::{Config, Services};
+use leptos::config::{Env, LeptosOptions};
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::services::ServeDir;
+use tracing_subscriber::EnvFilter;
+
+pub fn init_tracing(filter: &str) {
+    let filter = EnvFilter::try_from_env("RUST_LOG").unwrap_or_else(|_| EnvFilter::new(filter));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init();
+}
+
+/// The site root: `LEPTOS_SITE_ROOT` when cargo-leptos runs us, else the configuration.
+pub fn leptos_options(config: &Config, addr: SocketAddr) -> LeptosOptions {
+    let site_root = std::env::var("LEPTOS_SITE_ROOT").unwrap_or_else(|_| config.site_root.display().to_string());
+    LeptosOptions::builder()
+        .output_name("casia")
+        .site_root(site_root)
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .env(Env::PROD)
+        .build()
+}
+
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let site_root = state.leptos_options.site_root.to_string();
+    let options = state.leptos_options.clone();
+    Router::new()
+        .merge(app::api::routes())
+        .leptos_routes_with_context(&state, routes, || (), move || shell(options.clone()))
+        // Compiled assets are served pre-compressed (brotli/gzip files made at build time).
+        .nest_service("/pkg", ServeDir::new(format!("{site_root}/pkg")).precompressed_br().precompressed_gzip())
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+pub async fn serve(config: Config) -> Result<(), String> {
+    let started = Instant::now();
+    let addr: SocketAddr = config.listen.parse().map_err(|e| format!("listen address {}: {e}", config.listen))?;
+    let services = Services::start(config.clone()).await.map_err(crate::cli::explain)?;
+    let demo_loaded = config.demo_data && casia_services::demo::load(&services).await.map_err(crate::cli::explain)?;
+    casia_services::jobs::spawn_background_jobs(&services);
+
+    let state = AppState { leptos_options: leptos_options(&config, addr), services };
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    let url = config.public_url.clone();
+    tracing::info!(%addr, database = %redact(&config.database_url), ready_ms = started.elapsed().as_millis() as u64, "Casia listening");
+    println!("Casia está disponible en {url}");
+    if demo_loaded {
+        crate::cli::print_demo_logins();
+    }
+    if config.smtp.is_none() {
+        println!("Sin SMTP configurado: los avisos se escriben como ficheros .eml en {}", config.outbox_dir().display());
+    }
+    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// Hides a password in a database URL for the logs.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let creds = &url[scheme + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+    tokio::time::sleep(Duration::from_millis(10)).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn database_passwords_stay_out_of_the_logs() {
+        assert_eq!(redact("postgres://casia:secreto@db:5432/casia"), "postgres://casia:***@db:5432/casia");
+        assert_eq!(redact("postgres://postgres@127.0.0.1/casia"), "postgres://postgres@127.0.0.1/casia");
+        assert_eq!(redact("sqlite://data/casia.db?mode=rwc"), "sqlite://data/casia.db?mode=rwc");
+    }
+}
