@@ -1,0 +1,43 @@
+import { defineConfig } from '@playwright/test';
+
+// The release server runs on a fresh SQLite database with the demo data (see
+// scripts/test.sh, which builds it first). Chromium is Debian's: nothing is downloaded.
+const port = Number(process.env.CASIA_E2E_PORT ?? 3310);
+const dataDir = process.env.CASIA_E2E_DATA ?? '/tmp/casia-e2e';
+
+export default defineConfig({
+  testDir: './tests',
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: true,
+  workers: 2,
+  retries: 0,
+  reporter: [['list']],
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    locale: 'es-ES',
+    timezoneId: 'Europe/Madrid',
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    },
+  },
+  webServer: {
+    command: `rm -rf ${dataDir} && mkdir -p ${dataDir} && exec ../target/release/casia serve`,
+    url: `http://127.0.0.1:${port}/healthz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'pipe',
+    env: {
+      CASIA_DATA_DIR: dataDir,
+      CASIA_LISTEN: `127.0.0.1:${port}`,
+      CASIA_SITE_ROOT: '../target/site',
+      CASIA_DEMO_DATA: 'true',
+      // Many logins from one address during the run.
+      CASIA_LOGIN__MAX_FAILURES: '50',
+      RUST_LOG: 'warn,lopdf=error',
+    },
+  },
+});
