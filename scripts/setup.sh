@@ -66,15 +66,20 @@ if [[ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $WB_VERSI
 fi
 
 # --- npm tools: wasm-opt from binaryen (never Debian's binaryen: it breaks hydration) -------
-if [[ ! -x "$ROOT/tools/node_modules/.bin/wasm-opt" ]]; then
-  say "installing wasm-opt (npm binaryen)"
-  (cd "$ROOT/tools" && npm install --no-audit --no-fund --loglevel=error)
+# Checked by running it: a copied or half-installed node_modules can hold a wasm-opt that
+# does not start.
+BINARYEN_VERSION="$(awk -F'"' '/"binaryen"/ {print $4}' "$ROOT/tools/package.json" | cut -d. -f1)"
+if [[ "$("$ROOT/tools/node_modules/.bin/wasm-opt" --version 2>/dev/null || true)" != *"version $BINARYEN_VERSION"* ]]; then
+  say "installing wasm-opt $BINARYEN_VERSION (npm binaryen)"
+  rm -rf "$ROOT/tools/node_modules"
+  (cd "$ROOT/tools" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
 if [[ $WITH_TESTS -eq 1 ]]; then
-  if [[ ! -d "$ROOT/end2end/node_modules/@playwright/test" ]]; then
+  if ! (cd "$ROOT/end2end" && npx --no-install playwright --version >/dev/null 2>&1); then
     say "installing Playwright (the test runner only; it drives Debian's Chromium)"
-    (cd "$ROOT/end2end" && npm install --no-audit --no-fund --loglevel=error)
+    rm -rf "$ROOT/end2end/node_modules"
+    (cd "$ROOT/end2end" && npm ci --no-audit --no-fund --loglevel=error)
   fi
 
   # --- PostgreSQL: use the one on 127.0.0.1:5432, else install and start Debian's ---------
