@@ -56,11 +56,11 @@ where
     let children = std::sync::Arc::new(children);
     view! {
         <Transition fallback=move || view! { <p class="loading">{t(Msg::Loading)}</p> }>
-            // Read the resource inside the Transition so that server rendering waits for it.
-            // This closure renders nothing, so a refetch (the header's unread count after
-            // "Marcar como leído") does not rebuild the page below, which tracks only `gate`.
-            {move || { let _ = page.context.get(); }}
             {move || {
+                // Read inside the Transition so that server rendering waits for the context,
+                // but untracked: a refetch (the header's unread count after "Marcar como
+                // leído") must not rebuild the page. Only a change of `gate` does.
+                let _ = page.context.get_untracked();
                 let children = children.clone();
                 // The page may be on its way out (navigation): then render nothing.
                 let Some(gate) = gate.try_get() else { return ().into_any() };

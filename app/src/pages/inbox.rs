@@ -34,19 +34,36 @@ pub async fn mark_all_notices_read() -> Result<u64, AppError> {
     casia_services::notices::mark_all_read(&services().db, &c).await.map_err(fail)
 }
 
-#[component]
-pub fn InboxPage() -> impl IntoView {
-    let notices = Resource::new(|| (), |_| get_inbox(None));
-    view! { <Guarded roles=&[Role::Autorizado] children=move |_| view! { <InboxView notices/> }/> }
+/// What the inbox learnt since it loaded. Owned by the page, outside the guard: refreshing
+/// the header's counter may render the guarded view again, and this must survive it.
+#[derive(Clone, Copy)]
+struct InboxState {
+    notices: Resource<Result<Vec<NoticeView>, AppError>>,
+    /// Marked read in this visit.
+    read_now: RwSignal<Vec<i64>>,
+    /// Pages loaded with "Mostrar más".
+    extra: RwSignal<Vec<NoticeView>>,
+    more_available: RwSignal<bool>,
+    failure: RwSignal<Option<AppError>>,
 }
 
 #[component]
-fn InboxView(notices: Resource<Result<Vec<NoticeView>, AppError>>) -> impl IntoView {
+pub fn InboxPage() -> impl IntoView {
+    let state = InboxState {
+        notices: Resource::new(|| (), |_| get_inbox(None)),
+        read_now: RwSignal::new(Vec::new()),
+        extra: RwSignal::new(Vec::new()),
+        more_available: RwSignal::new(false),
+        failure: RwSignal::new(None),
+    };
+    view! { <Guarded roles=&[Role::Autorizado] children=move |_| view! { <InboxView state/> }/> }
+}
+
+#[component]
+fn InboxView(state: InboxState) -> impl IntoView {
     let lang = use_lang();
     let page = use_page();
-    let read_now = RwSignal::new(Vec::<i64>::new());
-    let extra = RwSignal::new(Vec::<NoticeView>::new());
-    let more_available = RwSignal::new(false);
+    let InboxState { notices, read_now, extra, more_available, failure } = state;
     Effect::new(move |_| {
         if let Some(Ok(n)) = notices.get() {
             more_available.set(n.len() as u64 == INBOX_PAGE);
@@ -54,19 +71,27 @@ fn InboxView(notices: Resource<Result<Vec<NoticeView>, AppError>>) -> impl IntoV
     });
     let mark = move |id: i64| {
         leptos::task::spawn_local(async move {
-            if mark_notice_read(id).await.is_ok() {
-                read_now.update(|r| r.push(id));
-                // The header's counter.
-                page.context.refetch();
+            match mark_notice_read(id).await {
+                Ok(()) => {
+                    failure.set(None);
+                    read_now.update(|r| r.push(id));
+                    // The header's counter.
+                    page.context.refetch();
+                }
+                Err(e) => failure.set(Some(e)),
             }
         });
     };
     let mark_all = move |_| {
         leptos::task::spawn_local(async move {
-            if mark_all_notices_read().await.is_ok() {
-                notices.refetch();
-                extra.set(Vec::new());
-                page.context.refetch();
+            match mark_all_notices_read().await {
+                Ok(_) => {
+                    failure.set(None);
+                    notices.refetch();
+                    extra.set(Vec::new());
+                    page.context.refetch();
+                }
+                Err(e) => failure.set(Some(e)),
             }
         });
     };
@@ -109,6 +134,7 @@ fn InboxView(notices: Resource<Result<Vec<NoticeView>, AppError>>) -> impl IntoV
                 <h1>{t(Msg::Buzon)}</h1>
                 <button type="button" class="button button-secondary" on:click=mark_all>{t(Msg::MarcarTodosLeidos)}</button>
             </div>
+            <ErrorBanner error=Signal::derive(move || failure.get())/>
             <Suspense fallback=move || view! { <p class="loading">{t(Msg::Loading)}</p> }>
                 {move || notices.get().map(|r| match r {
                     Err(e) => view! { <div class="alert alert-error" role="alert">{e.message(lang.get())}</div> }.into_any(),
