@@ -5,9 +5,16 @@ use leptos::prelude::*;
 
 use crate::error::AppError;
 
-/// Only same-site paths are followed after login (no open redirect).
+/// Only same-site paths are followed after login (no open redirect). Control characters and
+/// spaces are refused too: browsers drop tabs and newlines from a URL, so `/\t/evil.example`
+/// would become `//evil.example`.
 pub fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') && !next.starts_with("/acceso") {
+    if next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && !next.chars().any(|c| c.is_control() || c.is_whitespace())
+        && !next.starts_with("/acceso")
+    {
         next.to_owned()
     } else {
         "/".to_owned()
@@ -94,5 +101,11 @@ mod tests {
         assert_eq!(safe_next("/\\evil"), "/");
         assert_eq!(safe_next("/acceso"), "/");
         assert_eq!(safe_next(""), "/");
+        // Browsers strip these, turning the path into a scheme-relative URL.
+        assert_eq!(safe_next("/\t/evil.example"), "/");
+        assert_eq!(safe_next("/\n/evil.example"), "/");
+        assert_eq!(safe_next("/\r\n/evil.example"), "/");
+        assert_eq!(safe_next("/ /evil.example"), "/");
+        assert_eq!(safe_next("/casia/casos?estado=abierto&desde=2026-11-01"), "/casia/casos?estado=abierto&desde=2026-11-01");
     }
 }
