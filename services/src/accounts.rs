@@ -187,6 +187,17 @@ pub async fn login(
     let username = normalise_username(username);
     let at = now();
     let window_start = at - Duration::minutes(limits.window_minutes);
+    // The attempt is written before it is checked, and counts as a failure until the password
+    // proves right: guesses sent all at once then see each other, instead of all passing the
+    // count while the slow password check runs.
+    let attempt = login_failure::ActiveModel {
+        username: Set(username.clone()),
+        client: Set(client.to_owned()),
+        at: Set(at),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
     let failures_for_name = login_failure::Entity::find()
         .filter(login_failure::Column::Username.eq(&username))
         .filter(login_failure::Column::At.gt(window_start))
@@ -198,7 +209,10 @@ pub async fn login(
         .filter(login_failure::Column::At.gt(window_start))
         .count(db)
         .await?;
-    if failures_for_name >= limits.max_failures || failures_for_client >= limits.max_failures * 4 {
+    // Counts include this attempt.
+    if failures_for_name > limits.max_failures || failures_for_client > limits.max_failures * 4 {
+        // A refused attempt does not extend the lock.
+        login_failure::Entity::delete_by_id(attempt.id).exec(db).await?;
         return Err(ServiceError::TooManyAttempts { retry_after_minutes: limits.window_minutes });
     }
 
@@ -207,22 +221,20 @@ pub async fn login(
         .filter(user::Column::Active.eq(true))
         .one(db)
         .await?;
-    let verified = match &found {
-        Some(u) => verify_password(password, &u.password_hash),
+    // Argon2 is slow on purpose: off the async threads, so other requests go on meanwhile.
+    let stored_hash = found.as_ref().map(|u| u.password_hash.clone());
+    let given = password.to_owned();
+    let verified = tokio::task::spawn_blocking(move || match stored_hash {
+        Some(hash) => verify_password(&given, &hash),
         None => {
-            verify_password(password, decoy_hash());
+            verify_password(&given, decoy_hash());
             false
         }
-    };
+    })
+    .await
+    .map_err(|e| ServiceError::Internal(format!("password check: {e}")))?;
     let Some(user) = found.filter(|_| verified) else {
-        login_failure::ActiveModel {
-            username: Set(username),
-            client: Set(client.to_owned()),
-            at: Set(at),
-            ..Default::default()
-        }
-        .insert(db)
-        .await?;
+        // The attempt stays recorded as a failure.
         return Err(ServiceError::BadCredentials);
     };
     login_failure::Entity::delete_many()
