@@ -9,7 +9,9 @@ use axum::Router;
 use casia_services::{Config, Services};
 use leptos::config::{Env, LeptosOptions};
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use axum::http::{header, HeaderValue};
 use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tracing_subscriber::EnvFilter;
 
 pub fn init_tracing(filter: &str) {
@@ -33,14 +35,29 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let site_root = state.leptos_options.site_root.to_string();
     let options = state.leptos_options.clone();
-    Router::new()
+    let router = Router::new()
         .merge(app::api::routes())
         .leptos_routes_with_context(&state, routes, || (), move || shell(options.clone()))
         // Compiled assets are served pre-compressed (brotli/gzip files made at build time).
         .nest_service("/pkg", ServeDir::new(format!("{site_root}/pkg")).precompressed_br().precompressed_gzip())
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
-        .with_state(state)
+        .with_state(state);
+    with_security_headers(router).layer(tower_http::trace::TraceLayer::new_for_http())
+}
+
+/// Headers every response carries: no framing (clickjacking), no content sniffing, no
+/// referrer to other sites, and forms and `<base>` kept to this site. Set only when a handler
+/// did not set its own.
+fn with_security_headers(router: Router) -> Router {
+    let headers = [
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "same-origin"),
+        (header::CONTENT_SECURITY_POLICY, "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"),
+    ];
+    headers.into_iter().fold(router, |r, (name, value)| {
+        r.layer(SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value)))
+    })
 }
 
 pub async fn serve(config: Config) -> Result<(), String> {

@@ -101,3 +101,145 @@ db_test!(health_answers_when_the_database_does, |s| {
     let r = reqwest::get(format!("{base}/healthz")).await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
 });
+
+db_test!(every_answer_carries_the_security_headers, |s| {
+    let base = serve(s.clone()).await;
+    for path in ["/acceso", "/healthz", "/api/my_authorisations"] {
+        let r = client().get(format!("{base}{path}")).send().await.unwrap();
+        let h = r.headers();
+        assert_eq!(h.get("x-frame-options").map(|v| v.to_str().unwrap()), Some("DENY"), "{path}");
+        assert_eq!(h.get("x-content-type-options").map(|v| v.to_str().unwrap()), Some("nosniff"), "{path}");
+        assert_eq!(h.get("referrer-policy").map(|v| v.to_str().unwrap()), Some("same-origin"), "{path}");
+        assert!(h.get("content-security-policy").unwrap().to_str().unwrap().contains("frame-ancestors 'none'"), "{path}");
+    }
+});
+
+db_test!(after_login_only_local_paths_are_followed, |s| {
+    casia_services::demo::load(&s).await.unwrap();
+    let base = serve(s.clone()).await;
+    for (next, expected) in [
+        ("/casia/casos?estado=abierto", "/casia/casos?estado=abierto"),
+        ("//evil.example/", "/"),
+        ("/\t/evil.example/", "/"),
+        ("https://evil.example/", "/"),
+    ] {
+        let r = client()
+            .post(format!("{base}/api/login"))
+            .form(&[("username", "autorizado2"), ("password", casia_services::demo::DEMO_PASSWORD), ("next", next)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.headers().get("location").map(|v| v.to_str().unwrap()), Some(expected), "next = {next:?}");
+    }
+});
+
+db_test!(guesses_sent_all_at_once_are_limited_too, |s| {
+    casia_services::demo::load(&s).await.unwrap();
+    let base = serve(s.clone()).await;
+    let max = s.config.login.max_failures as usize;
+    // Three times the limit, all in flight together (each password check takes a while).
+    let guesses = (0..max * 3).map(|i| {
+        let base = base.clone();
+        async move {
+            client()
+                .post(format!("{base}/api/login"))
+                .form(&[("username", "autorizado2".to_owned()), ("password", format!("intento-{i}")), ("next", String::new())])
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    });
+    let statuses = futures::future::join_all(guesses).await;
+    let checked = statuses.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count();
+    let refused = statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
+    assert_eq!(checked + refused, max * 3, "{statuses:?}");
+    assert!(checked >= 1 && checked <= max, "only {max} passwords may be tried in the window, {checked} were");
+    // Guesses one after another use up what the burst left, and not one more.
+    let mut later = 0;
+    loop {
+        let r = client()
+            .post(format!("{base}/api/login"))
+            .form(&[("username", "autorizado2"), ("password", "otra"), ("next", "")])
+            .send()
+            .await
+            .unwrap();
+        if r.status() == StatusCode::TOO_MANY_REQUESTS {
+            break;
+        }
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        later += 1;
+        assert!(later <= max, "the limit never came");
+    }
+    assert_eq!(checked + later, max, "{max} password checks in the window, in all");
+    // And now even the right password is refused until the window ends.
+    assert_eq!(login(&base, &client(), "autorizado2").await.status(), StatusCode::TOO_MANY_REQUESTS);
+});
+
+db_test!(uploads_and_downloads_check_the_session_the_role_and_the_authorisation, |s| {
+    use casia_services::entity::{authorisation, document};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    casia_services::demo::load(&s).await.unwrap();
+    let base = serve(s.clone()).await;
+    let pdf = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n".to_vec();
+    let upload = |http: reqwest::Client, body: Vec<u8>| {
+        let base = base.clone();
+        async move { http.post(format!("{base}/api/uploads?name=contrato.pdf")).body(body).send().await.unwrap() }
+    };
+
+    // No session, or a role that attaches nothing: refused before anything is stored.
+    assert_eq!(upload(client(), pdf.clone()).await.status(), StatusCode::UNAUTHORIZED);
+    let admin = client();
+    login(&base, &admin, "admin").await;
+    assert_eq!(upload(admin.clone(), pdf.clone()).await.status(), StatusCode::FORBIDDEN);
+
+    // autorizado2 (one authorisation, 0654321) uploads and opens a Trámite with the file.
+    let owner = client();
+    login(&base, &owner, "autorizado2").await;
+    let r = upload(owner.clone(), pdf.clone()).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let uploaded: serde_json::Value = r.json().await.unwrap();
+    let tree = casia_services::taxonomy::load(&s.db, casia_domain::Lang::Es).await.unwrap();
+    let subject = tree.subjects(casia_domain::CaseType::Tramite)[0].id;
+    let category = tree.children(subject)[0].id;
+    let subcategory = tree.children(category).first().map(|n| n.id);
+    let doc_type = casia_services::taxonomy::document_types(&s.db, casia_domain::Lang::Es).await.unwrap()[0].id;
+    let form = serde_json::json!({ "form": {
+        "case_type": "tramite", "subject_id": subject, "category_id": category, "subcategory_id": subcategory,
+        "affects_current_period": false, "title": "Alta fuera de plazo", "description": "Con el contrato.",
+        "documents": [{ "document_type_id": doc_type, "title": "Contrato", "upload_token": uploaded["token"] }],
+        "idempotency_key": "http-test-1",
+    }});
+    let r = owner.post(format!("{base}/api/open_case")).json(&form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+    let doc = document::Entity::find().one(&s.db).await.unwrap().unwrap();
+
+    // The owner's authorisation downloads it, byte for byte, as an attachment.
+    let r = owner.get(format!("{base}/api/documentos/{}", doc.id)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers()["content-disposition"].to_str().unwrap().starts_with("attachment"));
+    assert_eq!(r.bytes().await.unwrap().to_vec(), pdf);
+
+    // autorizado1 acting for the other authorisation: not found, like a number that does not exist.
+    let other = client();
+    login(&base, &other, "autorizado1").await;
+    let gestoria = authorisation::Entity::find().filter(authorisation::Column::Number.eq("0123456")).one(&s.db).await.unwrap().unwrap();
+    let r = other.post(format!("{base}/api/choose_authorisation")).form(&[("authorisation_id", gestoria.id.to_string())]).send().await.unwrap();
+    assert!(r.status().is_success() || r.status().is_redirection(), "{}", r.status());
+    assert_eq!(other.get(format!("{base}/api/documentos/{}", doc.id)).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    let receipt = casia_services::entity::receipt::Entity::find().one(&s.db).await.unwrap().unwrap();
+    assert_eq!(other.get(format!("{base}/api/justificantes/{}", receipt.id)).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    assert_eq!(owner.get(format!("{base}/api/justificantes/{}", receipt.id)).send().await.unwrap().status(), StatusCode::OK);
+    // Nobody signed in: no file.
+    assert_eq!(client().get(format!("{base}/api/documentos/{}", doc.id)).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    // A processor may read every case's documents.
+    let processor = client();
+    login(&base, &processor, "tramitador1").await;
+    assert_eq!(processor.get(format!("{base}/api/documentos/{}", doc.id)).send().await.unwrap().status(), StatusCode::OK);
+
+    // A file over the limit is refused from its declared length, with the reason.
+    let too_big = vec![b'%'; s.config.uploads.max_bytes as usize + 1];
+    let r = upload(owner.clone(), too_big).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("TooLarge"));
+});
