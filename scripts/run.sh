@@ -8,4 +8,6 @@ cd "$ROOT"
 bash scripts/setup.sh
 bash scripts/build.sh
 export CASIA_SITE_ROOT="${CASIA_SITE_ROOT:-$ROOT/target/site}"
+# The quick start shows the demo accounts; a production server leaves this off (the default).
+export CASIA_DEMO_DATA="${CASIA_DEMO_DATA:-true}"
 exec ./target/release/casia serve "$@"

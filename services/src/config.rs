@@ -20,7 +20,8 @@ pub struct Config {
     pub public_url: String,
     /// Where cargo-leptos put the compiled site (wasm, js, css, public files).
     pub site_root: PathBuf,
-    /// Load the demo accounts and cases into an empty database at start-up.
+    /// Load the demo accounts into an empty database at start-up. Off unless asked for
+    /// (`scripts/run.sh` asks): a production database must never get `admin`/`casia-demo`.
     pub demo_data: bool,
     /// `tracing` filter, e.g. `info` or `casia=debug,info`.
     pub log: String,
@@ -104,7 +105,7 @@ impl Default for Config {
             listen: "127.0.0.1:3000".into(),
             public_url: String::new(),
             site_root: PathBuf::from("target/site"),
-            demo_data: true,
+            demo_data: false,
             // lopdf warns about every malformed PDF given for verification: expected, not news.
             log: "info,lopdf=error".into(),
             session: SessionConfig::default(),

@@ -15,6 +15,12 @@ pub fn spawn_background_jobs(services: &Services) {
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
             }
+            // Files uploaded for a form that was never sent: they would fill the disk.
+            match crate::files::purge_stale_uploads(&s.db, &s.storage, s.config.uploads.stale_hours).await {
+                Ok(n) if n > 0 => tracing::info!(uploads = n, "unattached uploads removed"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "removing unattached uploads failed"),
+            }
         }
     });
 
