@@ -22,12 +22,12 @@ pub struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run the web server (the default). Applies migrations; loads demo data into an empty
-    /// database unless `demo_data = false`.
+    /// Run the web server (the default). Applies migrations; loads the demo accounts into an
+    /// empty database when `demo_data = true` (CASIA_DEMO_DATA=true, as scripts/run.sh does).
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
-    /// Load the demo accounts, authorisations and cases into an empty database.
+    /// Load the demo accounts and authorisations into an empty database.
     Demo,
     /// Create a personal account. The password is read from the terminal or `CASIA_NEW_PASSWORD`.
     CreateUser {
@@ -60,6 +60,23 @@ enum Command {
         /// The authorisation consents to receive notices by email.
         #[arg(long)]
         consent: bool,
+    },
+    /// Fill an empty PostgreSQL database with a realistic volume for benchmarks (bench/run.sh):
+    /// authorisations of skewed sizes, their users, cases over the last months with history,
+    /// documents and ratings. Every generated account's password is `casia-bench`.
+    Generate {
+        #[arg(long, default_value_t = 1_000_000)]
+        cases: u64,
+        #[arg(long, default_value_t = 2_000)]
+        authorisations: u32,
+        #[arg(long, default_value_t = 24)]
+        months: u32,
+        /// Zipf exponent of the authorisations' sizes.
+        #[arg(long, default_value_t = 1.0)]
+        skew: f64,
+        /// Between 0 and 1: the same seed gives the same data.
+        #[arg(long, default_value_t = 0.42)]
+        seed: f64,
     },
     /// Add an authorised user to an authorisation.
     AddMember {
@@ -120,6 +137,36 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             .await
             .map_err(explain)?;
             println!("Autorización creada: {} {}", a.number, a.company_name);
+            Ok(())
+        }
+        Command::Generate { cases, authorisations, months, skew, seed } => {
+            use casia_services::loadgen::{self, LoadPlan};
+            if authorisations == 0 || cases < u64::from(authorisations) {
+                return Err("--cases must be at least --authorisations (every authorisation gets a case)".into());
+            }
+            let plan = LoadPlan { cases, authorisations, months, skew, seed, ..LoadPlan::default() };
+            let s = start(config).await?;
+            let started = std::time::Instant::now();
+            let report = loadgen::generate(&s, &plan, |step| println!("… {step}")).await.map_err(explain)?;
+            println!(
+                "Generados en {:.1} s: {} autorizaciones, {} usuarios, {} casos, {} filas de histórico, {} documentos, {} valoraciones.",
+                started.elapsed().as_secs_f64(),
+                report.authorisations,
+                report.users,
+                report.cases,
+                report.history_rows,
+                report.documents,
+                report.rated
+            );
+            for (step, seconds) in &report.steps {
+                println!("  {step:<15} {seconds:>7.1} s");
+            }
+            println!(
+                "La mayor autorización es {}; su primer usuario, {} (contraseña {}).",
+                report.largest_authorisation,
+                report.largest_user,
+                loadgen::LOAD_PASSWORD
+            );
             Ok(())
         }
         Command::AddMember { authorisation, username, main } => {

@@ -13,6 +13,7 @@ pub mod entity;
 pub mod error;
 pub mod files;
 pub mod jobs;
+pub mod loadgen;
 pub mod mail;
 pub mod notices;
 pub mod taxonomy;

@@ -9,4 +9,6 @@ mod admin;
 mod cases_open;
 mod cases_user;
 mod cases_processor;
+mod loadgen;
+mod uploads;
 mod mail;
