@@ -80,6 +80,29 @@ test('open a Trámite with two documents, download its receipt and verify the CE
   await expect(page.getByTestId('verification-result')).not.toContainText('auténtico');
 });
 
+test('the classification cascades: changing a level clears the levels below it', async ({ page }) => {
+  await loginAsUser(page, 'autorizado2');
+  await goto(page, '/casia/nuevo');
+  const [tipo, materia, categoria, sub] = ['Tipo de Caso', 'Materia', 'Categoría', 'Subcategoría'].map((l) => page.getByLabel(L(l)));
+  // Nothing below the type can be chosen before the type.
+  await expect(materia).toBeDisabled();
+  await chooseTramite(page);
+  await expect(sub).not.toHaveValue('');
+  // Another subject: its categories, and nothing chosen below it.
+  const otherSubject = await materia.locator('option').nth(2).getAttribute('value');
+  await materia.selectOption(otherSubject!);
+  await expect(categoria).toHaveValue('');
+  await expect(categoria).toBeEnabled();
+  await expect(categoria.locator('option', { hasText: 'Bajas trabajadores cuenta ajena' })).toHaveCount(0);
+  await expect(sub).toHaveValue('');
+  await expect(sub).toBeDisabled();
+  // Another type: everything below is cleared.
+  await tipo.selectOption({ label: 'Consulta' });
+  await expect(materia).toHaveValue('');
+  await expect(categoria).toBeDisabled();
+  await expect(page.getByRole('button', { name: 'Ayuda Documentación' })).toHaveCount(0);
+});
+
 test('a missing required field is shown next to it and nothing is sent', async ({ page }) => {
   await loginAsUser(page, 'autorizado2');
   await goto(page, '/casia/nuevo');

@@ -97,6 +97,10 @@ test('cancellation requests on assigned cases: one approved, one rejected with r
     await expect(page.getByText('un tramitador aprobará o rechazará')).toBeVisible();
     await page.getByRole('button', { name: 'Confirmar la solicitud de anulación' }).click();
     await expect(page.getByTestId('cancel-outcome')).toContainText('se ha registrado');
+    // The case says a decision is pending, and no second request is offered.
+    await goto(page, `/casia/casos/${n}`);
+    await expect(page.getByTestId('cancellation-pending')).toContainText('pendiente de decisión');
+    await expect(page.getByRole('link', { name: 'Solicitar Anulación' })).toHaveCount(0);
   }
   await goto(proc, '/tramitacion?bandeja=anulaciones');
   await expect(proc.getByTestId('queue').getByRole('link', { name: approve })).toBeVisible();
