@@ -122,7 +122,7 @@ mod server {
                 ServiceError::TooManyAttempts { retry_after_minutes } => AppError::TooManyAttempts { retry_after_minutes },
                 ServiceError::Upload(p) => AppError::Upload(p),
                 // The details go to the log, never to the person.
-                internal @ (ServiceError::Db(_) | ServiceError::Storage(_) | ServiceError::Internal(_)) => {
+                internal @ (ServiceError::Db(_) | ServiceError::Storage(_) | ServiceError::MailRefused(_) | ServiceError::Internal(_)) => {
                     tracing::error!(error = %internal, "request failed");
                     AppError::Internal
                 }

@@ -122,6 +122,10 @@ pub async fn update_contact(
     }
     check_contact(email, consent)?;
     let email = email.trim();
+    // The mail library must be able to write it too (it is what sends the notices).
+    if !email.is_empty() && email.parse::<lettre::Address>().is_err() {
+        return Err(ServiceError::invalid("email", FieldProblem::InvalidEmail));
+    }
     let changes_address = a.contact_email.as_deref().unwrap_or("") != email;
     if changes_address && !verify_password(password, &caller.user.password_hash) {
         return Err(ServiceError::invalid("password", FieldProblem::WrongPassword));

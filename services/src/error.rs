@@ -32,6 +32,10 @@ pub enum ServiceError {
     Db(#[from] sea_orm::DbErr),
     #[error("storage: {0}")]
     Storage(String),
+    /// The mail server (or the address itself) refuses the message for good: retrying
+    /// cannot help.
+    #[error("mail refused: {0}")]
+    MailRefused(String),
     #[error("internal: {0}")]
     Internal(String),
 }

@@ -7,10 +7,16 @@
 //! so two workers (one per server instance) never send the same notice. A failed send is
 //! retried with exponential backoff for as long as it takes: nothing is dropped.
 //!
+//! Consent and address are read again when the notice is sent: a main user who withdraws
+//! consent, or changes the address, while notices wait (mail server down) is obeyed. A
+//! refusal that retrying cannot cure (an SMTP 5xx, an address no server accepts) ends the
+//! notice as `failed`, recorded with the reason, instead of being retried for ever.
+//!
 //! One corner stays at-least-once: if the mail server accepted a message and recording
 //! "sent" then failed, the notice goes out again after its lease. Its `Message-ID` is the
 //! same every time, so the receiving side can drop the copy.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
@@ -31,7 +37,7 @@ use sea_orm::{
 
 use crate::clock::now;
 use crate::config::SmtpConfig;
-use crate::entity::notice;
+use crate::entity::{authorisation, notice};
 use crate::error::{ServiceError, ServiceResult};
 use crate::notices::{email_status, NoticePayload};
 use crate::{Config, Services};
@@ -208,7 +214,7 @@ pub fn compose(n: &notice::Model, config: &Config) -> ServiceResult<OutgoingMail
         .ok_or_else(|| ServiceError::Internal(format!("notice {} is pending without an address", n.id)))?;
     let to: Mailbox = address
         .parse()
-        .map_err(|e| ServiceError::Internal(format!("notice {}: address {address:?} refused: {e}", n.id)))?;
+        .map_err(|e| ServiceError::MailRefused(format!("notice {}: address {address:?} refused: {e}", n.id)))?;
     let message = Message::builder()
         .from(from)
         .to(to)
@@ -255,11 +261,14 @@ impl SmtpSender {
 #[async_trait]
 impl MailSender for SmtpSender {
     async fn send(&self, mail: &OutgoingMail) -> ServiceResult<()> {
-        self.transport
-            .send(mail.message.clone())
-            .await
-            .map(|_| ())
-            .map_err(|e| ServiceError::Internal(format!("smtp: {e}")))
+        self.transport.send(mail.message.clone()).await.map(|_| ()).map_err(|e| {
+            // 5xx: the server will say the same next time.
+            if e.is_permanent() {
+                ServiceError::MailRefused(format!("smtp: {e}"))
+            } else {
+                ServiceError::Internal(format!("smtp: {e}"))
+            }
+        })
     }
 }
 
@@ -331,6 +340,10 @@ pub struct DeliveryReport {
     pub failed: usize,
     /// Claimed but given back untried, because the lease was running out.
     pub released: usize,
+    /// Not sent: the authorisation withdrew consent or removed its address meanwhile.
+    pub skipped: usize,
+    /// Refused for good: recorded as failed, not retried.
+    pub given_up: usize,
 }
 
 /// The retry delay after the `attempts`-th failed try: `backoff · 2^(attempts−1)`, capped.
@@ -412,6 +425,7 @@ async fn record_sent(db: &impl ConnectionTrait, n: &notice::Model) -> ServiceRes
     let at = now();
     let done = while_leased(n)
         .col_expr(notice::Column::EmailStatus, Expr::value(email_status::SENT))
+        .col_expr(notice::Column::EmailTo, Expr::value(n.email_to.clone()))
         .col_expr(notice::Column::SentAt, Expr::value(at))
         .col_expr(notice::Column::Attempts, Expr::col(notice::Column::Attempts).add(1))
         .col_expr(notice::Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
@@ -432,6 +446,37 @@ async fn record_failure(db: &impl ConnectionTrait, config: &Config, n: &notice::
         .exec(db)
         .await?;
     Ok(done.rows_affected == 1)
+}
+
+/// Ends a notice without sending it: `status` is `skipped` (no consent or address any more)
+/// or `failed` (refused for good), with the reason.
+async fn record_final(db: &impl ConnectionTrait, n: &notice::Model, status: &str, reason: &str) -> ServiceResult<bool> {
+    let text: String = reason.chars().take(LAST_ERROR_MAX_CHARS).collect();
+    let attempts = if status == email_status::FAILED { n.attempts.saturating_add(1) } else { n.attempts };
+    let done = while_leased(n)
+        .col_expr(notice::Column::EmailStatus, Expr::value(status))
+        .col_expr(notice::Column::Attempts, Expr::value(attempts))
+        .col_expr(notice::Column::LastError, Expr::value(text))
+        .col_expr(notice::Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
+        .exec(db)
+        .await?;
+    Ok(done.rows_affected == 1)
+}
+
+/// Where each authorisation wants its notices now: its address, if it has one and consents.
+async fn current_recipients(db: &impl ConnectionTrait, claimed: &[notice::Model]) -> ServiceResult<HashMap<i64, String>> {
+    let ids: Vec<i64> = claimed.iter().map(|n| n.authorisation_id).collect();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(authorisation::Entity::find()
+        .filter(authorisation::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter(|a| a.notices_consent)
+        .filter_map(|a| a.contact_email.filter(|e| !e.trim().is_empty()).map(|e| (a.id, e.trim().to_owned())))
+        .collect())
 }
 
 async fn release(db: &impl ConnectionTrait, n: &notice::Model) -> ServiceResult<()> {
@@ -455,6 +500,7 @@ pub async fn deliver_pending(services: &Services, transport: &dyn MailSender, ba
     let lease_until = now() + lease;
     let claimed = claim(db, batch, lease_until).await?;
     let mut report = DeliveryReport { claimed: claimed.len(), ..DeliveryReport::default() };
+    let recipients = current_recipients(db, &claimed).await?;
 
     for n in &claimed {
         if now() + send_budget >= lease_until {
@@ -462,6 +508,14 @@ pub async fn deliver_pending(services: &Services, transport: &dyn MailSender, ba
             report.released += 1;
             continue;
         }
+        // The authorisation's wishes now, not when the event happened.
+        let Some(address) = recipients.get(&n.authorisation_id) else {
+            report.skipped += 1;
+            tracing::info!(notice = n.id, "notice email not sent: no contact address or consent any more");
+            record_final(db, n, email_status::SKIPPED, "no contact address or consent when it was to be sent").await?;
+            continue;
+        };
+        let n = &notice::Model { email_to: Some(address.clone()), ..n.clone() };
         let outcome = match compose(n, config) {
             Ok(mail) => match tokio::time::timeout(send_budget.to_std().unwrap_or(Duration::from_secs(30)), transport.send(&mail)).await {
                 Ok(result) => result,
@@ -474,6 +528,13 @@ pub async fn deliver_pending(services: &Services, transport: &dyn MailSender, ba
                 report.sent += 1;
                 if !record_sent(db, n).await? {
                     tracing::warn!(notice = n.id, "notice sent after its lease ended; another worker may send it again");
+                }
+            }
+            Err(e @ ServiceError::MailRefused(_)) => {
+                report.given_up += 1;
+                tracing::error!(notice = n.id, error = %e, "notice email refused for good; not retried");
+                if !record_final(db, n, email_status::FAILED, &e.to_string()).await? {
+                    tracing::warn!(notice = n.id, "notice lease ended before its failure was recorded");
                 }
             }
             Err(e) => {

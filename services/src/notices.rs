@@ -23,8 +23,11 @@ pub mod email_status {
     /// Waiting for the delivery worker (or for its next retry).
     pub const PENDING: &str = "pending";
     pub const SENT: &str = "sent";
-    /// No email: the authorisation has no contact address or did not consent.
+    /// No email: the authorisation has no contact address or did not consent (when the event
+    /// happened, or when the notice was about to be sent).
     pub const SKIPPED: &str = "skipped";
+    /// The mail server refused it for good (or the address cannot be written): not retried.
+    pub const FAILED: &str = "failed";
 }
 
 /// What a notice says besides its kind; rendered in the reader's language when shown.

@@ -15,6 +15,7 @@ use casia_services::entity::{case, notice};
 use casia_services::error::ServiceError;
 use casia_services::mail::{self, DeliveryReport, FileSender, MailSender, OutgoingMail, SmtpSender};
 use casia_services::notices::{self, email_status};
+use casia_services::authorisations;
 use casia_services::{Config, Services};
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
@@ -456,4 +457,103 @@ db_test!(the_inbox_lists_counts_and_marks_read_per_person, |s| {
     // Staff have no inbox of an authorisation.
     assert!(matches!(notices::inbox(&s.db, &tram, Lang::Es, None, 50).await, Err(ServiceError::Forbidden)));
     assert!(matches!(notices::mark_all_read(&s.db, &tram).await, Err(ServiceError::Forbidden)));
+});
+
+db_test!(consent_and_address_are_read_again_when_the_notice_is_sent, |s| {
+    let mut server = SmtpServer::down(free_port());
+    let sender = SmtpSender::new(&server.config()).unwrap();
+    let moves = fixtures::authorisation(&s, "1000001", Some(CONTACT), true).await;
+    let withdraws = fixtures::authorisation(&s, "1000002", Some("avisos@otra-gestoria.es"), true).await;
+    let ana = fixtures::member(&s, "ana", &moves, true).await;
+    let bea = fixtures::member(&s, "bea", &withdraws, true).await;
+    fixtures::open(&s, &ana, CaseType::Consulta).await;
+    fixtures::open(&s, &bea, CaseType::Consulta).await;
+    // The mail server is down: both wait.
+    assert_eq!(deliver(&s, &sender).await.failed, 2);
+
+    // Meanwhile one main user moves the notices to a new address, the other withdraws consent.
+    authorisations::update_contact(&s.db, &ana, "nuevo-buzon@gestoria-ejemplo.es", true, fixtures::PASSWORD).await.unwrap();
+    authorisations::update_contact(&s.db, &bea, "avisos@otra-gestoria.es", false, "").await.unwrap();
+
+    server.resume().await;
+    make_due(&s).await;
+    let report = deliver(&s, &sender).await;
+    assert_eq!((report.sent, report.skipped, report.failed), (1, 1, 0));
+    let received = server.wait_for(1, Duration::from_secs(10)).await;
+    assert_eq!(received[0].to, ["nuevo-buzon@gestoria-ejemplo.es"], "the address of now, not of the event");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(server.received().len(), 1, "nothing to the authorisation that withdrew consent");
+
+    let notices = all_notices(&s).await;
+    let sent = notices.iter().find(|n| n.authorisation_id == moves.id).unwrap();
+    assert_eq!((sent.email_status.as_str(), sent.email_to.as_deref()), (email_status::SENT, Some("nuevo-buzon@gestoria-ejemplo.es")));
+    let skipped = notices.iter().find(|n| n.authorisation_id == withdraws.id).unwrap();
+    assert_eq!(skipped.email_status, email_status::SKIPPED);
+    assert!(skipped.last_error.as_deref().unwrap().contains("consent"));
+    // Both stay in the inbox; nothing is left to deliver.
+    make_due(&s).await;
+    assert_eq!(deliver(&s, &sender).await, DeliveryReport::default());
+});
+
+db_test!(a_refusal_for_good_ends_the_notice_and_a_temporary_one_is_retried, |s| {
+    use crate::smtp_server::{FULL_MAILBOX, UNKNOWN_MAILBOX};
+    let server = SmtpServer::start().await;
+    let sender = SmtpSender::new(&server.config()).unwrap();
+    let unknown = fixtures::authorisation(&s, "1000001", Some(UNKNOWN_MAILBOX), true).await;
+    let full = fixtures::authorisation(&s, "1000002", Some(FULL_MAILBOX), true).await;
+    let ana = fixtures::member(&s, "ana", &unknown, true).await;
+    let bea = fixtures::member(&s, "bea", &full, true).await;
+    fixtures::open(&s, &ana, CaseType::Consulta).await;
+    fixtures::open(&s, &bea, CaseType::Consulta).await;
+
+    let report = deliver(&s, &sender).await;
+    assert_eq!((report.sent, report.given_up, report.failed), (0, 1, 1));
+    let notices = all_notices(&s).await;
+    let refused = notices.iter().find(|n| n.authorisation_id == unknown.id).unwrap();
+    assert_eq!((refused.email_status.as_str(), refused.attempts), (email_status::FAILED, 1));
+    assert!(refused.last_error.as_deref().unwrap().contains("550"), "{:?}", refused.last_error);
+    let waiting = notices.iter().find(|n| n.authorisation_id == full.id).unwrap();
+    assert_eq!((waiting.email_status.as_str(), waiting.attempts), (email_status::PENDING, 1));
+    assert!(waiting.last_error.as_deref().unwrap().contains("452"), "{:?}", waiting.last_error);
+
+    // Only the temporary one is tried again.
+    make_due(&s).await;
+    let report = deliver(&s, &sender).await;
+    assert_eq!((report.claimed, report.failed, report.given_up), (1, 1, 0));
+    assert!(server.received().is_empty());
+});
+
+db_test!(contact_data_is_changed_by_the_main_user_with_the_password, |s| {
+    let auth = fixtures::authorisation(&s, "1000001", Some(CONTACT), true).await;
+    let main = fixtures::member(&s, "ana", &auth, true).await;
+    let other = fixtures::member(&s, "bea", &auth, false).await;
+
+    // Every member may look; only the main user may change.
+    let seen = authorisations::get_contact(&other).await.unwrap();
+    assert_eq!((seen.email.as_str(), seen.consent, seen.editable), (CONTACT, true, false));
+    assert!(authorisations::get_contact(&main).await.unwrap().editable);
+    assert!(matches!(
+        authorisations::update_contact(&s.db, &other, "otro@gestoria.es", true, fixtures::PASSWORD).await,
+        Err(ServiceError::Forbidden)
+    ));
+
+    // A new address needs the password; consent alone does not.
+    let Err(ServiceError::Invalid(e)) = authorisations::update_contact(&s.db, &main, "otro@gestoria.es", true, "mala").await else { panic!() };
+    assert_eq!(e[0].field, "password");
+    let changed = authorisations::update_contact(&s.db, &main, CONTACT, false, "").await.unwrap();
+    assert!(!changed.consent && changed.updated_at.is_some());
+    // Consent needs an address, and the address must be one a mail server accepts.
+    let Err(ServiceError::Invalid(e)) = authorisations::update_contact(&s.db, &main, "", true, fixtures::PASSWORD).await else { panic!() };
+    assert_eq!(e[0].field, "email");
+    let Err(ServiceError::Invalid(e)) = authorisations::update_contact(&s.db, &main, "a,b@gestoria.es", true, fixtures::PASSWORD).await else { panic!() };
+    assert_eq!(e[0].field, "email");
+    let changed = authorisations::update_contact(&s.db, &main, " nuevo@gestoria.es ", true, fixtures::PASSWORD).await.unwrap();
+    assert_eq!((changed.email.as_str(), changed.consent), ("nuevo@gestoria.es", true));
+    // Removing the address (and consent) is allowed too.
+    let cleared = authorisations::update_contact(&s.db, &main, "", false, fixtures::PASSWORD).await.unwrap();
+    assert_eq!(cleared.email, "");
+
+    // Processors have no contact data of an authorisation.
+    let tram = fixtures::staff(&s, "tram", Role::Tramitador).await;
+    assert!(authorisations::get_contact(&tram).await.is_err());
 });

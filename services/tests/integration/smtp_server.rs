@@ -146,7 +146,19 @@ struct Collector {
     current: Option<Received>,
 }
 
+/// Recipients this server refuses, as real ones do: for good (550) or for now (452).
+pub const UNKNOWN_MAILBOX: &str = "no-existe@gestoria-ejemplo.es";
+pub const FULL_MAILBOX: &str = "buzon-lleno@gestoria-ejemplo.es";
+
 impl Handler for Collector {
+    fn rcpt(&mut self, to: &str) -> Response {
+        match to {
+            UNKNOWN_MAILBOX => mailin::response::NO_MAILBOX,
+            FULL_MAILBOX => mailin::response::OUT_OF_SPACE,
+            _ => mailin::response::OK,
+        }
+    }
+
     fn data_start(&mut self, _domain: &str, from: &str, _is8bit: bool, to: &[String]) -> Response {
         self.current = Some(Received { from: from.to_owned(), to: to.to_vec(), data: Vec::new() });
         mailin::response::OK
