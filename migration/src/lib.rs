@@ -4,7 +4,7 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261122_000001_initial;
-mod m20261123_000001_search_by_substate;
+mod m20261123_000001_search_indexes;
 
 pub struct Migrator;
 
@@ -13,7 +13,7 @@ impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         vec![
             Box::new(m20261122_000001_initial::Migration),
-            Box::new(m20261123_000001_search_by_substate::Migration),
+            Box::new(m20261123_000001_search_indexes::Migration),
         ]
     }
 }
