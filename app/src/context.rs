@@ -34,7 +34,7 @@ pub async fn get_page_context(path: String) -> Result<PageContext, AppError> {
         Ok(c) => {
             let s = services();
             let authorisation_count = if c.role == casia_domain::Role::Autorizado {
-                casia_services::accounts::user_authorisations(&s.db, c.user.id).await.map_err(crate::server::fail)?.len()
+                casia_services::accounts::authorisation_count(&s.db, c.user.id).await.map_err(crate::server::fail)? as usize
             } else {
                 0
             };

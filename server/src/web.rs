@@ -3,7 +3,8 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use app::server::AppState;
+use app::server::{AppState, RequestCaller};
+use leptos::prelude::provide_context;
 use app::{shell, App};
 use axum::Router;
 use casia_services::{Config, Services};
@@ -37,7 +38,7 @@ pub fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
     let router = Router::new()
         .merge(app::api::routes())
-        .leptos_routes_with_context(&state, routes, || (), move || shell(options.clone()))
+        .leptos_routes_with_context(&state, routes, || provide_context(RequestCaller::default()), move || shell(options.clone()))
         // Compiled assets are served pre-compressed (brotli/gzip files made at build time).
         .nest_service("/pkg", ServeDir::new(format!("{site_root}/pkg")).precompressed_br().precompressed_gzip())
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))

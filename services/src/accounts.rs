@@ -6,7 +6,7 @@ use casia_domain::dto::{AuthorisationView, UserView};
 use casia_domain::{FieldProblem, Lang, Role};
 use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, Query};
 use sea_orm::ExprTrait;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
@@ -303,15 +303,37 @@ pub async fn caller_from_token(
     let mut is_main_user = false;
     if let Some(auth_id) = sess.authorisation_id {
         // Membership is re-checked on every request: removing a member takes effect at once.
-        let member = authorisation_member::Entity::find_by_id((auth_id, user.id)).one(db).await?;
-        if member.is_some()
-            && let Some(a) = authorisation::Entity::find_by_id(auth_id).one(db).await?.filter(|a| a.active)
+        let membership = Query::select()
+            .expr(Expr::val(1))
+            .from(authorisation_member::Entity)
+            .and_where(Expr::col(authorisation_member::Column::AuthorisationId).eq(auth_id))
+            .and_where(Expr::col(authorisation_member::Column::UserId).eq(user.id))
+            .to_owned();
+        if let Some(a) = authorisation::Entity::find_by_id(auth_id)
+            .filter(authorisation::Column::Active.eq(true))
+            .filter(Expr::exists(membership))
+            .one(db)
+            .await?
         {
             is_main_user = a.main_user_id == Some(user.id);
             authorisation = Some(a);
         }
     }
     Ok(Caller { session_id: id, user, role, lang, authorisation, is_main_user })
+}
+
+/// How many active authorisations a user belongs to (one query: the header needs only this).
+pub async fn authorisation_count(db: &impl ConnectionTrait, user_id: i64) -> ServiceResult<u64> {
+    let memberships = Query::select()
+        .column(authorisation_member::Column::AuthorisationId)
+        .from(authorisation_member::Entity)
+        .and_where(Expr::col(authorisation_member::Column::UserId).eq(user_id))
+        .to_owned();
+    Ok(authorisation::Entity::find()
+        .filter(authorisation::Column::Active.eq(true))
+        .filter(authorisation::Column::Id.in_subquery(memberships))
+        .count(db)
+        .await?)
 }
 
 /// The active authorisations a user belongs to, by number.

@@ -188,21 +188,27 @@ pub async fn build_detail(db: &impl ConnectionTrait, c: &case::Model, lang: Lang
         .order_by_asc(case_message::Column::Id)
         .all(db)
         .await?;
-    let authors = user_names(db, &messages.iter().map(|m| m.author_id).chain([c.opened_by]).collect::<Vec<_>>()).await?;
-    let staff_authors: Vec<i64> = user::Entity::find()
-        .filter(user::Column::Id.is_in(messages.iter().map(|m| m.author_id).collect::<Vec<_>>()))
-        .filter(user::Column::Role.ne(Role::Autorizado.code()))
+    // Names and roles of the opener and of every author, in one query.
+    let people: HashMap<i64, (String, String)> = user::Entity::find()
+        .filter(user::Column::Id.is_in(messages.iter().map(|m| m.author_id).chain([c.opened_by]).collect::<Vec<_>>()))
         .select_only()
         .column(user::Column::Id)
-        .into_tuple()
+        .column(user::Column::FullName)
+        .column(user::Column::Role)
+        .into_tuple::<(i64, String, String)>()
         .all(db)
-        .await?;
+        .await?
+        .into_iter()
+        .map(|(id, name, role)| (id, (name, role)))
+        .collect();
+    let name_of = |id: i64| people.get(&id).map(|(name, _)| name.clone()).unwrap_or_default();
+    let is_staff = |id: i64| people.get(&id).is_some_and(|(_, role)| role != Role::Autorizado.code());
     let substate = Substate::from_code(&c.substate).unwrap_or(Substate::Presentado);
     let status = status_of(c);
     Ok(CaseDetail {
         number: c.number,
         number_display: case_number::format(c.number),
-        opened_by: authors.get(&c.opened_by).cloned().unwrap_or_default(),
+        opened_by: name_of(c.opened_by),
         opened_at: display(c.opened_at),
         channel: Channel::from_code(&c.channel).unwrap_or(Channel::Web),
         state: substate.state(),
@@ -236,12 +242,12 @@ pub async fn build_detail(db: &impl ConnectionTrait, c: &case::Model, lang: Lang
         messages: messages
             .into_iter()
             .map(|m| {
-                let staff = staff_authors.contains(&m.author_id);
+                let staff = is_staff(m.author_id);
                 MessageView {
                     at: display(m.at),
                     kind: MessageKind::from_code(&m.kind).unwrap_or(MessageKind::UserInformation),
                     // The administration speaks as an institution to the authorised user.
-                    author: if staff { "TGSS".to_owned() } else { authors.get(&m.author_id).cloned().unwrap_or_default() },
+                    author: if staff { "TGSS".to_owned() } else { name_of(m.author_id) },
                     body: m.body,
                 }
             })
