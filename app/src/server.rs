@@ -60,31 +60,30 @@ pub fn session_token() -> Option<String> {
     request_parts().ok().and_then(|p| cookie(&p.headers, SESSION_COOKIE)).filter(|t| !t.is_empty())
 }
 
-/// The caller of the current request, once found. Provided fresh for every request (see
-/// the router): a server-rendered page asks for it in its context and again in its data.
+/// The caller of the current request, looked up once. Provided fresh for every request (see
+/// the router): a server-rendered page asks for it in its context and in its data, at the
+/// same time; the second asker waits for the first look-up instead of repeating it.
 #[derive(Clone, Default)]
-pub struct RequestCaller(std::sync::Arc<std::sync::OnceLock<Caller>>);
+pub struct RequestCaller(std::sync::Arc<tokio::sync::OnceCell<Caller>>);
 
 /// Who is calling. Fails with `NotSignedIn`/`SessionExpired` (and the matching status).
 pub async fn caller() -> Result<Caller, AppError> {
-    let cache = use_context::<RequestCaller>();
-    if let Some(known) = cache.as_ref().and_then(|c| c.0.get()) {
-        return Ok(known.clone());
-    }
-    let Some(token) = session_token() else {
-        return Err(fail(ServiceError::NotSignedIn));
+    let look_up = || async {
+        let Some(token) = session_token() else {
+            return Err(fail(ServiceError::NotSignedIn));
+        };
+        let s = services();
+        accounts::caller_from_token(&s.db, &s.config.session, &token).await.map_err(|e| {
+            if matches!(e, ServiceError::SessionExpired | ServiceError::NotSignedIn) {
+                clear_session_cookie();
+            }
+            fail(e)
+        })
     };
-    let s = services();
-    let found = accounts::caller_from_token(&s.db, &s.config.session, &token).await.map_err(|e| {
-        if matches!(e, ServiceError::SessionExpired | ServiceError::NotSignedIn) {
-            clear_session_cookie();
-        }
-        fail(e)
-    })?;
-    if let Some(cache) = cache {
-        let _ = cache.0.set(found.clone());
+    match use_context::<RequestCaller>() {
+        Some(cache) => cache.0.get_or_try_init(look_up).await.cloned(),
+        None => look_up().await,
     }
-    Ok(found)
 }
 
 /// The caller, if they hold one of `roles`; a clear 403 otherwise, whatever the UI showed.
