@@ -173,3 +173,20 @@ test('the administrator adds a subject that users can then choose', async ({ pag
   await page.getByLabel(L('Tipo de Caso')).selectOption({ label: 'Consulta' });
   await expect(page.getByLabel(L('Materia')).locator('option', { hasText: name })).toHaveCount(1);
 });
+
+test('the administrator creates an authorisation, deactivates it and activates it again', async ({ page }) => {
+  await login(page, 'admin');
+  await expect(page).toHaveURL(/\/administracion/);
+  await goto(page, '/administracion?seccion=autorizaciones');
+  const number = String(Date.now()).slice(-7);
+  await page.getByLabel(L('Nº Autorización')).fill(number);
+  await page.getByLabel(L('Razón Social')).fill(`Asesoría de Prueba ${number}, S.L.`);
+  await page.getByLabel(L('NIF')).fill('B87654321');
+  await page.getByRole('button', { name: 'Crear autorización' }).click();
+  const card = page.getByTestId('authorisation').filter({ hasText: number });
+  await expect(card.getByTestId('authorisation-active')).toHaveText('Sí');
+  await card.getByRole('button', { name: 'Desactivar' }).click();
+  await expect(card.getByTestId('authorisation-active')).toHaveText('No');
+  await card.getByRole('button', { name: 'Activar' }).click();
+  await expect(card.getByTestId('authorisation-active')).toHaveText('Sí');
+});

@@ -317,6 +317,21 @@ pub async fn authorisations(db: &DatabaseConnection, caller: &Caller) -> Service
 }
 
 
+/// A deactivated authorisation keeps its cases and members, but nobody can act for it: it
+/// leaves the picker, and a session acting for it must choose again (checked on every request).
+pub async fn set_authorisation_active(db: &DatabaseConnection, caller: &Caller, id: i64, active: bool) -> ServiceResult<()> {
+    require_admin(caller)?;
+    let updated = authorisation::Entity::update_many()
+        .col_expr(authorisation::Column::Active, Expr::value(active))
+        .filter(authorisation::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    if updated.rows_affected == 0 {
+        return Err(ServiceError::NotFound);
+    }
+    Ok(())
+}
+
 pub async fn create_authorisation(db: &DatabaseConnection, caller: &Caller, input: NewAuthorisationInput) -> ServiceResult<i64> {
     require_admin(caller)?;
     let a = authorisations::create_authorisation(

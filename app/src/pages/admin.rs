@@ -113,6 +113,13 @@ pub async fn admin_authorisations() -> Result<Vec<AuthorisationAdminView>, AppEr
     casia_services::admin::authorisations(&services().db, &c).await.map_err(fail)
 }
 
+#[server(endpoint = "admin_set_authorisation_active")]
+pub async fn admin_set_authorisation_active(id: i64, active: bool) -> Result<(), AppError> {
+    use crate::server::{fail, require, services};
+    let c = require(&[Role::Administrador]).await?;
+    casia_services::admin::set_authorisation_active(&services().db, &c, id, active).await.map_err(fail)
+}
+
 #[server(endpoint = "admin_create_authorisation", input = Json)]
 pub async fn admin_create_authorisation(input: NewAuthorisationInput) -> Result<i64, AppError> {
     use crate::server::{fail, require, services};
@@ -599,6 +606,7 @@ fn AuthorisationsAdmin(auths: Resource<Result<Vec<AuthorisationAdminView>, AppEr
                 Err(e) => view! { <div class="alert alert-error">{e.message(lang.get())}</div> }.into_any(),
                 Ok(list) => list.into_iter().map(|a| {
                     let aid = a.id;
+                    let active = a.active;
                     let new_member = RwSignal::new(String::new());
                     let as_main = RwSignal::new(false);
                     view! {
@@ -607,6 +615,11 @@ fn AuthorisationsAdmin(auths: Resource<Result<Vec<AuthorisationAdminView>, AppEr
                             <p class="small muted">
                                 {t(Msg::CorreoElectronico)}": "{a.contact_email.clone().unwrap_or_else(|| "—".into())}
                                 " · "{t(Msg::ConsentimientoAvisos)}": "{move || if a.consent { Msg::Yes.text(lang.get()) } else { Msg::No.text(lang.get()) }}
+                                " · "{t(Msg::Activo)}": "<span data-testid="authorisation-active">{move || if active { Msg::Yes.text(lang.get()) } else { Msg::No.text(lang.get()) }}</span>
+                                " "
+                                <button type="button" class="button button-secondary button-small" on:click=move |_| act(admin_set_authorisation_active(aid, !active), ok, failure, errors, move || auths.refetch())>
+                                    {t(if active { Msg::Desactivar } else { Msg::Activar })}
+                                </button>
                             </p>
                             <ul>
                                 {a.members.into_iter().map(|m| {

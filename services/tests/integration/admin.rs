@@ -118,3 +118,38 @@ db_test!(authorisations_members_and_main_user, |s| {
     let v = view.iter().find(|x| x.id == a).unwrap();
     assert_eq!(v.members.iter().map(|m| (m.username.as_str(), m.main)).collect::<Vec<_>>(), [("luis", true)]);
 });
+
+db_test!(a_deactivated_authorisation_cannot_be_acted_for_until_reactivated, |s| {
+    use casia_services::accounts;
+    let admin_user = fixtures::staff(&s, "admin", Role::Administrador).await;
+    let a = fixtures::authorisation(&s, "1000001", None, false).await;
+    let b = fixtures::authorisation(&s, "1000002", None, false).await;
+    let ana = fixtures::member(&s, "ana", &a, true).await;
+    casia_services::authorisations::add_member(&s.db, b.id, ana.user.id, false).await.unwrap();
+    let number = fixtures::open(&s, &ana, CaseType::Consulta).await;
+    let (token, _) = fixtures::login(&s, "ana").await;
+    accounts::choose_authorisation(&s.db, &accounts::caller_from_token(&s.db, &s.config.session, &token).await.unwrap(), a.id)
+        .await
+        .unwrap();
+
+    // Only administrators, and only existing authorisations.
+    assert!(matches!(admin::set_authorisation_active(&s.db, &ana, a.id, false).await, Err(ServiceError::Forbidden)));
+    assert!(matches!(admin::set_authorisation_active(&s.db, &admin_user, 999_999, false).await, Err(ServiceError::NotFound)));
+    admin::set_authorisation_active(&s.db, &admin_user, a.id, false).await.unwrap();
+
+    // The open session no longer acts for it, the picker no longer offers it, its cases stay.
+    let now = accounts::caller_from_token(&s.db, &s.config.session, &token).await.unwrap();
+    assert!(now.authorisation.is_none());
+    assert!(matches!(casia_services::cases::query::detail_for_user(&s.db, &now, number).await, Err(ServiceError::PickAuthorisation)));
+    let offered: Vec<String> = accounts::user_authorisations(&s.db, ana.user.id).await.unwrap().into_iter().map(|x| x.number).collect();
+    assert_eq!(offered, ["1000002"]);
+    assert!(matches!(accounts::choose_authorisation(&s.db, &now, a.id).await, Err(_)));
+    let listed = admin::authorisations(&s.db, &admin_user).await.unwrap();
+    assert!(!listed.iter().find(|x| x.id == a.id).unwrap().active);
+
+    // Reactivated: chosen again, its cases are there.
+    admin::set_authorisation_active(&s.db, &admin_user, a.id, true).await.unwrap();
+    accounts::choose_authorisation(&s.db, &now, a.id).await.unwrap();
+    let again = accounts::caller_from_token(&s.db, &s.config.session, &token).await.unwrap();
+    assert_eq!(casia_services::cases::query::detail_for_user(&s.db, &again, number).await.unwrap().number, number);
+});
