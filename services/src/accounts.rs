@@ -322,38 +322,26 @@ pub async fn caller_from_token(
     Ok(Caller { session_id: id, user, role, lang, authorisation, is_main_user })
 }
 
-/// How many active authorisations a user belongs to (one query: the header needs only this).
-pub async fn authorisation_count(db: &impl ConnectionTrait, user_id: i64) -> ServiceResult<u64> {
+/// The active authorisations a user belongs to, as one query (membership as a subquery).
+fn active_authorisations_of(user_id: i64) -> sea_orm::Select<authorisation::Entity> {
     let memberships = Query::select()
         .column(authorisation_member::Column::AuthorisationId)
         .from(authorisation_member::Entity)
         .and_where(Expr::col(authorisation_member::Column::UserId).eq(user_id))
         .to_owned();
-    Ok(authorisation::Entity::find()
+    authorisation::Entity::find()
         .filter(authorisation::Column::Active.eq(true))
         .filter(authorisation::Column::Id.in_subquery(memberships))
-        .count(db)
-        .await?)
+}
+
+/// How many active authorisations a user belongs to (the header needs only this).
+pub async fn authorisation_count(db: &impl ConnectionTrait, user_id: i64) -> ServiceResult<u64> {
+    Ok(active_authorisations_of(user_id).count(db).await?)
 }
 
 /// The active authorisations a user belongs to, by number.
 pub async fn user_authorisations(db: &impl ConnectionTrait, user_id: i64) -> ServiceResult<Vec<authorisation::Model>> {
-    let ids: Vec<i64> = authorisation_member::Entity::find()
-        .filter(authorisation_member::Column::UserId.eq(user_id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|m| m.authorisation_id)
-        .collect();
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    Ok(authorisation::Entity::find()
-        .filter(authorisation::Column::Id.is_in(ids))
-        .filter(authorisation::Column::Active.eq(true))
-        .order_by_asc(authorisation::Column::Number)
-        .all(db)
-        .await?)
+    Ok(active_authorisations_of(user_id).order_by_asc(authorisation::Column::Number).all(db).await?)
 }
 
 /// Guide §3: the user picks, by number, the authorisation to act for.
