@@ -174,3 +174,56 @@ pub fn ClassificationPicker(
         </Show>
     }
 }
+
+/// The optional `Tipo de Caso` and `Materia` filters of a search (guide §4.2, and the
+/// processors' queues): `Todos` by default, subjects grouped by type and limited to the chosen
+/// type; choosing another type clears the subject. Both values are codes/ids as text, as they
+/// travel in the URL. `taxonomy` is read inside a Suspense, so server rendering waits for it.
+#[component]
+pub fn TypeAndSubjectFilters(
+    case_type: RwSignal<String>,
+    subject: RwSignal<String>,
+    #[prop(into)] taxonomy: Signal<Option<Taxonomy>>,
+    /// Prefix of the two controls' ids (two filter forms never share a page, but ids stay stable).
+    id_prefix: &'static str,
+) -> impl IntoView {
+    let lang = use_lang();
+    let type_id = format!("{id_prefix}tipo");
+    let subject_id = format!("{id_prefix}materia");
+    view! {
+        <div class="field">
+            <label for=type_id.clone()>{t(Msg::TipoCaso)}</label>
+            <select id=type_id on:change=move |ev| { case_type.set(event_target_value(&ev)); subject.set(String::new()); }>
+                <option value="" selected=move || case_type.get().is_empty()>{t(Msg::Todos)}</option>
+                {CaseType::ALL.iter().map(|ty| {
+                    let ty = *ty;
+                    view! { <option value=ty.code() selected=move || case_type.get() == ty.code()>{move || case_type_name(ty, lang.get())}</option> }
+                }).collect_view()}
+            </select>
+        </div>
+        <div class="field">
+            <label for=subject_id.clone()>{t(Msg::Materia)}</label>
+            <select id=subject_id on:change=move |ev| subject.set(event_target_value(&ev))>
+                <option value="" selected=move || subject.get().is_empty()>{t(Msg::Todos)}</option>
+                <Suspense fallback=|| ()>
+                    {move || taxonomy.get().map(|tx| {
+                        let chosen = CaseType::from_code(&case_type.get());
+                        CaseType::ALL.iter().filter(|ty| chosen.is_none_or(|c| c == **ty)).map(|ty| {
+                            let label = case_type_name(*ty, lang.get());
+                            let subjects: Vec<_> = tx.subjects(*ty).into_iter().cloned().collect();
+                            view! {
+                                <optgroup label=label>
+                                    {subjects.into_iter().map(|n| {
+                                        let id = n.id.to_string();
+                                        let id2 = id.clone();
+                                        view! { <option value=id selected=move || subject.get() == id2>{n.name}</option> }
+                                    }).collect_view()}
+                                </optgroup>
+                            }
+                        }).collect_view()
+                    })}
+                </Suspense>
+            </select>
+        </div>
+    }
+}

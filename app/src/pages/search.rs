@@ -4,7 +4,7 @@
 
 use casia_domain::dto::{CaseRow, SearchForm, SearchResults, Taxonomy};
 use casia_domain::i18n::{case_type_name, field_problem_text, state_name, substate_name};
-use casia_domain::model::{case_number, CaseType};
+use casia_domain::model::case_number;
 use casia_domain::validation::check_search;
 use casia_domain::{FieldProblem, Msg, Role, State, Substate};
 use leptos::prelude::*;
@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::components::forms::has_problem;
 use crate::components::guard::urlencode;
 use crate::components::{FieldMessage, Guarded};
+use crate::components::classification::TypeAndSubjectFilters;
 use crate::context::{t, use_lang};
 use crate::error::AppError;
 
@@ -245,40 +246,8 @@ fn SearchScreen(
                         </select>
                         <FieldMessage field="substate" errors=errors_signal/>
                     </div>
-                    <div class="field">
-                        <label for="tipo">{t(Msg::TipoCaso)}</label>
-                        <select id="tipo" on:change=move |ev| { case_type.set(event_target_value(&ev)); subject.set(String::new()); }>
-                            <option value="" selected=move || case_type.get().is_empty()>{t(Msg::Todos)}</option>
-                            {CaseType::ALL.iter().map(|ty| {
-                                let ty = *ty;
-                                view! { <option value=ty.code() selected=move || case_type.get() == ty.code()>{move || case_type_name(ty, lang.get())}</option> }
-                            }).collect_view()}
-                        </select>
-                    </div>
-                    <div class="field">
-                        <label for="materia">{t(Msg::Materia)}</label>
-                        <select id="materia" on:change=move |ev| subject.set(event_target_value(&ev))>
-                            <option value="" selected=move || subject.get().is_empty()>{t(Msg::Todos)}</option>
-                            <Suspense fallback=|| ()>
-                                {move || options.get().and_then(|r| r.ok()).map(|o| {
-                                    let chosen = CaseType::from_code(&case_type.get());
-                                    CaseType::ALL.iter().filter(|ty| chosen.is_none_or(|c| c == **ty)).map(|ty| {
-                                        let label = case_type_name(*ty, lang.get());
-                                        let subjects = o.taxonomy.subjects(*ty).into_iter().cloned().collect::<Vec<_>>();
-                                        view! {
-                                            <optgroup label=label>
-                                                {subjects.into_iter().map(|n| {
-                                                    let id = n.id.to_string();
-                                                    let id2 = id.clone();
-                                                    view! { <option value=id selected=move || subject.get() == id2>{n.name}</option> }
-                                                }).collect_view()}
-                                            </optgroup>
-                                        }
-                                    }).collect_view()
-                                })}
-                            </Suspense>
-                        </select>
-                    </div>
+                    <TypeAndSubjectFilters case_type subject id_prefix=""
+                        taxonomy=Signal::derive(move || options.get().and_then(|r| r.ok()).map(|o| o.taxonomy))/>
                     <div class="field">
                         <label for="usuario">{t(Msg::UsuarioAlta)}</label>
                         <select id="usuario" on:change=move |ev| opened_by.set(event_target_value(&ev))>

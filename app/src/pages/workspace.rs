@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::components::guard::urlencode;
 use crate::components::Guarded;
+use crate::components::classification::TypeAndSubjectFilters;
 use crate::context::{t, use_lang};
 use crate::error::AppError;
 
@@ -212,40 +213,8 @@ fn Queues(
             </nav>
             <form class="form filters" on:submit=apply novalidate>
                 <div class="form-grid">
-                    <div class="field">
-                        <label for="f-tipo">{t(Msg::TipoCaso)}</label>
-                        <select id="f-tipo" on:change=move |ev| { case_type.set(event_target_value(&ev)); subject.set(String::new()); }>
-                            <option value="" selected=move || case_type.get().is_empty()>{t(Msg::Todos)}</option>
-                            {CaseType::ALL.iter().map(|ty| {
-                                let ty = *ty;
-                                view! { <option value=ty.code() selected=move || case_type.get() == ty.code()>{move || case_type_name(ty, lang.get())}</option> }
-                            }).collect_view()}
-                        </select>
-                    </div>
-                    <div class="field">
-                        <label for="f-materia">{t(Msg::Materia)}</label>
-                        <select id="f-materia" on:change=move |ev| subject.set(event_target_value(&ev))>
-                            <option value="" selected=move || subject.get().is_empty()>{t(Msg::Todos)}</option>
-                            <Suspense fallback=|| ()>
-                                {move || taxonomy.get().and_then(|r| r.ok()).map(|tx| {
-                                    let chosen = CaseType::from_code(&case_type.get());
-                                    CaseType::ALL.iter().filter(|ty| chosen.is_none_or(|c| c == **ty)).map(|ty| {
-                                        let label = case_type_name(*ty, lang.get());
-                                        let subjects: Vec<_> = tx.subjects(*ty).into_iter().cloned().collect();
-                                        view! {
-                                            <optgroup label=label>
-                                                {subjects.into_iter().map(|n| {
-                                                    let id = n.id.to_string();
-                                                    let id2 = id.clone();
-                                                    view! { <option value=id selected=move || subject.get() == id2>{n.name}</option> }
-                                                }).collect_view()}
-                                            </optgroup>
-                                        }
-                                    }).collect_view()
-                                })}
-                            </Suspense>
-                        </select>
-                    </div>
+                    <TypeAndSubjectFilters case_type subject id_prefix="f-"
+                        taxonomy=Signal::derive(move || taxonomy.get().and_then(|r| r.ok()))/>
                     <div class="field">
                         <label for="f-autorizacion">{t(Msg::NumAutorizacion)}</label>
                         <input id="f-autorizacion" type="text" inputmode="numeric" prop:value=move || authorisation.get() on:input=move |ev| authorisation.set(event_target_value(&ev))/>
