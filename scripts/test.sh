@@ -15,9 +15,11 @@ step "setup"
 bash scripts/setup.sh --tests
 
 export CASIA_TEST_POSTGRES="${CASIA_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432}"
-# Databases left behind by an interrupted run.
-psql "$CASIA_TEST_POSTGRES/postgres" -Atc "SELECT datname FROM pg_database WHERE datname LIKE 'casia_test_%'" 2>/dev/null \
-  | while read -r db; do psql "$CASIA_TEST_POSTGRES/postgres" -qc "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" || true; done
+# Databases left behind by an interrupted run: only those nobody is connected to, so a test
+# run going on beside this one (another checkout) keeps its databases.
+psql "$CASIA_TEST_POSTGRES/postgres" -Atc "SELECT datname FROM pg_database d WHERE datname LIKE 'casia_test_%'
+    AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datname = d.datname)" 2>/dev/null \
+  | while read -r db; do psql "$CASIA_TEST_POSTGRES/postgres" -qc "DROP DATABASE IF EXISTS \"$db\"" 2>/dev/null || true; done
 
 # Per package: a workspace-wide build would enable `ssr` and `hydrate` together.
 step "unit and integration tests (SQLite and PostgreSQL)"

@@ -2,6 +2,7 @@
 //! (server functions and HTTP handlers in `app`) only adapts requests to these.
 
 pub mod accounts;
+pub mod audit;
 pub mod admin;
 pub mod authorisations;
 pub mod cases;

@@ -1,5 +1,6 @@
 //! sea-orm entities, one per table (see the migration for the schema).
 
+pub mod audit_log;
 pub mod authorisation;
 pub mod authorisation_member;
 pub mod case;

@@ -1,0 +1,205 @@
+//! The audit trail: who did what, when, from where, and how it ended (ASVS V16.2, V16.3).
+//!
+//! Each event is one row of the append-only `audit_log` table, written with the same
+//! connection or transaction as the change it records, so a change that rolls back leaves no
+//! event and an event never goes missing for a change that committed. Refusals and failed
+//! logins, which change nothing, are written on their own.
+//!
+//! Never put a password, a second-factor code, a recovery code, a session token or an API
+//! token in an event: `details` carries what changed (before/after) and why something was
+//! refused, nothing secret.
+
+use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
+use serde_json::Value;
+
+use crate::accounts::Caller;
+use crate::clock::now;
+use crate::entity::audit_log;
+use crate::error::ServiceResult;
+
+macro_rules! audit_codes {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $code:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The stable code stored in the table (and used in the audit page's filter).
+            pub fn code(self) -> &'static str {
+                match self { $($name::$variant => $code),+ }
+            }
+
+            pub fn from_code(code: &str) -> Option<Self> {
+                match code { $($code => Some($name::$variant),)+ _ => None }
+            }
+        }
+    };
+}
+
+audit_codes!(
+    /// What happened. Grouped by prefix: `auth.*` signing in and out, `mfa.*` the second
+    /// factor, `password.*`, `session.*`, `token.*`, `access.*` refusals, `admin.*`
+    /// administrative changes, `case.*` processor actions.
+    AuditAction {
+        LoginSucceeded => "auth.login",
+        LoginFailed => "auth.login_failed",
+        LoginThrottled => "auth.login_throttled",
+        Logout => "auth.logout",
+        MfaEnrolled => "mfa.enrolled",
+        MfaDisabled => "mfa.disabled",
+        MfaVerified => "mfa.verified",
+        MfaFailed => "mfa.failed",
+        MfaThrottled => "mfa.throttled",
+        MfaRecoveryCodeUsed => "mfa.recovery_code_used",
+        MfaRecoveryCodesRenewed => "mfa.recovery_codes_renewed",
+        PasswordChanged => "password.changed",
+        PasswordChangeFailed => "password.change_failed",
+        PasswordReset => "password.reset",
+        SessionEnded => "session.ended",
+        OtherSessionsEnded => "session.others_ended",
+        TokenCreated => "token.created",
+        TokenRevoked => "token.revoked",
+        TokenRefused => "token.refused",
+        AccessForbidden => "access.forbidden",
+        AccessNotFound => "access.not_found",
+        ContactPasswordFailed => "access.contact_password_failed",
+        AdminAccountCreated => "admin.account_created",
+        AdminAccountActivation => "admin.account_active",
+        AdminPasswordReset => "admin.password_reset",
+        AdminAuthorisationCreated => "admin.authorisation_created",
+        AdminAuthorisationActivation => "admin.authorisation_active",
+        AdminMemberAdded => "admin.member_added",
+        AdminMemberRemoved => "admin.member_removed",
+        AdminMainUserSet => "admin.main_user",
+        AdminTaxonomyChanged => "admin.taxonomy",
+        AdminDocumentTypeChanged => "admin.document_type",
+        AdminSettingChanged => "admin.setting",
+        ContactChanged => "contact.changed",
+        CaseAction => "case.action",
+        CaseNote => "case.note",
+    }
+);
+
+audit_codes!(
+    /// How it ended.
+    Outcome {
+        Success => "success",
+        Failure => "failure",
+        Refused => "refused",
+    }
+);
+
+/// One event, built with the `with_*` methods and written by [`record`].
+#[derive(Clone, Debug)]
+pub struct AuditEvent {
+    pub action: AuditAction,
+    pub outcome: Outcome,
+    pub actor_user_id: Option<i64>,
+    pub actor_username: String,
+    pub actor_role: Option<String>,
+    pub authorisation_id: Option<i64>,
+    pub client: String,
+    pub target: Option<(String, String)>,
+    pub details: Option<Value>,
+}
+
+impl AuditEvent {
+    /// An event by a signed-in caller (their user, role and current authorisation).
+    pub fn by(caller: &Caller, action: AuditAction, outcome: Outcome) -> Self {
+        AuditEvent {
+            action,
+            outcome,
+            actor_user_id: Some(caller.user.id),
+            actor_username: caller.user.username.clone(),
+            actor_role: Some(caller.role.code().to_owned()),
+            authorisation_id: caller.authorisation.as_ref().map(|a| a.id),
+            client: String::new(),
+            target: None,
+            details: None,
+        }
+    }
+
+    /// An event of someone not (yet) signed in, known only by the username they typed.
+    pub fn anonymous(username: &str, action: AuditAction, outcome: Outcome) -> Self {
+        AuditEvent {
+            action,
+            outcome,
+            actor_user_id: None,
+            actor_username: username.chars().take(128).collect(),
+            actor_role: None,
+            authorisation_id: None,
+            client: String::new(),
+            target: None,
+            details: None,
+        }
+    }
+
+    /// The user the event is about, once known (a login that succeeded).
+    pub fn with_user(mut self, user_id: i64, role: &str) -> Self {
+        self.actor_user_id = Some(user_id);
+        self.actor_role = Some(role.to_owned());
+        self
+    }
+
+    /// The client address (as the login rate limit sees it).
+    pub fn from_client(mut self, client: &str) -> Self {
+        self.client = client.chars().take(64).collect();
+        self
+    }
+
+    /// What was acted on: a kind (`case`, `account`, `authorisation`, `document`,
+    /// `taxonomy_node`, `document_type`, `session`, `token`…) and its id or number.
+    pub fn on(mut self, kind: &str, id: impl ToString) -> Self {
+        self.target = Some((kind.to_owned(), id.to_string()));
+        self
+    }
+
+    /// Before/after of a change or the reason of a refusal (JSON; never a secret).
+    pub fn with_details(mut self, details: Value) -> Self {
+        self.details = Some(details);
+        self
+    }
+}
+
+/// Writes the event with `db`: pass the transaction of the change it records.
+pub async fn record(db: &impl ConnectionTrait, event: AuditEvent) -> ServiceResult<()> {
+    let (target_kind, target_id) = match event.target {
+        Some((k, i)) => (Some(k), Some(i)),
+        None => (None, None),
+    };
+    audit_log::ActiveModel {
+        at: Set(now()),
+        actor_user_id: Set(event.actor_user_id),
+        actor_username: Set(event.actor_username),
+        actor_role: Set(event.actor_role),
+        authorisation_id: Set(event.authorisation_id),
+        client: Set(event.client),
+        action: Set(event.action.code().to_owned()),
+        outcome: Set(event.outcome.code().to_owned()),
+        target_kind: Set(target_kind),
+        target_id: Set(target_id),
+        details: Set(event.details.map(|d| d.to_string())),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_reads_back_to_its_action() {
+        for a in AuditAction::ALL {
+            assert_eq!(AuditAction::from_code(a.code()), Some(*a));
+        }
+        let mut codes: Vec<_> = AuditAction::ALL.iter().map(|a| a.code()).collect();
+        codes.sort();
+        codes.dedup();
+        assert_eq!(codes.len(), AuditAction::ALL.len(), "codes are unique");
+    }
+}

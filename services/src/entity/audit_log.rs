@@ -1,0 +1,26 @@
+//! Table `audit_log` (append-only; see `crate::audit`).
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "audit_log")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub at: DateTimeUtc,
+    pub actor_user_id: Option<i64>,
+    pub actor_username: String,
+    pub actor_role: Option<String>,
+    pub authorisation_id: Option<i64>,
+    pub client: String,
+    pub action: String,
+    pub outcome: String,
+    pub target_kind: Option<String>,
+    pub target_id: Option<String>,
+    pub details: Option<String>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
