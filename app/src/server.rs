@@ -73,12 +73,14 @@ pub async fn caller() -> Result<Caller, AppError> {
             return Err(fail(ServiceError::NotSignedIn));
         };
         let s = services();
-        accounts::caller_from_token(&s.db, &s.config.session, &token).await.map_err(|e| {
+        let mut caller = accounts::caller_from_token(&s.db, &s.config.session, &token).await.map_err(|e| {
             if matches!(e, ServiceError::SessionExpired | ServiceError::NotSignedIn) {
                 clear_session_cookie();
             }
             fail(e)
-        })
+        })?;
+        caller.client = client_address();
+        Ok(caller)
     };
     match use_context::<RequestCaller>() {
         Some(cache) => cache.0.get_or_try_init(look_up).await.cloned(),
@@ -133,11 +135,17 @@ pub fn visitor_lang() -> Lang {
     if accept.trim_start().to_ascii_lowercase().starts_with("en") { Lang::En } else { Lang::Es }
 }
 
-/// The client address, for the login rate limit.
+/// The client address of the current request (rate limits, audit trail).
 pub fn client_address() -> String {
-    request_parts()
-        .ok()
-        .and_then(|p| p.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip().to_string()))
+    request_parts().map(|p| client_address_of(&p.headers, &p.extensions)).unwrap_or_else(|_| "unknown".into())
+}
+
+/// The client address of a request: the one place that decides it, for server functions and
+/// plain routes alike.
+pub fn client_address_of(_headers: &http::HeaderMap, extensions: &http::Extensions) -> String {
+    extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
         .unwrap_or_else(|| "unknown".into())
 }
 

@@ -128,6 +128,8 @@ pub struct Caller {
     /// The authorisation the user acts for (authorised users only; chosen at login).
     pub authorisation: Option<authorisation::Model>,
     pub is_main_user: bool,
+    /// The client address of the request (for the audit trail); the web layer fills it in.
+    pub client: String,
 }
 
 /// An authorised user acting for one authorisation: every case query is scoped by it.
@@ -319,7 +321,7 @@ pub async fn caller_from_token(
             authorisation = Some(a);
         }
     }
-    Ok(Caller { session_id: id, user, role, lang, authorisation, is_main_user })
+    Ok(Caller { session_id: id, user, role, lang, authorisation, is_main_user, client: String::new() })
 }
 
 /// The active authorisations a user belongs to, as one query (membership as a subquery).

@@ -115,7 +115,7 @@ impl AuditEvent {
             actor_username: caller.user.username.clone(),
             actor_role: Some(caller.role.code().to_owned()),
             authorisation_id: caller.authorisation.as_ref().map(|a| a.id),
-            client: String::new(),
+            client: caller.client.clone(),
             target: None,
             details: None,
         }
