@@ -17,7 +17,7 @@ use futures::StreamExt;
 use serde::Deserialize;
 
 use crate::error::AppError;
-use crate::server::{cookie, AppState, SESSION_COOKIE};
+use crate::server::{session_token_of, AppState};
 
 /// Receipt files given for verification are small; anything larger is not one of ours.
 const VERIFY_MAX_BYTES: usize = 5 * 1024 * 1024;
@@ -48,7 +48,7 @@ fn error_response(e: ServiceError) -> Response {
 }
 
 async fn caller_of(state: &AppState, headers: &HeaderMap) -> Result<Caller, ServiceError> {
-    let token = cookie(headers, SESSION_COOKIE).filter(|t| !t.is_empty()).ok_or(ServiceError::NotSignedIn)?;
+    let token = session_token_of(headers, &state.services.config).ok_or(ServiceError::NotSignedIn)?;
     accounts::caller_from_token(&state.services.db, &state.services.config.session, &token).await
 }
 

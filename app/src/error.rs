@@ -37,6 +37,9 @@ pub enum AppError {
     Network,
     #[error("internal")]
     Internal,
+    /// A state-changing request that did not come from Casia's own pages (CSRF layer).
+    #[error("cross-site request")]
+    CrossSite,
 }
 
 impl FromServerFnError for AppError {
@@ -75,6 +78,15 @@ impl AppError {
             AppError::Upload(p) => upload_problem_text(p, lang),
             AppError::Network => Msg::ErrNetwork.t(lang),
             AppError::Internal => Msg::ErrInternal.t(lang),
+            AppError::CrossSite => AppError::cross_site_text(lang).to_owned(),
+        }
+    }
+
+    /// Also the text of the CSRF layer's own 403 page.
+    pub fn cross_site_text(lang: Lang) -> &'static str {
+        match lang {
+            Lang::Es => "Por seguridad, se ha rechazado una petición que no procede de las páginas de Casia. Vuelva a la página y repita la operación.",
+            Lang::En => "For your security, a request that did not come from Casia's pages was refused. Go back to the page and try again.",
         }
     }
 
@@ -97,7 +109,7 @@ mod server {
         pub fn status(&self) -> StatusCode {
             match self {
                 AppError::NotSignedIn | AppError::SessionExpired | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
-                AppError::Forbidden | AppError::PickAuthorisation => StatusCode::FORBIDDEN,
+                AppError::Forbidden | AppError::PickAuthorisation | AppError::CrossSite => StatusCode::FORBIDDEN,
                 AppError::NotFound => StatusCode::NOT_FOUND,
                 AppError::Invalid(_) | AppError::Upload(_) => StatusCode::UNPROCESSABLE_ENTITY,
                 AppError::Refused(_) | AppError::Conflict => StatusCode::CONFLICT,

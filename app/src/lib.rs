@@ -34,8 +34,11 @@ use crate::pages::processor_case::ProcessorCasePage;
 use crate::pages::workspace::WorkspacePage;
 use crate::pages::verify::VerifyPage;
 
-/// The HTML document around the app (server side).
+/// The HTML document around the app (server side). Its scripts carry this response's nonce
+/// (leptos_axum makes a fresh one per page), which the Content-Security-Policy names.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    server::set_page_policy();
     view! {
         <!DOCTYPE html>
         <html>

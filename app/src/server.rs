@@ -4,7 +4,10 @@
 use axum::extract::FromRef;
 use casia_domain::{Lang, Role};
 use casia_services::accounts::{self, Caller};
+use casia_services::config::{canonical, Config, TrustedProxies};
 use casia_services::{ServiceError, Services};
+use cookie::{Cookie, SameSite};
+use std::net::IpAddr;
 use http::header::{COOKIE, SET_COOKIE};
 use http::request::Parts;
 use http::HeaderValue;
@@ -13,7 +16,12 @@ use leptos_axum::ResponseOptions;
 
 use crate::error::AppError;
 
+/// The session cookie over plain HTTP (the local demo).
 pub const SESSION_COOKIE: &str = "casia_session";
+/// The session cookie when the public URL is https. The `__Host-` prefix makes browsers refuse
+/// it unless it is `Secure`, has `Path=/` and no `Domain`: a sibling subdomain can neither set
+/// nor overwrite it.
+pub const SECURE_SESSION_COOKIE: &str = "__Host-casia_session";
 pub const LANG_COOKIE: &str = "casia_lang";
 
 /// The router's state, also provided as context to server functions.
@@ -45,10 +53,21 @@ pub fn cookie(headers: &http::HeaderMap, name: &str) -> Option<String> {
         .get_all(COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.to_owned())
+        .flat_map(Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == name)
+        .map(|c| c.value().to_owned())
+}
+
+/// The name of the session cookie for this deployment (see `SECURE_SESSION_COOKIE`).
+pub fn session_cookie_name(config: &Config) -> &'static str {
+    if config.uses_https() { SECURE_SESSION_COOKIE } else { SESSION_COOKIE }
+}
+
+/// The session token a request carries: the one reader of the session cookie, for server
+/// functions and plain routes alike. Over https a cookie without the prefix is ignored.
+pub fn session_token_of(headers: &http::HeaderMap, config: &Config) -> Option<String> {
+    cookie(headers, session_cookie_name(config)).filter(|t| !t.is_empty())
 }
 
 fn request_parts() -> Result<Parts, AppError> {
@@ -57,7 +76,8 @@ fn request_parts() -> Result<Parts, AppError> {
 
 /// The session token of the current request, if it carries one.
 pub fn session_token() -> Option<String> {
-    request_parts().ok().and_then(|p| cookie(&p.headers, SESSION_COOKIE)).filter(|t| !t.is_empty())
+    let parts = request_parts().ok()?;
+    session_token_of(&parts.headers, &services().config)
 }
 
 /// The caller of the current request, looked up once. Provided fresh for every request (see
@@ -104,25 +124,44 @@ pub fn fail(e: ServiceError) -> AppError {
     err
 }
 
-fn set_cookie(value: String) {
-    if let (Some(res), Ok(v)) = (use_context::<ResponseOptions>(), HeaderValue::from_str(&value)) {
+fn set_cookie(cookie: Cookie<'_>) {
+    if let (Some(res), Ok(v)) = (use_context::<ResponseOptions>(), HeaderValue::from_str(&cookie.to_string())) {
         res.append_header(SET_COOKIE, v);
     }
 }
 
+/// `HttpOnly`, `Path=/`, no `Domain`, and `Secure` exactly when people reach us over https.
+fn session_cookie(config: &Config, value: String) -> Cookie<'static> {
+    Cookie::build((session_cookie_name(config), value))
+        .path("/")
+        .http_only(true)
+        // Lax: sent on top-level navigation (links in emails) but not on cross-site POSTs
+        // (which the CSRF layer refuses anyway).
+        .same_site(SameSite::Lax)
+        .secure(config.uses_https())
+        .build()
+}
+
 pub fn set_session_cookie(token: &str) {
-    let s = services();
-    let secure = if s.config.session.secure_cookie { "; Secure" } else { "" };
-    // Lax: sent on top-level navigation (links in emails) but not on cross-site POSTs.
-    set_cookie(format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax{secure}"));
+    set_cookie(session_cookie(&services().config, token.to_owned()));
 }
 
 pub fn clear_session_cookie() {
-    set_cookie(format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"));
+    let mut cookie = session_cookie(&services().config, String::new());
+    cookie.make_removal();
+    set_cookie(cookie);
 }
 
 pub fn set_lang_cookie(lang: Lang) {
-    set_cookie(format!("{LANG_COOKIE}={}; Path=/; SameSite=Lax; Max-Age=31536000", lang.code()));
+    let secure = services().config.uses_https();
+    set_cookie(
+        Cookie::build((LANG_COOKIE, lang.code()))
+            .path("/")
+            .same_site(SameSite::Lax)
+            .secure(secure)
+            .max_age(cookie::time::Duration::days(365))
+            .build(),
+    );
 }
 
 /// Language of a visitor who is not signed in: cookie, then the browser's preference.
@@ -141,17 +180,161 @@ pub fn client_address() -> String {
 }
 
 /// The client address of a request: the one place that decides it, for server functions and
-/// plain routes alike.
-pub fn client_address_of(_headers: &http::HeaderMap, extensions: &http::Extensions) -> String {
-    extensions
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "unknown".into())
+/// plain routes alike. The TCP peer, unless it is one of `http.trusted_proxies` (the router
+/// puts them in the request's extensions); then the proxies' `X-Forwarded-For` says who it is.
+pub fn client_address_of(headers: &http::HeaderMap, extensions: &http::Extensions) -> String {
+    let Some(peer) = extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip()) else {
+        return "unknown".into();
+    };
+    let none = TrustedProxies::default();
+    client_ip(peer, headers, extensions.get::<TrustedProxies>().unwrap_or(&none)).to_string()
+}
+
+/// The right-most `X-Forwarded-For` hop that is not one of our proxies: every hop to its right
+/// was appended by a proxy we run; anything to its left the client may have written itself.
+pub fn client_ip(peer: IpAddr, headers: &http::HeaderMap, trusted: &TrustedProxies) -> IpAddr {
+    let mut client = canonical(peer);
+    if !trusted.contains(client) {
+        return client;
+    }
+    let hops: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect();
+    for hop in hops.into_iter().rev() {
+        // A hop that is not an address: stop at the last proxy we know.
+        let Some(ip) = parse_hop(hop) else { return client };
+        client = ip;
+        if !trusted.contains(ip) {
+            return ip;
+        }
+    }
+    client
+}
+
+/// `1.2.3.4`, `1.2.3.4:5678`, `2001:db8::1` or `[2001:db8::1]:443`.
+fn parse_hop(hop: &str) -> Option<IpAddr> {
+    let ip = hop.parse::<IpAddr>().ok().or_else(|| hop.parse::<std::net::SocketAddr>().ok().map(|a| a.ip()))?;
+    Some(canonical(ip))
+}
+
+/// The Content-Security-Policy of a page: scripts only from this site or inline with this
+/// response's nonce (the hydration script, resource data), WebAssembly compiled by them, and
+/// nothing inline or from elsewhere otherwise (the app has no inline styles).
+pub fn page_policy(nonce: Option<&str>) -> String {
+    let nonce = nonce.map(|n| format!(" 'nonce-{n}'")).unwrap_or_default();
+    format!(
+        "default-src 'self'; script-src 'self'{nonce} 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; \
+         font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
+/// Puts the page's policy (with the nonce the hydration scripts carry) on the response.
+pub fn set_page_policy() {
+    if let Some(res) = use_context::<ResponseOptions>() {
+        let nonce = leptos::nonce::use_nonce();
+        if let Ok(v) = HeaderValue::from_str(&page_policy(nonce.as_deref())) {
+            res.insert_header(http::header::CONTENT_SECURITY_POLICY, v);
+        }
+    }
 }
 
 /// Sets a status on the page being rendered (404 and 403 pages).
 pub fn set_page_status(status: http::StatusCode) {
     if let Some(res) = use_context::<ResponseOptions>() {
         res.set_status(status);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn forwarded(values: &[&str]) -> http::HeaderMap {
+        let mut h = http::HeaderMap::new();
+        for v in values {
+            h.append("x-forwarded-for", HeaderValue::from_str(v).unwrap());
+        }
+        h
+    }
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn an_untrusted_peer_cannot_choose_its_address() {
+        let proxies = TrustedProxies::parse("10.0.0.0/8").unwrap();
+        let spoofed = forwarded(&["1.2.3.4"]);
+        assert_eq!(client_ip(ip("203.0.113.9"), &spoofed, &proxies), ip("203.0.113.9"));
+        // Nobody trusted at all (the default): the header means nothing.
+        assert_eq!(client_ip(ip("10.0.0.1"), &spoofed, &TrustedProxies::default()), ip("10.0.0.1"));
+    }
+
+    #[test]
+    fn behind_a_proxy_the_right_most_hop_it_did_not_add_is_the_client() {
+        let proxies = TrustedProxies::parse("10.0.0.1, 10.0.1.0/24").unwrap();
+        // The client wrote "6.6.6.6" itself; our proxy appended what it saw.
+        let h = forwarded(&["6.6.6.6, 198.51.100.7"]);
+        assert_eq!(client_ip(ip("10.0.0.1"), &h, &proxies), ip("198.51.100.7"));
+        // Two of our proxies in a chain, in two headers.
+        let h = forwarded(&["6.6.6.6, 198.51.100.7", "10.0.1.5"]);
+        assert_eq!(client_ip(ip("10.0.0.1"), &h, &proxies), ip("198.51.100.7"));
+        // Ports are not part of the address.
+        let h = forwarded(&["198.51.100.7:51000"]);
+        assert_eq!(client_ip(ip("10.0.0.1"), &h, &proxies), ip("198.51.100.7"));
+        // A proxy that forwarded nothing: the proxy is all we know.
+        assert_eq!(client_ip(ip("10.0.0.1"), &http::HeaderMap::new(), &proxies), ip("10.0.0.1"));
+        // Garbage in the chain stops at the last proxy we trust.
+        let h = forwarded(&["198.51.100.7, unknown, 10.0.1.5"]);
+        assert_eq!(client_ip(ip("10.0.0.1"), &h, &proxies), ip("10.0.1.5"));
+        // Every hop is ours: the left-most is the client (an internal caller).
+        let h = forwarded(&["10.0.1.9, 10.0.1.5"]);
+        assert_eq!(client_ip(ip("10.0.0.1"), &h, &proxies), ip("10.0.1.9"));
+    }
+
+    #[test]
+    fn ipv6_peers_and_hops() {
+        let proxies = TrustedProxies::parse("fd00::/8, 127.0.0.1").unwrap();
+        let h = forwarded(&["2001:db8::bad, [2001:db8::1]:443"]);
+        assert_eq!(client_ip(ip("fd00::2"), &h, &proxies), ip("2001:db8::1"));
+        let h = forwarded(&["2001:db8::7"]);
+        assert_eq!(client_ip(ip("fd12:3456::1"), &h, &proxies), ip("2001:db8::7"));
+        // An IPv4 proxy seen through a dual-stack socket is still that proxy.
+        let h = forwarded(&["198.51.100.7"]);
+        assert_eq!(client_ip(ip("::ffff:127.0.0.1"), &h, &proxies), ip("198.51.100.7"));
+        // An untrusted IPv6 peer keeps its own address, mapped or not.
+        assert_eq!(client_ip(ip("2001:db8::66"), &h, &proxies), ip("2001:db8::66"));
+        assert_eq!(client_ip(ip("::ffff:203.0.113.9"), &h, &proxies), ip("203.0.113.9"));
+    }
+
+    #[test]
+    fn the_router_s_extensions_decide_the_address() {
+        let mut ext = http::Extensions::new();
+        let h = forwarded(&["198.51.100.7"]);
+        assert_eq!(client_address_of(&h, &ext), "unknown");
+        ext.insert(axum::extract::ConnectInfo(std::net::SocketAddr::from(([127, 0, 0, 1], 4000))));
+        assert_eq!(client_address_of(&h, &ext), "127.0.0.1");
+        ext.insert(TrustedProxies::parse("127.0.0.1").unwrap());
+        assert_eq!(client_address_of(&h, &ext), "198.51.100.7");
+    }
+
+    #[test]
+    fn cookies_are_read_by_name_only() {
+        let mut h = http::HeaderMap::new();
+        h.insert(COOKIE, HeaderValue::from_static("casia_lang=en; __Host-casia_session=abc; casia_session=old"));
+        let https = Config { public_url: "https://casia.example".into(), ..Config::default() };
+        let http_ = Config { public_url: "http://127.0.0.1:3000".into(), ..Config::default() };
+        assert_eq!(session_token_of(&h, &https).as_deref(), Some("abc"));
+        assert_eq!(session_token_of(&h, &http_).as_deref(), Some("old"));
+        assert_eq!(cookie(&h, LANG_COOKIE).as_deref(), Some("en"));
+        let c = session_cookie(&https, "tok".into()).to_string();
+        assert!(c.starts_with("__Host-casia_session=tok") && c.contains("Secure") && c.contains("HttpOnly"), "{c}");
+        assert!(c.contains("Path=/") && c.contains("SameSite=Lax") && !c.contains("Domain"), "{c}");
+        let c = session_cookie(&http_, "tok".into()).to_string();
+        assert!(c.starts_with("casia_session=tok") && !c.contains("Secure"), "{c}");
     }
 }

@@ -2,4 +2,5 @@
 //! The server binary's pieces, as a library so that tests drive the real router.
 
 pub mod cli;
+pub mod csrf;
 pub mod web;

@@ -1,18 +1,33 @@
 //! The HTTP server: Leptos pages and server functions, static files, background jobs.
 
+use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use app::server::{AppState, RequestCaller};
-use leptos::prelude::provide_context;
 use app::{shell, App};
-use axum::Router;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Router};
+use casia_services::config::HttpConfig;
 use casia_services::{Config, Services};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::GracefulShutdown;
 use leptos::config::{Env, LeptosOptions};
+use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
-use axum::http::{header, HeaderValue};
+use tokio::net::TcpListener;
+use tower::ServiceExt;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::RequestBodyTimeoutLayer;
+
+use crate::csrf::{self, PublicOrigin};
 use tracing_subscriber::EnvFilter;
 
 pub fn init_tracing(filter: &str) {
@@ -32,38 +47,106 @@ pub fn leptos_options(config: &Config, addr: SocketAddr) -> LeptosOptions {
         .build()
 }
 
+/// Largest server-function request (forms and JSON; files go through `/api/uploads`).
+pub const SERVER_FN_MAX_BODY: usize = 2 * 1024 * 1024;
+
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let site_root = state.leptos_options.site_root.to_string();
     let options = state.leptos_options.clone();
+    let config = state.services.config.clone();
+    // Pages and every server function (leptos_axum registers those here too).
+    let pages = Router::new()
+        .leptos_routes_with_context(&state, routes, || provide_context(RequestCaller::default()), move || shell(options.clone()))
+        .layer(RequestBodyLimitLayer::new(SERVER_FN_MAX_BODY));
     let router = Router::new()
         .merge(app::api::routes())
-        .leptos_routes_with_context(&state, routes, || provide_context(RequestCaller::default()), move || shell(options.clone()))
+        .merge(pages)
         // Compiled assets are served pre-compressed (brotli/gzip files made at build time).
         .nest_service("/pkg", ServeDir::new(format!("{site_root}/pkg")).precompressed_br().precompressed_gzip())
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .with_state(state);
-    with_security_headers(router).layer(tower_http::trace::TraceLayer::new_for_http())
+    // `public_url` is checked at start-up (`serve`); a test's is always well formed.
+    let origin = PublicOrigin::of(&config.public_url).expect("public_url is an http(s) URL");
+    let router = router
+        .layer(axum::middleware::from_fn_with_state(origin, csrf::guard))
+        // `app::server::client_address_of` reads them from every request.
+        .layer(Extension(config.http.trusted_proxies.clone()))
+        .layer(axum::middleware::from_fn_with_state(Deadlines::of(&config.http), deadline))
+        // Idle time between two chunks of a body; a slow line that keeps sending is fine.
+        .layer(RequestBodyTimeoutLayer::new(Duration::from_secs(config.http.body_timeout_seconds)));
+    with_security_headers(router, config.uses_https()).layer(tower_http::trace::TraceLayer::new_for_http())
 }
 
 /// Headers every response carries: no framing (clickjacking), no content sniffing, no
-/// referrer to other sites, and forms and `<base>` kept to this site. Set only when a handler
-/// did not set its own.
-fn with_security_headers(router: Router) -> Router {
+/// referrer to other sites, forms and `<base>` kept to this site, and HSTS over https. Set
+/// only when a handler did not set its own: pages set a stricter policy with their nonce
+/// (`app::server::page_policy`), downloads their own caching.
+fn with_security_headers(router: Router, https: bool) -> Router {
     let headers = [
         (header::X_FRAME_OPTIONS, "DENY"),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::REFERRER_POLICY, "same-origin"),
         (header::CONTENT_SECURITY_POLICY, "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"),
     ];
-    headers.into_iter().fold(router, |r, (name, value)| {
+    let router = headers.into_iter().fold(router, |r, (name, value)| {
         r.layer(SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value)))
-    })
+    });
+    let router = router.layer(axum::middleware::from_fn(no_store));
+    if https {
+        // Two years, as the preload list asks; every subdomain must be https too.
+        router.layer(SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=63072000; includeSubDomains"),
+        ))
+    } else {
+        router
+    }
+}
+
+/// `Cache-Control: no-store` on pages and data (case details, notices, contact data must not
+/// stay in a shared computer's cache); compiled assets under `/pkg/` and images stay cacheable.
+async fn no_store(req: Request, next: Next) -> Response {
+    let asset = req.uri().path().starts_with("/pkg/");
+    let mut res = next.run(req).await;
+    let media = res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let static_kind = ["image/", "font/", "text/css", "text/javascript", "application/javascript", "application/wasm"]
+        .iter()
+        .any(|k| media.starts_with(k));
+    if !asset && !static_kind && !res.headers().contains_key(header::CACHE_CONTROL) {
+        res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    res
+}
+
+/// How long a request may take until its answer starts: uploads have their own (long) limit.
+#[derive(Clone, Copy)]
+struct Deadlines {
+    request: Duration,
+    upload: Duration,
+}
+
+impl Deadlines {
+    fn of(http: &HttpConfig) -> Deadlines {
+        Deadlines {
+            request: Duration::from_secs(http.request_timeout_seconds),
+            upload: Duration::from_secs(http.upload_timeout_seconds),
+        }
+    }
+}
+
+async fn deadline(State(limits): State<Deadlines>, req: Request, next: Next) -> Response {
+    let limit = if req.uri().path() == "/api/uploads" { limits.upload } else { limits.request };
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(res) => res,
+        Err(_) => (StatusCode::REQUEST_TIMEOUT, "request timeout").into_response(),
+    }
 }
 
 pub async fn serve(config: Config) -> Result<(), String> {
     let started = Instant::now();
     let addr: SocketAddr = config.listen.parse().map_err(|e| format!("listen address {}: {e}", config.listen))?;
+    PublicOrigin::of(&config.public_url)?;
     let services = Services::start(config.clone()).await.map_err(crate::cli::explain)?;
     let demo_loaded = config.demo_data && casia_services::demo::load(&services).await.map_err(crate::cli::explain)?;
     casia_services::jobs::spawn_background_jobs(&services);
@@ -79,10 +162,60 @@ pub async fn serve(config: Config) -> Result<(), String> {
     if config.smtp.is_none() {
         println!("Sin SMTP configurado: los avisos se escriben como ficheros .eml en {}", config.outbox_dir().display());
     }
-    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| e.to_string())
+    serve_on(listener, router(state), &config.http, shutdown_signal()).await;
+    Ok(())
+}
+
+/// Serves `app` on `listener` until `shutdown`, then lets open requests finish. Unlike
+/// `axum::serve` it gives hyper a timer, so a client that is slow to send its request line
+/// and headers (slowloris) is disconnected after `http.header_read_timeout_seconds`.
+pub async fn serve_on(listener: TcpListener, app: Router, http: &HttpConfig, shutdown: impl Future<Output = ()>) {
+    let header_timeout = Duration::from_secs(http.header_read_timeout_seconds);
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder.http1().timer(TokioTimer::new()).header_read_timeout(header_timeout);
+    builder.http2().timer(TokioTimer::new());
+    let builder = Arc::new(builder);
+    let graceful = GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait instead of spinning.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let app = app.clone();
+        // What `into_make_service_with_connect_info` gives handlers: the TCP peer.
+        let service = hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
+            req.extensions_mut().insert(ConnectInfo(peer));
+            app.clone().oneshot(req)
+        });
+        let builder = builder.clone();
+        let watcher = graceful.watcher();
+        tokio::spawn(async move {
+            // hyper starts its header timer once it knows the protocol: a client that sends
+            // nothing at all is cut off here.
+            let mut first = [0u8; 1];
+            if !matches!(tokio::time::timeout(header_timeout, stream.peek(&mut first)).await, Ok(Ok(n)) if n > 0) {
+                return;
+            }
+            let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
+            if let Err(e) = watcher.watch(conn).await {
+                tracing::debug!(error = %e, %peer, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    tokio::select! {
+        () = graceful.shutdown() => {},
+        () = tokio::time::sleep(Duration::from_secs(30)) => tracing::warn!("requests still open after 30 s; stopping anyway"),
+    }
 }
 
 /// Hides a password in a database URL for the logs.

@@ -11,15 +11,27 @@ async fn serve(s: Services) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let state = AppState { leptos_options: casia_server::web::leptos_options(&s.config, addr), services: s };
+    let http = state.services.config.http.clone();
     let router = casia_server::web::router(state);
-    tokio::spawn(async move {
-        axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>()).await.unwrap();
-    });
+    tokio::spawn(async move { casia_server::web::serve_on(listener, router, &http, std::future::pending()).await });
     format!("http://{addr}")
 }
 
+/// The test servers' public URL (the default, `http://` + the default listen address): the
+/// origin the CSRF layer expects, whatever port the test server really has.
+const PUBLIC_ORIGIN: &str = "http://127.0.0.1:3000";
+
+/// A browser-like client: it keeps cookies and, like a browser on a POST from one of Casia's
+/// pages, sends the page's `Origin`.
 fn client() -> reqwest::Client {
-    reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(reqwest::header::ORIGIN, reqwest::header::HeaderValue::from_static(PUBLIC_ORIGIN));
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .default_headers(headers)
+        .build()
+        .unwrap()
 }
 
 async fn login(base: &str, http: &reqwest::Client, username: &str) -> reqwest::Response {
@@ -71,6 +83,7 @@ db_test!(login_sets_an_http_only_cookie_and_rotates_it, |s| {
     let old_token = cookie.split(';').next().unwrap().trim_start_matches("casia_session=").to_owned();
     let r = reqwest::Client::new()
         .post(format!("{base}/api/my_authorisations"))
+        .header("origin", PUBLIC_ORIGIN)
         .header("cookie", format!("casia_session={old_token}"))
         .send()
         .await

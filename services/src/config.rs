@@ -26,6 +26,7 @@ pub struct Config {
     /// `tracing` filter, e.g. `info` or `casia=debug,info`.
     pub log: String,
     pub session: SessionConfig,
+    pub http: HttpConfig,
     pub login: LoginLimits,
     pub uploads: UploadConfig,
     pub mail: MailConfig,
@@ -40,10 +41,84 @@ pub struct SessionConfig {
     pub idle_minutes: i64,
     /// A session ends this long after login, used or not.
     pub absolute_hours: i64,
-    /// Send the cookie only over HTTPS (turn on behind TLS).
-    pub secure_cookie: bool,
+    // No `secure_cookie`: the cookie is `Secure` (and `__Host-` prefixed) exactly when
+    // `public_url` is https (`Config::uses_https`). An old key in a file is ignored.
 }
 
+/// The HTTP server's limits and the proxies it believes.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default)]
+pub struct HttpConfig {
+    /// A client must send a request's line and headers within this (slowloris).
+    pub header_read_timeout_seconds: u64,
+    /// Whole request, from the first byte to the answer's headers; uploads use their own.
+    pub request_timeout_seconds: u64,
+    /// Whole `POST /api/uploads` (a 20 MiB file on a slow line takes minutes).
+    pub upload_timeout_seconds: u64,
+    /// Longest silence while a request body is arriving (reset by every chunk).
+    pub body_timeout_seconds: u64,
+    /// Reverse proxies whose `X-Forwarded-For` is believed: IPs or CIDRs.
+    pub trusted_proxies: TrustedProxies,
+}
+
+/// Addresses (IPs or CIDR blocks) of reverse proxies. Written as a list, or as one
+/// comma-separated string (`CASIA_HTTP__TRUSTED_PROXIES=10.0.0.1,fd00::/8`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TrustedProxies(pub Vec<ipnet::IpNet>);
+
+impl TrustedProxies {
+    pub fn parse(text: &str) -> Result<TrustedProxies, String> {
+        text.split(',').map(str::trim).filter(|t| !t.is_empty()).map(parse_net).collect::<Result<_, _>>().map(TrustedProxies)
+    }
+
+    pub fn contains(&self, ip: std::net::IpAddr) -> bool {
+        let ip = canonical(ip);
+        self.0.iter().any(|net| net.contains(&ip))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// An IPv4 client seen through an IPv6 socket (`::ffff:10.0.0.1`) is that IPv4 address.
+pub fn canonical(ip: std::net::IpAddr) -> std::net::IpAddr {
+    match ip {
+        std::net::IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, std::net::IpAddr::V4),
+        v4 => v4,
+    }
+}
+
+fn parse_net(text: &str) -> Result<ipnet::IpNet, String> {
+    if let Ok(net) = text.parse::<ipnet::IpNet>() {
+        return Ok(net.trunc());
+    }
+    text.parse::<std::net::IpAddr>()
+        .map(|ip| ipnet::IpNet::from(canonical(ip)))
+        .map_err(|_| format!("http.trusted_proxies: `{text}` is not an IP address or CIDR block"))
+}
+
+impl Serialize for TrustedProxies {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(|n| n.to_string()))
+    }
+}
+
+impl<'de> Deserialize<'de> for TrustedProxies {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Form {
+            One(String),
+            Many(Vec<String>),
+        }
+        let text = match Form::deserialize(d)? {
+            Form::One(s) => s,
+            Form::Many(list) => list.join(","),
+        };
+        TrustedProxies::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(default)]
 pub struct LoginLimits {
@@ -109,6 +184,7 @@ impl Default for Config {
             // lopdf warns about every malformed PDF given for verification: expected, not news.
             log: "info,lopdf=error".into(),
             session: SessionConfig::default(),
+            http: HttpConfig::default(),
             login: LoginLimits::default(),
             uploads: UploadConfig::default(),
             mail: MailConfig::default(),
@@ -119,7 +195,19 @@ impl Default for Config {
 
 impl Default for SessionConfig {
     fn default() -> Self {
-        SessionConfig { idle_minutes: 30, absolute_hours: 12, secure_cookie: false }
+        SessionConfig { idle_minutes: 30, absolute_hours: 12 }
+    }
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        HttpConfig {
+            header_read_timeout_seconds: 10,
+            request_timeout_seconds: 60,
+            upload_timeout_seconds: 1800,
+            body_timeout_seconds: 30,
+            trusted_proxies: TrustedProxies::default(),
+        }
     }
 }
 
@@ -178,6 +266,11 @@ impl Config {
         self.data_dir.join("outbox")
     }
 
+    /// Served to people over HTTPS (directly or behind a proxy): secure cookies and HSTS.
+    pub fn uses_https(&self) -> bool {
+        self.public_url.get(..8).is_some_and(|scheme| scheme.eq_ignore_ascii_case("https://"))
+    }
+
     pub fn is_sqlite(&self) -> bool {
         self.database_url.starts_with("sqlite:")
     }
@@ -209,7 +302,37 @@ mod tests {
             assert_eq!(c.public_url, "https://casia.example.es");
             let smtp = c.smtp.unwrap();
             assert_eq!((smtp.host.as_str(), smtp.port, smtp.tls.as_str()), ("mail", 25, "starttls"));
+            assert!(c.uses_https());
             Ok(())
         });
+    }
+
+    #[test]
+    fn trusted_proxies_come_as_a_list_or_a_comma_separated_string() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("casia.toml", "[http]\ntrusted_proxies = [\"10.0.0.0/8\", \"::1\"]\n")?;
+            let c = Config::load(Some(std::path::Path::new("casia.toml"))).unwrap();
+            assert!(c.http.trusted_proxies.contains("10.1.2.3".parse().unwrap()));
+            assert!(c.http.trusted_proxies.contains("::1".parse().unwrap()));
+            assert!(!c.http.trusted_proxies.contains("192.168.0.1".parse().unwrap()));
+            jail.set_env("CASIA_HTTP__TRUSTED_PROXIES", "192.168.0.1, fd00::/8");
+            let c = Config::load(Some(std::path::Path::new("casia.toml"))).unwrap();
+            assert!(c.http.trusted_proxies.contains("192.168.0.1".parse().unwrap()));
+            assert!(c.http.trusted_proxies.contains("::ffff:192.168.0.1".parse().unwrap()), "IPv4-mapped IPv6 is the IPv4 address");
+            assert!(c.http.trusted_proxies.contains("fd12::7".parse().unwrap()));
+            assert!(!c.http.trusted_proxies.contains("10.1.2.3".parse().unwrap()), "the environment replaces the file");
+            jail.set_env("CASIA_HTTP__TRUSTED_PROXIES", "10.0.0.300");
+            let e = Config::load(Some(std::path::Path::new("casia.toml"))).unwrap_err();
+            assert!(e.to_string().contains("10.0.0.300"), "{e}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn no_proxy_is_trusted_by_default_and_timeouts_are_set() {
+        let c = Config::default();
+        assert!(c.http.trusted_proxies.is_empty());
+        assert_eq!(c.http.header_read_timeout_seconds, 10);
+        assert!(!c.uses_https());
     }
 }
