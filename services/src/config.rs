@@ -300,9 +300,9 @@ mod tests {
             assert_eq!(c.session.idle_minutes, 7);
             assert_eq!(c.session.absolute_hours, 12);
             assert_eq!(c.public_url, "https://casia.example.es");
+            assert!(c.uses_https());
             let smtp = c.smtp.unwrap();
             assert_eq!((smtp.host.as_str(), smtp.port, smtp.tls.as_str()), ("mail", 25, "starttls"));
-            assert!(c.uses_https());
             Ok(())
         });
     }
