@@ -277,3 +277,34 @@ db_test!(a_client_that_stalls_while_sending_headers_is_disconnected, |s| {
     tokio::time::timeout(Duration::from_secs(10), conn.read_to_end(&mut answer)).await.unwrap().unwrap();
     assert!(String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 200 OK"), "{}", String::from_utf8_lossy(&answer));
 });
+
+/// Sends `head` and the start of a body that never ends; returns the answer's status line and
+/// how long it took to come.
+async fn stall_body(addr: &str, path: &str) -> (String, Duration) {
+    let mut conn = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: {LOCAL}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100000\r\n\r\nusername=a"
+    );
+    conn.write_all(head.as_bytes()).await.unwrap();
+    let started = std::time::Instant::now();
+    let mut answer = vec![0u8; 256];
+    let n = tokio::time::timeout(Duration::from_secs(10), conn.read(&mut answer)).await.expect("no answer in 10 s").unwrap();
+    let text = String::from_utf8_lossy(&answer[..n]).lines().next().unwrap_or("").to_owned();
+    (text, started.elapsed())
+}
+
+db_test!(a_body_that_stops_arriving_is_given_up, |s| {
+    // The whole request has a deadline…
+    let slow_request = with_config(&s, |c| c.http.request_timeout_seconds = 1);
+    let base = serve(slow_request).await;
+    let (status, waited) = stall_body(base.trim_start_matches("http://"), "/api/login").await;
+    assert_eq!(status, "HTTP/1.1 408 Request Timeout");
+    assert!(waited >= Duration::from_millis(900) && waited < Duration::from_secs(5), "{waited:?}");
+
+    // …and so has each silence while a body arrives, on the plain routes too.
+    let slow_body = with_config(&s, |c| c.http.body_timeout_seconds = 1);
+    let base = serve(slow_body).await;
+    let (status, waited) = stall_body(base.trim_start_matches("http://"), "/api/verificacion/fichero").await;
+    assert!(status.starts_with("HTTP/1.1 4"), "{status}");
+    assert!(waited >= Duration::from_millis(900) && waited < Duration::from_secs(5), "{waited:?}");
+});
