@@ -27,6 +27,7 @@ pub struct Config {
     pub log: String,
     pub session: SessionConfig,
     pub login: LoginLimits,
+    pub auth: AuthConfig,
     pub uploads: UploadConfig,
     pub mail: MailConfig,
     /// Absent: notices are written as `.eml` files under `data_dir/outbox/`.
@@ -50,6 +51,26 @@ pub struct LoginLimits {
     /// Failed logins per username within the window before it is locked for the window.
     pub max_failures: u64,
     pub window_minutes: i64,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AuthConfig {
+    /// Whether processors, supervisors and administrators must have a second factor.
+    pub staff_mfa: StaffMfa,
+    /// Wrong second-factor codes per user within the window before code checks are refused.
+    pub code_max_failures: u64,
+    pub code_window_minutes: i64,
+}
+
+/// `required`: staff without a confirmed second factor reach only its enrolment page.
+/// `optional`: they get in with their password alone (the demo).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StaffMfa {
+    #[default]
+    Required,
+    Optional,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -110,6 +131,7 @@ impl Default for Config {
             log: "info,lopdf=error".into(),
             session: SessionConfig::default(),
             login: LoginLimits::default(),
+            auth: AuthConfig::default(),
             uploads: UploadConfig::default(),
             mail: MailConfig::default(),
             smtp: None,
@@ -126,6 +148,12 @@ impl Default for SessionConfig {
 impl Default for LoginLimits {
     fn default() -> Self {
         LoginLimits { max_failures: 5, window_minutes: 15 }
+    }
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        AuthConfig { staff_mfa: StaffMfa::Required, code_max_failures: 5, code_window_minutes: 15 }
     }
 }
 
@@ -206,9 +234,21 @@ mod tests {
             assert_eq!(c.listen, "0.0.0.0:8080");
             assert_eq!(c.session.idle_minutes, 7);
             assert_eq!(c.session.absolute_hours, 12);
+            assert_eq!(c.auth.staff_mfa, StaffMfa::Required, "staff need a second factor unless told otherwise");
             assert_eq!(c.public_url, "https://casia.example.es");
             let smtp = c.smtp.unwrap();
             assert_eq!((smtp.host.as_str(), smtp.port, smtp.tls.as_str()), ("mail", 25, "starttls"));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn staff_mfa_is_set_from_the_environment() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("CASIA_AUTH__STAFF_MFA", "optional");
+            assert_eq!(Config::load(None).unwrap().auth.staff_mfa, StaffMfa::Optional);
+            jail.set_env("CASIA_AUTH__STAFF_MFA", "sometimes");
+            assert!(Config::load(None).is_err(), "an unknown value is an error, not a silent default");
             Ok(())
         });
     }
