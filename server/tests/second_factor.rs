@@ -7,7 +7,7 @@ use casia_services::config::StaffMfa;
 use casia_services::second_factor::code_at;
 use casia_services::{Services, db_test};
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 async fn serve(s: Services) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -38,7 +38,7 @@ async fn login(base: &str, http: &reqwest::Client, username: &str) -> reqwest::R
 }
 
 async fn queue(base: &str, http: &reqwest::Client) -> reqwest::Response {
-    post(http, base, "get_queue").json(&json!({ "query": { "queue": "unassigned" } })).send().await.unwrap()
+    post(http, base, "get_queue").form(&[("query[queue]", "unassigned")]).send().await.unwrap()
 }
 
 fn location(r: &reqwest::Response) -> String {
@@ -100,10 +100,10 @@ db_test!(while_required_staff_without_a_second_factor_can_only_enrol_and_then_si
     assert!(page.status().is_redirection(), "{}", page.status());
     assert!(location(&page).starts_with("/acceso/segundo-factor"), "{}", location(&page));
     // The code that confirmed the enrolment cannot be used again; the next step's can.
-    let r = post(&again, &base, "verify_second_factor").form(&[("code", code_at(&secret, now()).unwrap()), ("next", "/tramitacion".into())]).send().await.unwrap();
+    let r = post(&again, &base, "verify_second_factor").form(&[("code", code_at(&secret, now()).unwrap().as_str()), ("next", "/tramitacion")]).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let next_code = code_at(&secret, now() + chrono::Duration::seconds(30)).unwrap();
-    let r = post(&again, &base, "verify_second_factor").form(&[("code", next_code), ("next", "/tramitacion".into())]).send().await.unwrap();
+    let r = post(&again, &base, "verify_second_factor").form(&[("code", next_code.as_str()), ("next", "/tramitacion")]).send().await.unwrap();
     assert!(r.status().is_success() || r.status().is_redirection(), "{}", r.status());
     assert_eq!(location(&r), "/tramitacion");
     assert_eq!(queue(&base, &again).await.status(), StatusCode::OK);
@@ -142,7 +142,7 @@ db_test!(while_optional_staff_get_in_with_a_password_and_wrong_codes_are_throttl
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     }
     let right = code_at(&secret, now() + chrono::Duration::seconds(30)).unwrap();
-    let r = post(&pending, &base, "verify_second_factor").form(&[("code", right), ("next", "")]).send().await.unwrap();
+    let r = post(&pending, &base, "verify_second_factor").form(&[("code", right.as_str()), ("next", "")]).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(r.text().await.unwrap().contains("TooManyAttempts"));
     assert_eq!(queue(&base, &pending).await.status(), StatusCode::UNAUTHORIZED);
