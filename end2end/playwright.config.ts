@@ -37,6 +37,8 @@ export default defineConfig({
       CASIA_DEMO_DATA: 'true',
       // Many logins from one address during the run.
       CASIA_LOGIN__MAX_FAILURES: '50',
+      // Staff journeys sign in with a password alone; second_factor.spec.ts enrols its own.
+      CASIA_AUTH__STAFF_MFA: 'optional',
       RUST_LOG: 'warn,lopdf=error',
     },
   },

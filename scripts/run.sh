@@ -10,4 +10,7 @@ bash scripts/build.sh
 export CASIA_SITE_ROOT="${CASIA_SITE_ROOT:-$ROOT/target/site}"
 # The quick start shows the demo accounts; a production server leaves this off (the default).
 export CASIA_DEMO_DATA="${CASIA_DEMO_DATA:-true}"
+# The demo lets staff in with the password alone (printed with the logins); production
+# keeps the default, `required`: staff must enrol a second factor.
+export CASIA_AUTH__STAFF_MFA="${CASIA_AUTH__STAFF_MFA:-optional}"
 exec ./target/release/casia serve "$@"

@@ -49,7 +49,10 @@ fn error_response(e: ServiceError) -> Response {
 
 async fn caller_of(state: &AppState, headers: &HeaderMap) -> Result<Caller, ServiceError> {
     let token = session_token_of(headers, &state.services.config).ok_or(ServiceError::NotSignedIn)?;
-    accounts::caller_from_token(&state.services.db, &state.services.config.session, &token).await
+    let caller = accounts::caller_from_token(&state.services.db, &state.services.config.session, &token).await?;
+    // The same second-factor gate as every server function's.
+    caller.second_factor_gate(state.services.config.auth.staff_mfa)?;
+    Ok(caller)
 }
 
 #[derive(Deserialize)]

@@ -40,6 +40,11 @@ pub async fn login(username: String, password: String, next: Option<String>) -> 
     } else {
         safe_next(next.as_deref().unwrap_or("/"))
     };
+    // With a second factor the password alone opens nothing: the code comes next.
+    if casia_services::second_factor::is_enrolled(&s.db, logged.user.id).await.map_err(fail)? {
+        leptos_axum::redirect(&format!("/acceso/segundo-factor?next={}", crate::components::guard::urlencode(&target)));
+        return Ok(());
+    }
     leptos_axum::redirect(&target);
     Ok(())
 }

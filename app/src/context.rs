@@ -3,6 +3,7 @@
 
 use casia_domain::dates::CalendarDate;
 use casia_domain::dto::SessionView;
+use casia_domain::second_factor::SecondFactorGate;
 use casia_domain::{Lang, Msg};
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
@@ -21,6 +22,9 @@ pub struct PageContext {
     pub today: CalendarDate,
     /// The request carried a session that has just expired.
     pub expired: bool,
+    /// Whether the second factor stands in the way (`session` is empty while the login's
+    /// second step is pending: the page learns nothing more).
+    pub second_factor: SecondFactorGate,
 }
 
 #[server(endpoint = "context")]
@@ -33,6 +37,10 @@ pub async fn get_page_context(path: String) -> Result<PageContext, AppError> {
     match caller().await {
         Ok(c) => {
             let s = services();
+            let second_factor = match c.second_factor_gate(s.config.auth.staff_mfa) {
+                Err(casia_services::ServiceError::SecondFactorRequired) => SecondFactorGate::EnrolmentRequired,
+                _ => SecondFactorGate::Passed,
+            };
             let authorisation_count = if c.role == casia_domain::Role::Autorizado {
                 casia_services::accounts::authorisation_count(&s.db, c.user.id).await.map_err(crate::server::fail)? as usize
             } else {
@@ -57,12 +65,14 @@ pub async fn get_page_context(path: String) -> Result<PageContext, AppError> {
                 now,
                 today,
                 expired: false,
+                second_factor,
             })
         }
         Err(e) => {
             // Not signed in is a normal answer here, not an error status.
             crate::server::set_page_status(http::StatusCode::OK);
-            Ok(PageContext { path, session: None, lang: visitor_lang(), now, today, expired: e == AppError::SessionExpired })
+            let second_factor = if e == AppError::SecondFactorPending { SecondFactorGate::Pending } else { SecondFactorGate::Passed };
+            Ok(PageContext { path, session: None, lang: visitor_lang(), now, today, expired: e == AppError::SessionExpired, second_factor })
         }
     }
 }

@@ -28,6 +28,12 @@ pub enum AppError {
     Conflict,
     #[error("bad credentials")]
     BadCredentials,
+    /// Staff must turn on two-step verification before anything else.
+    #[error("second factor required")]
+    SecondFactorRequired,
+    /// The login's second step (a code) has not been passed yet.
+    #[error("second factor pending")]
+    SecondFactorPending,
     #[error("too many attempts")]
     TooManyAttempts { retry_after_minutes: i64 },
     #[error("upload refused")]
@@ -69,6 +75,8 @@ impl AppError {
             AppError::Refused(r) => refusal_text(*r, lang).to_owned(),
             AppError::Conflict => Msg::ErrConflict.t(lang),
             AppError::BadCredentials => Msg::ErrBadCredentials.t(lang),
+            AppError::SecondFactorRequired => Msg::ErrSecondFactorRequired.t(lang),
+            AppError::SecondFactorPending => Msg::ErrSecondFactorPending.t(lang),
             AppError::TooManyAttempts { retry_after_minutes } => match lang {
                 Lang::Es => format!(
                     "Demasiados intentos fallidos. Por seguridad, espere {retry_after_minutes} minutos antes de volver a intentarlo."
@@ -108,8 +116,12 @@ mod server {
     impl AppError {
         pub fn status(&self) -> StatusCode {
             match self {
-                AppError::NotSignedIn | AppError::SessionExpired | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
-                AppError::Forbidden | AppError::PickAuthorisation | AppError::CrossSite => StatusCode::FORBIDDEN,
+                AppError::NotSignedIn | AppError::SessionExpired | AppError::BadCredentials | AppError::SecondFactorPending => {
+                    StatusCode::UNAUTHORIZED
+                }
+                AppError::Forbidden | AppError::PickAuthorisation | AppError::CrossSite | AppError::SecondFactorRequired => {
+                    StatusCode::FORBIDDEN
+                }
                 AppError::NotFound => StatusCode::NOT_FOUND,
                 AppError::Invalid(_) | AppError::Upload(_) => StatusCode::UNPROCESSABLE_ENTITY,
                 AppError::Refused(_) | AppError::Conflict => StatusCode::CONFLICT,
@@ -131,6 +143,8 @@ mod server {
                 ServiceError::Refused(r) => AppError::Refused(r),
                 ServiceError::Conflict => AppError::Conflict,
                 ServiceError::BadCredentials => AppError::BadCredentials,
+                ServiceError::SecondFactorRequired => AppError::SecondFactorRequired,
+                ServiceError::SecondFactorPending => AppError::SecondFactorPending,
                 ServiceError::TooManyAttempts { retry_after_minutes } => AppError::TooManyAttempts { retry_after_minutes },
                 ServiceError::Upload(p) => AppError::Upload(p),
                 // The details go to the log, never to the person.

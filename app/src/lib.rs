@@ -23,6 +23,7 @@ use crate::context::{provide_page, t};
 use crate::pages::home::{ActionSelectionPage, RootRedirect};
 use crate::pages::login::LoginPage;
 use crate::pages::picker::PickerPage;
+use crate::pages::second_factor::{SecondFactorPage, SecondFactorStepPage};
 use crate::pages::case_detail::{CancelPage, CaseDetailPage, HistoryPage, RatingPage};
 use crate::pages::modify::ModifyPage;
 use crate::pages::new_case::{CaseOpenedPage, NewCasePage};
@@ -84,6 +85,8 @@ fn Layout() -> impl IntoView {
             <Routes fallback=|| view! { <NotFound/> }>
                 <Route path=path!("/") view=RootRedirect ssr=SsrMode::Async/>
                 <Route path=path!("/acceso") view=LoginPage ssr=SsrMode::Async/>
+                <Route path=path!("/acceso/segundo-factor") view=SecondFactorStepPage ssr=SsrMode::Async/>
+                <Route path=path!("/cuenta/segundo-factor") view=SecondFactorPage ssr=SsrMode::Async/>
                 <Route path=path!("/autorizaciones") view=PickerPage ssr=SsrMode::Async/>
                 <Route path=path!("/casia") view=ActionSelectionPage ssr=SsrMode::Async/>
                 <Route path=path!("/casia/nuevo") view={Lazy::<NewCaseRoute>::new()} ssr=SsrMode::Async/>

@@ -86,8 +86,19 @@ pub fn session_token() -> Option<String> {
 #[derive(Clone, Default)]
 pub struct RequestCaller(std::sync::Arc<tokio::sync::OnceCell<Caller>>);
 
-/// Who is calling. Fails with `NotSignedIn`/`SessionExpired` (and the matching status).
+/// Who is calling. Fails with `NotSignedIn`/`SessionExpired` (and the matching status), and
+/// with `SecondFactorPending` while the session waits for the login's second step: until
+/// then it opens nothing but that step and logout.
 pub async fn caller() -> Result<Caller, AppError> {
+    let c = session_caller().await?;
+    if c.second_factor == accounts::SecondFactorState::Pending {
+        return Err(fail(ServiceError::SecondFactorPending));
+    }
+    Ok(c)
+}
+
+/// Who is calling, whether or not the login's second step has passed: for that step only.
+pub async fn session_caller() -> Result<Caller, AppError> {
     let look_up = || async {
         let Some(token) = session_token() else {
             return Err(fail(ServiceError::NotSignedIn));
@@ -109,10 +120,19 @@ pub async fn caller() -> Result<Caller, AppError> {
 }
 
 /// The caller, if they hold one of `roles`; a clear 403 otherwise, whatever the UI showed.
+/// Staff without a second factor, while `auth.staff_mfa = required`, get a clear 403 here:
+/// they may only enrol one (`require_signed_in`).
 pub async fn require(roles: &[Role]) -> Result<Caller, AppError> {
     let c = caller().await?;
+    c.second_factor_gate(services().config.auth.staff_mfa).map_err(fail)?;
     c.require_role(roles).map_err(fail)?;
     Ok(c)
+}
+
+/// Anyone signed in (past the login's second step), whatever their role and second factor:
+/// for the second factor's own enrolment page, the one page staff without it may reach.
+pub async fn require_signed_in() -> Result<Caller, AppError> {
+    caller().await
 }
 
 /// Maps a service error to the client-safe error and sets the response status to match.

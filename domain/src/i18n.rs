@@ -334,6 +334,34 @@ messages! {
     DatosGuardados => ("Los cambios se han guardado.", "The changes were saved."),
     SoloUsuarioPrincipal => ("Solo el usuario principal de la autorización puede modificar los datos de contacto.", "Only the authorisation's main user can change the contact data."),
 
+    // Second factor: the enrolment page (/cuenta/segundo-factor) and the login's second step.
+    SegundoFactor => ("Verificación en dos pasos", "Two-step verification"),
+    SegundoFactorIntro => ("Además de la contraseña, al acceder se le pedirá un código de seis cifras que genera una aplicación de autenticación de su teléfono (por ejemplo, FreeOTP, Google Authenticator o Microsoft Authenticator).", "Besides your password, signing in will ask for a six-digit code made by an authenticator app on your phone (for example FreeOTP, Google Authenticator or Microsoft Authenticator)."),
+    SegundoFactorActivo => ("La verificación en dos pasos está activada desde el", "Two-step verification has been on since"),
+    SegundoFactorInactivo => ("La verificación en dos pasos no está activada.", "Two-step verification is off."),
+    SegundoFactorObligatorio => ("Su perfil debe usar la verificación en dos pasos: actívela para continuar.", "Your role must use two-step verification: turn it on to continue."),
+    ActivarSegundoFactor => ("Activar la verificación en dos pasos", "Turn on two-step verification"),
+    EscaneeQr => ("1. Escanee este código QR con la aplicación de autenticación.", "1. Scan this QR code with your authenticator app."),
+    CodigoQrAlt => ("Código QR para la aplicación de autenticación", "QR code for the authenticator app"),
+    ClaveManual => ("Si no puede escanearlo, introduzca esta clave a mano (tipo: basada en el tiempo):", "If you cannot scan it, type this key (type: time-based):"),
+    IntroduzcaCodigo => ("2. Introduzca el código de seis cifras que muestra la aplicación.", "2. Enter the six-digit code the app shows."),
+    CodigoVerificacion => ("Código de verificación", "Verification code"),
+    CodigoORecuperacion => ("Código de la aplicación o código de recuperación", "App code or recovery code"),
+    ConfirmarActivacion => ("Confirmar y activar", "Confirm and turn on"),
+    SegundoFactorActivado => ("La verificación en dos pasos se ha activado.", "Two-step verification is now on."),
+    CodigosRecuperacion => ("Códigos de recuperación", "Recovery codes"),
+    CodigosRecuperacionGuardelos => ("Guárdelos en un lugar seguro: es la única vez que se muestran. Cada código sirve una sola vez para acceder si pierde el teléfono.", "Keep them somewhere safe: this is the only time they are shown. Each code works once, to sign in if you lose your phone."),
+    CodigosRecuperacionRestantes => ("Códigos de recuperación sin usar:", "Unused recovery codes:"),
+    RenovarCodigos => ("Generar nuevos códigos de recuperación", "Generate new recovery codes"),
+    RenovarCodigosExplica => ("Los códigos anteriores dejarán de servir. Introduzca un código actual de la aplicación.", "The previous codes will stop working. Enter a current code from the app."),
+    DesactivarSegundoFactor => ("Desactivar la verificación en dos pasos", "Turn off two-step verification"),
+    DesactivarSegundoFactorExplica => ("Para desactivarla, confirme su contraseña y un código de la aplicación o de recuperación.", "To turn it off, confirm your password and a code from the app or a recovery code."),
+    SegundoFactorDesactivado => ("La verificación en dos pasos se ha desactivado.", "Two-step verification was turned off."),
+    SegundoPasoIntro => ("Introduzca el código de seis cifras de su aplicación de autenticación o, si no tiene el teléfono, uno de sus códigos de recuperación.", "Enter the six-digit code from your authenticator app or, without your phone, one of your recovery codes."),
+    Continuar => ("Continuar", "Continue"),
+    ErrSecondFactorRequired => ("Debe activar la verificación en dos pasos para continuar.", "You must turn on two-step verification to continue."),
+    ErrSecondFactorPending => ("Introduzca el código de la verificación en dos pasos para continuar.", "Enter your two-step verification code to continue."),
+
     // Generic errors.
     ErrNotSignedIn => ("Debe identificarse para continuar.", "Please sign in to continue."),
     ErrForbidden => ("No tiene permiso para realizar esta acción.", "You are not allowed to do this."),
@@ -501,6 +529,9 @@ pub fn field_problem_text(p: &FieldProblem, lang: Lang) -> String {
         }
         FieldProblem::SubstateNotInState => {
             if es { "El subestado no corresponde al estado seleccionado." } else { "The substate does not belong to the chosen state." }.into()
+        }
+        FieldProblem::WrongCode => {
+            if es { "El código no es correcto, ha caducado o ya se ha utilizado." } else { "The code is wrong, has expired or was already used." }.into()
         }
         FieldProblem::NothingToAdd => {
             if es { "Indique información adicional, anexe algún documento o modifique la clasificación." } else { "Add some information, attach a document or change the classification." }.into()

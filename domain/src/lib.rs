@@ -9,6 +9,7 @@ pub mod dto;
 pub mod i18n;
 pub mod lifecycle;
 pub mod model;
+pub mod second_factor;
 pub mod validation;
 
 pub use i18n::{Lang, Msg};

@@ -37,6 +37,8 @@ pub enum FieldProblem {
     SubstateNotInState,
     /// Nothing to send: no information, no document, no new classification.
     NothingToAdd,
+    /// A second-factor or recovery code that is wrong, expired or already used.
+    WrongCode,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

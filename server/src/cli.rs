@@ -104,7 +104,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
         Command::Demo => {
             let s = start(config).await?;
             if casia_services::demo::load(&s).await.map_err(explain)? {
-                print_demo_logins();
+                print_demo_logins(s.config.auth.staff_mfa);
             } else {
                 println!("La base de datos ya tiene cuentas: no se cargan los datos de demostración.");
             }
@@ -206,9 +206,19 @@ pub fn explain(e: ServiceError) -> String {
     }
 }
 
-pub fn print_demo_logins() {
+pub fn print_demo_logins(staff_mfa: casia_services::config::StaffMfa) {
     println!("Datos de demostración cargados. Cuentas (contraseña para todas: {}):", casia_services::demo::DEMO_PASSWORD);
     for (username, name, role) in casia_services::demo::DEMO_USERS {
         println!("  {username:<12} {role:<14} {name}", role = role.code());
+    }
+    match staff_mfa {
+        casia_services::config::StaffMfa::Optional => println!(
+            "La demostración funciona con la verificación en dos pasos opcional para el personal \
+             (tramitadores, supervisores y administradores); para exigirla: CASIA_AUTH__STAFF_MFA=required."
+        ),
+        casia_services::config::StaffMfa::Required => println!(
+            "La verificación en dos pasos es obligatoria para el personal: tramitadores, supervisores y \
+             administradores la activarán en /cuenta/segundo-factor al entrar (CASIA_AUTH__STAFF_MFA=optional la hace opcional)."
+        ),
     }
 }

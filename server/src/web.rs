@@ -157,7 +157,7 @@ pub async fn serve(config: Config) -> Result<(), String> {
     tracing::info!(%addr, database = %redact(&config.database_url), ready_ms = started.elapsed().as_millis() as u64, "Casia listening");
     println!("Casia está disponible en {url}");
     if demo_loaded {
-        crate::cli::print_demo_logins();
+        crate::cli::print_demo_logins(config.auth.staff_mfa);
     }
     if config.smtp.is_none() {
         println!("Sin SMTP configurado: los avisos se escriben como ficheros .eml en {}", config.outbox_dir().display());

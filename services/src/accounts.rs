@@ -15,9 +15,10 @@ use sea_orm::{
 use sha2::{Digest, Sha256};
 
 use crate::clock::now;
-use crate::config::{LoginLimits, SessionConfig};
+use crate::config::{LoginLimits, SessionConfig, StaffMfa};
 use crate::entity::{authorisation, authorisation_member, login_failure, session, user};
 use crate::error::{ServiceError, ServiceResult};
+pub use crate::second_factor::SecondFactorState;
 
 pub const MIN_PASSWORD_CHARS: usize = 10;
 
@@ -130,6 +131,8 @@ pub struct Caller {
     pub is_main_user: bool,
     /// The client address of the request (for the audit trail); the web layer fills it in.
     pub client: String,
+    /// Whether the session passed the login's second step (see [`Caller::second_factor_gate`]).
+    pub second_factor: SecondFactorState,
 }
 
 /// An authorised user acting for one authorisation: every case query is scoped by it.
@@ -150,6 +153,19 @@ impl Caller {
         self.require_role(&[Role::Autorizado])?;
         let auth = self.authorisation.as_ref().ok_or(ServiceError::PickAuthorisation)?;
         Ok(UserScope { user_id: self.user.id, authorisation_id: auth.id })
+    }
+
+    /// The second factor's gate, passed before any role check: a session still waiting for
+    /// the login's second step opens nothing; staff without a second factor, while it is
+    /// required, can only enrol one.
+    pub fn second_factor_gate(&self, staff_mfa: StaffMfa) -> ServiceResult<()> {
+        match self.second_factor {
+            SecondFactorState::Pending => Err(ServiceError::SecondFactorPending),
+            SecondFactorState::NotEnrolled if crate::second_factor::is_required(self.role, staff_mfa) => {
+                Err(ServiceError::SecondFactorRequired)
+            }
+            _ => Ok(()),
+        }
     }
 
     pub fn actor(&self) -> casia_domain::Actor {
@@ -255,6 +271,7 @@ pub async fn login(
         created_at: Set(at),
         last_seen_at: Set(at),
         expires_at: Set(at + Duration::hours(sessions.absolute_hours)),
+        ..Default::default()
     }
     .insert(db)
     .await?;
@@ -321,7 +338,8 @@ pub async fn caller_from_token(
             authorisation = Some(a);
         }
     }
-    Ok(Caller { session_id: id, user, role, lang, authorisation, is_main_user, client: String::new() })
+    let second_factor = crate::second_factor::state_of(db, &sess).await?;
+    Ok(Caller { session_id: id, user, role, lang, authorisation, is_main_user, client: String::new(), second_factor })
 }
 
 /// The active authorisations a user belongs to, as one query (membership as a subquery).

@@ -28,6 +28,7 @@ pub struct Config {
     pub session: SessionConfig,
     pub http: HttpConfig,
     pub login: LoginLimits,
+    pub auth: AuthConfig,
     pub uploads: UploadConfig,
     pub mail: MailConfig,
     /// Absent: notices are written as `.eml` files under `data_dir/outbox/`.
@@ -129,6 +130,26 @@ pub struct LoginLimits {
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(default)]
+pub struct AuthConfig {
+    /// Whether processors, supervisors and administrators must have a second factor.
+    pub staff_mfa: StaffMfa,
+    /// Wrong second-factor codes per user within the window before code checks are refused.
+    pub code_max_failures: u64,
+    pub code_window_minutes: i64,
+}
+
+/// `required`: staff without a confirmed second factor reach only its enrolment page.
+/// `optional`: they get in with their password alone (the demo).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StaffMfa {
+    #[default]
+    Required,
+    Optional,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default)]
 pub struct UploadConfig {
     /// Largest accepted document, in bytes.
     pub max_bytes: u64,
@@ -186,6 +207,7 @@ impl Default for Config {
             session: SessionConfig::default(),
             http: HttpConfig::default(),
             login: LoginLimits::default(),
+            auth: AuthConfig::default(),
             uploads: UploadConfig::default(),
             mail: MailConfig::default(),
             smtp: None,
@@ -214,6 +236,12 @@ impl Default for HttpConfig {
 impl Default for LoginLimits {
     fn default() -> Self {
         LoginLimits { max_failures: 5, window_minutes: 15 }
+    }
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        AuthConfig { staff_mfa: StaffMfa::Required, code_max_failures: 5, code_window_minutes: 15 }
     }
 }
 
@@ -299,6 +327,7 @@ mod tests {
             assert_eq!(c.listen, "0.0.0.0:8080");
             assert_eq!(c.session.idle_minutes, 7);
             assert_eq!(c.session.absolute_hours, 12);
+            assert_eq!(c.auth.staff_mfa, StaffMfa::Required, "staff need a second factor unless told otherwise");
             assert_eq!(c.public_url, "https://casia.example.es");
             assert!(c.uses_https());
             let smtp = c.smtp.unwrap();
@@ -334,5 +363,16 @@ mod tests {
         assert!(c.http.trusted_proxies.is_empty());
         assert_eq!(c.http.header_read_timeout_seconds, 10);
         assert!(!c.uses_https());
+    }
+
+    #[test]
+    fn staff_mfa_is_set_from_the_environment() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("CASIA_AUTH__STAFF_MFA", "optional");
+            assert_eq!(Config::load(None).unwrap().auth.staff_mfa, StaffMfa::Optional);
+            jail.set_env("CASIA_AUTH__STAFF_MFA", "sometimes");
+            assert!(Config::load(None).is_err(), "an unknown value is an error, not a silent default");
+            Ok(())
+        });
     }
 }

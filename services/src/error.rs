@@ -24,6 +24,12 @@ pub enum ServiceError {
     Conflict,
     #[error("wrong username or password")]
     BadCredentials,
+    /// Staff must enrol a second factor before anything else (`auth.staff_mfa = required`).
+    #[error("a second factor must be enrolled first")]
+    SecondFactorRequired,
+    /// The session waits for the login's second step.
+    #[error("the login's second step is pending")]
+    SecondFactorPending,
     #[error("too many failed logins")]
     TooManyAttempts { retry_after_minutes: i64 },
     #[error("upload refused: {0:?}")]

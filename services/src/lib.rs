@@ -17,6 +17,7 @@ pub mod jobs;
 pub mod loadgen;
 pub mod mail;
 pub mod notices;
+pub mod second_factor;
 pub mod taxonomy;
 #[cfg(feature = "test-support")]
 pub mod testing;

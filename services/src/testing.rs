@@ -26,6 +26,9 @@ pub struct TestEnv {
 pub async fn start(backend: Backend) -> TestEnv {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut config = Config { data_dir: dir.path().to_path_buf(), demo_data: false, ..Config::default() };
+    // The tests of staff journeys sign in with a password alone, as the demo does; the
+    // second factor's own tests turn `required` (the default) back on with [`with_staff_mfa`].
+    config.auth.staff_mfa = crate::config::StaffMfa::Optional;
     let mut pg_database = None;
     match backend {
         Backend::Sqlite => {
@@ -59,6 +62,13 @@ impl TestEnv {
         }
         drop(dir);
     }
+}
+
+/// The same services with another `auth.staff_mfa`.
+pub fn with_staff_mfa(s: &Services, policy: crate::config::StaffMfa) -> Services {
+    let mut config = (*s.config).clone();
+    config.auth.staff_mfa = policy;
+    Services { config: std::sync::Arc::new(config), ..s.clone() }
 }
 
 /// Runs `body` against a fresh database and removes the database afterwards, even when

@@ -2,6 +2,7 @@
 //! session and the role again on their own (hiding a page is not access control).
 
 use casia_domain::dto::SessionView;
+use casia_domain::second_factor::SecondFactorGate;
 use casia_domain::{Msg, Role};
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
@@ -16,20 +17,28 @@ enum Gate {
     Loading,
     Login { expired: bool },
     Picker,
+    /// The login's second step is pending.
+    SecondStep,
+    /// Staff must enrol a second factor first.
+    Enrol,
     Forbidden,
     Failed(crate::error::AppError),
     Allow { user_id: i64, role: Role, authorisation: Option<i64> },
 }
 
 /// Renders `children` for a signed-in person with one of `roles`. Sends others to the login
-/// page (coming back afterwards), authorised users without a chosen authorisation to the
-/// picker, and shows a 403 page to other roles.
+/// page (coming back afterwards), a session waiting for its second step to that step, staff
+/// who must enrol a second factor to its enrolment, authorised users without a chosen
+/// authorisation to the picker, and shows a 403 page to other roles.
 #[component]
 pub fn Guarded<F, IV>(
     roles: &'static [Role],
     /// The authorisation picker itself: shown before an authorisation is chosen.
     #[prop(optional)]
     picker: bool,
+    /// The second factor's enrolment page: shown to staff who must still enrol one.
+    #[prop(optional)]
+    enrolment: bool,
     children: F,
 ) -> impl IntoView
 where
@@ -43,7 +52,9 @@ where
         None => Gate::Loading,
         Some(Err(e)) => Gate::Failed(e),
         Some(Ok(ctx)) => match ctx.session {
+            None if ctx.second_factor == SecondFactorGate::Pending => Gate::SecondStep,
             None => Gate::Login { expired: ctx.expired },
+            Some(_) if ctx.second_factor == SecondFactorGate::EnrolmentRequired && !enrolment => Gate::Enrol,
             Some(s) if !roles.contains(&s.user.role) => Gate::Forbidden,
             Some(s) if s.needs_authorisation() && !picker => Gate::Picker,
             Some(s) => {
@@ -79,6 +90,11 @@ where
                         view! { <StatusPage title=Msg::ForbiddenTitle text=Some(Msg::ErrForbidden) error=None/> }.into_any()
                     }
                     Gate::Picker => view! { <Redirect path="/autorizaciones"/> }.into_any(),
+                    Gate::SecondStep => {
+                        let next = format!("{}{}", location.pathname.get_untracked(), location.search.get_untracked());
+                        view! { <Redirect path=format!("/acceso/segundo-factor?next={}", urlencode(&next))/> }.into_any()
+                    }
+                    Gate::Enrol => view! { <Redirect path="/cuenta/segundo-factor"/> }.into_any(),
                     Gate::Allow { .. } => match session.try_get_value().flatten() {
                         Some(s) => children(s).into_any(),
                         None => ().into_any(),

@@ -71,6 +71,7 @@ pub fn Header() -> impl IntoView {
                                         <span class="visually-hidden">{t(Msg::UnreadNotices)}</span>
                                     </A>
                                 </Show>
+                                <A href="/cuenta/segundo-factor" attr:class="nav-link">{t(Msg::SegundoFactor)}</A>
                                 <ActionForm action=logout attr:class="inline-form">
                                     <button type="submit" class="button button-secondary">{t(Msg::Salir)}</button>
                                 </ActionForm>

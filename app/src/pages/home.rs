@@ -13,7 +13,10 @@ pub fn RootRedirect() -> impl IntoView {
     view! {
         <Transition fallback=|| ()>
             {move || page.current().map(|c| {
-                let target = match c.ok().and_then(|c| c.session) {
+                let context = c.ok();
+                let code_pending = context.as_ref().is_some_and(|c| c.second_factor == casia_domain::second_factor::SecondFactorGate::Pending);
+                let target = match context.and_then(|c| c.session) {
+                    None if code_pending => "/acceso/segundo-factor",
                     None => "/acceso",
                     Some(s) if s.needs_authorisation() => "/autorizaciones",
                     Some(s) => match s.user.role {

@@ -11,5 +11,6 @@ pub mod new_case;
 pub mod picker;
 pub mod processor_case;
 pub mod search;
+pub mod second_factor;
 pub mod verify;
 pub mod workspace;

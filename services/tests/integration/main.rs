@@ -10,5 +10,6 @@ mod cases_open;
 mod cases_user;
 mod cases_processor;
 mod loadgen;
+mod second_factor;
 mod uploads;
 mod mail;
