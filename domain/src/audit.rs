@@ -81,7 +81,7 @@ impl AuditFilter {
     /// Validates the filter: unknown codes and bad dates are refused with the field named.
     pub fn check(&self) -> Result<CheckedAuditFilter, Vec<FieldError>> {
         let mut problems = Vec::new();
-        let username = given(&self.username).map(|u| u.to_lowercase());
+        let username = given(&self.username).map(str::to_owned);
         if username.as_ref().is_some_and(|u| u.chars().count() > 128) {
             problems.push(FieldError::new("username", FieldProblem::TooLong { max: 128 }));
         }
@@ -158,9 +158,9 @@ mod tests {
     }
 
     #[test]
-    fn blanks_mean_no_filter_and_usernames_are_compared_in_lower_case() {
+    fn blanks_mean_no_filter() {
         let f = AuditFilter { username: Some(" Admin ".into()), action: Some("".into()), ..AuditFilter::default() }.check().unwrap();
-        assert_eq!(f, CheckedAuditFilter { username: Some("admin".into()), ..CheckedAuditFilter::default() });
+        assert_eq!(f, CheckedAuditFilter { username: Some("Admin".into()), ..CheckedAuditFilter::default() });
         let d = AuditFilter { from: Some("01/12/2026".into()), to: Some("2026-12-01".into()), ..AuditFilter::default() }.check().unwrap();
         assert_eq!(d.from, d.to);
     }
