@@ -89,9 +89,15 @@ pub async fn caller() -> Result<Caller, AppError> {
 }
 
 /// The caller, if they hold one of `roles`; a clear 403 otherwise, whatever the UI showed.
+/// Refusals go to the audit trail (`access.forbidden`, the endpoint as target).
 pub async fn require(roles: &[Role]) -> Result<Caller, AppError> {
     let c = caller().await?;
-    c.require_role(roles).map_err(fail)?;
+    if c.require_role(roles).is_err() {
+        let endpoint = request_parts().map(|p| p.uri.path().to_owned()).unwrap_or_default();
+        let required: Vec<&str> = roles.iter().map(|r| r.code()).collect();
+        let details = serde_json::json!({ "required": required });
+        return Err(fail(casia_services::audit::forbidden(&services().db, &c, "endpoint", endpoint, details).await));
+    }
     Ok(c)
 }
 
