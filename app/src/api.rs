@@ -74,7 +74,8 @@ async fn upload(State(state): State<AppState>, headers: HeaderMap, extensions: E
             return error_response(e);
         }
     } else if !caller.role.is_processor() {
-        return error_response(ServiceError::Forbidden);
+        let details = serde_json::json!({ "role": caller.role.code() });
+        return error_response(casia_services::audit::forbidden(&state.services.db, &caller, "endpoint", "/api/uploads", details).await);
     }
     let name = q.name.unwrap_or_default();
     if name.trim().is_empty() {

@@ -192,6 +192,13 @@ db_test!(uploads_and_downloads_check_the_session_the_role_and_the_authorisation,
     let admin = client();
     login(&base, &admin, "admin").await;
     assert_eq!(upload(admin.clone(), pdf.clone()).await.status(), StatusCode::FORBIDDEN);
+    let refused = casia_services::entity::audit_log::Entity::find()
+        .filter(casia_services::entity::audit_log::Column::Action.eq("access.forbidden"))
+        .one(&s.db)
+        .await
+        .unwrap()
+        .expect("the refusal is in the audit trail");
+    assert_eq!((refused.action.as_str(), refused.actor_username.as_str(), refused.target_id.as_deref()), ("access.forbidden", "admin", Some("/api/uploads")));
 
     // autorizado2 (one authorisation, 0654321) uploads and opens a Trámite with the file.
     let owner = client();
