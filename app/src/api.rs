@@ -4,7 +4,7 @@
 
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, Extensions, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -29,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/documentos/{id}", get(download_document))
         .route("/api/justificantes/{id}", get(download_receipt))
         .route("/api/verificacion/fichero", post(verify_file))
+        .merge(crate::api_audit::routes())
         // The upload handler enforces its own (configurable) limit while streaming.
         .layer(axum::extract::DefaultBodyLimit::disable())
 }
@@ -42,16 +43,18 @@ async fn health(State(state): State<AppState>) -> (StatusCode, &'static str) {
 }
 
 /// An error as JSON with its status (the same `AppError` the server functions use).
-fn error_response(e: ServiceError) -> Response {
+pub(crate) fn error_response(e: ServiceError) -> Response {
     let err = AppError::from(e);
     (err.status(), Json(err)).into_response()
 }
 
-async fn caller_of(state: &AppState, headers: &HeaderMap) -> Result<Caller, ServiceError> {
+/// The signed-in caller of a plain route, with the request's client address (audit trail).
+pub(crate) async fn caller_of(state: &AppState, headers: &HeaderMap, extensions: &Extensions) -> Result<Caller, ServiceError> {
     let token = session_token_of(headers, &state.services.config).ok_or(ServiceError::NotSignedIn)?;
-    let caller = accounts::caller_from_token(&state.services.db, &state.services.config.session, &token).await?;
+    let mut caller = accounts::caller_from_token(&state.services.db, &state.services.config.session, &token).await?;
     // The same second-factor gate as every server function's.
     caller.second_factor_gate(state.services.config.auth.staff_mfa)?;
+    caller.client = crate::server::client_address_of(headers, extensions);
     Ok(caller)
 }
 
@@ -62,8 +65,8 @@ struct UploadQuery {
 
 /// `POST /api/uploads?name=<file name>` with the file as the raw body. Streams it to storage
 /// (checking size and content as it arrives) and answers `UploadedFile` or an `AppError`.
-async fn upload(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<UploadQuery>, body: Body) -> Response {
-    let caller = match caller_of(&state, &headers).await {
+async fn upload(State(state): State<AppState>, headers: HeaderMap, extensions: Extensions, Query(q): Query<UploadQuery>, body: Body) -> Response {
+    let caller = match caller_of(&state, &headers, &extensions).await {
         Ok(c) => c,
         Err(e) => return error_response(e),
     };
@@ -73,7 +76,8 @@ async fn upload(State(state): State<AppState>, headers: HeaderMap, Query(q): Que
             return error_response(e);
         }
     } else if !caller.role.is_processor() {
-        return error_response(ServiceError::Forbidden);
+        let details = serde_json::json!({ "role": caller.role.code() });
+        return error_response(casia_services::audit::forbidden(&state.services.db, &caller, "endpoint", "/api/uploads", details).await);
     }
     let name = q.name.unwrap_or_default();
     if name.trim().is_empty() {
@@ -134,8 +138,8 @@ async fn stream_file(state: &AppState, key: &str, media_type: &str, file_name: &
 }
 
 /// A case document, to the authorised users of its authorisation and to processors.
-async fn download_document(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<i64>) -> Response {
-    let caller = match caller_of(&state, &headers).await {
+async fn download_document(State(state): State<AppState>, headers: HeaderMap, extensions: Extensions, Path(id): Path<i64>) -> Response {
+    let caller = match caller_of(&state, &headers, &extensions).await {
         Ok(c) => c,
         Err(e) => return error_response(e),
     };
@@ -146,8 +150,8 @@ async fn download_document(State(state): State<AppState>, headers: HeaderMap, Pa
 }
 
 /// A receipt's PDF, under the same rules.
-async fn download_receipt(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<i64>) -> Response {
-    let caller = match caller_of(&state, &headers).await {
+async fn download_receipt(State(state): State<AppState>, headers: HeaderMap, extensions: Extensions, Path(id): Path<i64>) -> Response {
+    let caller = match caller_of(&state, &headers, &extensions).await {
         Ok(c) => c,
         Err(e) => return error_response(e),
     };

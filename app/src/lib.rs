@@ -4,6 +4,8 @@
 
 #[cfg(feature = "ssr")]
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod api_audit;
 pub mod auth;
 pub mod components;
 pub mod context;

@@ -121,11 +121,17 @@ pub async fn session_caller() -> Result<Caller, AppError> {
 
 /// The caller, if they hold one of `roles`; a clear 403 otherwise, whatever the UI showed.
 /// Staff without a second factor, while `auth.staff_mfa = required`, get a clear 403 here:
-/// they may only enrol one (`require_signed_in`).
+/// they may only enrol one (`require_signed_in`). Role refusals go to the audit trail
+/// (`access.forbidden`, the endpoint as target).
 pub async fn require(roles: &[Role]) -> Result<Caller, AppError> {
     let c = caller().await?;
     c.second_factor_gate(services().config.auth.staff_mfa).map_err(fail)?;
-    c.require_role(roles).map_err(fail)?;
+    if c.require_role(roles).is_err() {
+        let endpoint = request_parts().map(|p| p.uri.path().to_owned()).unwrap_or_default();
+        let required: Vec<&str> = roles.iter().map(|r| r.code()).collect();
+        let details = serde_json::json!({ "required": required });
+        return Err(fail(casia_services::audit::forbidden(&services().db, &c, "endpoint", endpoint, details).await));
+    }
     Ok(c)
 }
 

@@ -322,6 +322,23 @@ messages! {
     AnadirMiembro => ("Añadir usuario", "Add user"),
     HacerPrincipal => ("Hacer usuario principal", "Make main user"),
 
+    // Administration: the audit log.
+    RegistroAuditoria => ("Registro de auditoría", "Audit log"),
+    AuditFechaHora => ("Fecha y hora", "Date and time"),
+    AuditUsuario => ("Usuario", "User"),
+    AuditRol => ("Rol", "Role"),
+    AuditDireccion => ("Dirección", "Address"),
+    AuditAccion => ("Acción", "Action"),
+    AuditResultado => ("Resultado", "Outcome"),
+    AuditObjeto => ("Objeto", "Object"),
+    AuditDetalles => ("Detalles", "Details"),
+    AuditFechaDesde => ("Fecha desde", "From"),
+    AuditFechaHasta => ("Fecha hasta", "To"),
+    AuditVacio => ("No hay eventos que cumplan los filtros.", "No events match the filters."),
+    AuditMasAntiguos => ("Más antiguos", "Older"),
+    AuditMasRecientes => ("Más recientes", "Newest"),
+    ExportarCsv => ("Exportar CSV", "Export CSV"),
+
     // Buzón and contact data.
     BuzonVacio => ("No tiene avisos.", "You have no notices."),
     MarcarLeido => ("Marcar como leído", "Mark as read"),
@@ -461,6 +478,61 @@ pub fn action_name(a: Action, lang: Lang) -> &'static str {
         Action::AddInternalNote => ("Nota interna", "Internal note"),
     };
     if lang == Lang::Es { es } else { en }
+}
+
+/// The label of an audit action code (the code itself when it has none, e.g. a code newer
+/// than this table).
+pub fn audit_action_name(code: &str, lang: Lang) -> String {
+    let (es, en) = match code {
+        "auth.login" => ("Inicio de sesión", "Signed in"),
+        "auth.login_failed" => ("Inicio de sesión fallido", "Failed sign-in"),
+        "auth.login_throttled" => ("Inicio de sesión frenado por intentos", "Sign-in throttled"),
+        "auth.logout" => ("Cierre de sesión", "Signed out"),
+        "mfa.enrolled" => ("Segundo factor activado", "Second factor enrolled"),
+        "mfa.disabled" => ("Segundo factor desactivado", "Second factor disabled"),
+        "mfa.verified" => ("Segundo factor verificado", "Second factor verified"),
+        "mfa.failed" => ("Código de segundo factor incorrecto", "Wrong second-factor code"),
+        "mfa.throttled" => ("Segundo factor frenado por intentos", "Second factor throttled"),
+        "mfa.recovery_code_used" => ("Código de recuperación usado", "Recovery code used"),
+        "mfa.recovery_codes_renewed" => ("Códigos de recuperación renovados", "Recovery codes renewed"),
+        "password.changed" => ("Contraseña cambiada", "Password changed"),
+        "password.change_failed" => ("Cambio de contraseña fallido", "Password change failed"),
+        "password.reset" => ("Contraseña restablecida", "Password reset"),
+        "session.ended" => ("Sesión cerrada", "Session ended"),
+        "session.others_ended" => ("Otras sesiones cerradas", "Other sessions ended"),
+        "token.created" => ("Token creado", "Token created"),
+        "token.revoked" => ("Token revocado", "Token revoked"),
+        "token.refused" => ("Token rechazado", "Token refused"),
+        "access.forbidden" => ("Acceso no permitido (403)", "Access forbidden (403)"),
+        "access.not_found" => ("Objeto no encontrado o ajeno (404)", "Not found or not theirs (404)"),
+        "access.contact_password_failed" => ("Contraseña incorrecta al cambiar el contacto", "Wrong password changing the contact"),
+        "admin.account_created" => ("Cuenta creada", "Account created"),
+        "admin.account_active" => ("Cuenta activada/desactivada", "Account activated/deactivated"),
+        "admin.password_reset" => ("Nueva contraseña de una cuenta", "Account password reset"),
+        "admin.authorisation_created" => ("Autorización creada", "Authorisation created"),
+        "admin.authorisation_active" => ("Autorización activada/desactivada", "Authorisation activated/deactivated"),
+        "admin.member_added" => ("Usuario añadido a una autorización", "Member added"),
+        "admin.member_removed" => ("Usuario quitado de una autorización", "Member removed"),
+        "admin.main_user" => ("Usuario principal cambiado", "Main user changed"),
+        "admin.taxonomy" => ("Cambio en la clasificación", "Taxonomy changed"),
+        "admin.document_type" => ("Cambio en los tipos de documento", "Document type changed"),
+        "admin.setting" => ("Cambio de configuración", "Setting changed"),
+        "contact.changed" => ("Datos de contacto modificados", "Contact data changed"),
+        "case.action" => ("Actuación sobre un caso", "Case action"),
+        "case.note" => ("Nota interna", "Internal note"),
+        other => return other.to_owned(),
+    };
+    if lang == Lang::Es { es } else { en }.to_owned()
+}
+
+pub fn audit_outcome_name(code: &str, lang: Lang) -> String {
+    let (es, en) = match code {
+        "success" => ("Correcto", "Success"),
+        "failure" => ("Fallido", "Failure"),
+        "refused" => ("Rechazado", "Refused"),
+        other => return other.to_owned(),
+    };
+    if lang == Lang::Es { es } else { en }.to_owned()
 }
 
 pub fn refusal_text(r: Refusal, lang: Lang) -> &'static str {
@@ -692,6 +764,19 @@ mod tests {
         // Guide §4.2.1: answers go through the service, not by email.
         let t = notice_text(NoticeKind::InformationRequested, Lang::Es, "2026-0000042", "x");
         assert!(t.next_step.contains("Modificar Información") && t.next_step.contains("no por correo electrónico"));
+    }
+
+    #[test]
+    fn every_audit_code_has_a_label_in_both_languages() {
+        for code in crate::audit::ACTION_CODES {
+            for lang in [Lang::Es, Lang::En] {
+                assert_ne!(audit_action_name(code, lang), *code, "{code} has no {lang:?} label");
+            }
+        }
+        for code in crate::audit::OUTCOME_CODES {
+            assert_ne!(audit_outcome_name(code, Lang::Es), *code);
+        }
+        assert_eq!(audit_action_name("admin.account_created", Lang::Es), "Cuenta creada");
     }
 
     #[test]

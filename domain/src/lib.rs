@@ -4,6 +4,7 @@
 //! messages that apply) and into the server (to enforce them whatever the client sent).
 //! No I/O, no database, no clock: callers pass in what the rules need.
 
+pub mod audit;
 pub mod dates;
 pub mod dto;
 pub mod i18n;

@@ -7,6 +7,7 @@ mod m20261122_000001_initial;
 mod m20261123_000001_search_indexes;
 mod m20261201_000001_audit_log;
 mod m20261201_000002_second_factor;
+mod m20261201_000005_audit_indexes;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_search_indexes::Migration),
             Box::new(m20261201_000001_audit_log::Migration),
             Box::new(m20261201_000002_second_factor::Migration),
+            Box::new(m20261201_000005_audit_indexes::Migration),
         ]
     }
 }

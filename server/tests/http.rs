@@ -205,6 +205,13 @@ db_test!(uploads_and_downloads_check_the_session_the_role_and_the_authorisation,
     let admin = client();
     login(&base, &admin, "admin").await;
     assert_eq!(upload(admin.clone(), pdf.clone()).await.status(), StatusCode::FORBIDDEN);
+    let refused = casia_services::entity::audit_log::Entity::find()
+        .filter(casia_services::entity::audit_log::Column::Action.eq("access.forbidden"))
+        .one(&s.db)
+        .await
+        .unwrap()
+        .expect("the refusal is in the audit trail");
+    assert_eq!((refused.action.as_str(), refused.actor_username.as_str(), refused.target_id.as_deref()), ("access.forbidden", "admin", Some("/api/uploads")));
 
     // autorizado2 (one authorisation, 0654321) uploads and opens a Trámite with the file.
     let owner = client();
@@ -255,4 +262,73 @@ db_test!(uploads_and_downloads_check_the_session_the_role_and_the_authorisation,
     let r = upload(owner.clone(), too_big).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.unwrap().contains("TooLarge"));
+});
+
+/// A client signed in as `username`; every request it sends carries `Origin: base`.
+async fn signed_in(base: &str, username: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("origin", base.parse().unwrap());
+    let http = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .default_headers(headers)
+        .build()
+        .unwrap();
+    let r = http
+        .post(format!("{base}/api/login"))
+        .form(&[("username", username), ("password", casia_services::demo::DEMO_PASSWORD), ("next", "")])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success() || r.status().is_redirection(), "login {username}: {}", r.status());
+    http
+}
+
+db_test!(the_audit_csv_holds_the_filtered_rows_and_only_administrators_get_it, |s| {
+    use casia_services::entity::audit_log;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    casia_services::demo::load(&s).await.unwrap();
+    let base = serve(s.clone()).await;
+    let csv = format!("{base}/api/administracion/auditoria.csv");
+
+    // Anonymous: 401. A processor: 403, and the refusal is in the trail.
+    let r = client().get(&csv).header("origin", &base).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let processor = signed_in(&base, "tramitador1").await;
+    assert_eq!(processor.get(&csv).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+    // A server function refused by role is recorded too, with the endpoint and the address.
+    assert_eq!(processor.post(format!("{base}/api/admin_accounts")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+    let refused = audit_log::Entity::find().filter(audit_log::Column::Action.eq("access.forbidden")).all(&s.db).await.unwrap();
+    let targets: Vec<_> = refused.iter().map(|e| (e.actor_username.as_str(), e.target_id.as_deref().unwrap_or(""), e.client.as_str())).collect();
+    assert_eq!(targets, [("tramitador1", "/api/administracion/auditoria.csv", "127.0.0.1"), ("tramitador1", "/api/admin_accounts", "127.0.0.1")]);
+
+    // The administrator creates an account, then exports that action only.
+    let admin = signed_in(&base, "admin").await;
+    let account = serde_json::json!({ "input": {
+        "username": "auditada", "full_name": "Cuenta Auditada", "email": "", "role": "tramitador", "password": "clave-de-la-cuenta-auditada",
+    }});
+    let r = admin.post(format!("{base}/api/admin_create_account")).json(&account).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+    let id: i64 = r.json().await.unwrap();
+    let r = admin.get(format!("{csv}?accion=admin.account_created")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-disposition"], "attachment; filename=\"auditoria.csv\"");
+    assert_eq!(r.headers()["cache-control"], "no-store");
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    let bytes = r.bytes().await.unwrap();
+    assert_eq!(&bytes[..3], b"\xEF\xBB\xBF", "UTF-8 with BOM, for Excel");
+    let text = std::str::from_utf8(&bytes[3..]).unwrap();
+    let lines: Vec<&str> = text.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(lines[0], "Fecha y hora;Usuario;Rol;Dirección;Acción;Resultado;Objeto;Detalles;Código de acción");
+    assert_eq!(lines.len(), 2, "only the filtered row: {text}");
+    assert!(lines[1].contains(&format!(";admin;Administrador;127.0.0.1;Cuenta creada;Correcto;account {id};")), "{}", lines[1]);
+    assert!(lines[1].ends_with(";admin.account_created") && lines[1].contains("auditada"), "{}", lines[1]);
+    assert!(!text.contains("clave-de-la-cuenta-auditada"), "never the password");
+
+    // The same export without a filter has every row, the refusals included; a bad date is a 422 naming it.
+    let all = admin.get(&csv).send().await.unwrap().text().await.unwrap();
+    assert!(all.contains("access.forbidden") && all.contains("admin.account_created"));
+    let r = admin.get(format!("{csv}?desde=ayer")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("\"from\""));
 });

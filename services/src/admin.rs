@@ -10,12 +10,15 @@ use casia_domain::validation::Problems;
 use casia_domain::{FieldProblem, Lang, Role};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
 };
+use serde_json::{json, Value};
 
 use crate::accounts::{self, Caller, NewUser};
+use crate::audit::{self, AuditAction, AuditEvent, Outcome};
 use crate::authorisations::{self, NewAuthorisation};
 use crate::clock::{display, display_opt};
+use crate::db::write_transaction;
 use crate::entity::{authorisation, authorisation_member, document_type, session, taxonomy_node, user};
 use crate::error::{ServiceError, ServiceResult};
 
@@ -23,6 +26,42 @@ pub const NAME_MAX: usize = 70;
 
 fn require_admin(caller: &Caller) -> ServiceResult<()> {
     caller.require_role(&[Role::Administrador])
+}
+
+/// Writes the audit event of an administrative change, in the change's transaction.
+async fn audited(tx: &impl ConnectionTrait, caller: &Caller, action: AuditAction, kind: &str, id: impl ToString, details: Value) -> ServiceResult<()> {
+    audit::record(tx, AuditEvent::by(caller, action, Outcome::Success).on(kind, id).with_details(details)).await
+}
+
+fn node_json(n: &taxonomy_node::Model) -> Value {
+    json!({
+        "case_type": n.case_type, "parent_id": n.parent_id, "depth": n.depth,
+        "name_es": n.name_es, "name_en": n.name_en, "help_es": n.help_es, "help_en": n.help_en,
+        "technical": n.technical, "active": n.active,
+    })
+}
+
+fn document_type_json(t: &document_type::Model) -> Value {
+    json!({ "code": t.code, "name_es": t.name_es, "name_en": t.name_en, "active": t.active })
+}
+
+/// An account as the audit trail shows it: never its password or hash.
+fn account_json(u: &user::Model) -> Value {
+    json!({ "username": u.username, "full_name": u.full_name, "email": u.email, "role": u.role, "active": u.active })
+}
+
+fn authorisation_json(a: &authorisation::Model) -> Value {
+    json!({
+        "number": a.number, "company_name": a.company_name, "nif": a.nif,
+        "contact_email": a.contact_email, "consent": a.notices_consent, "main_user_id": a.main_user_id, "active": a.active,
+    })
+}
+
+async fn username_of(db: &impl ConnectionTrait, id: Option<i64>) -> ServiceResult<Option<String>> {
+    Ok(match id {
+        Some(id) => user::Entity::find_by_id(id).one(db).await?.map(|u| u.username),
+        None => None,
+    })
 }
 
 fn check_names(name_es: &str, name_en: &str) -> ServiceResult<()> {
@@ -44,6 +83,15 @@ pub async fn taxonomy(db: &DatabaseConnection, caller: &Caller) -> ServiceResult
 pub async fn add_node(db: &DatabaseConnection, caller: &Caller, case_type: &str, parent: Option<i64>, input: NodeInput) -> ServiceResult<i64> {
     require_admin(caller)?;
     check_names(&input.name_es, &input.name_en)?;
+    write_transaction(db, async |tx| {
+        let node = insert_node(tx, case_type, parent, &input).await?;
+        audited(tx, caller, AuditAction::AdminTaxonomyChanged, "taxonomy_node", node.id, json!({ "change": "added", "after": node_json(&node) })).await?;
+        Ok(node.id)
+    })
+    .await
+}
+
+async fn insert_node(db: &impl ConnectionTrait, case_type: &str, parent: Option<i64>, input: &NodeInput) -> ServiceResult<taxonomy_node::Model> {
     let (case_type, depth) = match parent {
         None => (CaseType::from_code(case_type).ok_or(ServiceError::invalid("case_type", FieldProblem::InvalidChoice))?, 1),
         Some(pid) => {
@@ -80,37 +128,43 @@ pub async fn add_node(db: &DatabaseConnection, caller: &Caller, case_type: &str,
     }
     .insert(db)
     .await?;
-    Ok(node.id)
+    Ok(node)
 }
 
 /// Renames a node and updates its help (the path of existing cases follows by reference).
 pub async fn update_node(db: &DatabaseConnection, caller: &Caller, id: i64, input: NodeInput) -> ServiceResult<()> {
     require_admin(caller)?;
     check_names(&input.name_es, &input.name_en)?;
-    let n = taxonomy_node::Entity::find_by_id(id).one(db).await?.ok_or(ServiceError::NotFound)?;
-    let technical = input.technical && n.case_type == CaseType::Incidencia.code();
-    let mut am: taxonomy_node::ActiveModel = n.into();
-    am.name_es = Set(input.name_es.trim().to_owned());
-    am.name_en = Set(input.name_en.trim().to_owned());
-    am.help_es = Set(input.help_es.trim().to_owned());
-    am.help_en = Set(input.help_en.trim().to_owned());
-    am.technical = Set(technical);
-    am.update(db).await?;
-    Ok(())
+    write_transaction(db, async |tx| {
+        let n = taxonomy_node::Entity::find_by_id(id).one(tx).await?.ok_or(ServiceError::NotFound)?;
+        let before = node_json(&n);
+        let technical = input.technical && n.case_type == CaseType::Incidencia.code();
+        let mut am: taxonomy_node::ActiveModel = n.into();
+        am.name_es = Set(input.name_es.trim().to_owned());
+        am.name_en = Set(input.name_en.trim().to_owned());
+        am.help_es = Set(input.help_es.trim().to_owned());
+        am.help_en = Set(input.help_en.trim().to_owned());
+        am.technical = Set(technical);
+        let after = am.update(tx).await?;
+        audited(tx, caller, AuditAction::AdminTaxonomyChanged, "taxonomy_node", id, json!({ "change": "updated", "before": before, "after": node_json(&after) })).await
+    })
+    .await
 }
 
 /// Deactivates (no longer offered for new cases, existing cases keep it) or reactivates.
 pub async fn set_node_active(db: &DatabaseConnection, caller: &Caller, id: i64, active: bool) -> ServiceResult<()> {
     require_admin(caller)?;
-    let updated = taxonomy_node::Entity::update_many()
-        .col_expr(taxonomy_node::Column::Active, Expr::value(active))
-        .filter(taxonomy_node::Column::Id.eq(id))
-        .exec(db)
-        .await?;
-    if updated.rows_affected == 0 {
-        return Err(ServiceError::NotFound);
-    }
-    Ok(())
+    write_transaction(db, async |tx| {
+        let n = taxonomy_node::Entity::find_by_id(id).one(tx).await?.ok_or(ServiceError::NotFound)?;
+        taxonomy_node::Entity::update_many()
+            .col_expr(taxonomy_node::Column::Active, Expr::value(active))
+            .filter(taxonomy_node::Column::Id.eq(id))
+            .exec(tx)
+            .await?;
+        let change = if active { "activated" } else { "deactivated" };
+        audited(tx, caller, AuditAction::AdminTaxonomyChanged, "taxonomy_node", id, json!({ "change": change, "name_es": n.name_es, "before": { "active": n.active }, "after": { "active": active } })).await
+    })
+    .await
 }
 
 /// Deletes a node only when no case uses it and it has no children.
@@ -121,8 +175,12 @@ pub async fn delete_node(db: &DatabaseConnection, caller: &Caller, id: i64) -> S
     if node.in_use || tree.nodes.iter().any(|n| n.parent_id == Some(id)) {
         return Err(ServiceError::invalid("id", FieldProblem::InUse));
     }
-    taxonomy_node::Entity::delete_by_id(id).exec(db).await?;
-    Ok(())
+    write_transaction(db, async |tx| {
+        let n = taxonomy_node::Entity::find_by_id(id).one(tx).await?.ok_or(ServiceError::NotFound)?;
+        taxonomy_node::Entity::delete_by_id(id).exec(tx).await?;
+        audited(tx, caller, AuditAction::AdminTaxonomyChanged, "taxonomy_node", id, json!({ "change": "deleted", "before": node_json(&n) })).await
+    })
+    .await
 }
 
 /// Both languages of one node, for its editor.
@@ -181,33 +239,41 @@ pub async fn add_document_type(db: &DatabaseConnection, caller: &Caller, name_es
         .filter(|s| !s.is_empty())
         .collect::<Vec<_>>()
         .join("_");
-    if document_type::Entity::find().filter(document_type::Column::Code.eq(&code)).one(db).await?.is_some() {
-        return Err(ServiceError::invalid("name_es", FieldProblem::AlreadyExists));
-    }
-    let position = document_type::Entity::find().count(db).await? as i32;
-    let t = document_type::ActiveModel {
-        code: Set(code),
-        name_es: Set(name_es.trim().to_owned()),
-        name_en: Set(name_en.trim().to_owned()),
-        active: Set(true),
-        position: Set(position),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?;
-    Ok(t.id)
+    write_transaction(db, async |tx| {
+        if document_type::Entity::find().filter(document_type::Column::Code.eq(&code)).one(tx).await?.is_some() {
+            return Err(ServiceError::invalid("name_es", FieldProblem::AlreadyExists));
+        }
+        let position = document_type::Entity::find().count(tx).await? as i32;
+        let t = document_type::ActiveModel {
+            code: Set(code.clone()),
+            name_es: Set(name_es.trim().to_owned()),
+            name_en: Set(name_en.trim().to_owned()),
+            active: Set(true),
+            position: Set(position),
+            ..Default::default()
+        }
+        .insert(tx)
+        .await?;
+        audited(tx, caller, AuditAction::AdminDocumentTypeChanged, "document_type", t.id, json!({ "change": "added", "after": document_type_json(&t) })).await?;
+        Ok(t.id)
+    })
+    .await
 }
 
 pub async fn update_document_type(db: &DatabaseConnection, caller: &Caller, id: i64, name_es: &str, name_en: &str, active: bool) -> ServiceResult<()> {
     require_admin(caller)?;
     check_names(name_es, name_en)?;
-    let t = document_type::Entity::find_by_id(id).one(db).await?.ok_or(ServiceError::NotFound)?;
-    let mut am: document_type::ActiveModel = t.into();
-    am.name_es = Set(name_es.trim().to_owned());
-    am.name_en = Set(name_en.trim().to_owned());
-    am.active = Set(active);
-    am.update(db).await?;
-    Ok(())
+    write_transaction(db, async |tx| {
+        let t = document_type::Entity::find_by_id(id).one(tx).await?.ok_or(ServiceError::NotFound)?;
+        let before = document_type_json(&t);
+        let mut am: document_type::ActiveModel = t.into();
+        am.name_es = Set(name_es.trim().to_owned());
+        am.name_en = Set(name_en.trim().to_owned());
+        am.active = Set(active);
+        let after = am.update(tx).await?;
+        audited(tx, caller, AuditAction::AdminDocumentTypeChanged, "document_type", id, json!({ "change": "updated", "before": before, "after": document_type_json(&after) })).await
+    })
+    .await
 }
 
 
@@ -239,19 +305,24 @@ pub async fn accounts(db: &DatabaseConnection, caller: &Caller) -> ServiceResult
 pub async fn create_account(db: &DatabaseConnection, caller: &Caller, input: NewAccount) -> ServiceResult<i64> {
     require_admin(caller)?;
     let role = Role::from_code(&input.role).ok_or(ServiceError::invalid("role", FieldProblem::InvalidChoice))?;
-    let u = accounts::create_user(
-        db,
-        NewUser {
-            username: &input.username,
-            full_name: &input.full_name,
-            email: Some(input.email.as_str()),
-            password: &input.password,
-            role,
-            lang: Lang::Es,
-        },
-    )
-    .await?;
-    Ok(u.id)
+    write_transaction(db, async |tx| {
+        let u = accounts::create_user(
+            tx,
+            NewUser {
+                username: &input.username,
+                full_name: &input.full_name,
+                email: Some(input.email.as_str()),
+                password: &input.password,
+                role,
+                lang: Lang::Es,
+            },
+        )
+        .await?;
+        // The password is never part of the event.
+        audited(tx, caller, AuditAction::AdminAccountCreated, "account", u.id, json!({ "after": account_json(&u) })).await?;
+        Ok(u.id)
+    })
+    .await
 }
 
 /// Deactivating an account also ends its sessions at once.
@@ -260,18 +331,21 @@ pub async fn set_account_active(db: &DatabaseConnection, caller: &Caller, id: i6
     if id == caller.user.id && !active {
         return Err(ServiceError::invalid("id", FieldProblem::InvalidChoice));
     }
-    let updated = user::Entity::update_many()
-        .col_expr(user::Column::Active, Expr::value(active))
-        .filter(user::Column::Id.eq(id))
-        .exec(db)
-        .await?;
-    if updated.rows_affected == 0 {
-        return Err(ServiceError::NotFound);
-    }
-    if !active {
-        session::Entity::delete_many().filter(session::Column::UserId.eq(id)).exec(db).await?;
-    }
-    Ok(())
+    write_transaction(db, async |tx| {
+        let u = user::Entity::find_by_id(id).one(tx).await?.ok_or(ServiceError::NotFound)?;
+        user::Entity::update_many()
+            .col_expr(user::Column::Active, Expr::value(active))
+            .filter(user::Column::Id.eq(id))
+            .exec(tx)
+            .await?;
+        let mut sessions_ended = 0;
+        if !active {
+            sessions_ended = session::Entity::delete_many().filter(session::Column::UserId.eq(id)).exec(tx).await?.rows_affected;
+        }
+        let details = json!({ "username": u.username, "before": { "active": u.active }, "after": { "active": active }, "sessions_ended": sessions_ended });
+        audited(tx, caller, AuditAction::AdminAccountActivation, "account", id, details).await
+    })
+    .await
 }
 
 /// Sets a new password and ends the account's sessions.
@@ -280,12 +354,19 @@ pub async fn reset_password(db: &DatabaseConnection, caller: &Caller, id: i64, p
     if password.chars().count() < accounts::MIN_PASSWORD_CHARS {
         return Err(ServiceError::invalid("password", FieldProblem::TooShort { min: accounts::MIN_PASSWORD_CHARS }));
     }
-    let u = user::Entity::find_by_id(id).one(db).await?.ok_or(ServiceError::NotFound)?;
-    let mut am: user::ActiveModel = u.into();
-    am.password_hash = Set(accounts::hash_password(password)?);
-    am.update(db).await?;
-    session::Entity::delete_many().filter(session::Column::UserId.eq(id)).exec(db).await?;
-    Ok(())
+    // Hashed before the transaction: the slow part must not hold the write lock.
+    let hash = accounts::hash_password(password)?;
+    write_transaction(db, async |tx| {
+        let u = user::Entity::find_by_id(id).one(tx).await?.ok_or(ServiceError::NotFound)?;
+        let username = u.username.clone();
+        let mut am: user::ActiveModel = u.into();
+        am.password_hash = Set(hash);
+        am.update(tx).await?;
+        let sessions_ended = session::Entity::delete_many().filter(session::Column::UserId.eq(id)).exec(tx).await?.rows_affected;
+        // That it changed, never the password or its hash.
+        audited(tx, caller, AuditAction::AdminPasswordReset, "account", id, json!({ "username": username, "sessions_ended": sessions_ended })).await
+    })
+    .await
 }
 
 
@@ -321,64 +402,97 @@ pub async fn authorisations(db: &DatabaseConnection, caller: &Caller) -> Service
 /// leaves the picker, and a session acting for it must choose again (checked on every request).
 pub async fn set_authorisation_active(db: &DatabaseConnection, caller: &Caller, id: i64, active: bool) -> ServiceResult<()> {
     require_admin(caller)?;
-    let updated = authorisation::Entity::update_many()
-        .col_expr(authorisation::Column::Active, Expr::value(active))
-        .filter(authorisation::Column::Id.eq(id))
-        .exec(db)
-        .await?;
-    if updated.rows_affected == 0 {
-        return Err(ServiceError::NotFound);
-    }
-    Ok(())
+    write_transaction(db, async |tx| {
+        let a = authorisation::Entity::find_by_id(id).one(tx).await?.ok_or(ServiceError::NotFound)?;
+        authorisation::Entity::update_many()
+            .col_expr(authorisation::Column::Active, Expr::value(active))
+            .filter(authorisation::Column::Id.eq(id))
+            .exec(tx)
+            .await?;
+        let details = json!({ "before": { "active": a.active }, "after": { "active": active } });
+        audited(tx, caller, AuditAction::AdminAuthorisationActivation, "authorisation", &a.number, details).await
+    })
+    .await
 }
 
 pub async fn create_authorisation(db: &DatabaseConnection, caller: &Caller, input: NewAuthorisationInput) -> ServiceResult<i64> {
     require_admin(caller)?;
-    let a = authorisations::create_authorisation(
-        db,
-        NewAuthorisation {
-            number: &input.number,
-            company_name: &input.company_name,
-            nif: &input.nif,
-            contact_email: Some(input.contact_email.as_str()),
-            notices_consent: input.consent,
-        },
-    )
-    .await?;
-    Ok(a.id)
+    write_transaction(db, async |tx| {
+        let a = authorisations::create_authorisation(
+            tx,
+            NewAuthorisation {
+                number: &input.number,
+                company_name: &input.company_name,
+                nif: &input.nif,
+                contact_email: Some(input.contact_email.as_str()),
+                notices_consent: input.consent,
+            },
+        )
+        .await?;
+        audited(tx, caller, AuditAction::AdminAuthorisationCreated, "authorisation", &a.number, json!({ "after": authorisation_json(&a) })).await?;
+        Ok(a.id)
+    })
+    .await
 }
 
 /// Adds a member by username (an authorised user's account).
 pub async fn add_member(db: &DatabaseConnection, caller: &Caller, authorisation_id: i64, username: &str, main: bool) -> ServiceResult<()> {
     require_admin(caller)?;
-    let u = user::Entity::find()
-        .filter(user::Column::Username.eq(accounts::normalise_username(username)))
-        .one(db)
-        .await?
-        .ok_or(ServiceError::invalid("username", FieldProblem::InvalidChoice))?;
-    authorisations::add_member(db, authorisation_id, u.id, main).await
+    write_transaction(db, async |tx| {
+        let u = user::Entity::find()
+            .filter(user::Column::Username.eq(accounts::normalise_username(username)))
+            .one(tx)
+            .await?
+            .ok_or(ServiceError::invalid("username", FieldProblem::InvalidChoice))?;
+        let a = authorisation::Entity::find_by_id(authorisation_id).one(tx).await?.ok_or(ServiceError::NotFound)?;
+        let was_member = authorisation_member::Entity::find_by_id((authorisation_id, u.id)).one(tx).await?.is_some();
+        authorisations::add_member(tx, authorisation_id, u.id, main).await?;
+        let main_after = if main { Some(u.id) } else { a.main_user_id };
+        let details = json!({
+            "user_id": u.id, "username": u.username,
+            "before": { "member": was_member, "main_user": username_of(tx, a.main_user_id).await? },
+            "after": { "member": true, "main_user": username_of(tx, main_after).await? },
+        });
+        audited(tx, caller, AuditAction::AdminMemberAdded, "authorisation", &a.number, details).await
+    })
+    .await
 }
 
 /// Removes a member; the main user cannot be removed until another is made main.
 pub async fn remove_member(db: &DatabaseConnection, caller: &Caller, authorisation_id: i64, user_id: i64) -> ServiceResult<()> {
     require_admin(caller)?;
-    let a = authorisation::Entity::find_by_id(authorisation_id).one(db).await?.ok_or(ServiceError::NotFound)?;
-    if a.main_user_id == Some(user_id) {
-        return Err(ServiceError::invalid("user_id", FieldProblem::InUse));
-    }
-    authorisation_member::Entity::delete_by_id((authorisation_id, user_id)).exec(db).await?;
-    Ok(())
+    write_transaction(db, async |tx| {
+        let a = authorisation::Entity::find_by_id(authorisation_id).one(tx).await?.ok_or(ServiceError::NotFound)?;
+        if a.main_user_id == Some(user_id) {
+            return Err(ServiceError::invalid("user_id", FieldProblem::InUse));
+        }
+        let removed = authorisation_member::Entity::delete_by_id((authorisation_id, user_id)).exec(tx).await?.rows_affected;
+        let details = json!({
+            "user_id": user_id, "username": username_of(tx, Some(user_id)).await?,
+            "before": { "member": removed > 0 }, "after": { "member": false },
+        });
+        audited(tx, caller, AuditAction::AdminMemberRemoved, "authorisation", &a.number, details).await
+    })
+    .await
 }
 
 pub async fn set_main_user(db: &DatabaseConnection, caller: &Caller, authorisation_id: i64, user_id: i64) -> ServiceResult<()> {
     require_admin(caller)?;
-    if authorisation_member::Entity::find_by_id((authorisation_id, user_id)).one(db).await?.is_none() {
-        return Err(ServiceError::invalid("user_id", FieldProblem::InvalidChoice));
-    }
-    authorisation::Entity::update_many()
-        .col_expr(authorisation::Column::MainUserId, Expr::value(user_id))
-        .filter(authorisation::Column::Id.eq(authorisation_id))
-        .exec(db)
-        .await?;
-    Ok(())
+    write_transaction(db, async |tx| {
+        if authorisation_member::Entity::find_by_id((authorisation_id, user_id)).one(tx).await?.is_none() {
+            return Err(ServiceError::invalid("user_id", FieldProblem::InvalidChoice));
+        }
+        let a = authorisation::Entity::find_by_id(authorisation_id).one(tx).await?.ok_or(ServiceError::NotFound)?;
+        authorisation::Entity::update_many()
+            .col_expr(authorisation::Column::MainUserId, Expr::value(user_id))
+            .filter(authorisation::Column::Id.eq(authorisation_id))
+            .exec(tx)
+            .await?;
+        let details = json!({
+            "before": { "main_user": username_of(tx, a.main_user_id).await? },
+            "after": { "main_user": username_of(tx, Some(user_id)).await? },
+        });
+        audited(tx, caller, AuditAction::AdminMainUserSet, "authorisation", &a.number, details).await
+    })
+    .await
 }

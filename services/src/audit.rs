@@ -9,13 +9,16 @@
 //! token in an event: `details` carries what changed (before/after) and why something was
 //! refused, nothing secret.
 
-use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
-use serde_json::Value;
+use casia_domain::audit::{AuditFilter, AuditPage, AuditRow, PAGE_SIZE};
+use casia_domain::{FieldProblem, Role};
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use serde_json::{json, Value};
 
 use crate::accounts::Caller;
-use crate::clock::now;
+use crate::clock::{display, now, start_of_day_in_spain};
 use crate::entity::audit_log;
-use crate::error::ServiceResult;
+use crate::error::{ServiceError, ServiceResult};
 
 macro_rules! audit_codes {
     ($(#[$meta:meta])* $name:ident { $($variant:ident => $code:literal),+ $(,)? }) => {
@@ -188,6 +191,104 @@ pub async fn record(db: &impl ConnectionTrait, event: AuditEvent) -> ServiceResu
     Ok(())
 }
 
+/// Writes a refusal, which changes nothing and so has no transaction of its own to join. A
+/// failure to write it is logged and does not change the answer the caller gets.
+pub async fn record_refusal(db: &impl ConnectionTrait, event: AuditEvent) {
+    let action = event.action.code();
+    if let Err(e) = record(db, event).await {
+        tracing::error!(action, error = %e, "audit event not written");
+    }
+}
+
+/// `access.not_found`: the caller asked for something of another authorisation, or for
+/// something that does not exist (`reason` says which; the caller is told neither).
+pub async fn not_found(db: &impl ConnectionTrait, caller: &Caller, kind: &str, id: impl ToString, reason: &str) -> ServiceError {
+    record_refusal(db, AuditEvent::by(caller, AuditAction::AccessNotFound, Outcome::Refused).on(kind, id).with_details(json!({ "reason": reason }))).await;
+    ServiceError::NotFound
+}
+
+/// `access.forbidden`: the caller's role may not do what they asked.
+pub async fn forbidden(db: &impl ConnectionTrait, caller: &Caller, kind: &str, id: impl ToString, details: Value) -> ServiceError {
+    record_refusal(db, AuditEvent::by(caller, AuditAction::AccessForbidden, Outcome::Refused).on(kind, id).with_details(details)).await;
+    ServiceError::Forbidden
+}
+
+/// Keyset cursor over (at, id), newest first.
+fn encode_cursor(r: &audit_log::Model) -> String {
+    format!("{}.{}", r.at.timestamp_micros(), r.id)
+}
+
+fn decode_cursor(s: &str) -> Option<(DateTime<Utc>, i64)> {
+    let (at, id) = s.split_once('.')?;
+    Some((DateTime::from_timestamp_micros(at.parse().ok()?)?, id.parse().ok()?))
+}
+
+/// One page of the audit log, newest first (administrators only). `cursor` is the `next` of
+/// the page before; a cursor that is not one is refused with the field named.
+pub async fn search(db: &impl ConnectionTrait, caller: &Caller, filter: &AuditFilter, cursor: Option<&str>) -> ServiceResult<AuditPage> {
+    caller.require_role(&[Role::Administrador])?;
+    let f = filter.check()?;
+    let mut q = audit_log::Entity::find();
+    if let Some(username) = f.username {
+        // Accounts' usernames are lower case; a failed login keeps what was typed.
+        let lower = username.to_lowercase();
+        q = q.filter(audit_log::Column::ActorUsername.is_in([username, lower]));
+    }
+    if let Some(action) = f.action {
+        q = q.filter(audit_log::Column::Action.eq(action));
+    }
+    if let Some(outcome) = f.outcome {
+        q = q.filter(audit_log::Column::Outcome.eq(outcome));
+    }
+    if let Some(from) = f.from {
+        q = q.filter(audit_log::Column::At.gte(start_of_day_in_spain(from)));
+    }
+    if let Some(to) = f.to {
+        q = q.filter(audit_log::Column::At.lt(start_of_day_in_spain(to.next_day())));
+    }
+    if let Some(text) = cursor.filter(|c| !c.is_empty()) {
+        let (at, id) = decode_cursor(text).ok_or(ServiceError::invalid("cursor", FieldProblem::InvalidChoice))?;
+        q = q.filter(
+            Condition::any()
+                .add(audit_log::Column::At.lt(at))
+                .add(Condition::all().add(audit_log::Column::At.eq(at)).add(audit_log::Column::Id.lt(id))),
+        );
+    }
+    let mut rows = q
+        .order_by_desc(audit_log::Column::At)
+        .order_by_desc(audit_log::Column::Id)
+        .limit(PAGE_SIZE + 1)
+        .all(db)
+        .await?;
+    let next = if rows.len() as u64 > PAGE_SIZE {
+        rows.truncate(PAGE_SIZE as usize);
+        rows.last().map(encode_cursor)
+    } else {
+        None
+    };
+    Ok(AuditPage {
+        rows: rows
+            .into_iter()
+            .map(|r| AuditRow {
+                id: r.id,
+                at: display(r.at),
+                username: r.actor_username,
+                role: r.actor_role,
+                client: r.client,
+                action: r.action,
+                outcome: r.outcome,
+                target: match (r.target_kind, r.target_id) {
+                    (Some(kind), Some(id)) => Some(format!("{kind} {id}")),
+                    (Some(kind), None) => Some(kind),
+                    _ => None,
+                },
+                details: r.details,
+            })
+            .collect(),
+        next,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -201,5 +302,21 @@ mod tests {
         codes.sort();
         codes.dedup();
         assert_eq!(codes.len(), AuditAction::ALL.len(), "codes are unique");
+    }
+
+    #[test]
+    fn the_audit_page_offers_every_code_and_only_those() {
+        let ours: Vec<&str> = AuditAction::ALL.iter().map(|a| a.code()).collect();
+        assert_eq!(ours, casia_domain::audit::ACTION_CODES, "domain::audit::ACTION_CODES (and its labels in i18n) must follow AuditAction");
+        let outcomes: Vec<&str> = Outcome::ALL.iter().map(|o| o.code()).collect();
+        assert_eq!(outcomes, casia_domain::audit::OUTCOME_CODES);
+    }
+
+    #[test]
+    fn cursors_round_trip_and_garbage_is_no_cursor() {
+        let at = DateTime::from_timestamp_micros(1_790_000_000_123_456).unwrap();
+        assert_eq!(decode_cursor(&format!("{}.{}", at.timestamp_micros(), 9)), Some((at, 9)));
+        assert_eq!(decode_cursor("x.1"), None);
+        assert_eq!(decode_cursor("17"), None);
     }
 }

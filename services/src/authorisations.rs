@@ -7,6 +7,7 @@ use casia_domain::FieldProblem;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 
 use crate::accounts::{authorisation_view, verify_password, Caller};
+use crate::audit::{AuditAction, AuditEvent, Outcome};
 use crate::clock::{display_opt, now};
 use crate::entity::{authorisation, authorisation_member, user};
 use crate::error::{ServiceError, ServiceResult};
@@ -130,10 +131,21 @@ pub async fn update_contact(
     if changes_address && !verify_password(password, &caller.user.password_hash) {
         return Err(ServiceError::invalid("password", FieldProblem::WrongPassword));
     }
+    let before = serde_json::json!({ "email": a.contact_email, "consent": a.notices_consent });
+    let number = a.number.clone();
     let mut am: authorisation::ActiveModel = a.into();
     am.contact_email = Set(Some(email.to_owned()).filter(|e| !e.is_empty()));
     am.notices_consent = Set(consent);
     am.contact_updated_at = Set(Some(now()));
-    let updated = am.update(db).await?;
+    let updated = crate::cases::in_transaction(db, async |tx| {
+        let updated = am.update(tx).await?;
+        let after = serde_json::json!({ "email": updated.contact_email, "consent": updated.notices_consent });
+        let event = AuditEvent::by(caller, AuditAction::ContactChanged, Outcome::Success)
+            .on("authorisation", &number)
+            .with_details(serde_json::json!({ "before": before, "after": after }));
+        crate::audit::record(tx, event).await?;
+        Ok(updated)
+    })
+    .await?;
     Ok(contact_data(&updated, caller))
 }

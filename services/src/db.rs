@@ -63,3 +63,29 @@ pub fn is_sqlite(db: &DatabaseConnection) -> bool {
 pub fn is_unique_violation(err: &DbErr) -> bool {
     matches!(err.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
 }
+
+/// Runs `work` in a transaction that takes the write lock at once (`BEGIN IMMEDIATE` on
+/// SQLite): for changes that read a row, then write it and its audit event. A deferred SQLite
+/// transaction would fail to upgrade its read if anyone else wrote meanwhile.
+pub async fn write_transaction<T>(
+    db: &DatabaseConnection,
+    work: impl AsyncFnOnce(&sea_orm::DatabaseTransaction) -> crate::ServiceResult<T>,
+) -> crate::ServiceResult<T> {
+    use sea_orm::{SqliteTransactionMode, TransactionOptions, TransactionTrait};
+    let tx = db
+        .begin_with_options(TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..TransactionOptions::default()
+        })
+        .await?;
+    match work(&tx).await {
+        Ok(value) => {
+            tx.commit().await?;
+            Ok(value)
+        }
+        Err(e) => {
+            tx.rollback().await.ok();
+            Err(e)
+        }
+    }
+}

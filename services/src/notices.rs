@@ -150,11 +150,12 @@ pub async fn inbox(
 /// Another authorisation's notice is "not found", like one that does not exist.
 pub async fn mark_read(db: &impl ConnectionTrait, caller: &Caller, notice_id: i64) -> ServiceResult<()> {
     let scope = caller.user_scope()?;
-    notice::Entity::find_by_id(notice_id)
-        .filter(notice::Column::AuthorisationId.eq(scope.authorisation_id))
-        .one(db)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
+    let Some(n) = notice::Entity::find_by_id(notice_id).one(db).await? else {
+        return Err(crate::audit::not_found(db, caller, "notice", notice_id, "missing").await);
+    };
+    if n.authorisation_id != scope.authorisation_id {
+        return Err(crate::audit::not_found(db, caller, "notice", notice_id, "other_authorisation").await);
+    }
     notice_read::Entity::insert(notice_read::ActiveModel {
         notice_id: Set(notice_id),
         user_id: Set(scope.user_id),

@@ -153,6 +153,7 @@ const SECTIONS: &[(&str, Msg)] = &[
     ("documentos", Msg::TiposDocumento),
     ("cuentas", Msg::Cuentas),
     ("autorizaciones", Msg::Autorizaciones),
+    ("auditoria", Msg::RegistroAuditoria),
 ];
 
 #[component]
@@ -177,6 +178,7 @@ pub fn AdminPage() -> impl IntoView {
                     "documentos" => view! { <DocumentTypesAdmin types/> }.into_any(),
                     "cuentas" => view! { <AccountsAdmin accounts/> }.into_any(),
                     "autorizaciones" => view! { <AuthorisationsAdmin auths/> }.into_any(),
+                    "auditoria" => view! { <crate::pages::admin_audit::AuditAdmin/> }.into_any(),
                     _ => view! { <TaxonomyAdmin taxonomy/> }.into_any(),
                 }}
             </div>

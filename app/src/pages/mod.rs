@@ -1,6 +1,7 @@
 //! One module per screen.
 
 pub mod admin;
+pub mod admin_audit;
 pub mod case_detail;
 pub mod dashboard;
 pub mod home;

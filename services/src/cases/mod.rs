@@ -19,7 +19,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set,
 };
 
-use crate::accounts::UserScope;
+use crate::accounts::{Caller, UserScope};
 use crate::clock::now;
 use crate::entity::{case, case_history, case_message};
 use crate::error::{ServiceError, ServiceResult};
@@ -34,14 +34,19 @@ pub fn status_of(c: &case::Model) -> CaseStatus {
 }
 
 /// A case of the caller's authorisation, by number. Another authorisation's case is
-/// "not found", exactly like a number that does not exist.
-pub async fn find_for_user(db: &impl ConnectionTrait, scope: UserScope, number: i64) -> ServiceResult<case::Model> {
-    case::Entity::find()
+/// "not found", exactly like a number that does not exist (the audit trail tells them apart).
+/// Call it outside a transaction: the refusal is written on its own.
+pub async fn find_for_user(db: &impl ConnectionTrait, caller: &Caller, scope: UserScope, number: i64) -> ServiceResult<case::Model> {
+    if let Some(c) = case::Entity::find()
         .filter(case::Column::Number.eq(number))
         .filter(case::Column::AuthorisationId.eq(scope.authorisation_id))
         .one(db)
         .await?
-        .ok_or(ServiceError::NotFound)
+    {
+        return Ok(c);
+    }
+    let reason = if find_by_number(db, number).await.is_ok() { "other_authorisation" } else { "missing" };
+    Err(crate::audit::not_found(db, caller, "case", casia_domain::model::case_number::format(number), reason).await)
 }
 
 pub async fn find_by_number(db: &impl ConnectionTrait, number: i64) -> ServiceResult<case::Model> {

@@ -18,6 +18,7 @@ use super::open::{attach_documents, claim_documents};
 use super::query::{build_detail, history_rows, rows_of};
 use super::{apply, find_by_number, in_transaction, Change};
 use crate::accounts::{authorisation_view, Caller};
+use crate::audit::{AuditAction, AuditEvent, Outcome};
 use crate::clock::{display, now, start_of_day_in_spain};
 use crate::entity::{authorisation, case, case_note, user};
 use crate::error::{ServiceError, ServiceResult};
@@ -272,10 +273,18 @@ pub async fn act(s: &Services, caller: &Caller, number: i64, input: ProcessorInp
     let c = find_by_number(db, number).await?;
 
     if action == Action::AddInternalNote {
-        // Notes never change the case, so they never conflict.
-        case_note::ActiveModel { case_id: Set(c.id), author_id: Set(caller.user.id), body: Set(text), at: Set(now()), ..Default::default() }
-            .insert(db)
-            .await?;
+        // Notes never change the case, so they never conflict. The event says a note was
+        // written, not what it says.
+        in_transaction(db, async |tx| {
+            let note = case_note::ActiveModel { case_id: Set(c.id), author_id: Set(caller.user.id), body: Set(text.clone()), at: Set(now()), ..Default::default() }
+                .insert(tx)
+                .await?;
+            let event = AuditEvent::by(caller, AuditAction::CaseNote, Outcome::Success)
+                .on("case", case_number::format(c.number))
+                .with_details(serde_json::json!({ "note_id": note.id, "substate": c.substate }));
+            crate::audit::record(tx, event).await
+        })
+        .await?;
         return Ok(());
     }
     if input.version != c.version {
@@ -332,6 +341,12 @@ pub async fn act(s: &Services, caller: &Caller, number: i64, input: ProcessorInp
                 .await?;
         }
         attach_documents(tx, &updated, caller.user.id, &uploads, true, now()).await?;
+        // What changed on the case; the texts sent to the user stay in the case itself.
+        let state = |c: &case::Model| serde_json::json!({ "substate": c.substate, "assigned_to": c.assigned_to, "cancellation_pending": c.cancellation_pending });
+        let event = AuditEvent::by(caller, AuditAction::CaseAction, Outcome::Success)
+            .on("case", case_number::format(c.number))
+            .with_details(serde_json::json!({ "action": action.code(), "before": state(&c), "after": state(&updated), "documents": uploads.len() }));
+        crate::audit::record(tx, event).await?;
         Ok(())
     })
     .await?;

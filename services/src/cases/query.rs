@@ -268,7 +268,7 @@ pub async fn build_detail(db: &impl ConnectionTrait, c: &case::Model, lang: Lang
 /// The detail for an authorised user of the case's authorisation.
 pub async fn detail_for_user(db: &impl ConnectionTrait, caller: &Caller, number: i64) -> ServiceResult<CaseDetail> {
     let scope = caller.user_scope()?;
-    let c = find_for_user(db, scope, number).await?;
+    let c = find_for_user(db, caller, scope, number).await?;
     build_detail(db, &c, caller.lang, &caller.actor()).await
 }
 
@@ -305,40 +305,58 @@ pub async fn history_rows(db: &impl ConnectionTrait, c: &case::Model, with_actor
 
 pub async fn history_for_user(db: &impl ConnectionTrait, caller: &Caller, number: i64) -> ServiceResult<CaseHistory> {
     let scope = caller.user_scope()?;
-    let c = find_for_user(db, scope, number).await?;
+    let c = find_for_user(db, caller, scope, number).await?;
     history_rows(db, &c, false).await
 }
 
 /// A document the caller may download: of their authorisation's case (authorised users) or
 /// of any case (processors).
 pub async fn document_for(db: &impl ConnectionTrait, caller: &Caller, document_id: i64) -> ServiceResult<document::Model> {
-    let d = document::Entity::find_by_id(document_id).one(db).await?.ok_or(ServiceError::NotFound)?;
-    visible_case(db, caller, d.case_id).await?;
+    let Some(d) = document::Entity::find_by_id(document_id).one(db).await? else {
+        return Err(crate::audit::not_found(db, caller, "document", document_id, "missing").await);
+    };
+    visible_case(db, caller, d.case_id, ("document", document_id)).await?;
     Ok(d)
 }
 
 pub async fn receipt_for(db: &impl ConnectionTrait, caller: &Caller, receipt_id: i64) -> ServiceResult<receipt::Model> {
-    let r = receipt::Entity::find_by_id(receipt_id).one(db).await?.ok_or(ServiceError::NotFound)?;
-    visible_case(db, caller, r.case_id).await?;
+    let Some(r) = receipt::Entity::find_by_id(receipt_id).one(db).await? else {
+        return Err(crate::audit::not_found(db, caller, "receipt", receipt_id, "missing").await);
+    };
+    visible_case(db, caller, r.case_id, ("receipt", receipt_id)).await?;
     Ok(r)
 }
 
 /// A receipt and the file name it is downloaded as (`justificante-2026-0000001-solicitud.pdf`).
 pub async fn receipt_download(db: &impl ConnectionTrait, caller: &Caller, receipt_id: i64) -> ServiceResult<(receipt::Model, String)> {
-    let r = receipt::Entity::find_by_id(receipt_id).one(db).await?.ok_or(ServiceError::NotFound)?;
-    let c = visible_case(db, caller, r.case_id).await?;
+    let Some(r) = receipt::Entity::find_by_id(receipt_id).one(db).await? else {
+        return Err(crate::audit::not_found(db, caller, "receipt", receipt_id, "missing").await);
+    };
+    let c = visible_case(db, caller, r.case_id, ("receipt", receipt_id)).await?;
     let name = format!("justificante-{}-{}.pdf", case_number::format(c.number), r.kind);
     Ok((r, name))
 }
 
-async fn visible_case(db: &impl ConnectionTrait, caller: &Caller, case_id: i64) -> ServiceResult<case::Model> {
-    let c = case::Entity::find_by_id(case_id).one(db).await?.ok_or(ServiceError::NotFound)?;
+/// The case behind a file the caller asked for (`target`), if they may see it; refusals are
+/// written to the audit trail with that target.
+async fn visible_case(db: &impl ConnectionTrait, caller: &Caller, case_id: i64, target: (&str, i64)) -> ServiceResult<case::Model> {
+    let (kind, id) = target;
+    let Some(c) = case::Entity::find_by_id(case_id).one(db).await? else {
+        return Err(crate::audit::not_found(db, caller, kind, id, "missing").await);
+    };
     if caller.role.is_processor() {
         return Ok(c);
     }
-    let scope = caller.user_scope()?;
+    let scope = match caller.user_scope() {
+        Ok(scope) => scope,
+        Err(ServiceError::Forbidden) => {
+            let details = serde_json::json!({ "role": caller.role.code() });
+            return Err(crate::audit::forbidden(db, caller, kind, id, details).await);
+        }
+        Err(e) => return Err(e),
+    };
     if c.authorisation_id != scope.authorisation_id {
-        return Err(ServiceError::NotFound);
+        return Err(crate::audit::not_found(db, caller, kind, id, "other_authorisation").await);
     }
     Ok(c)
 }

@@ -29,7 +29,7 @@ pub async fn modify_information(s: &Services, caller: &Caller, number: i64, form
     if key.is_empty() || key.len() > 100 {
         return Err(ServiceError::invalid("idempotency_key", FieldProblem::Required));
     }
-    let c = find_for_user(db, scope, number).await?;
+    let c = find_for_user(db, caller, scope, number).await?;
     if let Some(done) = previous_modification(db, caller.user.id, &key, &c).await? {
         return Ok(done);
     }
@@ -152,7 +152,7 @@ pub async fn request_cancellation(s: &Services, caller: &Caller, number: i64, re
     let mut p = Problems::default();
     p.optional_text("reason", reason, MESSAGE_MAX);
     p.finish()?;
-    let c = find_for_user(&s.db, scope, number).await?;
+    let c = find_for_user(&s.db, caller, scope, number).await?;
     if version != c.version {
         // A closed or already-pending case says so, rather than "changed meanwhile".
         casia_domain::lifecycle::decide(&super::status_of(&c), &caller.actor(), Action::RequestCancellation)?;
@@ -183,7 +183,7 @@ pub async fn request_cancellation(s: &Services, caller: &Caller, number: i64, re
 pub async fn rate(s: &Services, caller: &Caller, number: i64, score: Option<i64>, observations: &str) -> ServiceResult<()> {
     let scope = caller.user_scope()?;
     check_rating(score, observations)?;
-    let c = find_for_user(&s.db, scope, number).await?;
+    let c = find_for_user(&s.db, caller, scope, number).await?;
     let score = score.unwrap_or_default() as i16;
     in_transaction(&s.db, async |tx| {
         let (updated, _) = apply(tx, &c, &caller.actor(), Action::Rate, Change::default()).await?;

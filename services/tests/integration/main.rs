@@ -6,6 +6,7 @@ mod smtp_server;
 
 mod accounts;
 mod admin;
+mod audit;
 mod cases_open;
 mod cases_user;
 mod cases_processor;
