@@ -95,7 +95,9 @@ pub async fn require(roles: &[Role]) -> Result<Caller, AppError> {
     Ok(c)
 }
 
-/// Maps a service error to the client-safe error and sets the response status to match.
+/// Maps a service error to the client-safe error and sets the response status to match
+/// (for server-rendered pages; server functions' answers get theirs from
+/// `status_follows_the_error` whichever way the error was raised).
 pub fn fail(e: ServiceError) -> AppError {
     let err = AppError::from(e);
     if let Some(res) = use_context::<ResponseOptions>() {
