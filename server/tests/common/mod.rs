@@ -40,10 +40,12 @@ pub struct Server {
     pub task: tokio::task::JoinHandle<()>,
 }
 
-/// Serves the app on a random local port.
-pub async fn serve(s: Services) -> Server {
+/// Serves the app on a random local port, which is then its public URL (the origin every
+/// request of `Client` carries).
+pub async fn serve(mut s: Services) -> Server {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
+    s.config = std::sync::Arc::new(casia_services::Config { public_url: format!("http://{addr}"), ..(*s.config).clone() });
     let state = AppState { leptos_options: casia_server::web::leptos_options(&s.config, addr), services: s };
     let router = casia_server::web::router(state);
     let task = tokio::spawn(async move {
@@ -258,6 +260,7 @@ pub async fn fixture(s: &Services) -> Fixture {
         ("main_user", autorizado1.id.to_string()),
         ("subject", subject.to_string()),
         ("category", category.to_string()),
+        ("subcategory", subcategory.map_or("null".to_owned(), |id| id.to_string())),
         ("doc_type", doc_type.to_string()),
         ("spare_node", spare_node.to_string()),
     ]
