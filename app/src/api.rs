@@ -6,7 +6,7 @@ use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, Extensions, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, MethodRouter};
 use axum::{Json, Router};
 use casia_domain::dto::{UploadProblem, Verification};
 use casia_domain::Role;
@@ -22,14 +22,29 @@ use crate::server::{session_token_of, AppState};
 /// Receipt files given for verification are small; anything larger is not one of ours.
 const VERIFY_MAX_BYTES: usize = 5 * 1024 * 1024;
 
+/// Every plain route: (method, path, handler). The router and the access-matrix test both
+/// read this one list, so a route cannot be added without the test knowing it.
+fn route_table() -> Vec<(http::Method, &'static str, MethodRouter<AppState>)> {
+    use http::Method;
+    vec![
+        (Method::GET, "/healthz", get(health)),
+        (Method::POST, "/api/uploads", post(upload)),
+        (Method::GET, "/api/documentos/{id}", get(download_document)),
+        (Method::GET, "/api/justificantes/{id}", get(download_receipt)),
+        (Method::POST, "/api/verificacion/fichero", post(verify_file)),
+        (Method::GET, crate::api_audit::CSV_PATH, get(crate::api_audit::export_csv)),
+    ]
+}
+
+/// The method and path of every plain route (for tests and the endpoint inventory).
+pub fn route_list() -> Vec<(http::Method, &'static str)> {
+    route_table().into_iter().map(|(method, path, _)| (method, path)).collect()
+}
+
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/healthz", get(health))
-        .route("/api/uploads", post(upload))
-        .route("/api/documentos/{id}", get(download_document))
-        .route("/api/justificantes/{id}", get(download_receipt))
-        .route("/api/verificacion/fichero", post(verify_file))
-        .merge(crate::api_audit::routes())
+    route_table()
+        .into_iter()
+        .fold(Router::new(), |router, (_, path, handler)| router.route(path, handler))
         // The upload handler enforces its own (configurable) limit while streaming.
         .layer(axum::extract::DefaultBodyLimit::disable())
 }

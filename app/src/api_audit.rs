@@ -6,8 +6,6 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Query, State};
 use axum::http::{header, Extensions, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
 use casia_domain::audit::{AuditFilter, AuditPage, AuditRow};
 use casia_domain::i18n::{audit_action_name, audit_outcome_name, role_name};
 use casia_domain::{Lang, Msg, Role};
@@ -18,10 +16,6 @@ use crate::api::{caller_of, error_response};
 use crate::server::AppState;
 
 pub const CSV_PATH: &str = "/api/administracion/auditoria.csv";
-
-pub fn routes() -> Router<AppState> {
-    Router::new().route(CSV_PATH, get(export_csv))
-}
 
 /// The page's URL parameters (`admin_audit::PARAMS`).
 #[derive(Deserialize)]
@@ -45,7 +39,7 @@ enum Step {
     Done,
 }
 
-async fn export_csv(State(state): State<AppState>, headers: HeaderMap, extensions: Extensions, query: Result<Query<CsvQuery>, axum::extract::rejection::QueryRejection>) -> Response {
+pub(crate) async fn export_csv(State(state): State<AppState>, headers: HeaderMap, extensions: Extensions, query: Result<Query<CsvQuery>, axum::extract::rejection::QueryRejection>) -> Response {
     let caller = match caller_of(&state, &headers, &extensions).await {
         Ok(c) => c,
         Err(e) => return error_response(e),

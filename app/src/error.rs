@@ -10,6 +10,10 @@ use server_fn::error::{FromServerFnError, ServerFnErrorErr};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
+    /// The request itself could not be read (undecodable or missing arguments): a client's
+    /// mistake, never the server's.
+    #[error("bad request")]
+    BadRequest,
     #[error("not signed in")]
     NotSignedIn,
     #[error("session expired")]
@@ -53,7 +57,19 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
+            // On the server these come from reading the request: its arguments did not decode.
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Args(_)
+            | ServerFnErrorErr::Deserialization(_)
+            | ServerFnErrorErr::MissingArg(_)
+            | ServerFnErrorErr::UnsupportedRequestMethod(_) => AppError::BadRequest,
             ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => AppError::Network,
+            #[cfg(feature = "ssr")]
+            other => {
+                tracing::error!(error = %other, "server function failed outside its body");
+                AppError::Internal
+            }
+            #[cfg(not(feature = "ssr"))]
             _ => AppError::Internal,
         }
     }
@@ -63,6 +79,10 @@ impl AppError {
     /// The sentence shown to the person.
     pub fn message(&self, lang: Lang) -> String {
         match self {
+            AppError::BadRequest => match lang {
+                Lang::Es => "La solicitud no es válida".to_owned(),
+                Lang::En => "The request is not valid".to_owned(),
+            },
             AppError::NotSignedIn => Msg::ErrNotSignedIn.t(lang),
             AppError::SessionExpired => Msg::SessionExpired.t(lang),
             AppError::Forbidden => Msg::ErrForbidden.t(lang),
@@ -114,8 +134,11 @@ mod server {
     use http::StatusCode;
 
     impl AppError {
+        /// The HTTP status of every answer carrying this error, whatever raised it: the one
+        /// mapping (see `server::status_follows_the_error`). 500 only for the server's faults.
         pub fn status(&self) -> StatusCode {
             match self {
+                AppError::BadRequest => StatusCode::BAD_REQUEST,
                 AppError::NotSignedIn | AppError::SessionExpired | AppError::BadCredentials | AppError::SecondFactorPending => {
                     StatusCode::UNAUTHORIZED
                 }
@@ -147,9 +170,10 @@ mod server {
                 ServiceError::SecondFactorPending => AppError::SecondFactorPending,
                 ServiceError::TooManyAttempts { retry_after_minutes } => AppError::TooManyAttempts { retry_after_minutes },
                 ServiceError::Upload(p) => AppError::Upload(p),
+                ServiceError::Db(e) if casia_services::db::is_unstorable_text(&e) => AppError::BadRequest,
                 // The details go to the log, never to the person.
-                internal @ (ServiceError::Db(_) | ServiceError::Storage(_) | ServiceError::MailRefused(_) | ServiceError::Internal(_)) => {
-                    tracing::error!(error = %internal, "request failed");
+                internal @ (ServiceError::Db(_) | ServiceError::Storage(_) | ServiceError::MailRefused(_) | ServiceError::Internal(_) | ServiceError::Failed { .. }) => {
+                    tracing::error!(error = %internal, causes = %casia_services::error::causes(&internal), "request failed");
                     AppError::Internal
                 }
             }

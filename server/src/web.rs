@@ -65,7 +65,9 @@ pub fn router(state: AppState) -> Router {
         // Compiled assets are served pre-compressed (brotli/gzip files made at build time).
         .nest_service("/pkg", ServeDir::new(format!("{site_root}/pkg")).precompressed_br().precompressed_gzip())
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .with_state(state);
+        .with_state(state)
+        // Every server function's error answer gets the status of the error it carries.
+        .layer(axum::middleware::map_response(app::server::status_follows_the_error));
     // `public_url` is checked at start-up (`serve`); a test's is always well formed.
     let origin = PublicOrigin::of(&config.public_url).expect("public_url is an http(s) URL");
     let router = router

@@ -89,3 +89,14 @@ pub async fn write_transaction<T>(
         }
     }
 }
+
+/// Text the database cannot store, sent by a client: PostgreSQL refuses the NUL character
+/// (SQLSTATE 22021) and characters its encoding lacks (22P05). A client's mistake, not a
+/// server fault, whatever query met it.
+pub fn is_unstorable_text(err: &DbErr) -> bool {
+    use sea_orm::RuntimeErr;
+    let (DbErr::Query(RuntimeErr::SqlxError(e)) | DbErr::Exec(RuntimeErr::SqlxError(e))) = err else {
+        return false;
+    };
+    e.as_database_error().and_then(|d| d.code()).is_some_and(|code| code == "22021" || code == "22P05")
+}

@@ -44,6 +44,13 @@ pub enum ServiceError {
     MailRefused(String),
     #[error("internal: {0}")]
     Internal(String),
+    /// An internal failure caused by another error, kept whole so the log shows its chain.
+    #[error("{context}")]
+    Failed {
+        context: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
 }
 
 impl From<Refusal> for ServiceError {
@@ -72,10 +79,42 @@ impl ServiceError {
         ServiceError::Invalid(vec![FieldError::new(field, problem)])
     }
 
+    /// An internal failure with its cause: `ServiceError::failed("writing receipt", e)`.
+    pub fn failed(context: impl Into<String>, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        ServiceError::Failed { context: context.into(), source: Box::new(source) }
+    }
+
     /// Errors worth a log line at error level (the person only sees a generic message).
     pub fn is_internal(&self) -> bool {
-        matches!(self, ServiceError::Db(_) | ServiceError::Storage(_) | ServiceError::Internal(_))
+        matches!(self, ServiceError::Db(_) | ServiceError::Storage(_) | ServiceError::Internal(_) | ServiceError::Failed { .. })
     }
 }
 
 pub type ServiceResult<T> = Result<T, ServiceError>;
+
+/// The `source()` chain of an error, outermost cause first, for the log: "a: b: c".
+pub fn causes(error: &dyn std::error::Error) -> String {
+    let mut chain = Vec::new();
+    let mut next = error.source();
+    while let Some(cause) = next {
+        chain.push(cause.to_string());
+        next = cause.source();
+    }
+    chain.join(": ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_internal_failure_keeps_its_whole_cause_chain_for_the_log() {
+        let io = std::io::Error::new(std::io::ErrorKind::PermissionDenied, "disco protegido");
+        let e = ServiceError::failed("writing receipt", io);
+        assert!(e.is_internal());
+        assert_eq!(e.to_string(), "writing receipt");
+        assert_eq!(causes(&e), "disco protegido");
+        let db = ServiceError::from(sea_orm::DbErr::Custom("conexión perdida".into()));
+        assert!(causes(&db).contains("conexión perdida"), "{}", causes(&db));
+    }
+}

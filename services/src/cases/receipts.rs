@@ -299,7 +299,7 @@ pub fn render_pdf(c: &ReceiptContent<'_>) -> ServiceResult<Vec<u8>> {
     doc.trailer.set("Info", info_id);
     doc.compress();
     let mut out = Vec::new();
-    doc.save_to(&mut out).map_err(|e| ServiceError::Internal(format!("writing receipt: {e}")))?;
+    doc.save_to(&mut out).map_err(|e| ServiceError::failed("writing receipt", e))?;
     Ok(out)
 }
 
