@@ -478,6 +478,22 @@ pub enum UploadProblem {
     UnknownUpload,
 }
 
+/// A limit a request ran into: refused for now (HTTP 429, or 503 when the service is busy),
+/// with a `Retry-After`. Quotas give their maximum so the message can say it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RateLimit {
+    /// `Verificación de Documentos`: too many checks from one address in a minute.
+    Verification,
+    /// Too many receipt files are being checked right now (all clients together).
+    VerificationBusy,
+    /// Files uploaded by one user in the last hour.
+    UploadFiles { max: u64 },
+    /// Bytes uploaded by one user in the last hour.
+    UploadBytes { max_bytes: u64 },
+    /// Uploads one user has in progress at the same time.
+    UploadsAtOnce { max: u64 },
+}
+
 /// File kinds accepted as case documents: (extensions, description).
 pub const ACCEPTED_FILE_KINDS: &[(&[&str], &str)] = &[
     (&["pdf"], "PDF"),

@@ -17,6 +17,7 @@ pub mod jobs;
 pub mod loadgen;
 pub mod mail;
 pub mod notices;
+pub mod rate_limit;
 pub mod taxonomy;
 #[cfg(feature = "test-support")]
 pub mod testing;
@@ -39,6 +40,8 @@ pub struct Services {
     /// Wakes the mail worker when a milestone has been committed, so its email leaves at
     /// once instead of at the next poll. Only a hint: the worker also polls.
     pub mail_wakeup: Arc<Notify>,
+    /// Rate and concurrency limits of this process (verification, uploads).
+    pub limits: Arc<rate_limit::Limits>,
 }
 
 impl Services {
@@ -47,6 +50,7 @@ impl Services {
         let db = db::connect_and_migrate(&config.database_url).await?;
         taxonomy::seed(&db).await?;
         let storage = files::Storage::local(&config.storage_dir())?;
-        Ok(Services { db, config: Arc::new(config), storage, mail_wakeup: Arc::new(Notify::new()) })
+        let limits = Arc::new(rate_limit::Limits::from_config(&config));
+        Ok(Services { db, config: Arc::new(config), storage, mail_wakeup: Arc::new(Notify::new()), limits })
     }
 }

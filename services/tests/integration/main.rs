@@ -9,6 +9,7 @@ mod admin;
 mod cases_open;
 mod cases_user;
 mod cases_processor;
+mod limits;
 mod loadgen;
 mod uploads;
 mod mail;
