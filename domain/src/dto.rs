@@ -609,6 +609,17 @@ pub struct AccountView {
     pub authorisations: Vec<String>,
 }
 
+/// One page of an administrator's list (accounts, authorisations): at most
+/// `ADMIN_PAGE_SIZE` rows from `page` (0-based), and whether another page follows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminListPage<T> {
+    pub items: Vec<T>,
+    pub page: u64,
+    pub has_next: bool,
+}
+
+pub const ADMIN_PAGE_SIZE: u64 = 50;
+
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewAccount {
     pub username: String,
