@@ -353,6 +353,10 @@ pub struct CaseDetail {
     pub documents: Vec<DocumentView>,
     pub receipts: Vec<ReceiptView>,
     pub messages: Vec<MessageView>,
+    /// The case has more documents, receipts or messages than `CASE_LIST_MAX`: the first
+    /// documents and receipts and the latest messages are shown.
+    #[serde(default)]
+    pub capped: bool,
     pub resolution: Option<String>,
     pub resolved_at: Option<String>,
     pub rating: Option<RatingView>,
@@ -382,7 +386,13 @@ pub struct CaseHistory {
     pub number_display: String,
     pub opened_at: String,
     pub rows: Vec<HistoryRow>,
+    /// More than `CASE_LIST_MAX` rows: only the latest are shown.
+    #[serde(default)]
+    pub capped: bool,
 }
+
+/// Most rows of one kind (documents, receipts, messages, history) a case's pages show.
+pub const CASE_LIST_MAX: u64 = 500;
 
 /// `Modificar Información` (guide §4.2.1).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -263,6 +263,7 @@ messages! {
     Siguiente => ("Siguiente", "Next"),
     FiltroCuentas => ("Usuario o nombre", "Username or name"),
     FiltroAutorizaciones => ("Nº Autorización o Razón Social", "Authorisation no. or company name"),
+    ListaRecortada => ("Este caso tiene muchos registros: se muestran los primeros documentos y los 500 mensajes y estados más recientes.", "This case has many records: the first documents and the latest 500 messages and states are shown."),
     SinCoincidencias => ("Nada coincide con el filtro.", "Nothing matches the filter."),
     BandejaVacia => ("No hay casos en esta bandeja.", "This queue is empty."),
     AsignadoA => ("Asignado a", "Assigned to"),

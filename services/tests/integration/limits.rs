@@ -203,3 +203,55 @@ db_test!(a_replayed_key_never_shows_a_case_of_an_authorisation_the_user_left, |s
     let in_b = case::Entity::find().filter(case::Column::AuthorisationId.eq(b.id)).count(&s.db).await.unwrap();
     assert_eq!(in_b, 0, "no case was opened in B under the old key");
 });
+
+db_test!(a_case_with_very_many_records_shows_the_latest_within_a_cap, |s| {
+    use casia_domain::dto::CASE_LIST_MAX;
+    use casia_services::entity::{case_history, case_message};
+    use sea_orm::{ActiveModelTrait, Set};
+    let auth = fixtures::authorisation(&s, "1000001", None, false).await;
+    let ana = fixtures::member(&s, "ana", &auth, true).await;
+    let number = fixtures::open(&s, &ana, CaseType::Consulta).await;
+    let c = case::Entity::find().filter(case::Column::Number.eq(number)).one(&s.db).await.unwrap().unwrap();
+    let start = casia_services::clock::now();
+    let extra = CASE_LIST_MAX as i64 + 10;
+    for i in 1..=extra {
+        let at = start + chrono::Duration::seconds(i);
+        case_history::ActiveModel {
+            case_id: Set(c.id),
+            state: Set("abierto".into()),
+            substate: Set("presentado".into()),
+            at: Set(at),
+            observations: Set(format!("estado {i}")),
+            action: Set("modify_information".into()),
+            actor_id: Set(Some(ana.user.id)),
+            ..Default::default()
+        }
+        .insert(&s.db)
+        .await
+        .unwrap();
+        case_message::ActiveModel {
+            case_id: Set(c.id),
+            kind: Set("user_information".into()),
+            author_id: Set(ana.user.id),
+            body: Set(format!("mensaje {i}")),
+            at: Set(at),
+            ..Default::default()
+        }
+        .insert(&s.db)
+        .await
+        .unwrap();
+    }
+    let history = query::history_for_user(&s.db, &ana, number).await.unwrap();
+    assert!(history.capped);
+    assert_eq!(history.rows.len() as u64, CASE_LIST_MAX);
+    assert_eq!(history.rows.last().unwrap().observations, format!("estado {extra}"), "the latest are kept, oldest first");
+    let detail = query::detail_for_user(&s.db, &ana, number).await.unwrap();
+    assert!(detail.capped);
+    assert_eq!(detail.messages.len() as u64, CASE_LIST_MAX);
+    assert_eq!(detail.messages.last().unwrap().body, format!("mensaje {extra}"));
+    assert_eq!(detail.messages.first().unwrap().body, format!("mensaje {}", extra - CASE_LIST_MAX as i64 + 1));
+    // An ordinary case is not capped.
+    let other = fixtures::open(&s, &ana, CaseType::Consulta).await;
+    assert!(!query::detail_for_user(&s.db, &ana, other).await.unwrap().capped);
+    assert!(!query::history_for_user(&s.db, &ana, other).await.unwrap().capped);
+});
