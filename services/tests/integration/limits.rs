@@ -202,6 +202,15 @@ db_test!(a_replayed_key_never_shows_a_case_of_an_authorisation_the_user_left, |s
     assert!(matches!(replay, Err(ServiceError::Conflict)), "A's case (number, CEA) must not come back: {replay:?}");
     let in_b = case::Entity::find().filter(case::Column::AuthorisationId.eq(b.id)).count(&s.db).await.unwrap();
     assert_eq!(in_b, 0, "no case was opened in B under the old key");
+    // Modificar Información looks the case up in the current authorisation before any key.
+    let modify = casia_domain::dto::ModifyInformationForm {
+        information: "x".into(),
+        version: 0,
+        idempotency_key: "k-replayed".into(),
+        ..Default::default()
+    };
+    let replay = casia_services::cases::user_actions::modify_information(&s, &ana_in_b, opened.number, modify).await;
+    assert!(matches!(replay, Err(ServiceError::NotFound)), "{replay:?}");
 });
 
 db_test!(a_case_with_very_many_records_shows_the_latest_within_a_cap, |s| {
