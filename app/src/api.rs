@@ -21,6 +21,8 @@ use crate::server::{session_token_of, AppState};
 
 /// Receipt files given for verification are small; anything larger is not one of ours.
 const VERIFY_MAX_BYTES: usize = 5 * 1024 * 1024;
+/// Time allowed to send a file for verification.
+const VERIFY_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
 
 /// Every plain route: (method, path, handler). The router and the access-matrix test both
 /// read this one list, so a route cannot be added without the test knowing it.
@@ -60,7 +62,11 @@ async fn health(State(state): State<AppState>) -> (StatusCode, &'static str) {
 /// An error as JSON with its status (the same `AppError` the server functions use).
 pub(crate) fn error_response(e: ServiceError) -> Response {
     let err = AppError::from(e);
-    (err.status(), Json(err)).into_response()
+    let mut response = (err.status(), Json(&err)).into_response();
+    if let Some(seconds) = err.retry_after_seconds() {
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
+    response
 }
 
 /// The signed-in caller of a plain route, with the request's client address (audit trail).
@@ -95,29 +101,14 @@ async fn upload(State(state): State<AppState>, headers: HeaderMap, extensions: E
         return error_response(casia_services::audit::forbidden(&state.services.db, &caller, "endpoint", "/api/uploads", details).await);
     }
     let name = q.name.unwrap_or_default();
-    if name.trim().is_empty() {
-        return error_response(ServiceError::Upload(UploadProblem::MissingName));
-    }
-    let max = state.services.config.uploads.max_bytes;
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|len| len > max) {
-        return error_response(ServiceError::Upload(UploadProblem::TooLarge { max_bytes: max }));
-    }
-    let key = casia_services::files::new_storage_key("uploads");
-    let stream = body.into_data_stream();
-    let stored = match state.services.storage.put_upload(&key, &name, max, stream).await {
-        Ok(stored) => stored,
-        Err(failure) => return error_response(failure.into()),
-    };
-    match casia_services::files::record_upload(&state.services.db, &caller, &name, &key, &stored).await {
+    // Size, quota and uploads in progress are checked before the body is read.
+    match casia_services::files::receive_upload(&state.services, &caller, &name, declared, body.into_data_stream()).await {
         Ok(uploaded) => (StatusCode::OK, Json(uploaded)).into_response(),
-        Err(e) => {
-            let _ = state.services.storage.delete(&key).await;
-            error_response(e)
-        }
+        Err(e) => error_response(e),
     }
 }
 
@@ -177,21 +168,34 @@ async fn download_receipt(State(state): State<AppState>, headers: HeaderMap, ext
 }
 
 /// `Verificación de Documentos` with the receipt file itself (public: it reveals only what the
-/// receipt holds, and only for the exact file that was issued).
-async fn verify_file(State(state): State<AppState>, body: Body) -> Response {
-    let mut bytes = Vec::new();
-    let mut stream = body.into_data_stream();
-    while let Some(chunk) = stream.next().await {
-        match chunk {
-            Ok(c) => {
-                if bytes.len() + c.len() > VERIFY_MAX_BYTES {
-                    return (StatusCode::OK, Json(Verification::NotAReceipt)).into_response();
-                }
-                bytes.extend_from_slice(&c);
+/// receipt holds, and only for the exact file that was issued). Before the body is read the
+/// client must be within its allowance and a slot free (busy: refused at once); the body must
+/// arrive within `VERIFY_READ_TIMEOUT`, so a slow sender cannot hold a slot.
+async fn verify_file(State(state): State<AppState>, headers: HeaderMap, extensions: axum::http::Extensions, body: Body) -> Response {
+    let client = crate::server::client_address_of(&headers, &extensions);
+    let _slot = match receipts::admit_file_check(&state.services, &client) {
+        Ok(permit) => permit,
+        Err(e) => return error_response(e),
+    };
+    let read = async {
+        let mut bytes = Vec::new();
+        let mut stream = body.into_data_stream();
+        while let Some(chunk) = stream.next().await {
+            let c = chunk.map_err(|_| ServiceError::Upload(UploadProblem::Incomplete))?;
+            if bytes.len() + c.len() > VERIFY_MAX_BYTES {
+                return Ok(None);
             }
-            Err(_) => return error_response(ServiceError::Upload(UploadProblem::Incomplete)),
+            bytes.extend_from_slice(&c);
         }
-    }
+        Ok(Some(bytes))
+    };
+    let bytes = match tokio::time::timeout(VERIFY_READ_TIMEOUT, read).await {
+        Ok(Ok(Some(bytes))) => bytes,
+        // Larger than any receipt: not one of ours, whatever it holds.
+        Ok(Ok(None)) => return (StatusCode::OK, Json(Verification::NotAReceipt)).into_response(),
+        Ok(Err(e)) => return error_response(e),
+        Err(_) => return error_response(ServiceError::Upload(UploadProblem::Incomplete)),
+    };
     if bytes.is_empty() {
         return error_response(ServiceError::Upload(UploadProblem::Empty));
     }

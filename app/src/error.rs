@@ -1,8 +1,8 @@
 //! The one error type every server function returns: safe to show, never carrying a
 //! database's or a library's text. The page turns it into a message in the person's language.
 
-use casia_domain::dto::UploadProblem;
-use casia_domain::i18n::{field_problem_text, refusal_text, upload_problem_text};
+use casia_domain::dto::{RateLimit, UploadProblem};
+use casia_domain::i18n::{field_problem_text, rate_limit_text, refusal_text, upload_problem_text};
 use casia_domain::{FieldError, Lang, Msg, Refusal};
 use serde::{Deserialize, Serialize};
 use server_fn::codec::JsonEncoding;
@@ -50,6 +50,9 @@ pub enum AppError {
     /// A state-changing request that did not come from Casia's own pages (CSRF layer).
     #[error("cross-site request")]
     CrossSite,
+    /// A rate, quota or concurrency limit; the answer carries `Retry-After` too.
+    #[error("too many requests")]
+    TooManyRequests { limit: RateLimit, retry_after_seconds: u64 },
 }
 
 impl FromServerFnError for AppError {
@@ -107,6 +110,7 @@ impl AppError {
             AppError::Network => Msg::ErrNetwork.t(lang),
             AppError::Internal => Msg::ErrInternal.t(lang),
             AppError::CrossSite => AppError::cross_site_text(lang).to_owned(),
+            AppError::TooManyRequests { limit, retry_after_seconds } => rate_limit_text(*limit, *retry_after_seconds, lang),
         }
     }
 
@@ -129,7 +133,7 @@ impl AppError {
 
 #[cfg(feature = "ssr")]
 mod server {
-    use super::AppError;
+    use super::{AppError, RateLimit};
     use casia_services::ServiceError;
     use http::StatusCode;
 
@@ -150,6 +154,18 @@ mod server {
                 AppError::Refused(_) | AppError::Conflict => StatusCode::CONFLICT,
                 AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
                 AppError::Network | AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+                // Busy for everyone is the service's state, not this client's doing.
+                AppError::TooManyRequests { limit: RateLimit::VerificationBusy, .. } => StatusCode::SERVICE_UNAVAILABLE,
+                AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            }
+        }
+
+        /// Seconds for a `Retry-After` header, for errors that say when to try again.
+        pub fn retry_after_seconds(&self) -> Option<u64> {
+            match self {
+                AppError::TooManyRequests { retry_after_seconds, .. } => Some((*retry_after_seconds).max(1)),
+                AppError::TooManyAttempts { retry_after_minutes } => Some((*retry_after_minutes).max(1) as u64 * 60),
+                _ => None,
             }
         }
     }
@@ -171,6 +187,7 @@ mod server {
                 ServiceError::TooManyAttempts { retry_after_minutes } => AppError::TooManyAttempts { retry_after_minutes },
                 ServiceError::Upload(p) => AppError::Upload(p),
                 ServiceError::Db(e) if casia_services::db::is_unstorable_text(&e) => AppError::BadRequest,
+                ServiceError::TooManyRequests { limit, retry_after_seconds } => AppError::TooManyRequests { limit, retry_after_seconds },
                 // The details go to the log, never to the person.
                 internal @ (ServiceError::Db(_) | ServiceError::Storage(_) | ServiceError::MailRefused(_) | ServiceError::Internal(_) | ServiceError::Failed { .. }) => {
                     tracing::error!(error = %internal, causes = %casia_services::error::causes(&internal), "request failed");

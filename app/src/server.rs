@@ -148,6 +148,9 @@ pub fn fail(e: ServiceError) -> AppError {
     let err = AppError::from(e);
     if let Some(res) = use_context::<ResponseOptions>() {
         res.set_status(err.status());
+        if let Some(seconds) = err.retry_after_seconds() {
+            res.insert_header(http::header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
     }
     err
 }

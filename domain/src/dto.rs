@@ -353,6 +353,10 @@ pub struct CaseDetail {
     pub documents: Vec<DocumentView>,
     pub receipts: Vec<ReceiptView>,
     pub messages: Vec<MessageView>,
+    /// The case has more documents, receipts or messages than `CASE_LIST_MAX`: the first
+    /// documents and receipts and the latest messages are shown.
+    #[serde(default)]
+    pub capped: bool,
     pub resolution: Option<String>,
     pub resolved_at: Option<String>,
     pub rating: Option<RatingView>,
@@ -382,7 +386,13 @@ pub struct CaseHistory {
     pub number_display: String,
     pub opened_at: String,
     pub rows: Vec<HistoryRow>,
+    /// More than `CASE_LIST_MAX` rows: only the latest are shown.
+    #[serde(default)]
+    pub capped: bool,
 }
+
+/// Most rows of one kind (documents, receipts, messages, history) a case's pages show.
+pub const CASE_LIST_MAX: u64 = 500;
 
 /// `Modificar Información` (guide §4.2.1).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -476,6 +486,22 @@ pub enum UploadProblem {
     Incomplete,
     /// The upload token is unknown, expired, used, or not the caller's.
     UnknownUpload,
+}
+
+/// A limit a request ran into: refused for now (HTTP 429, or 503 when the service is busy),
+/// with a `Retry-After`. Quotas give their maximum so the message can say it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RateLimit {
+    /// `Verificación de Documentos`: too many checks from one address in a minute.
+    Verification,
+    /// Too many receipt files are being checked right now (all clients together).
+    VerificationBusy,
+    /// Files uploaded by one user in the last hour.
+    UploadFiles { max: u64 },
+    /// Bytes uploaded by one user in the last hour.
+    UploadBytes { max_bytes: u64 },
+    /// Uploads one user has in progress at the same time.
+    UploadsAtOnce { max: u64 },
 }
 
 /// File kinds accepted as case documents: (extensions, description).
@@ -592,6 +618,17 @@ pub struct AccountView {
     /// Nº Autorización of each membership (authorised users).
     pub authorisations: Vec<String>,
 }
+
+/// One page of an administrator's list (accounts, authorisations): at most
+/// `ADMIN_PAGE_SIZE` rows from `page` (0-based), and whether another page follows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminListPage<T> {
+    pub items: Vec<T>,
+    pub page: u64,
+    pub has_next: bool,
+}
+
+pub const ADMIN_PAGE_SIZE: u64 = 50;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewAccount {

@@ -259,6 +259,12 @@ messages! {
     OrdenAntiguos => ("Más antiguos primero", "Oldest first"),
     OrdenRecientes => ("Más recientes primero", "Newest first"),
     Filtrar => ("Filtrar", "Filter"),
+    Anterior => ("Anterior", "Previous"),
+    Siguiente => ("Siguiente", "Next"),
+    FiltroCuentas => ("Usuario o nombre", "Username or name"),
+    FiltroAutorizaciones => ("Nº Autorización o Razón Social", "Authorisation no. or company name"),
+    ListaRecortada => ("Este caso tiene muchos registros: se muestran los primeros documentos y los 500 mensajes y estados más recientes.", "This case has many records: the first documents and the latest 500 messages and states are shown."),
+    SinCoincidencias => ("Nada coincide con el filtro.", "Nothing matches the filter."),
     BandejaVacia => ("No hay casos en esta bandeja.", "This queue is empty."),
     AsignadoA => ("Asignado a", "Assigned to"),
     PeriodoEnCurso => ("Periodo en curso", "Current period"),
@@ -817,5 +823,53 @@ pub fn upload_problem_text(p: &crate::dto::UploadProblem, lang: Lang) -> String 
         U::UnknownUpload => {
             if es { "El fichero subido ya no está disponible. Vuelva a seleccionarlo." } else { "The uploaded file is no longer available. Choose it again." }.into()
         }
+    }
+}
+
+/// Why a request was refused for now, and when to try again.
+pub fn rate_limit_text(limit: crate::dto::RateLimit, retry_after_seconds: u64, lang: Lang) -> String {
+    use crate::dto::{RateLimit as L, human_size};
+    let es = lang == Lang::Es;
+    let wait = if retry_after_seconds >= 120 {
+        let minutes = retry_after_seconds.div_ceil(60);
+        if es { format!("{minutes} minutos") } else { format!("{minutes} minutes") }
+    } else {
+        let seconds = retry_after_seconds.max(1);
+        match (es, seconds) {
+            (true, 1) => "1 segundo".to_owned(),
+            (false, 1) => "1 second".to_owned(),
+            (true, s) => format!("{s} segundos"),
+            (false, s) => format!("{s} seconds"),
+        }
+    };
+    match limit {
+        L::Verification => if es {
+            format!("Ha realizado demasiadas verificaciones seguidas. Espere {wait} antes de volver a intentarlo.")
+        } else {
+            format!("You have made too many checks in a row. Wait {wait} before trying again.")
+        },
+        L::VerificationBusy => if es {
+            format!("El servicio de verificación está ocupado en este momento. Vuelva a intentarlo en {wait}.")
+        } else {
+            format!("The verification service is busy right now. Try again in {wait}.")
+        },
+        L::UploadFiles { max } => if es {
+            format!("Ha alcanzado el límite de {max} ficheros subidos por hora. Podrá subir más dentro de {wait}.")
+        } else {
+            format!("You have reached the limit of {max} uploaded files per hour. You can upload more in {wait}.")
+        },
+        L::UploadBytes { max_bytes } => {
+            let max = human_size(max_bytes as i64);
+            if es {
+                format!("Ha alcanzado el límite de {max} subidos por hora. Podrá subir más dentro de {wait}.")
+            } else {
+                format!("You have reached the limit of {max} uploaded per hour. You can upload more in {wait}.")
+            }
+        }
+        L::UploadsAtOnce { max } => if es {
+            format!("Ya tiene {max} ficheros subiéndose a la vez. Espere a que terminen antes de añadir otro.")
+        } else {
+            format!("You already have {max} files uploading at once. Wait for them to finish before adding another.")
+        },
     }
 }

@@ -177,6 +177,8 @@ pub fn check_new_case(form: &NewCaseForm, facts: ClassificationFacts) -> Result<
 pub fn check_documents(p: &mut Problems, documents: &[crate::dto::DocumentToAttach]) {
     if documents.len() > DOCUMENTS_PER_SUBMISSION_MAX {
         p.add("documents", FieldProblem::TooManyDocuments { max: DOCUMENTS_PER_SUBMISSION_MAX });
+        // One problem is enough: checking thousands of entries would only make the answer huge.
+        return;
     }
     for (i, doc) in documents.iter().enumerate() {
         if doc.document_type_id.is_none() {
@@ -359,6 +361,9 @@ mod tests {
         form.documents = (0..=DOCUMENTS_PER_SUBMISSION_MAX)
             .map(|i| DocumentToAttach { document_type_id: Some(1), title: format!("d{i}"), upload_token: "t".into() })
             .collect();
+        assert_eq!(fields(check_new_case(&form, fitting()).unwrap_err()), ["documents"]);
+        // Thousands of bad entries still give one problem, not thousands.
+        form.documents = (0..5000).map(|_| DocumentToAttach { document_type_id: None, title: "".into(), upload_token: "".into() }).collect();
         assert_eq!(fields(check_new_case(&form, fitting()).unwrap_err()), ["documents"]);
     }
 

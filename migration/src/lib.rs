@@ -8,6 +8,7 @@ mod m20261123_000001_search_indexes;
 mod m20261201_000001_audit_log;
 mod m20261201_000002_second_factor;
 mod m20261201_000005_audit_indexes;
+mod m20261201_000004_verification_limits;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000001_audit_log::Migration),
             Box::new(m20261201_000002_second_factor::Migration),
             Box::new(m20261201_000005_audit_indexes::Migration),
+            Box::new(m20261201_000004_verification_limits::Migration),
         ]
     }
 }

@@ -332,3 +332,84 @@ db_test!(the_audit_csv_holds_the_filtered_rows_and_only_administrators_get_it, |
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.unwrap().contains("\"from\""));
 });
+
+/// A client that sends `Origin: <base>` on every request, as a browser on the site does.
+fn client_from(base: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(reqwest::header::ORIGIN, reqwest::header::HeaderValue::from_str(base).unwrap());
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .default_headers(headers)
+        .build()
+        .unwrap()
+}
+
+fn retry_after(r: &reqwest::Response) -> u64 {
+    r.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok()).expect("a Retry-After header")
+}
+
+db_test!(verification_by_code_is_limited_per_client_and_a_blank_code_names_its_field, |s| {
+    let base = serve(s.clone()).await;
+    let http = client_from(&base);
+    let blank = http.post(format!("{base}/api/verify_cea")).form(&[("cea", "  ")]).send().await.unwrap();
+    assert_eq!(blank.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: serde_json::Value = blank.json().await.unwrap();
+    assert_eq!(body["Invalid"][0]["field"], "cea", "{body}");
+    // The blank try counted; the rest of the minute's allowance answers normally.
+    for _ in 1..s.config.verification.per_minute {
+        let r = http.post(format!("{base}/api/verify_cea")).form(&[("cea", "0000-0000-0000-0000-0000")]).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        assert!(r.text().await.unwrap().contains("Unknown"));
+    }
+    let r = http.post(format!("{base}/api/verify_cea")).form(&[("cea", "0000-0000-0000-0000-0000")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(retry_after(&r) >= 1);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["TooManyRequests"]["limit"], "Verification", "{body}");
+    // The file route shares the allowance.
+    let r = http.post(format!("{base}/api/verificacion/fichero")).body(b"%PDF-1.4 nada".to_vec()).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+});
+
+db_test!(verification_by_file_answers_a_bomb_at_once_and_is_limited_per_client, |s| {
+    const BOMB: &[u8] = include_bytes!("../../services/tests/fixtures/bomb-64x255.pdf");
+    let base = serve(s.clone()).await;
+    let http = client_from(&base);
+    let started = std::time::Instant::now();
+    let r = http.post(format!("{base}/api/verificacion/fichero")).body(BOMB.to_vec()).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.text().await.unwrap(), "\"NotAReceipt\"");
+    assert!(started.elapsed() < std::time::Duration::from_secs(1), "took {:?}", started.elapsed());
+    // The server still answers everything else meanwhile.
+    assert_eq!(http.get(format!("{base}/healthz")).send().await.unwrap().status(), StatusCode::OK);
+    for _ in 1..s.config.verification.per_minute {
+        let r = http.post(format!("{base}/api/verificacion/fichero")).body(vec![0x5a; 4096]).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+    }
+    let r = http.post(format!("{base}/api/verificacion/fichero")).body(vec![0x5a; 4096]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(retry_after(&r) >= 1);
+    assert!(r.text().await.unwrap().contains("TooManyRequests"));
+});
+
+db_test!(uploads_over_the_hourly_quota_get_429_with_retry_after, |s| {
+    casia_services::demo::load(&s).await.unwrap();
+    let mut config = (*s.config).clone();
+    config.uploads.max_files_per_hour = 2;
+    let limits = std::sync::Arc::new(casia_services::rate_limit::Limits::from_config(&config));
+    let s = Services { config: std::sync::Arc::new(config), limits, ..s.clone() };
+    let base = serve(s.clone()).await;
+    let http = client_from(&base);
+    login(&base, &http, "autorizado2").await;
+    let pdf = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n".to_vec();
+    for i in 0..2 {
+        let r = http.post(format!("{base}/api/uploads?name=f{i}.pdf")).body(pdf.clone()).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+    }
+    let r = http.post(format!("{base}/api/uploads?name=f2.pdf")).body(pdf.clone()).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(retry_after(&r) > 3000);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["TooManyRequests"]["limit"]["UploadFiles"]["max"], 2, "{body}");
+});

@@ -2,15 +2,17 @@
 //! never delete what cases use), accounts and authorisations. Administrators only.
 
 use casia_domain::dto::{
-    AccountView, AdminDocumentType, AdminNode, AuthorisationAdminView, DocumentTypeView, MemberView, NewAccount,
+    AccountView, AdminDocumentType, AdminListPage, ADMIN_PAGE_SIZE, AdminNode, AuthorisationAdminView, DocumentTypeView, MemberView, NewAccount,
     NewAuthorisationInput, NodeInput, Taxonomy,
 };
 use casia_domain::model::CaseType;
 use casia_domain::validation::Problems;
 use casia_domain::{FieldProblem, Lang, Role};
-use sea_orm::sea_query::Expr;
+use std::collections::HashMap;
+
+use sea_orm::sea_query::{Expr, Func, LikeExpr};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, ExprTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde_json::{json, Value};
 
@@ -277,28 +279,75 @@ pub async fn update_document_type(db: &DatabaseConnection, caller: &Caller, id: 
 }
 
 
-pub async fn accounts(db: &DatabaseConnection, caller: &Caller) -> ServiceResult<Vec<AccountView>> {
+/// What an administrator typed to narrow a list, as a lower-case `LIKE` pattern that takes
+/// `%`, `_` and `\\` literally.
+fn filter_pattern(filter: &str) -> Option<String> {
+    let cleaned: String = filter.trim().chars().take(100).collect::<String>().to_lowercase();
+    if cleaned.is_empty() {
+        return None;
+    }
+    let mut pattern = String::from("%");
+    for c in cleaned.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    Some(pattern)
+}
+
+/// `lower(column) LIKE pattern ESCAPE '\\'`, the same on SQLite and PostgreSQL.
+fn lower_like(column: impl sea_orm::sea_query::IntoColumnRef, pattern: &str) -> sea_orm::sea_query::SimpleExpr {
+    Expr::expr(Func::lower(Expr::col(column))).like(LikeExpr::new(pattern).escape('\\'))
+}
+
+/// Accounts by username, `ADMIN_PAGE_SIZE` at a time, optionally those whose username or name
+/// contains `filter`. Only the page's memberships are read.
+pub async fn accounts(db: &DatabaseConnection, caller: &Caller, filter: &str, page: u64) -> ServiceResult<AdminListPage<AccountView>> {
     require_admin(caller)?;
-    let users = user::Entity::find().order_by_asc(user::Column::Username).all(db).await?;
-    let members = authorisation_member::Entity::find().all(db).await?;
-    let auths = authorisation::Entity::find().all(db).await?;
-    Ok(users
+    let mut query = user::Entity::find().order_by_asc(user::Column::Username).order_by_asc(user::Column::Id);
+    if let Some(pattern) = filter_pattern(filter) {
+        query = query.filter(Condition::any().add(lower_like(user::Column::Username, &pattern)).add(lower_like(user::Column::FullName, &pattern)));
+    }
+    let mut users = query.offset(page.saturating_mul(ADMIN_PAGE_SIZE)).limit(ADMIN_PAGE_SIZE + 1).all(db).await?;
+    let has_next = users.len() as u64 > ADMIN_PAGE_SIZE;
+    users.truncate(ADMIN_PAGE_SIZE as usize);
+    let members = authorisation_member::Entity::find()
+        .filter(authorisation_member::Column::UserId.is_in(users.iter().map(|u| u.id)))
+        .all(db)
+        .await?;
+    let numbers: HashMap<i64, String> = authorisation::Entity::find()
+        .filter(authorisation::Column::Id.is_in(members.iter().map(|m| m.authorisation_id)))
+        .all(db)
+        .await?
         .into_iter()
-        .map(|u| AccountView {
-            authorisations: members
-                .iter()
-                .filter(|m| m.user_id == u.id)
-                .filter_map(|m| auths.iter().find(|a| a.id == m.authorisation_id).map(|a| a.number.clone()))
-                .collect(),
-            id: u.id,
-            username: u.username,
-            full_name: u.full_name,
-            email: u.email,
-            role: Role::from_code(&u.role).unwrap_or(Role::Autorizado),
-            active: u.active,
-            created_at: display(u.created_at),
+        .map(|a| (a.id, a.number))
+        .collect();
+    let mut of_user: HashMap<i64, Vec<String>> = HashMap::new();
+    for m in &members {
+        if let Some(number) = numbers.get(&m.authorisation_id) {
+            of_user.entry(m.user_id).or_default().push(number.clone());
+        }
+    }
+    let items = users
+        .into_iter()
+        .map(|u| {
+            let mut authorisations = of_user.remove(&u.id).unwrap_or_default();
+            authorisations.sort();
+            AccountView {
+                authorisations,
+                id: u.id,
+                username: u.username,
+                full_name: u.full_name,
+                email: u.email,
+                role: Role::from_code(&u.role).unwrap_or(Role::Autorizado),
+                active: u.active,
+                created_at: display(u.created_at),
+            }
         })
-        .collect())
+        .collect();
+    Ok(AdminListPage { items, page, has_next })
 }
 
 
@@ -371,30 +420,61 @@ pub async fn reset_password(db: &DatabaseConnection, caller: &Caller, id: i64, p
 
 
 
-pub async fn authorisations(db: &DatabaseConnection, caller: &Caller) -> ServiceResult<Vec<AuthorisationAdminView>> {
+/// Authorisations by number, `ADMIN_PAGE_SIZE` at a time, optionally those whose number or
+/// company name contains `filter`, with their members (only the page's are read).
+pub async fn authorisations(db: &DatabaseConnection, caller: &Caller, filter: &str, page: u64) -> ServiceResult<AdminListPage<AuthorisationAdminView>> {
     require_admin(caller)?;
-    let auths = authorisation::Entity::find().order_by_asc(authorisation::Column::Number).all(db).await?;
-    let members = authorisation_member::Entity::find().all(db).await?;
-    let users = user::Entity::find().filter(user::Column::Role.eq(Role::Autorizado.code())).all(db).await?;
-    Ok(auths
+    let mut query = authorisation::Entity::find().order_by_asc(authorisation::Column::Number).order_by_asc(authorisation::Column::Id);
+    if let Some(pattern) = filter_pattern(filter) {
+        query = query.filter(
+            Condition::any().add(lower_like(authorisation::Column::Number, &pattern)).add(lower_like(authorisation::Column::CompanyName, &pattern)),
+        );
+    }
+    let mut auths = query.offset(page.saturating_mul(ADMIN_PAGE_SIZE)).limit(ADMIN_PAGE_SIZE + 1).all(db).await?;
+    let has_next = auths.len() as u64 > ADMIN_PAGE_SIZE;
+    auths.truncate(ADMIN_PAGE_SIZE as usize);
+    let members = authorisation_member::Entity::find()
+        .filter(authorisation_member::Column::AuthorisationId.is_in(auths.iter().map(|a| a.id)))
+        .all(db)
+        .await?;
+    let users: HashMap<i64, user::Model> = user::Entity::find()
+        .filter(user::Column::Id.is_in(members.iter().map(|m| m.user_id)))
+        .filter(user::Column::Role.eq(Role::Autorizado.code()))
+        .all(db)
+        .await?
         .into_iter()
-        .map(|a| AuthorisationAdminView {
-            members: members
-                .iter()
-                .filter(|m| m.authorisation_id == a.id)
-                .filter_map(|m| users.iter().find(|u| u.id == m.user_id))
+        .map(|u| (u.id, u))
+        .collect();
+    let mut of_authorisation: HashMap<i64, Vec<&user::Model>> = HashMap::new();
+    for m in &members {
+        if let Some(u) = users.get(&m.user_id) {
+            of_authorisation.entry(m.authorisation_id).or_default().push(u);
+        }
+    }
+    let items = auths
+        .into_iter()
+        .map(|a| {
+            let mut members: Vec<MemberView> = of_authorisation
+                .remove(&a.id)
+                .unwrap_or_default()
+                .into_iter()
                 .map(|u| MemberView { user_id: u.id, username: u.username.clone(), full_name: u.full_name.clone(), main: a.main_user_id == Some(u.id) })
-                .collect(),
-            id: a.id,
-            number: a.number,
-            company_name: a.company_name,
-            nif: a.nif,
-            contact_email: a.contact_email,
-            consent: a.notices_consent,
-            contact_updated_at: display_opt(a.contact_updated_at),
-            active: a.active,
+                .collect();
+            members.sort_by(|x, y| x.username.cmp(&y.username));
+            AuthorisationAdminView {
+                members,
+                id: a.id,
+                number: a.number,
+                company_name: a.company_name,
+                nif: a.nif,
+                contact_email: a.contact_email,
+                consent: a.notices_consent,
+                contact_updated_at: display_opt(a.contact_updated_at),
+                active: a.active,
+            }
         })
-        .collect())
+        .collect();
+    Ok(AdminListPage { items, page, has_next })
 }
 
 

@@ -30,6 +30,7 @@ pub struct Config {
     pub login: LoginLimits,
     pub auth: AuthConfig,
     pub uploads: UploadConfig,
+    pub verification: VerificationConfig,
     pub mail: MailConfig,
     /// Absent: notices are written as `.eml` files under `data_dir/outbox/`.
     pub smtp: Option<SmtpConfig>,
@@ -155,6 +156,22 @@ pub struct UploadConfig {
     pub max_bytes: u64,
     /// Uploaded files never attached to a case are deleted after this long.
     pub stale_hours: i64,
+    /// Files one user may upload in an hour (attached or not).
+    pub max_files_per_hour: u64,
+    /// Bytes one user may upload in an hour.
+    pub max_bytes_per_hour: u64,
+    /// Uploads one user may have in progress at the same time.
+    pub max_concurrent_per_user: u64,
+}
+
+/// The public `Verificación de Documentos`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default)]
+pub struct VerificationConfig {
+    /// Checks (by code or by file, together) one client address may make per minute.
+    pub per_minute: u32,
+    /// Receipt files checked at the same time, all clients together; more are refused at once.
+    pub max_concurrent_files: usize,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -209,6 +226,7 @@ impl Default for Config {
             login: LoginLimits::default(),
             auth: AuthConfig::default(),
             uploads: UploadConfig::default(),
+            verification: VerificationConfig::default(),
             mail: MailConfig::default(),
             smtp: None,
         }
@@ -247,7 +265,19 @@ impl Default for AuthConfig {
 
 impl Default for UploadConfig {
     fn default() -> Self {
-        UploadConfig { max_bytes: 20 * 1024 * 1024, stale_hours: 24 }
+        UploadConfig {
+            max_bytes: 20 * 1024 * 1024,
+            stale_hours: 24,
+            max_files_per_hour: 100,
+            max_bytes_per_hour: 500 * 1024 * 1024,
+            max_concurrent_per_user: 3,
+        }
+    }
+}
+
+impl Default for VerificationConfig {
+    fn default() -> Self {
+        VerificationConfig { per_minute: 20, max_concurrent_files: 2 }
     }
 }
 

@@ -1,7 +1,7 @@
 //! The services' error: precise for the caller, never shown raw to a person. The web layer
 //! maps it to its one client-safe error type; database and storage texts stay in the logs.
 
-use casia_domain::dto::UploadProblem;
+use casia_domain::dto::{RateLimit, UploadProblem};
 use casia_domain::{FieldError, Refusal};
 
 #[derive(Debug, thiserror::Error)]
@@ -51,6 +51,9 @@ pub enum ServiceError {
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
+    /// A rate, quota or concurrency limit: refused for now, retry after the given time.
+    #[error("limit reached: {limit:?}")]
+    TooManyRequests { limit: RateLimit, retry_after_seconds: u64 },
 }
 
 impl From<Refusal> for ServiceError {

@@ -18,6 +18,7 @@ pub mod loadgen;
 pub mod mail;
 pub mod notices;
 pub mod second_factor;
+pub mod rate_limit;
 pub mod taxonomy;
 #[cfg(feature = "test-support")]
 pub mod testing;
@@ -40,6 +41,8 @@ pub struct Services {
     /// Wakes the mail worker when a milestone has been committed, so its email leaves at
     /// once instead of at the next poll. Only a hint: the worker also polls.
     pub mail_wakeup: Arc<Notify>,
+    /// Rate and concurrency limits of this process (verification, uploads).
+    pub limits: Arc<rate_limit::Limits>,
 }
 
 impl Services {
@@ -48,6 +51,7 @@ impl Services {
         let db = db::connect_and_migrate(&config.database_url).await?;
         taxonomy::seed(&db).await?;
         let storage = files::Storage::local(&config.storage_dir())?;
-        Ok(Services { db, config: Arc::new(config), storage, mail_wakeup: Arc::new(Notify::new()) })
+        let limits = Arc::new(rate_limit::Limits::from_config(&config));
+        Ok(Services { db, config: Arc::new(config), storage, mail_wakeup: Arc::new(Notify::new()), limits })
     }
 }

@@ -2,7 +2,7 @@
 //! cases use is ever deleted: it is deactivated (no longer offered) instead.
 
 use casia_domain::dto::{
-    AccountView, AdminDocumentType, AdminNode, AuthorisationAdminView, NewAccount, NewAuthorisationInput, NodeInput, Taxonomy,
+    AccountView, AdminDocumentType, AdminListPage, AdminNode, AuthorisationAdminView, NewAccount, NewAuthorisationInput, NodeInput, Taxonomy,
 };
 use casia_domain::i18n::{case_type_name, role_name};
 use casia_domain::model::CaseType;
@@ -79,10 +79,10 @@ pub async fn admin_update_document_type(id: i64, name_es: String, name_en: Strin
 }
 
 #[server(endpoint = "admin_accounts")]
-pub async fn admin_accounts() -> Result<Vec<AccountView>, AppError> {
+pub async fn admin_accounts(filter: String, page: u64) -> Result<AdminListPage<AccountView>, AppError> {
     use crate::server::{fail, require, services};
     let c = require(&[Role::Administrador]).await?;
-    casia_services::admin::accounts(&services().db, &c).await.map_err(fail)
+    casia_services::admin::accounts(&services().db, &c, &filter, page).await.map_err(fail)
 }
 
 #[server(endpoint = "admin_create_account", input = Json)]
@@ -107,10 +107,10 @@ pub async fn admin_reset_password(id: i64, password: String) -> Result<(), AppEr
 }
 
 #[server(endpoint = "admin_authorisations")]
-pub async fn admin_authorisations() -> Result<Vec<AuthorisationAdminView>, AppError> {
+pub async fn admin_authorisations(filter: String, page: u64) -> Result<AdminListPage<AuthorisationAdminView>, AppError> {
     use crate::server::{fail, require, services};
     let c = require(&[Role::Administrador]).await?;
-    casia_services::admin::authorisations(&services().db, &c).await.map_err(fail)
+    casia_services::admin::authorisations(&services().db, &c, &filter, page).await.map_err(fail)
 }
 
 #[server(endpoint = "admin_set_authorisation_active")]
@@ -162,8 +162,6 @@ pub fn AdminPage() -> impl IntoView {
     let section = Memo::new(move |_| query.with(|q| q.get("seccion")).unwrap_or_else(|| "taxonomia".into()));
     let taxonomy = Resource::new(|| (), |_| admin_taxonomy());
     let types = Resource::new(|| (), |_| admin_document_types());
-    let accounts = Resource::new(|| (), |_| admin_accounts());
-    let auths = Resource::new(|| (), |_| admin_authorisations());
     view! {
         <Guarded roles=&[Role::Administrador] children=move |_| view! {
             <div class="panel">
@@ -176,8 +174,8 @@ pub fn AdminPage() -> impl IntoView {
                 </nav>
                 {move || match section.get().as_str() {
                     "documentos" => view! { <DocumentTypesAdmin types/> }.into_any(),
-                    "cuentas" => view! { <AccountsAdmin accounts/> }.into_any(),
-                    "autorizaciones" => view! { <AuthorisationsAdmin auths/> }.into_any(),
+                    "cuentas" => view! { <AccountsAdmin/> }.into_any(),
+                    "autorizaciones" => view! { <AuthorisationsAdmin/> }.into_any(),
                     "auditoria" => view! { <crate::pages::admin_audit::AuditAdmin/> }.into_any(),
                     _ => view! { <TaxonomyAdmin taxonomy/> }.into_any(),
                 }}
@@ -471,8 +469,47 @@ fn DocumentTypesAdmin(types: Resource<Result<Vec<AdminDocumentType>, AppError>>)
     }
 }
 
+/// The filter box of a paged list; `applied` changes (and the list goes back to its first
+/// page) when the form is sent.
 #[component]
-fn AccountsAdmin(accounts: Resource<Result<Vec<AccountView>, AppError>>) -> impl IntoView {
+fn ListFilter(id: &'static str, label: Msg, applied: RwSignal<String>, page: RwSignal<u64>) -> impl IntoView {
+    let typed = RwSignal::new(applied.get_untracked());
+    view! {
+        <form class="form inline-search" data-testid="list-filter" on:submit=move |ev| {
+            ev.prevent_default();
+            applied.set(typed.get_untracked().trim().to_owned());
+            page.set(0);
+        } novalidate>
+            <div class="field">
+                <label for=id>{t(label)}</label>
+                <input id=id type="search" autocomplete="off" prop:value=move || typed.get() on:input=move |ev| typed.set(event_target_value(&ev))/>
+            </div>
+            <div class="actions"><button type="submit" class="button button-secondary button-small">{t(Msg::Filtrar)}</button></div>
+        </form>
+    }
+}
+
+/// "Anterior" / "Siguiente" under a paged list.
+#[component]
+fn Pager(page: RwSignal<u64>, #[prop(into)] has_next: Signal<bool>) -> impl IntoView {
+    view! {
+        <nav class="actions pager" aria-label="paginación">
+            <button type="button" class="button button-secondary button-small" disabled=move || page.get() == 0
+                on:click=move |_| page.update(|p| *p = p.saturating_sub(1))>{t(Msg::Anterior)}</button>
+            <span class="small muted num">{move || page.get() + 1}</span>
+            <button type="button" class="button button-secondary button-small" disabled=move || !has_next.get()
+                on:click=move |_| page.update(|p| *p += 1)>{t(Msg::Siguiente)}</button>
+        </nav>
+    }
+}
+
+#[component]
+fn AccountsAdmin() -> impl IntoView {
+    let filter = RwSignal::new(String::new());
+    let page = RwSignal::new(0u64);
+    let accounts: Resource<Result<AdminListPage<AccountView>, AppError>> =
+        Resource::new(move || (filter.get(), page.get()), |(f, p)| admin_accounts(f, p));
+    let has_next = Signal::derive(move || accounts.get().and_then(|r| r.ok()).is_some_and(|p| p.has_next));
     let lang = use_lang();
     let ok = RwSignal::new(false);
     let failure = RwSignal::new(None::<AppError>);
@@ -494,6 +531,9 @@ fn AccountsAdmin(accounts: Resource<Result<Vec<AccountView>, AppError>>) -> impl
             password: password.get_untracked(),
         };
         act(admin_create_account(input), ok, failure, errors, move || {
+            // Show the new account: the list narrows to it.
+            filter.set(username.get_untracked().trim().to_owned());
+            page.set(0);
             username.set(String::new());
             full_name.set(String::new());
             email.set(String::new());
@@ -504,10 +544,12 @@ fn AccountsAdmin(accounts: Resource<Result<Vec<AccountView>, AppError>>) -> impl
     let errs = Signal::derive(move || errors.get());
     view! {
         {outcome_banner(ok, failure)}
+        <ListFilter id="accounts-filter" label=Msg::FiltroCuentas applied=filter page/>
         <Suspense fallback=move || view! { <p class="loading">{t(Msg::Loading)}</p> }>
             {move || accounts.get().map(|r| match r {
                 Err(e) => view! { <div class="alert alert-error">{e.message(lang.get())}</div> }.into_any(),
-                Ok(list) => view! {
+                Ok(listed) if listed.items.is_empty() => view! { <p class="muted">{t(Msg::SinCoincidencias)}</p> }.into_any(),
+                Ok(AdminListPage { items: list, .. }) => view! {
                     <div class="table-wrap">
                         <table class="table stack" data-testid="accounts">
                             <thead><tr>
@@ -541,6 +583,7 @@ fn AccountsAdmin(accounts: Resource<Result<Vec<AccountView>, AppError>>) -> impl
                 }.into_any(),
             })}
         </Suspense>
+        <Pager page has_next/>
         {move || reset_for.get().map(|id| view! {
             <form class="form action-form" on:submit=move |ev| {
                 ev.prevent_default();
@@ -573,7 +616,12 @@ fn AccountsAdmin(accounts: Resource<Result<Vec<AccountView>, AppError>>) -> impl
 }
 
 #[component]
-fn AuthorisationsAdmin(auths: Resource<Result<Vec<AuthorisationAdminView>, AppError>>) -> impl IntoView {
+fn AuthorisationsAdmin() -> impl IntoView {
+    let filter = RwSignal::new(String::new());
+    let page = RwSignal::new(0u64);
+    let auths: Resource<Result<AdminListPage<AuthorisationAdminView>, AppError>> =
+        Resource::new(move || (filter.get(), page.get()), |(f, p)| admin_authorisations(f, p));
+    let has_next = Signal::derive(move || auths.get().and_then(|r| r.ok()).is_some_and(|p| p.has_next));
     let lang = use_lang();
     let ok = RwSignal::new(false);
     let failure = RwSignal::new(None::<AppError>);
@@ -594,6 +642,9 @@ fn AuthorisationsAdmin(auths: Resource<Result<Vec<AuthorisationAdminView>, AppEr
             consent: consent.get_untracked(),
         };
         act(admin_create_authorisation(input), ok, failure, errors, move || {
+            // Show the new authorisation: the list narrows to it.
+            filter.set(number.get_untracked().trim().to_owned());
+            page.set(0);
             number.set(String::new());
             company.set(String::new());
             nif.set(String::new());
@@ -603,10 +654,12 @@ fn AuthorisationsAdmin(auths: Resource<Result<Vec<AuthorisationAdminView>, AppEr
     };
     view! {
         {outcome_banner(ok, failure)}
+        <ListFilter id="authorisations-filter" label=Msg::FiltroAutorizaciones applied=filter page/>
         <Suspense fallback=move || view! { <p class="loading">{t(Msg::Loading)}</p> }>
             {move || auths.get().map(|r| match r {
                 Err(e) => view! { <div class="alert alert-error">{e.message(lang.get())}</div> }.into_any(),
-                Ok(list) => list.into_iter().map(|a| {
+                Ok(listed) if listed.items.is_empty() => view! { <p class="muted">{t(Msg::SinCoincidencias)}</p> }.into_any(),
+                Ok(AdminListPage { items: list, .. }) => list.into_iter().map(|a| {
                     let aid = a.id;
                     let active = a.active;
                     let new_member = RwSignal::new(String::new());
@@ -655,6 +708,7 @@ fn AuthorisationsAdmin(auths: Resource<Result<Vec<AuthorisationAdminView>, AppEr
                 }).collect_view().into_any(),
             })}
         </Suspense>
+        <Pager page has_next/>
         <FieldMessage field="username" errors=errs/>
         <FieldMessage field="user_id" errors=errs/>
         <h2>{t(Msg::CrearAutorizacion)}</h2>

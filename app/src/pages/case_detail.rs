@@ -137,6 +137,7 @@ pub fn CaseRecords(detail: CaseDetail) -> impl IntoView {
     let lang = use_lang();
     let d = detail;
     view! {
+        {d.capped.then(|| view! { <p class="alert alert-info" role="status" data-testid="records-capped">{t(Msg::ListaRecortada)}</p> })}
         {(!d.messages.is_empty()).then(|| view! {
             <h2 class="section-title">{t(Msg::Comunicaciones)}</h2>
             <div class="table-wrap">
@@ -338,6 +339,7 @@ pub fn HistoryTable(history: CaseHistory, back: String) -> impl IntoView {
                 <div><dt>{t(Msg::NumeroCaso)}</dt><dd class="num">{history.number_display.clone()}</dd></div>
                 <div><dt>{t(Msg::FechaHoraAlta)}</dt><dd class="num">{history.opened_at.clone()}</dd></div>
             </dl>
+            {history.capped.then(|| view! { <p class="alert alert-info" role="status" data-testid="records-capped">{t(Msg::ListaRecortada)}</p> })}
             <div class="table-wrap">
                 <table class="table stack" data-testid="history">
                     <caption class="visually-hidden">{t(Msg::HistoricoCaption)}</caption>

@@ -6,16 +6,16 @@ use casia_domain::Msg;
 use leptos::prelude::*;
 
 use super::case_detail::receipt_kind_name;
+use crate::components::forms::has_problem;
+use crate::components::FieldMessage;
 use crate::context::{t, use_lang};
 use crate::error::AppError;
 
 #[server(endpoint = "verify_cea")]
 pub async fn verify_cea(cea: String) -> Result<Verification, AppError> {
-    use crate::server::{fail, services};
-    if cea.trim().is_empty() {
-        return Err(AppError::Invalid(vec![casia_domain::FieldError::new("cea", casia_domain::FieldProblem::Required)]));
-    }
-    casia_services::cases::receipts::verify_cea(&services().db, &cea).await.map_err(fail)
+    use crate::server::{client_address, fail, services};
+    // Public: no session or role; each client address has a limited number of checks.
+    casia_services::cases::receipts::verify_cea_for(&services(), &client_address(), &cea).await.map_err(fail)
 }
 
 /// Sends the chosen file to `/api/verificacion/fichero`.
@@ -47,6 +47,8 @@ pub fn VerifyPage() -> impl IntoView {
     let result = RwSignal::new(None::<Verification>);
     let failure = RwSignal::new(None::<AppError>);
     let pending = RwSignal::new(false);
+    // Problems of the code field, shown next to it (the banner then only points at it).
+    let field_errors = Signal::derive(move || failure.get().map(|e| e.field_errors().to_vec()).unwrap_or_default());
     let by_code = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         failure.set(None);
@@ -89,7 +91,10 @@ pub fn VerifyPage() -> impl IntoView {
                     <div class="field">
                         <label for="cea">{t(Msg::CodigoCea)}</label>
                         <input id="cea" type="text" autocomplete="off" spellcheck="false" placeholder="XXXX-XXXX-XXXX-XXXX-XXXX"
+                            aria-invalid=move || has_problem(&field_errors.get(), "cea").to_string()
+                            aria-describedby="err-cea"
                             prop:value=move || cea.get() on:input=move |ev| cea.set(event_target_value(&ev))/>
+                        <FieldMessage field="cea" errors=field_errors/>
                     </div>
                     <div class="actions"><button type="submit" class="button" disabled=move || pending.get()>{t(Msg::Verificar)}</button></div>
                 </form>

@@ -31,7 +31,7 @@ pub async fn open_case(s: &Services, caller: &Caller, form: NewCaseForm) -> Serv
         return Err(ServiceError::invalid("idempotency_key", FieldProblem::Required));
     }
     // A resend of a form that already opened its case gets the same answer.
-    if let Some(done) = existing_submission(db, caller.user.id, &key).await? {
+    if let Some(done) = existing_submission(db, caller.user.id, scope.authorisation_id, &key).await? {
         return Ok(done);
     }
 
@@ -126,7 +126,7 @@ pub async fn open_case(s: &Services, caller: &Caller, form: NewCaseForm) -> Serv
     match result {
         Err(ServiceError::Db(e)) if crate::db::is_unique_violation(&e) => {
             // Lost the race against our own resend: answer with what the winner opened.
-            wait_for_submission(db, caller.user.id, &key).await
+            wait_for_submission(db, caller.user.id, scope.authorisation_id, &key).await
         }
         other => other,
     }
@@ -162,7 +162,10 @@ async fn next_case_number(tx: &impl ConnectionTrait, year: i32) -> ServiceResult
     Ok(case_number::compose(year, counter.last_value))
 }
 
-async fn existing_submission(db: &impl ConnectionTrait, user_id: i64, key: &str) -> ServiceResult<Option<CaseOpened>> {
+/// The answer already given to `(user_id, key)`. A key whose case belongs to another
+/// authorisation than the one the user acts for now (they may have been removed from it) is a
+/// conflict: neither that case nor its receipt is shown, and no second case is opened under it.
+async fn existing_submission(db: &impl ConnectionTrait, user_id: i64, authorisation_id: i64, key: &str) -> ServiceResult<Option<CaseOpened>> {
     let Some(sub) = submission::Entity::find()
         .filter(submission::Column::UserId.eq(user_id))
         .filter(submission::Column::IdempotencyKey.eq(key))
@@ -173,6 +176,9 @@ async fn existing_submission(db: &impl ConnectionTrait, user_id: i64, key: &str)
     };
     let Some(case_id) = sub.case_id else { return Ok(None) };
     let c = case::Entity::find_by_id(case_id).one(db).await?.ok_or(ServiceError::NotFound)?;
+    if c.authorisation_id != authorisation_id {
+        return Err(ServiceError::Conflict);
+    }
     let r = match sub.receipt_id {
         Some(id) => receipt::Entity::find_by_id(id).one(db).await?,
         None => None,
@@ -185,9 +191,9 @@ async fn existing_submission(db: &impl ConnectionTrait, user_id: i64, key: &str)
     }))
 }
 
-async fn wait_for_submission(db: &DatabaseConnection, user_id: i64, key: &str) -> ServiceResult<CaseOpened> {
+async fn wait_for_submission(db: &DatabaseConnection, user_id: i64, authorisation_id: i64, key: &str) -> ServiceResult<CaseOpened> {
     for _ in 0..50 {
-        if let Some(done) = existing_submission(db, user_id, key).await? {
+        if let Some(done) = existing_submission(db, user_id, authorisation_id, key).await? {
             return Ok(done);
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;

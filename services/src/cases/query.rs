@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use casia_domain::dto::{
-    CaseDetail, CaseHistory, CaseRow, DocumentView, HistoryRow, MessageKind, MessageView, RatingView, SearchForm,
+    CaseDetail, CaseHistory, CaseRow, CASE_LIST_MAX, DocumentView, HistoryRow, MessageKind, MessageView, RatingView, SearchForm,
     SearchResults,
 };
 use casia_domain::lifecycle::allowed_actions;
@@ -165,29 +165,41 @@ pub async fn authorisation_users(db: &impl ConnectionTrait, caller: &Caller) -> 
 pub async fn build_detail(db: &impl ConnectionTrait, c: &case::Model, lang: Lang, actor: &Actor) -> ServiceResult<CaseDetail> {
     let ids: Vec<i64> = [Some(c.subject_id), Some(c.category_id), c.subcategory_id].into_iter().flatten().collect();
     let nodes = node_names(db, &ids, lang).await?;
-    let docs = document::Entity::find()
+    // Each list is capped (one more row is read to know it was).
+    let mut docs = document::Entity::find()
         .filter(document::Column::CaseId.eq(c.id))
         .order_by_asc(document::Column::AttachedAt)
         .order_by_asc(document::Column::Id)
+        .limit(CASE_LIST_MAX + 1)
         .all(db)
         .await?;
+    let mut capped = docs.len() as u64 > CASE_LIST_MAX;
+    docs.truncate(CASE_LIST_MAX as usize);
     let types: HashMap<i64, String> = document_type::Entity::find()
         .all(db)
         .await?
         .into_iter()
         .map(|t| (t.id, crate::taxonomy::document_type_name(&t, lang)))
         .collect();
-    let receipts = receipt::Entity::find()
+    let mut receipts = receipt::Entity::find()
         .filter(receipt::Column::CaseId.eq(c.id))
         .order_by_asc(receipt::Column::Id)
+        .limit(CASE_LIST_MAX + 1)
         .all(db)
         .await?;
-    let messages = case_message::Entity::find()
+    capped |= receipts.len() as u64 > CASE_LIST_MAX;
+    receipts.truncate(CASE_LIST_MAX as usize);
+    // The latest messages, shown oldest first.
+    let mut messages = case_message::Entity::find()
         .filter(case_message::Column::CaseId.eq(c.id))
-        .order_by_asc(case_message::Column::At)
-        .order_by_asc(case_message::Column::Id)
+        .order_by_desc(case_message::Column::At)
+        .order_by_desc(case_message::Column::Id)
+        .limit(CASE_LIST_MAX + 1)
         .all(db)
         .await?;
+    capped |= messages.len() as u64 > CASE_LIST_MAX;
+    messages.truncate(CASE_LIST_MAX as usize);
+    messages.reverse();
     // Names and roles of the opener and of every author, in one query.
     let people: HashMap<i64, (String, String)> = user::Entity::find()
         .filter(user::Column::Id.is_in(messages.iter().map(|m| m.author_id).chain([c.opened_by]).collect::<Vec<_>>()))
@@ -206,6 +218,7 @@ pub async fn build_detail(db: &impl ConnectionTrait, c: &case::Model, lang: Lang
     let substate = Substate::from_code(&c.substate).unwrap_or(Substate::Presentado);
     let status = status_of(c);
     Ok(CaseDetail {
+        capped,
         number: c.number,
         number_display: case_number::format(c.number),
         opened_by: name_of(c.opened_by),
@@ -274,18 +287,24 @@ pub async fn detail_for_user(db: &impl ConnectionTrait, caller: &Caller, number:
 
 /// `Consulta Histórico`, oldest first. Processors also see who acted.
 pub async fn history_rows(db: &impl ConnectionTrait, c: &case::Model, with_actors: bool) -> ServiceResult<CaseHistory> {
-    let rows = case_history::Entity::find()
+    // The latest rows, shown oldest first.
+    let mut rows = case_history::Entity::find()
         .filter(case_history::Column::CaseId.eq(c.id))
-        .order_by_asc(case_history::Column::At)
-        .order_by_asc(case_history::Column::Id)
+        .order_by_desc(case_history::Column::At)
+        .order_by_desc(case_history::Column::Id)
+        .limit(CASE_LIST_MAX + 1)
         .all(db)
         .await?;
+    let capped = rows.len() as u64 > CASE_LIST_MAX;
+    rows.truncate(CASE_LIST_MAX as usize);
+    rows.reverse();
     let actors = if with_actors {
         user_names(db, &rows.iter().filter_map(|r| r.actor_id).collect::<Vec<_>>()).await?
     } else {
         HashMap::new()
     };
     Ok(CaseHistory {
+        capped,
         number: c.number,
         number_display: case_number::format(c.number),
         opened_at: display(c.opened_at),

@@ -5,7 +5,7 @@
 //! A CEA is 100 random bits (20 Crockford base-32 characters): unguessable, and it reveals
 //! nothing but the receipt it points to.
 
-use casia_domain::dto::{ReceiptDocument, ReceiptKind, ReceiptView, VerifiedReceipt, Verification};
+use casia_domain::dto::{RateLimit, ReceiptDocument, ReceiptKind, ReceiptView, VerifiedReceipt, Verification};
 use casia_domain::model::case_number;
 use chrono::{DateTime, Utc};
 use lopdf::content::{Content, Operation};
@@ -18,6 +18,7 @@ use crate::clock::display;
 use crate::entity::{authorisation, case, document, document_type, receipt};
 use crate::error::{ServiceError, ServiceResult};
 use crate::files::{new_storage_key, Storage};
+use crate::Services;
 
 const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
@@ -303,17 +304,28 @@ pub fn render_pdf(c: &ReceiptContent<'_>) -> ServiceResult<Vec<u8>> {
     Ok(out)
 }
 
-/// The CEA stored in a receipt file, if the file is a PDF made by Casia.
+/// The CEA a file claims to carry, read without parsing the PDF: the first `/CasiaCEA`
+/// entry (written by `render_pdf` in the information dictionary, outside any compressed
+/// stream) followed by a literal or hex string. One linear scan and no decompression, so any
+/// file, a crafted one included, costs no more than reading it once.
 pub fn cea_in_pdf(bytes: &[u8]) -> Option<String> {
-    let doc = Document::load_mem(bytes).ok()?;
-    let info = doc.trailer.get(b"Info").ok()?;
-    let info = match info {
-        Object::Reference(id) => doc.get_dictionary(*id).ok()?,
-        Object::Dictionary(d) => d,
+    const MARKER: &[u8] = b"/CasiaCEA";
+    if !bytes.starts_with(b"%PDF-") {
+        return None;
+    }
+    let at = bytes.windows(MARKER.len()).position(|w| w == MARKER)?;
+    let rest = &bytes[at + MARKER.len()..];
+    let rest = &rest[rest.iter().take_while(|b| b.is_ascii_whitespace()).count()..];
+    // A CEA is 24 characters; 64 leaves room for spaces or a hex encoding.
+    let value: Vec<u8> = match rest.first()? {
+        b'(' => rest[1..].iter().take(64).take_while(|&&b| b != b')').copied().collect(),
+        b'<' => {
+            let hex: Vec<u8> = rest[1..].iter().take(128).take_while(|&&b| b != b'>').filter(|b| !b.is_ascii_whitespace()).copied().collect();
+            hex::decode(hex).ok()?
+        }
         _ => return None,
     };
-    let cea = info.get(b"CasiaCEA").ok()?.as_str().ok()?;
-    normalise_cea(&String::from_utf8_lossy(cea))
+    normalise_cea(std::str::from_utf8(&value).ok()?)
 }
 
 pub fn receipt_view(r: &receipt::Model) -> ReceiptView {
@@ -413,6 +425,9 @@ async fn verified(db: &impl ConnectionTrait, r: &receipt::Model) -> ServiceResul
 
 /// `Verificación de Documentos` by code.
 pub async fn verify_cea(db: &impl ConnectionTrait, input: &str) -> ServiceResult<Verification> {
+    if input.trim().is_empty() {
+        return Err(ServiceError::invalid("cea", casia_domain::FieldProblem::Required));
+    }
     let Some(cea) = normalise_cea(input) else {
         return Ok(Verification::Unknown);
     };
@@ -422,8 +437,36 @@ pub async fn verify_cea(db: &impl ConnectionTrait, input: &str) -> ServiceResult
     }
 }
 
-/// `Verificación de Documentos` by file: authentic only if the bytes are exactly the issued
-/// receipt's. A file that names a real CEA but differs was altered.
+/// `Verificación de Documentos` by code from the public page: counted against the client's
+/// allowance first (`verification.per_minute`).
+pub async fn verify_cea_for(s: &Services, client: &str, input: &str) -> ServiceResult<Verification> {
+    count_verification(s, client)?;
+    verify_cea(&s.db, input).await
+}
+
+/// One verification (by code or by file) for `client`, or `TooManyRequests` with the wait.
+pub fn count_verification(s: &Services, client: &str) -> ServiceResult<()> {
+    s.limits.verification.check_seconds(client).map_err(|retry_after_seconds| {
+        tracing::info!(client, "verification rate limit reached");
+        ServiceError::TooManyRequests { limit: RateLimit::Verification, retry_after_seconds }
+    })
+}
+
+/// Admits one file check before its body is read: within the client's allowance and within
+/// the files checked at once (`verification.max_concurrent_files`). Busy: refused at once,
+/// never queued. Hold the permit until the answer is made.
+pub fn admit_file_check(s: &Services, client: &str) -> ServiceResult<tokio::sync::OwnedSemaphorePermit> {
+    count_verification(s, client)?;
+    s.limits
+        .verification_files
+        .clone()
+        .try_acquire_owned()
+        .map_err(|_| ServiceError::TooManyRequests { limit: RateLimit::VerificationBusy, retry_after_seconds: 1 })
+}
+
+/// `Verificación de Documentos` by file: authentic only if the bytes are exactly an issued
+/// receipt (its SHA-256 is stored when it is issued). A file that names a real CEA but
+/// differs was altered. The file is never parsed as a PDF (see `cea_in_pdf`).
 pub async fn verify_file(db: &impl ConnectionTrait, bytes: &[u8]) -> ServiceResult<Verification> {
     let digest = hex::encode(Sha256::digest(bytes));
     if let Some(r) = receipt::Entity::find().filter(receipt::Column::PdfSha256.eq(digest)).one(db).await? {
@@ -504,7 +547,13 @@ mod tests {
         })
         .unwrap();
         assert!(pdf.starts_with(b"%PDF-1.5"));
-        assert_eq!(cea_in_pdf(&pdf), Some(cea));
+        assert_eq!(cea_in_pdf(&pdf), Some(cea.clone()));
         assert_eq!(cea_in_pdf(b"not a pdf"), None);
+        // Written by another tool as a hex string, with spacing: still found.
+        let hex_form = format!("%PDF-1.4\n<< /CasiaCEA <{}> >>", hex::encode(cea.as_bytes()));
+        assert_eq!(cea_in_pdf(hex_form.as_bytes()), Some(cea.clone()));
+        assert_eq!(cea_in_pdf(format!("%PDF-1.4 /CasiaCEA   ({cea})").as_bytes()), Some(cea));
+        assert_eq!(cea_in_pdf(b"%PDF-1.4 /CasiaCEA (not-a-code)"), None);
+        assert_eq!(cea_in_pdf(b"%PDF-1.4 /CasiaCEA"), None);
     }
 }

@@ -1,19 +1,19 @@
 //! What an authorised user does to an existing case: `Modificar Información` (guide §4.2.1),
 //! `Solicitar Anulación` (§4.2.2) and `Valoración` (§4.2.4).
 
-use casia_domain::dto::{MessageKind, ModificationDone, ModifyInformationForm, ReceiptKind};
+use casia_domain::dto::{MessageKind, ModificationDone, ModifyInformationForm, ReceiptKind, CASE_LIST_MAX};
 use casia_domain::model::CaseType;
 use casia_domain::validation::{check_classification, check_documents, check_rating, Problems, MESSAGE_MAX};
 use casia_domain::{Action, FieldProblem, Substate};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 
 use super::open::{attach_documents, claim_documents};
 use super::receipts::{self, receipt_view};
 use super::{apply, find_for_user, in_transaction, Change};
 use crate::accounts::Caller;
 use crate::clock::now;
-use crate::entity::{case, receipt, submission};
+use crate::entity::{case, document, receipt, submission};
 use crate::error::{ServiceError, ServiceResult};
 use crate::Services;
 
@@ -46,6 +46,13 @@ pub async fn modify_information(s: &Services, caller: &Caller, number: i64, form
         p.add("information", FieldProblem::NothingToAdd);
     }
     p.finish()?;
+    if !form.documents.is_empty() {
+        // A case holds at most CASE_LIST_MAX documents, so its pages can show them all.
+        let attached = document::Entity::find().filter(document::Column::CaseId.eq(c.id)).count(db).await?;
+        if attached + form.documents.len() as u64 > CASE_LIST_MAX {
+            return Err(ServiceError::invalid("documents", FieldProblem::TooManyDocuments { max: CASE_LIST_MAX as usize }));
+        }
+    }
     if form.version != c.version {
         return Err(ServiceError::Conflict);
     }

@@ -20,7 +20,7 @@ db_test!(only_administrators_administer, |s| {
     for who in [&user, &sup] {
         assert!(matches!(admin::taxonomy(&s.db, who).await, Err(ServiceError::Forbidden)));
         assert!(matches!(admin::add_node(&s.db, who, "consulta", None, node("X")).await, Err(ServiceError::Forbidden)));
-        assert!(matches!(admin::accounts(&s.db, who).await, Err(ServiceError::Forbidden)));
+        assert!(matches!(admin::accounts(&s.db, who, "", 0).await, Err(ServiceError::Forbidden)));
         assert!(matches!(admin::set_account_active(&s.db, who, who.user.id, false).await, Err(ServiceError::Forbidden)));
     }
 });
@@ -88,7 +88,7 @@ db_test!(accounts_are_created_deactivated_and_reset, |s| {
     assert!(casia_services::accounts::login(&s.db, &s.config.login, &s.config.session, "nuevo.tramitador", "otra-clave-larga", "t").await.is_ok());
     // An administrator cannot lock themself out.
     assert!(admin::set_account_active(&s.db, &admin_user, admin_user.user.id, false).await.is_err());
-    let list = admin::accounts(&s.db, &admin_user).await.unwrap();
+    let list = admin::accounts(&s.db, &admin_user, "", 0).await.unwrap().items;
     assert!(list.iter().any(|a| a.username == "nuevo.tramitador" && a.role == Role::Tramitador));
 });
 
@@ -107,14 +107,14 @@ db_test!(authorisations_members_and_main_user, |s| {
     admin::add_member(&s.db, &admin_user, a, "ana", true).await.unwrap();
     admin::add_member(&s.db, &admin_user, a, "luis", false).await.unwrap();
     assert!(admin::add_member(&s.db, &admin_user, a, "tram", false).await.is_err(), "staff cannot be members");
-    let view = admin::authorisations(&s.db, &admin_user).await.unwrap();
+    let view = admin::authorisations(&s.db, &admin_user, "", 0).await.unwrap().items;
     let v = view.iter().find(|x| x.id == a).unwrap();
     assert_eq!(v.members.len(), 2);
     let ana_id = v.members.iter().find(|m| m.username == "ana").unwrap().user_id;
     assert!(matches!(admin::remove_member(&s.db, &admin_user, a, ana_id).await, Err(ServiceError::Invalid(e)) if e[0].problem == FieldProblem::InUse));
     admin::set_main_user(&s.db, &admin_user, a, luis.id).await.unwrap();
     admin::remove_member(&s.db, &admin_user, a, ana_id).await.unwrap();
-    let view = admin::authorisations(&s.db, &admin_user).await.unwrap();
+    let view = admin::authorisations(&s.db, &admin_user, "", 0).await.unwrap().items;
     let v = view.iter().find(|x| x.id == a).unwrap();
     assert_eq!(v.members.iter().map(|m| (m.username.as_str(), m.main)).collect::<Vec<_>>(), [("luis", true)]);
 });
@@ -144,7 +144,7 @@ db_test!(a_deactivated_authorisation_cannot_be_acted_for_until_reactivated, |s| 
     let offered: Vec<String> = accounts::user_authorisations(&s.db, ana.user.id).await.unwrap().into_iter().map(|x| x.number).collect();
     assert_eq!(offered, ["1000002"]);
     assert!(matches!(accounts::choose_authorisation(&s.db, &now, a.id).await, Err(_)));
-    let listed = admin::authorisations(&s.db, &admin_user).await.unwrap();
+    let listed = admin::authorisations(&s.db, &admin_user, "", 0).await.unwrap().items;
     assert!(!listed.iter().find(|x| x.id == a.id).unwrap().active);
 
     // Reactivated: chosen again, its cases are there.
@@ -152,4 +152,38 @@ db_test!(a_deactivated_authorisation_cannot_be_acted_for_until_reactivated, |s| 
     accounts::choose_authorisation(&s.db, &now, a.id).await.unwrap();
     let again = accounts::caller_from_token(&s.db, &s.config.session, &token).await.unwrap();
     assert_eq!(casia_services::cases::query::detail_for_user(&s.db, &again, number).await.unwrap().number, number);
+});
+
+db_test!(the_administrators_lists_come_in_pages_of_fifty_and_filter_by_name_or_number, |s| {
+    use casia_domain::dto::ADMIN_PAGE_SIZE;
+    let admin_user = fixtures::staff(&s, "admin", Role::Administrador).await;
+    for i in 0..60 {
+        let a = fixtures::authorisation(&s, &format!("20000{i:02}"), None, false).await;
+        let u = fixtures::user(&s, &format!("gestor{i:02}"), Role::Autorizado).await;
+        casia_services::authorisations::add_member(&s.db, a.id, u.id, false).await.unwrap();
+    }
+    // 61 accounts (with the administrator): 50, then 11.
+    let first = admin::accounts(&s.db, &admin_user, "", 0).await.unwrap();
+    assert_eq!(first.items.len() as u64, ADMIN_PAGE_SIZE);
+    assert!(first.has_next);
+    let second = admin::accounts(&s.db, &admin_user, "", 1).await.unwrap();
+    assert_eq!(second.items.len(), 11);
+    assert!(!second.has_next);
+    assert!(first.items.iter().all(|a| second.items.iter().all(|b| a.id != b.id)), "pages do not overlap");
+    let gestor = first.items.iter().find(|a| a.username == "gestor07").unwrap();
+    assert_eq!(gestor.authorisations, ["2000007"]);
+    // By username or name, whatever the case; wildcards are taken literally.
+    let found = admin::accounts(&s.db, &admin_user, "  NOMBRE GESTOR0", 0).await.unwrap();
+    assert_eq!(found.items.len(), 10);
+    assert!(admin::accounts(&s.db, &admin_user, "%", 0).await.unwrap().items.is_empty());
+    assert!(admin::accounts(&s.db, &admin_user, "gestor_1", 0).await.unwrap().items.is_empty());
+
+    let first = admin::authorisations(&s.db, &admin_user, "", 0).await.unwrap();
+    assert_eq!((first.items.len() as u64, first.has_next), (ADMIN_PAGE_SIZE, true));
+    assert_eq!(first.items[7].members.iter().map(|m| m.username.as_str()).collect::<Vec<_>>(), ["gestor07"]);
+    assert_eq!(admin::authorisations(&s.db, &admin_user, "", 1).await.unwrap().items.len(), 10);
+    let by_number = admin::authorisations(&s.db, &admin_user, "2000059", 0).await.unwrap();
+    assert_eq!(by_number.items.iter().map(|a| a.number.as_str()).collect::<Vec<_>>(), ["2000059"]);
+    let by_name = admin::authorisations(&s.db, &admin_user, "empresa 200001", 0).await.unwrap();
+    assert_eq!(by_name.items.len(), 10);
 });

@@ -55,14 +55,9 @@ pub async fn staff(s: &Services, username: &str, role: Role) -> Caller {
 
 /// Streams `bytes` as an upload of `name` by `caller`, as the upload endpoint does.
 pub async fn upload(s: &Services, caller: &Caller, name: &str, bytes: &[u8]) -> Result<casia_domain::dto::UploadedFile, casia_services::ServiceError> {
-    let key = casia_services::files::new_storage_key("uploads");
     let chunks: Vec<Result<bytes::Bytes, std::io::Error>> =
         bytes.chunks(16 * 1024).map(|c| Ok(bytes::Bytes::copy_from_slice(c))).collect();
-    let stored = s
-        .storage
-        .put_upload(&key, name, s.config.uploads.max_bytes, futures::stream::iter(chunks))
-        .await?;
-    casia_services::files::record_upload(&s.db, caller, name, &key, &stored).await
+    casia_services::files::receive_upload(s, caller, name, Some(bytes.len() as u64), futures::stream::iter(chunks)).await
 }
 
 pub const PDF_BYTES: &[u8] = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n";

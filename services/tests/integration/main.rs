@@ -10,6 +10,7 @@ mod audit;
 mod cases_open;
 mod cases_user;
 mod cases_processor;
+mod limits;
 mod loadgen;
 mod second_factor;
 mod uploads;
