@@ -19,7 +19,7 @@ pub const CSV_PATH: &str = "/api/administracion/auditoria.csv";
 
 /// The page's URL parameters (`admin_audit::PARAMS`).
 #[derive(Deserialize)]
-struct CsvQuery {
+pub(crate) struct CsvQuery {
     usuario: Option<String>,
     accion: Option<String>,
     resultado: Option<String>,
