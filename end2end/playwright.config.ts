@@ -36,7 +36,7 @@ export default defineConfig({
       CASIA_SITE_ROOT: '../target/site',
       CASIA_DEMO_DATA: 'true',
       // Many logins from one address during the run.
-      CASIA_LOGIN__MAX_FAILURES: '50',
+      CASIA_LOGIN__CLIENT_MAX_FAILURES: '1000',
       RUST_LOG: 'warn,lopdf=error',
     },
   },

@@ -49,7 +49,12 @@ fn error_response(e: ServiceError) -> Response {
 
 async fn caller_of(state: &AppState, headers: &HeaderMap) -> Result<Caller, ServiceError> {
     let token = cookie(headers, SESSION_COOKIE).filter(|t| !t.is_empty()).ok_or(ServiceError::NotSignedIn)?;
-    accounts::caller_from_token(&state.services.db, &state.services.config.session, &token).await
+    let caller = accounts::caller_from_token(&state.services.db, &state.services.config.session, &token).await?;
+    // As in `server::require`: after an administrator's reset only `/cuenta` is open.
+    if caller.password_change_required {
+        return Err(ServiceError::PasswordChangeRequired);
+    }
+    Ok(caller)
 }
 
 #[derive(Deserialize)]

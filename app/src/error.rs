@@ -28,8 +28,16 @@ pub enum AppError {
     Conflict,
     #[error("bad credentials")]
     BadCredentials,
+    /// Password guesses are being slowed down: wait this long before the next try.
     #[error("too many attempts")]
-    TooManyAttempts { retry_after_minutes: i64 },
+    TooManyAttempts { retry_after_seconds: i64 },
+    /// Too many password checks at once in the whole service: try again shortly.
+    #[error("busy")]
+    Busy,
+    /// An administrator reset the password: only `/cuenta` (to choose a new one) and
+    /// logging out are open.
+    #[error("password change required")]
+    PasswordChangeRequired,
     #[error("upload refused")]
     Upload(UploadProblem),
     /// The request never reached the server, or its answer never came back.
@@ -66,12 +74,15 @@ impl AppError {
             AppError::Refused(r) => refusal_text(*r, lang).to_owned(),
             AppError::Conflict => Msg::ErrConflict.t(lang),
             AppError::BadCredentials => Msg::ErrBadCredentials.t(lang),
-            AppError::TooManyAttempts { retry_after_minutes } => match lang {
-                Lang::Es => format!(
-                    "Demasiados intentos fallidos. Por seguridad, espere {retry_after_minutes} minutos antes de volver a intentarlo."
-                ),
-                Lang::En => format!("Too many failed attempts. For your security, wait {retry_after_minutes} minutes before trying again."),
-            },
+            AppError::TooManyAttempts { retry_after_seconds } => {
+                let wait = wait_text(*retry_after_seconds, lang);
+                match lang {
+                    Lang::Es => format!("Demasiados intentos fallidos. Por seguridad, espere {wait} antes de volver a intentarlo."),
+                    Lang::En => format!("Too many failed attempts. For your security, wait {wait} before trying again."),
+                }
+            }
+            AppError::Busy => Msg::ErrBusy.t(lang),
+            AppError::PasswordChangeRequired => Msg::ErrPasswordChangeRequired.t(lang),
             AppError::Upload(p) => upload_problem_text(p, lang),
             AppError::Network => Msg::ErrNetwork.t(lang),
             AppError::Internal => Msg::ErrInternal.t(lang),
@@ -87,6 +98,23 @@ impl AppError {
     }
 }
 
+/// "45 segundos", "1 minuto", "3 minutos" (rounded up to whole minutes past one minute).
+fn wait_text(seconds: i64, lang: Lang) -> String {
+    let seconds = seconds.max(1);
+    let (n, es, en) = if seconds < 60 {
+        (seconds, ("segundo", "segundos"), ("second", "seconds"))
+    } else {
+        ((seconds + 59) / 60, ("minuto", "minutos"), ("minute", "minutes"))
+    };
+    let unit = match (lang, n == 1) {
+        (Lang::Es, true) => es.0,
+        (Lang::Es, false) => es.1,
+        (Lang::En, true) => en.0,
+        (Lang::En, false) => en.1,
+    };
+    format!("{n} {unit}")
+}
+
 #[cfg(feature = "ssr")]
 mod server {
     use super::AppError;
@@ -97,11 +125,12 @@ mod server {
         pub fn status(&self) -> StatusCode {
             match self {
                 AppError::NotSignedIn | AppError::SessionExpired | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
-                AppError::Forbidden | AppError::PickAuthorisation => StatusCode::FORBIDDEN,
+                AppError::Forbidden | AppError::PickAuthorisation | AppError::PasswordChangeRequired => StatusCode::FORBIDDEN,
                 AppError::NotFound => StatusCode::NOT_FOUND,
                 AppError::Invalid(_) | AppError::Upload(_) => StatusCode::UNPROCESSABLE_ENTITY,
                 AppError::Refused(_) | AppError::Conflict => StatusCode::CONFLICT,
                 AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+                AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
                 AppError::Network | AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             }
         }
@@ -119,7 +148,9 @@ mod server {
                 ServiceError::Refused(r) => AppError::Refused(r),
                 ServiceError::Conflict => AppError::Conflict,
                 ServiceError::BadCredentials => AppError::BadCredentials,
-                ServiceError::TooManyAttempts { retry_after_minutes } => AppError::TooManyAttempts { retry_after_minutes },
+                ServiceError::TooManyAttempts { retry_after_seconds } => AppError::TooManyAttempts { retry_after_seconds },
+                ServiceError::Busy => AppError::Busy,
+                ServiceError::PasswordChangeRequired => AppError::PasswordChangeRequired,
                 ServiceError::Upload(p) => AppError::Upload(p),
                 // The details go to the log, never to the person.
                 internal @ (ServiceError::Db(_) | ServiceError::Storage(_) | ServiceError::MailRefused(_) | ServiceError::Internal(_)) => {

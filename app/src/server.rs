@@ -92,7 +92,19 @@ pub async fn caller() -> Result<Caller, AppError> {
 pub async fn require(roles: &[Role]) -> Result<Caller, AppError> {
     let c = caller().await?;
     c.require_role(roles).map_err(fail)?;
+    // After an administrator's reset only the account page is open (it uses `caller()`).
+    if c.password_change_required {
+        return Err(fail(ServiceError::PasswordChangeRequired));
+    }
     Ok(c)
+}
+
+/// The request's `User-Agent`, for the sessions list (never trusted for anything else).
+pub fn user_agent() -> String {
+    request_parts()
+        .ok()
+        .and_then(|p| p.headers.get(http::header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned))
+        .unwrap_or_default()
 }
 
 /// Maps a service error to the client-safe error and sets the response status to match.

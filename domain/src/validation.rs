@@ -37,6 +37,12 @@ pub enum FieldProblem {
     SubstateNotInState,
     /// Nothing to send: no information, no document, no new classification.
     NothingToAdd,
+    /// A common or easily guessed password (breached lists, dictionary words, patterns).
+    WeakPassword,
+    /// The password contains the username.
+    PasswordContainsUsername,
+    /// The repeated password is not the same.
+    PasswordMismatch,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

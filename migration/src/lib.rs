@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261122_000001_initial;
 mod m20261123_000001_search_indexes;
 mod m20261201_000001_audit_log;
+mod m20261201_000003_passwords_sessions;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_initial::Migration),
             Box::new(m20261123_000001_search_indexes::Migration),
             Box::new(m20261201_000001_audit_log::Migration),
+            Box::new(m20261201_000003_passwords_sessions::Migration),
         ]
     }
 }

@@ -17,7 +17,10 @@ pub mod jobs;
 pub mod loadgen;
 pub mod mail;
 pub mod notices;
+pub mod passwords;
+pub mod sessions;
 pub mod taxonomy;
+pub mod throttle;
 #[cfg(feature = "test-support")]
 pub mod testing;
 
@@ -44,6 +47,8 @@ pub struct Services {
 impl Services {
     /// Connects, migrates and seeds the reference data (taxonomy, document types).
     pub async fn start(config: Config) -> ServiceResult<Services> {
+        // Size the process-wide cap on password checks from this configuration.
+        passwords::PasswordChecks::global(&config.login);
         let db = db::connect_and_migrate(&config.database_url).await?;
         taxonomy::seed(&db).await?;
         let storage = files::Storage::local(&config.storage_dir())?;

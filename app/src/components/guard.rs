@@ -16,6 +16,8 @@ enum Gate {
     Loading,
     Login { expired: bool },
     Picker,
+    /// An administrator reset the password: only `/cuenta` until it is changed.
+    ChangePassword,
     Forbidden,
     Failed(crate::error::AppError),
     Allow { user_id: i64, role: Role, authorisation: Option<i64> },
@@ -30,6 +32,10 @@ pub fn Guarded<F, IV>(
     /// The authorisation picker itself: shown before an authorisation is chosen.
     #[prop(optional)]
     picker: bool,
+    /// The account page (`/cuenta`): open with a pending password change, and before an
+    /// authorisation is chosen.
+    #[prop(optional)]
+    account: bool,
     children: F,
 ) -> impl IntoView
 where
@@ -45,7 +51,8 @@ where
         Some(Ok(ctx)) => match ctx.session {
             None => Gate::Login { expired: ctx.expired },
             Some(s) if !roles.contains(&s.user.role) => Gate::Forbidden,
-            Some(s) if s.needs_authorisation() && !picker => Gate::Picker,
+            Some(s) if s.password_change_required && !account => Gate::ChangePassword,
+            Some(s) if s.needs_authorisation() && !picker && !account => Gate::Picker,
             Some(s) => {
                 let gate = Gate::Allow { user_id: s.user.id, role: s.user.role, authorisation: s.authorisation.as_ref().map(|a| a.id) };
                 session.set_value(Some(s));
@@ -79,6 +86,7 @@ where
                         view! { <StatusPage title=Msg::ForbiddenTitle text=Some(Msg::ErrForbidden) error=None/> }.into_any()
                     }
                     Gate::Picker => view! { <Redirect path="/autorizaciones"/> }.into_any(),
+                    Gate::ChangePassword => view! { <Redirect path="/cuenta"/> }.into_any(),
                     Gate::Allow { .. } => match session.try_get_value().flatten() {
                         Some(s) => children(s).into_any(),
                         None => ().into_any(),

@@ -71,6 +71,7 @@ pub fn Header() -> impl IntoView {
                                         <span class="visually-hidden">{t(Msg::UnreadNotices)}</span>
                                     </A>
                                 </Show>
+                                <A href="/cuenta" attr:class="nav-link" attr:data-testid="my-account">{t(Msg::MiCuenta)}</A>
                                 <ActionForm action=logout attr:class="inline-form">
                                     <button type="submit" class="button button-secondary">{t(Msg::Salir)}</button>
                                 </ActionForm>

@@ -12,6 +12,10 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub last_seen_at: DateTimeUtc,
     pub expires_at: DateTimeUtc,
+    /// Browser and system as read from the User-Agent at login, e.g. "Chrome · Linux".
+    pub device: String,
+    /// The client address at login.
+    pub client: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

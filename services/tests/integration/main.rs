@@ -10,5 +10,6 @@ mod cases_open;
 mod cases_user;
 mod cases_processor;
 mod loadgen;
+mod passwords;
 mod uploads;
 mod mail;
