@@ -161,3 +161,19 @@ mod server {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_wait_is_said_in_seconds_or_whole_minutes() {
+        let es = |s| AppError::TooManyAttempts { retry_after_seconds: s }.message(Lang::Es);
+        assert!(es(1).contains("espere 1 segundo antes"), "{}", es(1));
+        assert!(es(8).contains("espere 8 segundos antes"));
+        assert!(es(60).contains("espere 1 minuto antes"));
+        assert!(es(61).contains("espere 2 minutos antes"));
+        let en = AppError::TooManyAttempts { retry_after_seconds: 300 }.message(Lang::En);
+        assert!(en.contains("wait 5 minutes before"), "{en}");
+    }
+}
