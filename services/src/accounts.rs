@@ -237,7 +237,13 @@ pub async fn login(
         .await?;
     // A wrong username takes as long as a wrong password.
     let stored_hash = found.as_ref().map_or_else(|| decoy_hash().to_owned(), |u| u.password_hash.clone());
-    let verified = PasswordChecks::global(limits).verify(password, &stored_hash).await? && found.is_some();
+    let verified = match PasswordChecks::global(limits).verify(password, &stored_hash).await {
+        Ok(ok) => ok && found.is_some(),
+        Err(e) => {
+            attempt.abandon(db).await?;
+            return Err(e);
+        }
+    };
     let Some(user) = found.filter(|_| verified) else {
         // The attempt stays recorded as a failure.
         let event = AuditEvent::anonymous(&username, AuditAction::LoginFailed, Outcome::Failure).from_client(client);

@@ -133,7 +133,14 @@ async fn check_contact_password(
         }
         Err(e) => return Err(e),
     };
-    if !PasswordChecks::global(limits).verify(password, &caller.user.password_hash).await? {
+    let verified = match PasswordChecks::global(limits).verify(password, &caller.user.password_hash).await {
+        Ok(ok) => ok,
+        Err(e) => {
+            attempt.abandon(db).await?;
+            return Err(e);
+        }
+    };
+    if !verified {
         audit::record(db, refused(Outcome::Failure, json!({ "reason": "wrong_password" }))).await?;
         return Err(ServiceError::invalid("password", FieldProblem::WrongPassword));
     }

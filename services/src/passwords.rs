@@ -136,7 +136,14 @@ pub async fn change_password(
         Err(e) => return Err(e),
     };
     let gate = PasswordChecks::global(limits);
-    if !gate.verify(current, &caller.user.password_hash).await? {
+    let verified = match gate.verify(current, &caller.user.password_hash).await {
+        Ok(ok) => ok,
+        Err(e) => {
+            attempt.abandon(db).await?;
+            return Err(e);
+        }
+    };
+    if !verified {
         // The attempt stays recorded as a failure: the next ones wait longer.
         let event = AuditEvent::by(caller, AuditAction::PasswordChangeFailed, Outcome::Failure)
             .on("account", caller.user.id)

@@ -28,11 +28,18 @@ use crate::error::{ServiceError, ServiceResult};
 /// An attempt that passed the throttle; until [`Attempt::succeeded`] it counts as a failure.
 #[must_use]
 pub struct Attempt {
+    id: i64,
     username: String,
     client: String,
 }
 
 impl Attempt {
+    /// The password could not be checked (the service was busy): this was no guess.
+    pub async fn abandon(self, db: &DatabaseConnection) -> ServiceResult<()> {
+        login_failure::Entity::delete_by_id(self.id).exec(db).await?;
+        Ok(())
+    }
+
     /// The password was right: this client's failures for the username are forgotten (other
     /// clients' are not: a stranger's guesses keep counting against the stranger).
     pub async fn succeeded(self, db: &DatabaseConnection) -> ServiceResult<()> {
@@ -79,7 +86,7 @@ pub async fn begin(db: &DatabaseConnection, limits: &LoginLimits, username: &str
     };
     let wait = wait_for(db, limits, at, others, username, client).await;
     match wait {
-        Ok(None) => Ok(Attempt { username: username.to_owned(), client: client.to_owned() }),
+        Ok(None) => Ok(Attempt { id: own.id, username: username.to_owned(), client: client.to_owned() }),
         Ok(Some(seconds)) => {
             login_failure::Entity::delete_by_id(own.id).exec(db).await?;
             Err(ServiceError::TooManyAttempts { retry_after_seconds: seconds })
