@@ -36,9 +36,11 @@ export default defineConfig({
       CASIA_SITE_ROOT: '../target/site',
       CASIA_DEMO_DATA: 'true',
       // Many logins from one address during the run.
-      CASIA_LOGIN__MAX_FAILURES: '50',
+      CASIA_LOGIN__CLIENT_MAX_FAILURES: '1000',
       // Staff journeys sign in with a password alone; second_factor.spec.ts enrols its own.
       CASIA_AUTH__STAFF_MFA: 'optional',
+      // Every spec verifies from 127.0.0.1: one client for the per-client allowance.
+      CASIA_VERIFICATION__PER_MINUTE: '600',
       RUST_LOG: 'warn,lopdf=error',
     },
   },

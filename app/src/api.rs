@@ -75,6 +75,10 @@ pub(crate) async fn caller_of(state: &AppState, headers: &HeaderMap, extensions:
     let mut caller = accounts::caller_from_token(&state.services.db, &state.services.config.session, &token).await?;
     // The same second-factor gate as every server function's.
     caller.second_factor_gate(state.services.config.auth.staff_mfa)?;
+    // As in `server::require`: after an administrator's reset only `/cuenta` is open.
+    if caller.password_change_required {
+        return Err(ServiceError::PasswordChangeRequired);
+    }
     caller.client = crate::server::client_address_of(headers, extensions);
     Ok(caller)
 }

@@ -33,9 +33,13 @@ pub async fn login(username: String, password: String, next: Option<String>) -> 
     if let Some(old) = session_token() {
         accounts::logout(&s.db, &old).await.map_err(fail)?;
     }
+    casia_services::sessions::set_device(&s.db, &logged.token, &crate::server::user_agent()).await.map_err(fail)?;
     set_session_cookie(&logged.token);
     set_lang_cookie(casia_domain::Lang::from_code(&logged.user.lang).unwrap_or_default());
-    let target = if logged.needs_authorisation {
+    let target = if logged.password_change_required {
+        // An administrator reset the password: choose a new one before anything else.
+        "/cuenta".to_owned()
+    } else if logged.needs_authorisation {
         "/autorizaciones".to_owned()
     } else {
         safe_next(next.as_deref().unwrap_or("/"))

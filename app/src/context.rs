@@ -60,6 +60,7 @@ pub async fn get_page_context(path: String) -> Result<PageContext, AppError> {
                     unread_notices,
                     now: now.clone(),
                     today,
+                    password_change_required: c.password_change_required,
                 }),
                 lang: c.lang,
                 now,

@@ -38,8 +38,16 @@ pub enum AppError {
     /// The login's second step (a code) has not been passed yet.
     #[error("second factor pending")]
     SecondFactorPending,
+    /// Password guesses are being slowed down: wait this long before the next try.
     #[error("too many attempts")]
-    TooManyAttempts { retry_after_minutes: i64 },
+    TooManyAttempts { retry_after_seconds: i64 },
+    /// Too many password checks at once in the whole service: try again shortly.
+    #[error("busy")]
+    Busy,
+    /// An administrator reset the password: only `/cuenta` (to choose a new one) and
+    /// logging out are open.
+    #[error("password change required")]
+    PasswordChangeRequired,
     #[error("upload refused")]
     Upload(UploadProblem),
     /// The request never reached the server, or its answer never came back.
@@ -100,12 +108,15 @@ impl AppError {
             AppError::BadCredentials => Msg::ErrBadCredentials.t(lang),
             AppError::SecondFactorRequired => Msg::ErrSecondFactorRequired.t(lang),
             AppError::SecondFactorPending => Msg::ErrSecondFactorPending.t(lang),
-            AppError::TooManyAttempts { retry_after_minutes } => match lang {
-                Lang::Es => format!(
-                    "Demasiados intentos fallidos. Por seguridad, espere {retry_after_minutes} minutos antes de volver a intentarlo."
-                ),
-                Lang::En => format!("Too many failed attempts. For your security, wait {retry_after_minutes} minutes before trying again."),
-            },
+            AppError::TooManyAttempts { retry_after_seconds } => {
+                let wait = wait_text(*retry_after_seconds, lang);
+                match lang {
+                    Lang::Es => format!("Demasiados intentos fallidos. Por seguridad, espere {wait} antes de volver a intentarlo."),
+                    Lang::En => format!("Too many failed attempts. For your security, wait {wait} before trying again."),
+                }
+            }
+            AppError::Busy => Msg::ErrBusy.t(lang),
+            AppError::PasswordChangeRequired => Msg::ErrPasswordChangeRequired.t(lang),
             AppError::Upload(p) => upload_problem_text(p, lang),
             AppError::Network => Msg::ErrNetwork.t(lang),
             AppError::Internal => Msg::ErrInternal.t(lang),
@@ -131,6 +142,23 @@ impl AppError {
     }
 }
 
+/// "45 segundos", "1 minuto", "3 minutos" (rounded up to whole minutes past one minute).
+fn wait_text(seconds: i64, lang: Lang) -> String {
+    let seconds = seconds.max(1);
+    let (n, es, en) = if seconds < 60 {
+        (seconds, ("segundo", "segundos"), ("second", "seconds"))
+    } else {
+        ((seconds + 59) / 60, ("minuto", "minutos"), ("minute", "minutes"))
+    };
+    let unit = match (lang, n == 1) {
+        (Lang::Es, true) => es.0,
+        (Lang::Es, false) => es.1,
+        (Lang::En, true) => en.0,
+        (Lang::En, false) => en.1,
+    };
+    format!("{n} {unit}")
+}
+
 #[cfg(feature = "ssr")]
 mod server {
     use super::{AppError, RateLimit};
@@ -146,13 +174,14 @@ mod server {
                 AppError::NotSignedIn | AppError::SessionExpired | AppError::BadCredentials | AppError::SecondFactorPending => {
                     StatusCode::UNAUTHORIZED
                 }
-                AppError::Forbidden | AppError::PickAuthorisation | AppError::CrossSite | AppError::SecondFactorRequired => {
+                AppError::Forbidden | AppError::PickAuthorisation | AppError::CrossSite | AppError::SecondFactorRequired | AppError::PasswordChangeRequired => {
                     StatusCode::FORBIDDEN
                 }
                 AppError::NotFound => StatusCode::NOT_FOUND,
                 AppError::Invalid(_) | AppError::Upload(_) => StatusCode::UNPROCESSABLE_ENTITY,
                 AppError::Refused(_) | AppError::Conflict => StatusCode::CONFLICT,
                 AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+                AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
                 AppError::Network | AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
                 // Busy for everyone is the service's state, not this client's doing.
                 AppError::TooManyRequests { limit: RateLimit::VerificationBusy, .. } => StatusCode::SERVICE_UNAVAILABLE,
@@ -164,7 +193,7 @@ mod server {
         pub fn retry_after_seconds(&self) -> Option<u64> {
             match self {
                 AppError::TooManyRequests { retry_after_seconds, .. } => Some((*retry_after_seconds).max(1)),
-                AppError::TooManyAttempts { retry_after_minutes } => Some((*retry_after_minutes).max(1) as u64 * 60),
+                AppError::TooManyAttempts { retry_after_seconds } => Some((*retry_after_seconds).max(1) as u64),
                 _ => None,
             }
         }
@@ -184,7 +213,9 @@ mod server {
                 ServiceError::BadCredentials => AppError::BadCredentials,
                 ServiceError::SecondFactorRequired => AppError::SecondFactorRequired,
                 ServiceError::SecondFactorPending => AppError::SecondFactorPending,
-                ServiceError::TooManyAttempts { retry_after_minutes } => AppError::TooManyAttempts { retry_after_minutes },
+                ServiceError::TooManyAttempts { retry_after_seconds } => AppError::TooManyAttempts { retry_after_seconds },
+                ServiceError::Busy => AppError::Busy,
+                ServiceError::PasswordChangeRequired => AppError::PasswordChangeRequired,
                 ServiceError::Upload(p) => AppError::Upload(p),
                 ServiceError::Db(e) if casia_services::db::is_unstorable_text(&e) => AppError::BadRequest,
                 ServiceError::TooManyRequests { limit, retry_after_seconds } => AppError::TooManyRequests { limit, retry_after_seconds },
@@ -195,5 +226,21 @@ mod server {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_wait_is_said_in_seconds_or_whole_minutes() {
+        let es = |s| AppError::TooManyAttempts { retry_after_seconds: s }.message(Lang::Es);
+        assert!(es(1).contains("espere 1 segundo antes"), "{}", es(1));
+        assert!(es(8).contains("espere 8 segundos antes"));
+        assert!(es(60).contains("espere 1 minuto antes"));
+        assert!(es(61).contains("espere 2 minutos antes"));
+        let en = AppError::TooManyAttempts { retry_after_seconds: 300 }.message(Lang::En);
+        assert!(en.contains("wait 5 minutes before"), "{en}");
     }
 }

@@ -31,6 +31,7 @@ use crate::pages::modify::ModifyPage;
 use crate::pages::new_case::{CaseOpenedPage, NewCasePage};
 use crate::pages::search::SearchPage;
 use crate::pages::admin::AdminPage;
+use crate::pages::account::AccountPage;
 use crate::pages::dashboard::DashboardPage;
 use crate::pages::inbox::{ContactPage, InboxPage};
 use crate::pages::processor_case::ProcessorCasePage;
@@ -106,6 +107,7 @@ fn Layout() -> impl IntoView {
                 <Route path=path!("/tramitacion/casos/:numero") view={Lazy::<ProcessorCaseRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/tramitacion/panel") view={Lazy::<DashboardRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/administracion") view={Lazy::<AdminRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/cuenta") view={Lazy::<AccountRoute>::new()} ssr=SsrMode::Async/>
             </Routes>
         </main>
         <footer class="footer"><p>{t(Msg::Footer)}</p></footer>
@@ -146,6 +148,7 @@ lazy_page!(WorkspaceRoute, WorkspacePage);
 lazy_page!(ProcessorCaseRoute, ProcessorCasePage);
 lazy_page!(DashboardRoute, DashboardPage);
 lazy_page!(AdminRoute, AdminPage);
+lazy_page!(AccountRoute, AccountPage);
 
 #[component]
 fn NotFound() -> impl IntoView {

@@ -132,6 +132,10 @@ pub async fn require(roles: &[Role]) -> Result<Caller, AppError> {
         let details = serde_json::json!({ "required": required });
         return Err(fail(casia_services::audit::forbidden(&services().db, &c, "endpoint", endpoint, details).await));
     }
+    // After an administrator's reset only the account page is open (it uses `caller()`).
+    if c.password_change_required {
+        return Err(fail(ServiceError::PasswordChangeRequired));
+    }
     Ok(c)
 }
 
@@ -139,6 +143,14 @@ pub async fn require(roles: &[Role]) -> Result<Caller, AppError> {
 /// for the second factor's own enrolment page, the one page staff without it may reach.
 pub async fn require_signed_in() -> Result<Caller, AppError> {
     caller().await
+}
+
+/// The request's `User-Agent`, for the sessions list (never trusted for anything else).
+pub fn user_agent() -> String {
+    request_parts()
+        .ok()
+        .and_then(|p| p.headers.get(http::header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned))
+        .unwrap_or_default()
 }
 
 /// Maps a service error to the client-safe error and sets the response status to match

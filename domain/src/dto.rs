@@ -44,6 +44,9 @@ pub struct SessionView {
     pub now: String,
     /// Today in Spain (default search month).
     pub today: CalendarDate,
+    /// An administrator reset the password: only `/cuenta` is open until it is changed.
+    #[serde(default)]
+    pub password_change_required: bool,
 }
 
 impl SessionView {
@@ -51,6 +54,31 @@ impl SessionView {
     pub fn needs_authorisation(&self) -> bool {
         self.user.role == Role::Autorizado && self.authorisation.is_none()
     }
+}
+
+/// One of the caller's own sessions, as `/cuenta` lists them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwnSessionView {
+    /// A random-looking id derived from the session (not its token, not a counter): it only
+    /// ever names a session of the caller's own.
+    pub id: String,
+    /// Browser and system, e.g. "Chrome · Linux" (empty when unknown).
+    pub device: String,
+    pub client: String,
+    pub started: String,
+    pub last_used: String,
+    /// The session this page was loaded with.
+    pub current: bool,
+}
+
+/// `/cuenta` ("Mi cuenta").
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyAccount {
+    pub username: String,
+    pub full_name: String,
+    pub password_change_required: bool,
+    /// Newest first; the current one included.
+    pub sessions: Vec<OwnSessionView>,
 }
 
 /// What the login page needs before anyone is signed in.

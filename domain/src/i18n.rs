@@ -384,6 +384,26 @@ messages! {
     Continuar => ("Continuar", "Continue"),
     ErrSecondFactorRequired => ("Debe activar la verificación en dos pasos para continuar.", "You must turn on two-step verification to continue."),
     ErrSecondFactorPending => ("Introduzca el código de la verificación en dos pasos para continuar.", "Enter your two-step verification code to continue."),
+    // Mi cuenta: own password and sessions.
+    MiCuenta => ("Mi cuenta", "My account"),
+    CambiarContrasena => ("Cambiar contraseña", "Change password"),
+    ContrasenaActual => ("Contraseña actual", "Current password"),
+    RepetirContrasena => ("Repita la nueva contraseña", "Repeat the new password"),
+    PoliticaContrasena => ("Entre 12 y 128 caracteres. Una frase de varias palabras es fácil de recordar y difícil de adivinar; no use su nombre de usuario ni contraseñas comunes.", "Between 12 and 128 characters. A phrase of several words is easy to remember and hard to guess; do not use your username or common passwords."),
+    ContrasenaCambiada => ("La contraseña se ha cambiado. Se han cerrado todas sus demás sesiones; esta sigue abierta.", "Your password was changed. All your other sessions were ended; this one stays open."),
+    CambioContrasenaObligatorio => ("Un administrador ha restablecido su contraseña. Elija una nueva para continuar.", "An administrator reset your password. Choose a new one to continue."),
+    SesionesActivas => ("Sesiones activas", "Active sessions"),
+    Dispositivo => ("Dispositivo", "Device"),
+    DireccionCliente => ("Dirección", "Address"),
+    Iniciada => ("Iniciada", "Started"),
+    UltimoUso => ("Último uso", "Last used"),
+    EstaSesion => ("Esta sesión", "This session"),
+    CerrarEstaSesion => ("Cerrar esta sesión", "End this session"),
+    CerrarTodasLasDemas => ("Cerrar todas las demás", "End all others"),
+    SesionCerrada => ("La sesión se ha cerrado.", "The session was ended."),
+    OtrasSesionesCerradas => ("Se han cerrado todas sus demás sesiones.", "All your other sessions were ended."),
+    SinOtrasSesiones => ("No tiene otras sesiones abiertas.", "You have no other open sessions."),
+    DispositivoDesconocido => ("Desconocido", "Unknown"),
 
     // Generic errors.
     ErrNotSignedIn => ("Debe identificarse para continuar.", "Please sign in to continue."),
@@ -395,6 +415,8 @@ messages! {
     ErrBadCredentials => ("Usuario o contraseña incorrectos.", "Wrong username or password."),
     ErrPickAuthorisation => ("Seleccione primero la autorización desde la que desea gestionar.", "First choose the authorisation you want to work for."),
     ErrValidation => ("Revise los campos marcados.", "Please check the highlighted fields."),
+    ErrPasswordChangeRequired => ("Debe cambiar su contraseña antes de continuar (Mi cuenta).", "You must change your password before continuing (My account)."),
+    ErrBusy => ("El servicio está atendiendo muchas identificaciones a la vez. Inténtelo de nuevo en unos segundos.", "The service is handling many sign-ins at once. Try again in a few seconds."),
 }
 
 impl Msg {
@@ -613,6 +635,15 @@ pub fn field_problem_text(p: &FieldProblem, lang: Lang) -> String {
         }
         FieldProblem::NothingToAdd => {
             if es { "Indique información adicional, anexe algún documento o modifique la clasificación." } else { "Add some information, attach a document or change the classification." }.into()
+        }
+        FieldProblem::WeakPassword => {
+            if es { "Esta contraseña es demasiado común o fácil de adivinar. Pruebe con una frase de varias palabras." } else { "This password is too common or easy to guess. Try a phrase of several words." }.into()
+        }
+        FieldProblem::PasswordContainsUsername => {
+            if es { "La contraseña no puede contener el nombre de usuario." } else { "The password must not contain the username." }.into()
+        }
+        FieldProblem::PasswordMismatch => {
+            if es { "Las contraseñas no coinciden." } else { "The passwords do not match." }.into()
         }
     }
 }

@@ -39,6 +39,12 @@ pub enum FieldProblem {
     NothingToAdd,
     /// A second-factor or recovery code that is wrong, expired or already used.
     WrongCode,
+    /// A common or easily guessed password (breached lists, dictionary words, patterns).
+    WeakPassword,
+    /// The password contains the username.
+    PasswordContainsUsername,
+    /// The repeated password is not the same.
+    PasswordMismatch,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

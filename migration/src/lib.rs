@@ -9,6 +9,7 @@ mod m20261201_000001_audit_log;
 mod m20261201_000002_second_factor;
 mod m20261201_000005_audit_indexes;
 mod m20261201_000004_verification_limits;
+mod m20261201_000003_passwords_sessions;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000002_second_factor::Migration),
             Box::new(m20261201_000005_audit_indexes::Migration),
             Box::new(m20261201_000004_verification_limits::Migration),
+            Box::new(m20261201_000003_passwords_sessions::Migration),
         ]
     }
 }

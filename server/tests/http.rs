@@ -10,6 +10,9 @@ use reqwest::StatusCode;
 async fn serve(s: Services) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
+    // The address the tests use is the public one: the origin the CSRF layer expects.
+    let mut s = s;
+    s.config = std::sync::Arc::new(casia_services::Config { public_url: format!("http://{addr}"), ..(*s.config).clone() });
     let state = AppState { leptos_options: casia_server::web::leptos_options(&s.config, addr), services: s };
     let http = state.services.config.http.clone();
     let router = casia_server::web::router(state);
@@ -17,15 +20,11 @@ async fn serve(s: Services) -> String {
     format!("http://{addr}")
 }
 
-/// The test servers' public URL (the default, `http://` + the default listen address): the
-/// origin the CSRF layer expects, whatever port the test server really has.
-const PUBLIC_ORIGIN: &str = "http://127.0.0.1:3000";
-
-/// A browser-like client: it keeps cookies and, like a browser on a POST from one of Casia's
-/// pages, sends the page's `Origin`.
-fn client() -> reqwest::Client {
+/// A browser-like client of the app at `base`: keeps cookies, does not follow redirects, and
+/// says where it comes from (`Origin`, as browsers do on POSTs; the CSRF check wants it).
+fn client(base: &str) -> reqwest::Client {
     let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert(reqwest::header::ORIGIN, reqwest::header::HeaderValue::from_static(PUBLIC_ORIGIN));
+    headers.insert(reqwest::header::ORIGIN, base.parse().unwrap());
     reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
@@ -46,12 +45,12 @@ db_test!(server_functions_refuse_without_a_session_and_with_the_wrong_role, |s| 
     casia_services::demo::load(&s).await.unwrap();
     let base = serve(s.clone()).await;
 
-    let anonymous = client();
+    let anonymous = client(&base);
     let r = anonymous.post(format!("{base}/api/my_authorisations")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     assert!(r.text().await.unwrap().contains("NotSignedIn"));
 
-    let processor = client();
+    let processor = client(&base);
     assert!(login(&base, &processor, "tramitador1").await.status().is_success());
     let r = processor.post(format!("{base}/api/my_authorisations")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
@@ -60,7 +59,7 @@ db_test!(server_functions_refuse_without_a_session_and_with_the_wrong_role, |s| 
     let page = processor.get(format!("{base}/casia")).header("accept", "text/html").send().await.unwrap();
     assert_eq!(page.status(), StatusCode::FORBIDDEN);
 
-    let user = client();
+    let user = client(&base);
     let r = login(&base, &user, "autorizado1").await;
     assert!(r.status().is_success());
     let r = user.post(format!("{base}/api/my_authorisations")).send().await.unwrap();
@@ -72,7 +71,7 @@ db_test!(server_functions_refuse_without_a_session_and_with_the_wrong_role, |s| 
 db_test!(login_sets_an_http_only_cookie_and_rotates_it, |s| {
     casia_services::demo::load(&s).await.unwrap();
     let base = serve(s.clone()).await;
-    let http = client();
+    let http = client(&base);
     let first = login(&base, &http, "autorizado2").await;
     let cookie = first.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_owned()).find(|c| c.starts_with("casia_session=")).unwrap();
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
@@ -83,7 +82,7 @@ db_test!(login_sets_an_http_only_cookie_and_rotates_it, |s| {
     let old_token = cookie.split(';').next().unwrap().trim_start_matches("casia_session=").to_owned();
     let r = reqwest::Client::new()
         .post(format!("{base}/api/my_authorisations"))
-        .header("origin", PUBLIC_ORIGIN)
+        .header("origin", &base)
         .header("cookie", format!("casia_session={old_token}"))
         .send()
         .await
@@ -91,11 +90,11 @@ db_test!(login_sets_an_http_only_cookie_and_rotates_it, |s| {
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 });
 
-db_test!(login_attempts_are_rate_limited, |s| {
+db_test!(login_attempts_are_slowed_down_not_locked, |s| {
     casia_services::demo::load(&s).await.unwrap();
     let base = serve(s.clone()).await;
-    let http = client();
-    for _ in 0..s.config.login.max_failures {
+    let http = client(&base);
+    for _ in 0..s.config.login.free_failures {
         let r = http
             .post(format!("{base}/api/login"))
             .form(&[("username", "autorizado2"), ("password", "mala"), ("next", "")])
@@ -104,9 +103,15 @@ db_test!(login_attempts_are_rate_limited, |s| {
             .unwrap();
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     }
+    // The next attempt must wait, and is told how long in seconds.
     let r = login(&base, &http, "autorizado2").await;
     assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
-    assert!(r.text().await.unwrap().contains("TooManyAttempts"));
+    let body: serde_json::Value = r.json().await.unwrap();
+    let wait = body["TooManyAttempts"]["retry_after_seconds"].as_i64().unwrap();
+    assert_eq!(wait, 1, "{body}");
+    // After the wait the right password works: no lock.
+    tokio::time::sleep(std::time::Duration::from_millis(wait as u64 * 1000 + 100)).await;
+    assert!(login(&base, &http, "autorizado2").await.status().is_success());
 });
 
 db_test!(health_answers_when_the_database_does, |s| {
@@ -118,7 +123,7 @@ db_test!(health_answers_when_the_database_does, |s| {
 db_test!(every_answer_carries_the_security_headers, |s| {
     let base = serve(s.clone()).await;
     for path in ["/acceso", "/healthz", "/api/my_authorisations"] {
-        let r = client().get(format!("{base}{path}")).send().await.unwrap();
+        let r = client(&base).get(format!("{base}{path}")).send().await.unwrap();
         let h = r.headers();
         assert_eq!(h.get("x-frame-options").map(|v| v.to_str().unwrap()), Some("DENY"), "{path}");
         assert_eq!(h.get("x-content-type-options").map(|v| v.to_str().unwrap()), Some("nosniff"), "{path}");
@@ -136,7 +141,7 @@ db_test!(after_login_only_local_paths_are_followed, |s| {
         ("/\t/evil.example/", "/"),
         ("https://evil.example/", "/"),
     ] {
-        let r = client()
+        let r = client(&base)
             .post(format!("{base}/api/login"))
             .form(&[("username", "autorizado2"), ("password", casia_services::demo::DEMO_PASSWORD), ("next", next)])
             .send()
@@ -149,12 +154,12 @@ db_test!(after_login_only_local_paths_are_followed, |s| {
 db_test!(guesses_sent_all_at_once_are_limited_too, |s| {
     casia_services::demo::load(&s).await.unwrap();
     let base = serve(s.clone()).await;
-    let max = s.config.login.max_failures as usize;
-    // Three times the limit, all in flight together (each password check takes a while).
-    let guesses = (0..max * 3).map(|i| {
+    let free = s.config.login.free_failures as usize;
+    // Three times the free failures, all in flight together (each password check takes a while).
+    let guesses = (0..free * 3).map(|i| {
         let base = base.clone();
         async move {
-            client()
+            client(&base)
                 .post(format!("{base}/api/login"))
                 .form(&[("username", "autorizado2".to_owned()), ("password", format!("intento-{i}")), ("next", String::new())])
                 .send()
@@ -166,27 +171,120 @@ db_test!(guesses_sent_all_at_once_are_limited_too, |s| {
     let statuses = futures::future::join_all(guesses).await;
     let checked = statuses.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count();
     let refused = statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
-    assert_eq!(checked + refused, max * 3, "{statuses:?}");
-    assert!(checked <= max, "only {max} passwords may be tried in the window, {checked} were");
-    // Guesses one after another use up what the burst left, and not one more.
+    assert_eq!(checked + refused, free * 3, "{statuses:?}");
+    assert!(checked <= free, "only {free} passwords may be tried at once, {checked} were");
+    // Guesses one after another use up what the burst left, and not one more...
     let mut later = 0;
-    loop {
-        let r = client()
+    let wait = loop {
+        let r = client(&base)
             .post(format!("{base}/api/login"))
             .form(&[("username", "autorizado2"), ("password", "otra"), ("next", "")])
             .send()
             .await
             .unwrap();
         if r.status() == StatusCode::TOO_MANY_REQUESTS {
-            break;
+            let body: serde_json::Value = r.json().await.unwrap();
+            break body["TooManyAttempts"]["retry_after_seconds"].as_i64().unwrap();
         }
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
         later += 1;
-        assert!(later <= max, "the limit never came");
-    }
-    assert_eq!(checked + later, max, "{max} password checks in the window, in all");
-    // And now even the right password is refused until the window ends.
-    assert_eq!(login(&base, &client(), "autorizado2").await.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert!(later <= free, "the delay never came");
+    };
+    assert_eq!(checked + later, free, "{free} password checks without delay, in all");
+    // ...then a short wait (not a lock), after which even the right password works.
+    assert_eq!(wait, 1);
+    assert_eq!(login(&base, &client(&base), "autorizado2").await.status(), StatusCode::TOO_MANY_REQUESTS);
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    assert!(login(&base, &client(&base), "autorizado2").await.status().is_success());
+});
+
+db_test!(after_an_administrators_reset_only_the_account_page_is_open, |s| {
+    use casia_services::entity::user;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    casia_services::demo::load(&s).await.unwrap();
+    let base = serve(s.clone()).await;
+    let admin = client(&base);
+    login(&base, &admin, "admin").await;
+    let target = user::Entity::find().filter(user::Column::Username.eq("autorizado2")).one(&s.db).await.unwrap().unwrap();
+    let temporary = "clave temporal del administrador";
+    let r = admin
+        .post(format!("{base}/api/admin_reset_password"))
+        .form(&[("id", target.id.to_string()), ("password", temporary.to_owned())])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.status());
+
+    let user = client(&base);
+    let r = user
+        .post(format!("{base}/api/login"))
+        .form(&[("username", "autorizado2"), ("password", temporary), ("next", "/casia/casos")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers().get("location").map(|v| v.to_str().unwrap()), Some("/cuenta"), "straight to the account page");
+    // Every other server function refuses, saying why; pages send to /cuenta.
+    let r = user.post(format!("{base}/api/my_authorisations")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(r.text().await.unwrap().contains("PasswordChangeRequired"));
+    let page = user.get(format!("{base}/casia")).header("accept", "text/html").send().await.unwrap();
+    let location = page.headers().get("location").map(|v| v.to_str().unwrap().to_owned());
+    assert_eq!(location.as_deref(), Some("/cuenta"), "{}", page.status());
+    assert_eq!(user.get(format!("{base}/cuenta")).send().await.unwrap().status(), StatusCode::OK);
+    let overview: serde_json::Value = user.post(format!("{base}/api/account_overview")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(overview["password_change_required"], true);
+
+    let r = user
+        .post(format!("{base}/api/change_password"))
+        .form(&[("current_password", temporary), ("new_password", "mi propia frase secreta"), ("repeat_password", "mi propia frase secreta")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(user.post(format!("{base}/api/my_authorisations")).send().await.unwrap().status(), StatusCode::OK);
+});
+
+db_test!(a_person_sees_their_sessions_and_ends_another_one, |s| {
+    casia_services::demo::load(&s).await.unwrap();
+    let base = serve(s.clone()).await;
+    let laptop = client(&base);
+    let r = laptop
+        .post(format!("{base}/api/login"))
+        .header("user-agent", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36")
+        .form(&[("username", "tramitador2"), ("password", casia_services::demo::DEMO_PASSWORD), ("next", "")])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success());
+    let phone = client(&base);
+    phone
+        .post(format!("{base}/api/login"))
+        .header("user-agent", "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1")
+        .form(&[("username", "tramitador2"), ("password", casia_services::demo::DEMO_PASSWORD), ("next", "")])
+        .send()
+        .await
+        .unwrap();
+    // Someone else's session is never listed.
+    login(&base, &client(&base), "tramitador1").await;
+
+    let overview: serde_json::Value = laptop.post(format!("{base}/api/account_overview")).send().await.unwrap().json().await.unwrap();
+    let sessions = overview["sessions"].as_array().unwrap();
+    assert_eq!(sessions.len(), 2, "{overview}");
+    let mine = sessions.iter().find(|s| s["current"] == true).unwrap();
+    let other = sessions.iter().find(|s| s["current"] == false).unwrap();
+    assert_eq!(mine["device"], "Chrome · Linux");
+    assert_eq!(other["device"], "Safari · iOS");
+    assert_eq!(other["client"], "127.0.0.1");
+
+    // A made-up id ends nothing.
+    let r = laptop.post(format!("{base}/api/end_session")).form(&[("id", "0123456789abcdef0123456789abcdef")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let r = laptop.post(format!("{base}/api/end_session")).form(&[("id", other["id"].as_str().unwrap())]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(phone.post(format!("{base}/api/account_overview")).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(laptop.post(format!("{base}/api/account_overview")).send().await.unwrap().status(), StatusCode::OK);
+    // Nobody signed in: nothing to see.
+    assert_eq!(client(&base).post(format!("{base}/api/account_overview")).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
 });
 
 db_test!(uploads_and_downloads_check_the_session_the_role_and_the_authorisation, |s| {
@@ -201,8 +299,8 @@ db_test!(uploads_and_downloads_check_the_session_the_role_and_the_authorisation,
     };
 
     // No session, or a role that attaches nothing: refused before anything is stored.
-    assert_eq!(upload(client(), pdf.clone()).await.status(), StatusCode::UNAUTHORIZED);
-    let admin = client();
+    assert_eq!(upload(client(&base), pdf.clone()).await.status(), StatusCode::UNAUTHORIZED);
+    let admin = client(&base);
     login(&base, &admin, "admin").await;
     assert_eq!(upload(admin.clone(), pdf.clone()).await.status(), StatusCode::FORBIDDEN);
     let refused = casia_services::entity::audit_log::Entity::find()
@@ -214,7 +312,7 @@ db_test!(uploads_and_downloads_check_the_session_the_role_and_the_authorisation,
     assert_eq!((refused.action.as_str(), refused.actor_username.as_str(), refused.target_id.as_deref()), ("access.forbidden", "admin", Some("/api/uploads")));
 
     // autorizado2 (one authorisation, 0654321) uploads and opens a Trámite with the file.
-    let owner = client();
+    let owner = client(&base);
     login(&base, &owner, "autorizado2").await;
     let r = upload(owner.clone(), pdf.clone()).await;
     assert_eq!(r.status(), StatusCode::OK);
@@ -241,7 +339,7 @@ db_test!(uploads_and_downloads_check_the_session_the_role_and_the_authorisation,
     assert_eq!(r.bytes().await.unwrap().to_vec(), pdf);
 
     // autorizado1 acting for the other authorisation: not found, like a number that does not exist.
-    let other = client();
+    let other = client(&base);
     login(&base, &other, "autorizado1").await;
     let gestoria = authorisation::Entity::find().filter(authorisation::Column::Number.eq("0123456")).one(&s.db).await.unwrap().unwrap();
     let r = other.post(format!("{base}/api/choose_authorisation")).form(&[("authorisation_id", gestoria.id.to_string())]).send().await.unwrap();
@@ -251,9 +349,9 @@ db_test!(uploads_and_downloads_check_the_session_the_role_and_the_authorisation,
     assert_eq!(other.get(format!("{base}/api/justificantes/{}", receipt.id)).send().await.unwrap().status(), StatusCode::NOT_FOUND);
     assert_eq!(owner.get(format!("{base}/api/justificantes/{}", receipt.id)).send().await.unwrap().status(), StatusCode::OK);
     // Nobody signed in: no file.
-    assert_eq!(client().get(format!("{base}/api/documentos/{}", doc.id)).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(client(&base).get(format!("{base}/api/documentos/{}", doc.id)).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
     // A processor may read every case's documents.
-    let processor = client();
+    let processor = client(&base);
     login(&base, &processor, "tramitador1").await;
     assert_eq!(processor.get(format!("{base}/api/documentos/{}", doc.id)).send().await.unwrap().status(), StatusCode::OK);
 
@@ -292,7 +390,7 @@ db_test!(the_audit_csv_holds_the_filtered_rows_and_only_administrators_get_it, |
     let csv = format!("{base}/api/administracion/auditoria.csv");
 
     // Anonymous: 401. A processor: 403, and the refusal is in the trail.
-    let r = client().get(&csv).header("origin", &base).send().await.unwrap();
+    let r = client(&base).get(&csv).header("origin", &base).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     let processor = signed_in(&base, "tramitador1").await;
     assert_eq!(processor.get(&csv).send().await.unwrap().status(), StatusCode::FORBIDDEN);

@@ -10,17 +10,20 @@ use sea_orm::sea_query::{Expr, Query};
 use sea_orm::ExprTrait;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, Set,
+    QueryFilter, QueryOrder, Set, TransactionTrait,
 };
+use serde_json::json;
 use sha2::{Digest, Sha256};
 
+use crate::audit::{self, AuditAction, AuditEvent, Outcome};
 use crate::clock::now;
 use crate::config::{LoginLimits, SessionConfig, StaffMfa};
 use crate::entity::{authorisation, authorisation_member, login_failure, session, user};
 use crate::error::{ServiceError, ServiceResult};
 pub use crate::second_factor::SecondFactorState;
+use crate::passwords::PasswordChecks;
 
-pub const MIN_PASSWORD_CHARS: usize = 10;
+pub use crate::passwords::MIN_PASSWORD_CHARS;
 
 pub fn hash_password(password: &str) -> ServiceResult<String> {
     let salt = SaltString::generate(&mut rand::rngs::OsRng);
@@ -68,7 +71,15 @@ pub fn normalise_username(username: &str) -> String {
     username.trim().to_lowercase()
 }
 
-fn check_new_user(u: &NewUser<'_>) -> ServiceResult<()> {
+/// Whether a new account's password must meet the policy. Only demo data skips it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum PasswordPolicy {
+    Enforced,
+    /// The demo accounts' public password `casia-demo` (README, Playwright): demo data only.
+    DemoOnly,
+}
+
+fn check_new_user(u: &NewUser<'_>, policy: PasswordPolicy) -> ServiceResult<()> {
     let mut p = casia_domain::validation::Problems::default();
     let name = normalise_username(u.username);
     if name.is_empty() {
@@ -79,8 +90,8 @@ fn check_new_user(u: &NewUser<'_>) -> ServiceResult<()> {
         p.add("username", FieldProblem::InvalidChoice);
     }
     p.required_text("full_name", u.full_name, 150);
-    if u.password.chars().count() < MIN_PASSWORD_CHARS {
-        p.add("password", FieldProblem::TooShort { min: MIN_PASSWORD_CHARS });
+    if policy == PasswordPolicy::Enforced {
+        crate::passwords::check_password(&mut p, "password", u.password, &name, u.full_name);
     }
     if let Some(email) = u.email.filter(|e| !e.trim().is_empty())
         && !casia_domain::validation::is_valid_email(email)
@@ -90,8 +101,21 @@ fn check_new_user(u: &NewUser<'_>) -> ServiceResult<()> {
     p.finish().map_err(ServiceError::Invalid)
 }
 
+/// Creates an account; its password must meet the policy (`passwords::password_problem`).
 pub async fn create_user(db: &impl ConnectionTrait, new: NewUser<'_>) -> ServiceResult<user::Model> {
-    check_new_user(&new)?;
+    insert_user(db, new, PasswordPolicy::Enforced).await
+}
+
+/// DEMO DATA ONLY (`demo::load`, and test fixtures that stand in for it): creates an account
+/// whose password skips the policy, because the demo accounts' password `casia-demo` is
+/// public, short and relied on by the README, the Playwright suite and people trying Casia.
+/// Never call it for a real account.
+pub async fn create_demo_user(db: &impl ConnectionTrait, new: NewUser<'_>) -> ServiceResult<user::Model> {
+    insert_user(db, new, PasswordPolicy::DemoOnly).await
+}
+
+async fn insert_user(db: &impl ConnectionTrait, new: NewUser<'_>, policy: PasswordPolicy) -> ServiceResult<user::Model> {
+    check_new_user(&new, policy)?;
     let username = normalise_username(new.username);
     if user::Entity::find().filter(user::Column::Username.eq(&username)).one(db).await?.is_some() {
         return Err(ServiceError::invalid("username", FieldProblem::AlreadyExists));
@@ -100,11 +124,12 @@ pub async fn create_user(db: &impl ConnectionTrait, new: NewUser<'_>) -> Service
         username: Set(username),
         full_name: Set(new.full_name.trim().to_owned()),
         email: Set(new.email.map(|e| e.trim().to_owned()).filter(|e| !e.is_empty())),
-        password_hash: Set(hash_password(new.password)?),
+        password_hash: Set(crate::passwords::hash_off_thread(new.password).await?),
         role: Set(new.role.code().to_owned()),
         lang: Set(new.lang.code().to_owned()),
         active: Set(true),
         created_at: Set(now()),
+        must_change_password: Set(false),
         ..Default::default()
     };
     Ok(model.insert(db).await?)
@@ -133,6 +158,9 @@ pub struct Caller {
     pub client: String,
     /// Whether the session passed the login's second step (see [`Caller::second_factor_gate`]).
     pub second_factor: SecondFactorState,
+    /// An administrator reset the password: until the user changes it only the account page
+    /// and logging out are open (`app::server::require` and the page guard enforce it).
+    pub password_change_required: bool,
 }
 
 /// An authorised user acting for one authorisation: every case query is scoped by it.
@@ -192,6 +220,8 @@ pub struct LoggedIn {
     pub token: String,
     pub user: user::Model,
     pub needs_authorisation: bool,
+    /// Go to `/cuenta` first: an administrator reset the password.
+    pub password_change_required: bool,
 }
 
 pub async fn login(
@@ -203,67 +233,47 @@ pub async fn login(
     client: &str,
 ) -> ServiceResult<LoggedIn> {
     let username = normalise_username(username);
-    let at = now();
-    let window_start = at - Duration::minutes(limits.window_minutes);
-    // The attempt is written before it is checked, and counts as a failure until the password
-    // proves right: guesses sent all at once then see each other, instead of all passing the
-    // count while the slow password check runs.
-    let attempt = login_failure::ActiveModel {
-        username: Set(username.clone()),
-        client: Set(client.to_owned()),
-        at: Set(at),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?;
-    let failures_for_name = login_failure::Entity::find()
-        .filter(login_failure::Column::Username.eq(&username))
-        .filter(login_failure::Column::At.gt(window_start))
-        .count(db)
-        .await?;
-    // A client trying many usernames is limited too (more loosely: offices share addresses).
-    let failures_for_client = login_failure::Entity::find()
-        .filter(login_failure::Column::Client.eq(client))
-        .filter(login_failure::Column::At.gt(window_start))
-        .count(db)
-        .await?;
-    // Counts include this attempt.
-    if failures_for_name > limits.max_failures || failures_for_client > limits.max_failures * 4 {
-        // A refused attempt does not extend the lock.
-        login_failure::Entity::delete_by_id(attempt.id).exec(db).await?;
-        return Err(ServiceError::TooManyAttempts { retry_after_minutes: limits.window_minutes });
-    }
-
+    // Throttle first (delays per username and client, see `throttle`), then the password
+    // check, off the async threads and within the process-wide cap.
+    let attempt = match crate::throttle::begin(db, limits, &username, client).await {
+        Ok(attempt) => attempt,
+        Err(e @ ServiceError::TooManyAttempts { retry_after_seconds }) => {
+            let event = AuditEvent::anonymous(&username, AuditAction::LoginThrottled, Outcome::Refused)
+                .from_client(client)
+                .with_details(json!({ "retry_after_seconds": retry_after_seconds }));
+            audit::record(db, event).await?;
+            return Err(e);
+        }
+        Err(e) => return Err(e),
+    };
     let found = user::Entity::find()
         .filter(user::Column::Username.eq(&username))
         .filter(user::Column::Active.eq(true))
         .one(db)
         .await?;
-    // Argon2 is slow on purpose: off the async threads, so other requests go on meanwhile.
-    let stored_hash = found.as_ref().map(|u| u.password_hash.clone());
-    let given = password.to_owned();
-    let verified = tokio::task::spawn_blocking(move || match stored_hash {
-        Some(hash) => verify_password(&given, &hash),
-        None => {
-            verify_password(&given, decoy_hash());
-            false
+    // A wrong username takes as long as a wrong password.
+    let stored_hash = found.as_ref().map_or_else(|| decoy_hash().to_owned(), |u| u.password_hash.clone());
+    let verified = match PasswordChecks::global(limits).verify(password, &stored_hash).await {
+        Ok(ok) => ok && found.is_some(),
+        Err(e) => {
+            attempt.abandon(db).await?;
+            return Err(e);
         }
-    })
-    .await
-    .map_err(|e| ServiceError::Internal(format!("password check: {e}")))?;
+    };
     let Some(user) = found.filter(|_| verified) else {
         // The attempt stays recorded as a failure.
+        let event = AuditEvent::anonymous(&username, AuditAction::LoginFailed, Outcome::Failure).from_client(client);
+        audit::record(db, event).await?;
         return Err(ServiceError::BadCredentials);
     };
-    login_failure::Entity::delete_many()
-        .filter(login_failure::Column::Username.eq(&username))
-        .exec(db)
-        .await?;
+    attempt.succeeded(db).await?;
+    let at = now();
 
     // With exactly one authorisation the picker is skipped (guide §3).
     let memberships = user_authorisations(db, user.id).await?;
     let preselected = if memberships.len() == 1 { Some(memberships[0].id) } else { None };
     let token = random_token();
+    let txn = db.begin().await?;
     session::ActiveModel {
         id: Set(session_id(&token)),
         user_id: Set(user.id),
@@ -271,20 +281,62 @@ pub async fn login(
         created_at: Set(at),
         last_seen_at: Set(at),
         expires_at: Set(at + Duration::hours(sessions.absolute_hours)),
-        ..Default::default()
+        device: Set(String::new()),
+        client: Set(client.chars().take(64).collect()),
     }
-    .insert(db)
+    .insert(&txn)
     .await?;
+    end_sessions_over_cap(&txn, user.id, sessions.max_per_user).await?;
+    let event = AuditEvent::anonymous(&username, AuditAction::LoginSucceeded, Outcome::Success)
+        .with_user(user.id, &user.role)
+        .from_client(client);
+    audit::record(&txn, event).await?;
+    txn.commit().await?;
     let role = Role::from_code(&user.role);
     Ok(LoggedIn {
         token,
         needs_authorisation: role == Some(Role::Autorizado) && preselected.is_none(),
+        password_change_required: user.must_change_password,
         user,
     })
 }
 
+/// Ends the oldest sessions of a user beyond `max` (0: no cap), newest kept.
+async fn end_sessions_over_cap(db: &impl ConnectionTrait, user_id: i64, max: u64) -> ServiceResult<()> {
+    if max == 0 {
+        return Ok(());
+    }
+    let over: Vec<String> = session::Entity::find()
+        .filter(session::Column::UserId.eq(user_id))
+        .order_by_desc(session::Column::CreatedAt)
+        .order_by_desc(session::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .skip(max as usize)
+        .map(|s| s.id)
+        .collect();
+    if !over.is_empty() {
+        session::Entity::delete_many().filter(session::Column::Id.is_in(over)).exec(db).await?;
+    }
+    Ok(())
+}
+
+/// Ends the session of `token` (logging out); recorded in the audit trail when it existed.
 pub async fn logout(db: &DatabaseConnection, token: &str) -> ServiceResult<()> {
-    session::Entity::delete_by_id(session_id(token)).exec(db).await?;
+    let id = session_id(token);
+    let Some(sess) = session::Entity::find_by_id(id.clone()).one(db).await? else {
+        return Ok(());
+    };
+    let txn = db.begin().await?;
+    session::Entity::delete_by_id(id).exec(&txn).await?;
+    if let Some(u) = user::Entity::find_by_id(sess.user_id).one(&txn).await? {
+        let event = AuditEvent::anonymous(&u.username, AuditAction::Logout, Outcome::Success)
+            .with_user(u.id, &u.role)
+            .from_client(&sess.client);
+        audit::record(&txn, event).await?;
+    }
+    txn.commit().await?;
     Ok(())
 }
 
@@ -339,7 +391,8 @@ pub async fn caller_from_token(
         }
     }
     let second_factor = crate::second_factor::state_of(db, &sess).await?;
-    Ok(Caller { session_id: id, user, role, lang, authorisation, is_main_user, client: String::new(), second_factor })
+    let password_change_required = user.must_change_password;
+    Ok(Caller { session_id: id, user, role, lang, authorisation, is_main_user, client: String::new(), second_factor, password_change_required })
 }
 
 /// The active authorisations a user belongs to, as one query (membership as a subquery).

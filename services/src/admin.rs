@@ -397,19 +397,24 @@ pub async fn set_account_active(db: &DatabaseConnection, caller: &Caller, id: i6
     .await
 }
 
-/// Sets a new password and ends the account's sessions.
+/// Sets a new password (meeting the policy), ends the account's sessions and makes the user
+/// choose their own at the next login (ASVS V6.2.3: the administrator knows this one).
 pub async fn reset_password(db: &DatabaseConnection, caller: &Caller, id: i64, password: &str) -> ServiceResult<()> {
     require_admin(caller)?;
-    if password.chars().count() < accounts::MIN_PASSWORD_CHARS {
-        return Err(ServiceError::invalid("password", FieldProblem::TooShort { min: accounts::MIN_PASSWORD_CHARS }));
-    }
-    // Hashed before the transaction: the slow part must not hold the write lock.
-    let hash = accounts::hash_password(password)?;
+    let u = user::Entity::find_by_id(id).one(db).await?.ok_or(ServiceError::NotFound)?;
+    let mut p = Problems::default();
+    crate::passwords::check_password(&mut p, "password", password, &u.username, &u.full_name);
+    p.finish()?;
+    // Hashed before the transaction (and off the async threads): the slow part must not hold
+    // the write lock.
+    let hash = crate::passwords::hash_off_thread(password).await?;
     write_transaction(db, async |tx| {
         let u = user::Entity::find_by_id(id).one(tx).await?.ok_or(ServiceError::NotFound)?;
         let username = u.username.clone();
         let mut am: user::ActiveModel = u.into();
         am.password_hash = Set(hash);
+        // The person must choose their own at the next login (ASVS 6.4.1).
+        am.must_change_password = Set(true);
         am.update(tx).await?;
         let sessions_ended = session::Entity::delete_many().filter(session::Column::UserId.eq(id)).exec(tx).await?.rows_affected;
         // That it changed, never the password or its hash.
@@ -417,8 +422,6 @@ pub async fn reset_password(db: &DatabaseConnection, caller: &Caller, id: i64, p
     })
     .await
 }
-
-
 
 /// Authorisations by number, `ADMIN_PAGE_SIZE` at a time, optionally those whose number or
 /// company name contains `filter`, with their members (only the page's are read).

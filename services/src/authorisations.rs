@@ -6,9 +6,14 @@ use casia_domain::validation::{check_contact, Problems};
 use casia_domain::FieldProblem;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 
-use crate::accounts::{authorisation_view, verify_password, Caller};
-use crate::audit::{AuditAction, AuditEvent, Outcome};
+use serde_json::json;
+
+use crate::accounts::{authorisation_view, Caller};
+use crate::audit::{self, AuditAction, AuditEvent, Outcome};
 use crate::clock::{display_opt, now};
+use crate::config::LoginLimits;
+use crate::passwords::PasswordChecks;
+use crate::throttle;
 use crate::entity::{authorisation, authorisation_member, user};
 use crate::error::{ServiceError, ServiceResult};
 
@@ -107,10 +112,46 @@ pub async fn get_contact(caller: &Caller) -> ServiceResult<ContactData> {
     Ok(contact_data(a, caller))
 }
 
+/// The password re-typed to change the notices address: throttled like a login (the same
+/// failures, keyed on the user and the client) and checked off the async threads, so a
+/// stolen session cannot be used to grind the password (ASVS V6.3.1).
+async fn check_contact_password(
+    db: &DatabaseConnection,
+    limits: &LoginLimits,
+    caller: &Caller,
+    authorisation_id: i64,
+    password: &str,
+) -> ServiceResult<()> {
+    let refused = |outcome, details| {
+        AuditEvent::by(caller, AuditAction::ContactPasswordFailed, outcome).on("authorisation", authorisation_id).with_details(details)
+    };
+    let attempt = match throttle::begin(db, limits, &caller.user.username, &caller.client).await {
+        Ok(a) => a,
+        Err(e @ ServiceError::TooManyAttempts { retry_after_seconds }) => {
+            audit::record(db, refused(Outcome::Refused, json!({ "reason": "throttled", "retry_after_seconds": retry_after_seconds }))).await?;
+            return Err(e);
+        }
+        Err(e) => return Err(e),
+    };
+    let verified = match PasswordChecks::global(limits).verify(password, &caller.user.password_hash).await {
+        Ok(ok) => ok,
+        Err(e) => {
+            attempt.abandon(db).await?;
+            return Err(e);
+        }
+    };
+    if !verified {
+        audit::record(db, refused(Outcome::Failure, json!({ "reason": "wrong_password" }))).await?;
+        return Err(ServiceError::invalid("password", FieldProblem::WrongPassword));
+    }
+    attempt.succeeded(db).await
+}
+
 /// Only the main user may change the contact data; changing the address needs the
 /// password again (a stolen session must not redirect the notices).
 pub async fn update_contact(
     db: &DatabaseConnection,
+    limits: &LoginLimits,
     caller: &Caller,
     email: &str,
     consent: bool,
@@ -128,8 +169,8 @@ pub async fn update_contact(
         return Err(ServiceError::invalid("email", FieldProblem::InvalidEmail));
     }
     let changes_address = a.contact_email.as_deref().unwrap_or("") != email;
-    if changes_address && !verify_password(password, &caller.user.password_hash) {
-        return Err(ServiceError::invalid("password", FieldProblem::WrongPassword));
+    if changes_address {
+        check_contact_password(db, limits, caller, a.id, password).await?;
     }
     let before = serde_json::json!({ "email": a.contact_email, "consent": a.notices_consent });
     let number = a.number.clone();

@@ -43,6 +43,9 @@ pub struct SessionConfig {
     pub idle_minutes: i64,
     /// A session ends this long after login, used or not.
     pub absolute_hours: i64,
+    /// Sessions one user may have open at once; a new login ends the oldest beyond it
+    /// (0: no cap).
+    pub max_per_user: u64,
     // No `secure_cookie`: the cookie is `Secure` (and `__Host-` prefixed) exactly when
     // `public_url` is https (`Config::uses_https`). An old key in a file is ignored.
 }
@@ -121,12 +124,33 @@ impl<'de> Deserialize<'de> for TrustedProxies {
         TrustedProxies::parse(&text).map_err(serde::de::Error::custom)
     }
 }
+
+/// Password guessing (ASVS V6.1.1, V6.3.1): delays that grow instead of a lock an attacker
+/// could keep shut on someone else's account. The same limits guard every place a password
+/// is checked (login, the account page, the contact-data re-check).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(default)]
 pub struct LoginLimits {
-    /// Failed logins per username within the window before it is locked for the window.
-    pub max_failures: u64,
+    /// Failed attempts per (username, client) answered at once; after them the n-th failure
+    /// makes the next attempt wait 2^(n - free_failures) seconds.
+    pub free_failures: u64,
+    /// The longest wait imposed on one (username, client).
+    pub max_delay_seconds: i64,
+    /// Failures per username from all clients together before a shared wait applies
+    /// (looser: it is what a stranger can impose on the real user).
+    pub username_free_failures: u64,
+    /// The longest shared wait: at most this long can anyone else keep a user out.
+    pub username_max_delay_seconds: i64,
+    /// Failures per client address over all usernames before that client must wait for the
+    /// window to pass (offices share addresses: keep it high).
+    pub client_max_failures: u64,
+    /// Failures older than this are forgotten (and every delay with them).
     pub window_minutes: i64,
+    /// Password checks (argon2, ~19 MiB and tens of milliseconds each) running at once in
+    /// the whole process; more wait their turn.
+    pub concurrent_password_checks: usize,
+    /// A password check that waited this long for its turn is refused (503, try again).
+    pub password_check_wait_seconds: u64,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -235,7 +259,7 @@ impl Default for Config {
 
 impl Default for SessionConfig {
     fn default() -> Self {
-        SessionConfig { idle_minutes: 30, absolute_hours: 12 }
+        SessionConfig { idle_minutes: 30, absolute_hours: 12, max_per_user: 10 }
     }
 }
 
@@ -253,7 +277,16 @@ impl Default for HttpConfig {
 
 impl Default for LoginLimits {
     fn default() -> Self {
-        LoginLimits { max_failures: 5, window_minutes: 15 }
+        LoginLimits {
+            free_failures: 5,
+            max_delay_seconds: 300,
+            username_free_failures: 20,
+            username_max_delay_seconds: 30,
+            client_max_failures: 100,
+            window_minutes: 15,
+            concurrent_password_checks: 4,
+            password_check_wait_seconds: 5,
+        }
     }
 }
 

@@ -4,7 +4,7 @@
 use casia_domain::{Lang, Role};
 use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait, TransactionTrait};
 
-use crate::accounts::{create_user, NewUser};
+use crate::accounts::{create_demo_user, NewUser};
 use crate::authorisations::{add_member, create_authorisation, NewAuthorisation};
 use crate::entity::user;
 use crate::error::ServiceResult;
@@ -35,7 +35,9 @@ pub async fn load(services: &crate::Services) -> ServiceResult<bool> {
     let tx = db.begin().await?;
     let mut ids = std::collections::HashMap::new();
     for (username, full_name, role) in DEMO_USERS {
-        let u = create_user(
+        // Demo only: `casia-demo` does not meet the password policy (12+ characters, not
+        // guessable) and does not have to: it is public, and only demo databases get it.
+        let u = create_demo_user(
             &tx,
             NewUser { username, full_name, email: None, password: DEMO_PASSWORD, role: *role, lang: Lang::Es },
         )

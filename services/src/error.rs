@@ -30,8 +30,15 @@ pub enum ServiceError {
     /// The session waits for the login's second step.
     #[error("the login's second step is pending")]
     SecondFactorPending,
-    #[error("too many failed logins")]
-    TooManyAttempts { retry_after_minutes: i64 },
+    #[error("too many failed password attempts")]
+    TooManyAttempts { retry_after_seconds: i64 },
+    /// Every password check is taken and this one waited too long for its turn.
+    #[error("too many password checks at once")]
+    Busy,
+    /// An administrator reset the password: only the account page (to choose a new one)
+    /// and logging out are open until then.
+    #[error("the password must be changed first")]
+    PasswordChangeRequired,
     #[error("upload refused: {0:?}")]
     Upload(UploadProblem),
     #[error("database: {0}")]

@@ -19,7 +19,10 @@ pub mod mail;
 pub mod notices;
 pub mod second_factor;
 pub mod rate_limit;
+pub mod passwords;
+pub mod sessions;
 pub mod taxonomy;
+pub mod throttle;
 #[cfg(feature = "test-support")]
 pub mod testing;
 
@@ -48,6 +51,8 @@ pub struct Services {
 impl Services {
     /// Connects, migrates and seeds the reference data (taxonomy, document types).
     pub async fn start(config: Config) -> ServiceResult<Services> {
+        // Size the process-wide cap on password checks from this configuration.
+        passwords::PasswordChecks::global(&config.login);
         let db = db::connect_and_migrate(&config.database_url).await?;
         taxonomy::seed(&db).await?;
         let storage = files::Storage::local(&config.storage_dir())?;

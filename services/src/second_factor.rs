@@ -308,7 +308,7 @@ async fn begin_attempt(db: &DatabaseConnection, auth: &AuthConfig, caller: &Call
         // A refused attempt does not extend the wait.
         second_factor_failure::Entity::delete_by_id(attempt.id).exec(db).await?;
         audit::record(db, AuditEvent::by(caller, AuditAction::MfaThrottled, Outcome::Refused)).await?;
-        return Err(ServiceError::TooManyAttempts { retry_after_minutes: auth.code_window_minutes });
+        return Err(ServiceError::TooManyAttempts { retry_after_seconds: auth.code_window_minutes * 60 });
     }
     Ok(())
 }

@@ -21,6 +21,8 @@ enum Gate {
     SecondStep,
     /// Staff must enrol a second factor first.
     Enrol,
+    /// An administrator reset the password: only `/cuenta` until it is changed.
+    ChangePassword,
     Forbidden,
     Failed(crate::error::AppError),
     Allow { user_id: i64, role: Role, authorisation: Option<i64> },
@@ -39,6 +41,10 @@ pub fn Guarded<F, IV>(
     /// The second factor's enrolment page: shown to staff who must still enrol one.
     #[prop(optional)]
     enrolment: bool,
+    /// The account page (`/cuenta`): open with a pending password change, and before an
+    /// authorisation is chosen.
+    #[prop(optional)]
+    account: bool,
     children: F,
 ) -> impl IntoView
 where
@@ -56,7 +62,8 @@ where
             None => Gate::Login { expired: ctx.expired },
             Some(_) if ctx.second_factor == SecondFactorGate::EnrolmentRequired && !enrolment => Gate::Enrol,
             Some(s) if !roles.contains(&s.user.role) => Gate::Forbidden,
-            Some(s) if s.needs_authorisation() && !picker => Gate::Picker,
+            Some(s) if s.password_change_required && !account => Gate::ChangePassword,
+            Some(s) if s.needs_authorisation() && !picker && !account => Gate::Picker,
             Some(s) => {
                 let gate = Gate::Allow { user_id: s.user.id, role: s.user.role, authorisation: s.authorisation.as_ref().map(|a| a.id) };
                 session.set_value(Some(s));
@@ -95,6 +102,7 @@ where
                         view! { <Redirect path=format!("/acceso/segundo-factor?next={}", urlencode(&next))/> }.into_any()
                     }
                     Gate::Enrol => view! { <Redirect path="/cuenta/segundo-factor"/> }.into_any(),
+                    Gate::ChangePassword => view! { <Redirect path="/cuenta"/> }.into_any(),
                     Gate::Allow { .. } => match session.try_get_value().flatten() {
                         Some(s) => children(s).into_any(),
                         None => ().into_any(),

@@ -72,6 +72,7 @@ pub fn Header() -> impl IntoView {
                                     </A>
                                 </Show>
                                 <A href="/cuenta/segundo-factor" attr:class="nav-link">{t(Msg::SegundoFactor)}</A>
+                                <A href="/cuenta" attr:class="nav-link" attr:data-testid="my-account">{t(Msg::MiCuenta)}</A>
                                 <ActionForm action=logout attr:class="inline-form">
                                     <button type="submit" class="button button-secondary">{t(Msg::Salir)}</button>
                                 </ActionForm>

@@ -165,7 +165,8 @@ pub async fn get_contact() -> Result<ContactData, AppError> {
 pub async fn update_contact(email: String, consent: bool, password: String) -> Result<ContactData, AppError> {
     use crate::server::{fail, require, services};
     let c = require(&[Role::Autorizado]).await?;
-    casia_services::authorisations::update_contact(&services().db, &c, &email, consent, &password).await.map_err(fail)
+    let s = services();
+    casia_services::authorisations::update_contact(&s.db, &s.config.login, &c, &email, consent, &password).await.map_err(fail)
 }
 
 #[component]

@@ -14,6 +14,10 @@ pub struct Model {
     pub expires_at: DateTimeUtc,
     /// When this session passed the login's second step (or confirmed the factor).
     pub second_factor_verified_at: Option<DateTimeUtc>,
+    /// Browser and system as read from the User-Agent at login, e.g. "Chrome · Linux".
+    pub device: String,
+    /// The client address at login.
+    pub client: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -15,6 +15,9 @@ pub struct Model {
     pub lang: String,
     pub active: bool,
     pub created_at: DateTimeUtc,
+    /// Set by an administrator's reset: until the user picks a new password they may only
+    /// reach their account page.
+    pub must_change_password: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -30,34 +30,36 @@ db_test!(wrong_password_and_unknown_user_get_the_same_answer, |s| {
     assert!(matches!(unknown, Err(ServiceError::BadCredentials)));
 });
 
-db_test!(repeated_failures_lock_the_username_for_the_window, |s| {
+db_test!(repeated_failures_make_the_next_attempt_wait_instead_of_locking, |s| {
     fixtures::user(&s, "pepe", Role::Autorizado).await;
-    let max = s.config.login.max_failures;
-    for _ in 0..max {
+    let free = s.config.login.free_failures;
+    for _ in 0..free {
         let r = accounts::login(&s.db, &s.config.login, &s.config.session, "pepe", "mal", "c1").await;
         assert!(matches!(r, Err(ServiceError::BadCredentials)));
     }
-    // Even the right password is refused now, with the time to wait.
-    let locked = accounts::login(&s.db, &s.config.login, &s.config.session, "pepe", PASSWORD, "c2").await;
-    match locked {
-        Err(ServiceError::TooManyAttempts { retry_after_minutes }) => {
-            assert_eq!(retry_after_minutes, s.config.login.window_minutes)
-        }
-        other => panic!("expected a lock, got {:?}", other.map(|l| l.user.username)),
+    // From the same client even the right password must wait now, and is told how long.
+    let waiting = accounts::login(&s.db, &s.config.login, &s.config.session, "pepe", PASSWORD, "c1").await;
+    match waiting {
+        Err(ServiceError::TooManyAttempts { retry_after_seconds }) => assert_eq!(retry_after_seconds, 1),
+        other => panic!("expected a wait, got {:?}", other.map(|l| l.user.username)),
     }
-    // Another account is not affected.
+    // The real user on another client is not held up, and another account is not affected.
+    assert!(accounts::login(&s.db, &s.config.login, &s.config.session, "pepe", PASSWORD, "c2").await.is_ok());
     fixtures::user(&s, "otra", Role::Autorizado).await;
-    assert!(accounts::login(&s.db, &s.config.login, &s.config.session, "otra", PASSWORD, "c2").await.is_ok());
+    assert!(accounts::login(&s.db, &s.config.login, &s.config.session, "otra", PASSWORD, "c1").await.is_ok());
 });
 
 db_test!(a_successful_login_clears_earlier_failures, |s| {
     fixtures::user(&s, "pepe", Role::Autorizado).await;
-    for _ in 0..s.config.login.max_failures - 1 {
+    for _ in 0..s.config.login.free_failures - 1 {
         let _ = accounts::login(&s.db, &s.config.login, &s.config.session, "pepe", "mal", "c1").await;
     }
     accounts::login(&s.db, &s.config.login, &s.config.session, "pepe", PASSWORD, "c1").await.unwrap();
-    let again = accounts::login(&s.db, &s.config.login, &s.config.session, "pepe", "mal", "c1").await;
-    assert!(matches!(again, Err(ServiceError::BadCredentials)));
+    // A full set of free failures again, each answered at once.
+    for _ in 0..s.config.login.free_failures {
+        let again = accounts::login(&s.db, &s.config.login, &s.config.session, "pepe", "mal", "c1").await;
+        assert!(matches!(again, Err(ServiceError::BadCredentials)));
+    }
 });
 
 db_test!(idle_and_absolute_expiry_end_the_session, |s| {
@@ -168,12 +170,28 @@ db_test!(weak_passwords_and_duplicate_usernames_are_refused, |s| {
         Err(ServiceError::Invalid(e)) => assert_eq!(e[0].problem, FieldProblem::AlreadyExists),
         other => panic!("{other:?}"),
     }
-    let weak = accounts::create_user(
-        &s.db,
-        accounts::NewUser { username: "nuevo", full_name: "Nuevo", email: None, password: "corta", role: Role::Autorizado, lang: casia_domain::Lang::Es },
-    )
-    .await;
-    assert!(matches!(weak, Err(ServiceError::Invalid(_))));
+    let problem_with = |password: &'static str| {
+        let s = s.clone();
+        async move {
+            let r = accounts::create_user(
+                &s.db,
+                accounts::NewUser { username: "nuevo", full_name: "Nuevo Usuario", email: None, password, role: Role::Autorizado, lang: casia_domain::Lang::Es },
+            )
+            .await;
+            match r {
+                Err(ServiceError::Invalid(e)) => Some((e[0].field.clone(), e[0].problem.clone())),
+                Ok(_) => None,
+                Err(other) => panic!("{other:?}"),
+            }
+        }
+    };
+    let password = "password".to_owned();
+    assert_eq!(problem_with("corta").await, Some((password.clone(), FieldProblem::TooShort { min: 12 })));
+    assert_eq!(problem_with("password1234").await, Some((password.clone(), FieldProblem::WeakPassword)));
+    assert_eq!(problem_with("soy-nuevo-aqui-2026").await, Some((password.clone(), FieldProblem::PasswordContainsUsername)));
+    assert_eq!(problem_with(Box::leak("ñ".repeat(129).into_boxed_str())).await, Some((password, FieldProblem::TooLong { max: 128 })));
+    // Any Unicode, counted in characters: 12 of them are enough when they are not guessable.
+    assert_eq!(problem_with("ñandú cigüeña").await, None);
 });
 
 db_test!(demo_data_loads_once, |s| {

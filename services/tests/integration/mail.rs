@@ -472,8 +472,8 @@ db_test!(consent_and_address_are_read_again_when_the_notice_is_sent, |s| {
     assert_eq!(deliver(&s, &sender).await.failed, 2);
 
     // Meanwhile one main user moves the notices to a new address, the other withdraws consent.
-    authorisations::update_contact(&s.db, &ana, "nuevo-buzon@gestoria-ejemplo.es", true, fixtures::PASSWORD).await.unwrap();
-    authorisations::update_contact(&s.db, &bea, "avisos@otra-gestoria.es", false, "").await.unwrap();
+    authorisations::update_contact(&s.db, &s.config.login, &ana, "nuevo-buzon@gestoria-ejemplo.es", true, fixtures::PASSWORD).await.unwrap();
+    authorisations::update_contact(&s.db, &s.config.login, &bea, "avisos@otra-gestoria.es", false, "").await.unwrap();
 
     server.resume().await;
     make_due(&s).await;
@@ -533,24 +533,24 @@ db_test!(contact_data_is_changed_by_the_main_user_with_the_password, |s| {
     assert_eq!((seen.email.as_str(), seen.consent, seen.editable), (CONTACT, true, false));
     assert!(authorisations::get_contact(&main).await.unwrap().editable);
     assert!(matches!(
-        authorisations::update_contact(&s.db, &other, "otro@gestoria.es", true, fixtures::PASSWORD).await,
+        authorisations::update_contact(&s.db, &s.config.login, &other, "otro@gestoria.es", true, fixtures::PASSWORD).await,
         Err(ServiceError::Forbidden)
     ));
 
     // A new address needs the password; consent alone does not.
-    let Err(ServiceError::Invalid(e)) = authorisations::update_contact(&s.db, &main, "otro@gestoria.es", true, "mala").await else { panic!() };
+    let Err(ServiceError::Invalid(e)) = authorisations::update_contact(&s.db, &s.config.login, &main, "otro@gestoria.es", true, "mala").await else { panic!() };
     assert_eq!(e[0].field, "password");
-    let changed = authorisations::update_contact(&s.db, &main, CONTACT, false, "").await.unwrap();
+    let changed = authorisations::update_contact(&s.db, &s.config.login, &main, CONTACT, false, "").await.unwrap();
     assert!(!changed.consent && changed.updated_at.is_some());
     // Consent needs an address, and the address must be one a mail server accepts.
-    let Err(ServiceError::Invalid(e)) = authorisations::update_contact(&s.db, &main, "", true, fixtures::PASSWORD).await else { panic!() };
+    let Err(ServiceError::Invalid(e)) = authorisations::update_contact(&s.db, &s.config.login, &main, "", true, fixtures::PASSWORD).await else { panic!() };
     assert_eq!(e[0].field, "email");
-    let Err(ServiceError::Invalid(e)) = authorisations::update_contact(&s.db, &main, "a,b@gestoria.es", true, fixtures::PASSWORD).await else { panic!() };
+    let Err(ServiceError::Invalid(e)) = authorisations::update_contact(&s.db, &s.config.login, &main, "a,b@gestoria.es", true, fixtures::PASSWORD).await else { panic!() };
     assert_eq!(e[0].field, "email");
-    let changed = authorisations::update_contact(&s.db, &main, " nuevo@gestoria.es ", true, fixtures::PASSWORD).await.unwrap();
+    let changed = authorisations::update_contact(&s.db, &s.config.login, &main, " nuevo@gestoria.es ", true, fixtures::PASSWORD).await.unwrap();
     assert_eq!((changed.email.as_str(), changed.consent), ("nuevo@gestoria.es", true));
     // Removing the address (and consent) is allowed too.
-    let cleared = authorisations::update_contact(&s.db, &main, "", false, fixtures::PASSWORD).await.unwrap();
+    let cleared = authorisations::update_contact(&s.db, &s.config.login, &main, "", false, fixtures::PASSWORD).await.unwrap();
     assert_eq!(cleared.email, "");
 
     // Processors have no contact data of an authorisation.

@@ -13,5 +13,6 @@ mod cases_processor;
 mod limits;
 mod loadgen;
 mod second_factor;
+mod passwords;
 mod uploads;
 mod mail;

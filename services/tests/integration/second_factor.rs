@@ -199,7 +199,7 @@ db_test!(wrong_codes_are_throttled_per_user_even_all_at_once, |s| {
     assert_eq!(checked + later, max, "{max} code checks in the window, in all");
     // Now even the right code is refused, with the time to wait.
     match mfa::verify_login(&s.db, &s.config.auth, &pending, &code_next(&secret)).await {
-        Err(ServiceError::TooManyAttempts { retry_after_minutes }) => assert_eq!(retry_after_minutes, s.config.auth.code_window_minutes),
+        Err(ServiceError::TooManyAttempts { retry_after_seconds }) => assert_eq!(retry_after_seconds, s.config.auth.code_window_minutes * 60),
         other => panic!("expected the throttle, got {other:?}"),
     }
     // Another user is not affected.

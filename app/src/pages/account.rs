@@ -1,0 +1,260 @@
+//! `/cuenta` ("Mi cuenta"), for every role: change one's own password (the current one is
+//! checked and throttled like a login; the other sessions end) and see and end one's own
+//! sessions. After an administrator's reset it is the only page open until the change.
+
+use casia_domain::dto::{MyAccount, OwnSessionView};
+use casia_domain::{FieldError, Msg, Role};
+use leptos::prelude::*;
+
+use crate::components::forms::{has_problem, use_hydrated};
+use crate::components::{ErrorBanner, FieldMessage, Guarded};
+use crate::context::{t, use_lang, use_page};
+use crate::error::AppError;
+
+const EVERY_ROLE: &[Role] = &[Role::Autorizado, Role::Tramitador, Role::Supervisor, Role::Administrador];
+
+// These use `caller()`, not `require()`: any signed-in role, and still open while a password
+// change is pending (that is what the page is for). Each acts on the caller's own account.
+
+#[server(endpoint = "account_overview")]
+pub async fn account_overview() -> Result<MyAccount, AppError> {
+    use crate::server::{caller, fail, services};
+    let c = caller().await?;
+    let sessions = casia_services::sessions::list(&services().db, &c).await.map_err(fail)?;
+    Ok(MyAccount {
+        username: c.user.username.clone(),
+        full_name: c.user.full_name.clone(),
+        password_change_required: c.password_change_required,
+        sessions,
+    })
+}
+
+/// Returns how many other sessions ended.
+#[server(endpoint = "change_password")]
+pub async fn change_password(current_password: String, new_password: String, repeat_password: String) -> Result<u64, AppError> {
+    use crate::server::{caller, fail, services};
+    let c = caller().await?;
+    let s = services();
+    casia_services::passwords::change_password(&s.db, &s.config.login, &c, &current_password, &new_password, &repeat_password)
+        .await
+        .map_err(fail)
+}
+
+#[server(endpoint = "end_session")]
+pub async fn end_session(id: String) -> Result<(), AppError> {
+    use crate::server::{caller, fail, services};
+    let c = caller().await?;
+    casia_services::sessions::end(&services().db, &c, &id).await.map_err(fail)
+}
+
+/// Returns how many sessions ended.
+#[server(endpoint = "end_other_sessions")]
+pub async fn end_other_sessions() -> Result<u64, AppError> {
+    use crate::server::{caller, fail, services};
+    let c = caller().await?;
+    casia_services::sessions::end_others(&services().db, &c).await.map_err(fail)
+}
+
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let account = Resource::new(|| (), |_| account_overview());
+    view! { <Guarded roles=EVERY_ROLE account=true children=move |_| view! { <AccountView account/> }/> }
+}
+
+#[component]
+fn AccountView(account: Resource<Result<MyAccount, AppError>>) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <div class="panel">
+            <h1>{t(Msg::MiCuenta)}</h1>
+            <Suspense fallback=move || view! { <p class="loading">{t(Msg::Loading)}</p> }>
+                {move || account.get().map(|r| match r {
+                    Err(e) => view! { <div class="alert alert-error" role="alert">{e.message(lang.get())}</div> }.into_any(),
+                    Ok(a) => view! {
+                        {a.password_change_required.then(|| view! {
+                            <div class="alert alert-info" role="status" data-testid="password-change-required">
+                                {t(Msg::CambioContrasenaObligatorio)}
+                            </div>
+                        })}
+                        <dl class="dl-grid">
+                            <div><dt>{t(Msg::Username)}</dt><dd>{a.username.clone()}</dd></div>
+                            <div><dt>{t(Msg::Nombre)}</dt><dd>{a.full_name.clone()}</dd></div>
+                        </dl>
+                    }.into_any(),
+                })}
+            </Suspense>
+        </div>
+        <ChangePasswordForm account/>
+        <SessionsPanel account/>
+    }
+}
+
+#[component]
+fn ChangePasswordForm(account: Resource<Result<MyAccount, AppError>>) -> impl IntoView {
+    let page = use_page();
+    let current = RwSignal::new(String::new());
+    let new = RwSignal::new(String::new());
+    let repeat = RwSignal::new(String::new());
+    let changed = RwSignal::new(false);
+    let failure = RwSignal::new(None::<AppError>);
+    let server_errors = RwSignal::new(Vec::<FieldError>::new());
+    let pending = RwSignal::new(false);
+    let hydrated = use_hydrated();
+    let errors = Signal::derive(move || server_errors.get());
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        server_errors.set(Vec::new());
+        failure.set(None);
+        changed.set(false);
+        pending.set(true);
+        leptos::task::spawn_local(async move {
+            let result = change_password(current.get_untracked(), new.get_untracked(), repeat.get_untracked()).await;
+            pending.set(false);
+            match result {
+                Ok(_) => {
+                    for field in [current, new, repeat] {
+                        field.set(String::new());
+                    }
+                    changed.set(true);
+                    // The other sessions are gone and a forced change is no longer pending.
+                    account.refetch();
+                    page.context.refetch();
+                }
+                Err(AppError::Invalid(errs)) => server_errors.set(errs),
+                Err(e) => failure.set(Some(e)),
+            }
+        });
+    };
+    let field = move |id: &'static str, label: Msg, value: RwSignal<String>, autocomplete: &'static str| {
+        view! {
+            <div class="field">
+                <label for=id>{t(label)}</label>
+                <input id=id name=id type="password" autocomplete=autocomplete maxlength="128"
+                    aria-invalid=move || has_problem(&errors.get(), id).to_string()
+                    aria-describedby=format!("err-{id}")
+                    prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))/>
+                <FieldMessage field=id errors=errors/>
+            </div>
+        }
+    };
+    view! {
+        <div class="panel">
+            <h2>{t(Msg::CambiarContrasena)}</h2>
+            {move || changed.get().then(|| view! {
+                <div class="alert alert-success" role="status" data-testid="password-changed">{t(Msg::ContrasenaCambiada)}</div>
+            })}
+            <ErrorBanner error=Signal::derive(move || failure.get())/>
+            <form class="form" on:submit=submit novalidate data-testid="change-password">
+                {field("current_password", Msg::ContrasenaActual, current, "current-password")}
+                {field("new_password", Msg::NuevaContrasena, new, "new-password")}
+                <p class="hint">{t(Msg::PoliticaContrasena)}</p>
+                {field("repeat_password", Msg::RepetirContrasena, repeat, "new-password")}
+                <div class="actions">
+                    <button type="submit" class="button" disabled=move || !hydrated.get() || pending.get()>{t(Msg::CambiarContrasena)}</button>
+                </div>
+            </form>
+        </div>
+    }
+}
+
+#[component]
+fn SessionsPanel(account: Resource<Result<MyAccount, AppError>>) -> impl IntoView {
+    let lang = use_lang();
+    let hydrated = use_hydrated();
+    let notice = RwSignal::new(None::<Msg>);
+    let failure = RwSignal::new(None::<AppError>);
+    let end_one = move |id: String| {
+        notice.set(None);
+        failure.set(None);
+        leptos::task::spawn_local(async move {
+            match end_session(id).await {
+                Ok(()) => notice.set(Some(Msg::SesionCerrada)),
+                Err(e) => failure.set(Some(e)),
+            }
+            account.refetch();
+        });
+    };
+    let end_all = move |_| {
+        notice.set(None);
+        failure.set(None);
+        leptos::task::spawn_local(async move {
+            match end_other_sessions().await {
+                Ok(_) => notice.set(Some(Msg::OtrasSesionesCerradas)),
+                Err(e) => failure.set(Some(e)),
+            }
+            account.refetch();
+        });
+    };
+    let row = move |s: OwnSessionView| {
+        let id = s.id.clone();
+        let device = if s.device.is_empty() { None } else { Some(s.device.clone()) };
+        view! {
+            <tr data-testid="session-row" class:current=s.current>
+                <td>
+                    {match device {
+                        Some(d) => d.into_any(),
+                        None => view! { {t(Msg::DispositivoDesconocido)} }.into_any(),
+                    }}
+                    {s.current.then(|| view! { <span class="tag" data-testid="this-session">{t(Msg::EstaSesion)}</span> })}
+                </td>
+                <td>{if s.client.is_empty() { "—".to_owned() } else { s.client.clone() }}</td>
+                <td>{s.started.clone()}</td>
+                <td>{s.last_used.clone()}</td>
+                <td>
+                    {(!s.current).then(|| {
+                        let id = id.clone();
+                        view! {
+                            <button type="button" class="button button-secondary" data-testid="end-session"
+                                disabled=move || !hydrated.get() on:click=move |_| end_one(id.clone())>
+                                {t(Msg::CerrarEstaSesion)}
+                            </button>
+                        }
+                    })}
+                </td>
+            </tr>
+        }
+    };
+    view! {
+        <div class="panel">
+            <h2>{t(Msg::SesionesActivas)}</h2>
+            {move || notice.get().map(|m| view! { <div class="alert alert-success" role="status" data-testid="sessions-notice">{t(m)}</div> })}
+            <ErrorBanner error=Signal::derive(move || failure.get())/>
+            <Suspense fallback=move || view! { <p class="loading">{t(Msg::Loading)}</p> }>
+                {move || account.get().map(|r| match r {
+                    Err(e) => view! { <div class="alert alert-error" role="alert">{e.message(lang.get())}</div> }.into_any(),
+                    Ok(a) => {
+                        let others = a.sessions.iter().any(|s| !s.current);
+                        view! {
+                            <div class="table-wrap">
+                                <table class="table stack" data-testid="sessions">
+                                    <thead>
+                                        <tr>
+                                            <th scope="col">{t(Msg::Dispositivo)}</th>
+                                            <th scope="col">{t(Msg::DireccionCliente)}</th>
+                                            <th scope="col">{t(Msg::Iniciada)}</th>
+                                            <th scope="col">{t(Msg::UltimoUso)}</th>
+                                            <th scope="col"><span class="visually-hidden">{t(Msg::CerrarEstaSesion)}</span></th>
+                                        </tr>
+                                    </thead>
+                                    <tbody>{a.sessions.into_iter().map(row).collect_view()}</tbody>
+                                </table>
+                            </div>
+                            {if others {
+                                view! {
+                                    <div class="actions">
+                                        <button type="button" class="button button-secondary" data-testid="end-other-sessions"
+                                            disabled=move || !hydrated.get() on:click=end_all>
+                                            {t(Msg::CerrarTodasLasDemas)}
+                                        </button>
+                                    </div>
+                                }.into_any()
+                            } else {
+                                view! { <p class="hint" data-testid="no-other-sessions">{t(Msg::SinOtrasSesiones)}</p> }.into_any()
+                            }}
+                        }.into_any()
+                    }
+                })}
+            </Suspense>
+        </div>
+    }
+}
