@@ -283,6 +283,8 @@ pub async fn login(
         expires_at: Set(at + Duration::hours(sessions.absolute_hours)),
         device: Set(String::new()),
         client: Set(client.chars().take(64).collect()),
+        // Not yet: a user with a second factor passes it next (`second_factor::verify_login`).
+        second_factor_verified_at: Set(None),
     }
     .insert(&txn)
     .await?;
