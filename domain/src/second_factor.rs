@@ -45,16 +45,20 @@ pub const RECOVERY_CODES: usize = 10;
 pub enum TypedCode {
     /// Six digits from the authenticator app.
     Totp(String),
-    /// A recovery code, normalised (16 base32 characters, upper case).
+    /// A recovery code, normalised (24 base32 characters, upper case).
     Recovery(String),
     Malformed,
 }
+
+/// Base32 characters of a recovery code: 120 random bits, above the 112 that let a plain
+/// SHA-256 stand in for a password hash (ASVS V6.5.2).
+pub const RECOVERY_CODE_CHARS: usize = 24;
 
 pub fn read_code(input: &str) -> TypedCode {
     let compact: String = input.chars().filter(|c| !c.is_whitespace() && *c != '-').collect::<String>().to_ascii_uppercase();
     if compact.len() == 6 && compact.bytes().all(|b| b.is_ascii_digit()) {
         TypedCode::Totp(compact)
-    } else if compact.len() == 16 && compact.bytes().all(|b| b.is_ascii_uppercase() || (b'2'..=b'7').contains(&b)) {
+    } else if compact.len() == RECOVERY_CODE_CHARS && compact.bytes().all(|b| b.is_ascii_uppercase() || (b'2'..=b'7').contains(&b)) {
         TypedCode::Recovery(compact)
     } else {
         TypedCode::Malformed
@@ -82,9 +86,10 @@ mod tests {
         assert_eq!(read_code(" 123 456 "), TypedCode::Totp("123456".into()));
         assert_eq!(read_code("12345"), TypedCode::Malformed);
         assert_eq!(read_code("12345a"), TypedCode::Malformed);
-        assert_eq!(read_code("abcd-efgh-ijkl-mn23"), TypedCode::Recovery("ABCDEFGHIJKLMN23".into()));
-        // 0, 1, 8 and 9 are not base32.
-        assert_eq!(read_code("ABCD-EFGH-IJKL-MN01"), TypedCode::Malformed);
+        assert_eq!(read_code("abcd-efgh-ijkl-mn23-opqr-st45"), TypedCode::Recovery("ABCDEFGHIJKLMN23OPQRST45".into()));
+        // 0, 1, 8 and 9 are not base32; a code of the old 16-character length is not one.
+        assert_eq!(read_code("ABCD-EFGH-IJKL-MN01-OPQR-ST45"), TypedCode::Malformed);
+        assert_eq!(read_code("ABCD-EFGH-IJKL-MN23"), TypedCode::Malformed);
         assert_eq!(read_code(""), TypedCode::Malformed);
     }
 

@@ -213,7 +213,7 @@ db_test!(over_plain_http_the_cookie_is_not_secure_and_there_is_no_hsts, |s| {
 
 /// The nonce of a page's policy, checking the rest of the policy on the way.
 fn nonce_of(policy: &str) -> String {
-    for directive in ["default-src 'self'", "'wasm-unsafe-eval'", "style-src 'self'", "img-src 'self' data:", "object-src 'none'", "frame-ancestors 'none'", "base-uri 'self'", "form-action 'self'"] {
+    for directive in ["default-src 'self'", "'wasm-unsafe-eval'", "style-src 'self'", "img-src 'self' data:", "object-src 'none'", "frame-ancestors 'none'", "base-uri 'none'", "form-action 'self'"] {
         assert!(policy.contains(directive), "{directive} in {policy}");
     }
     let script_src = policy.split(';').map(str::trim).find(|d| d.starts_with("script-src ")).expect("script-src");

@@ -42,8 +42,9 @@ pub enum SecondFactorState {
 pub const ISSUER: &str = "Casia";
 /// 160 bits, as RFC 4226 §4 recommends.
 const SECRET_BYTES: usize = 20;
-/// 80 bits per recovery code: its SHA-256 cannot be reversed by trying codes.
-const RECOVERY_CODE_BYTES: usize = 10;
+/// 120 bits per recovery code (24 base32 characters): its SHA-256 cannot be reversed by
+/// trying codes (ASVS V6.5.2 asks for at least 112).
+const RECOVERY_CODE_BYTES: usize = casia_domain::second_factor::RECOVERY_CODE_CHARS * 5 / 8;
 
 /// What a code is being checked for (in the audit trail's details).
 #[derive(Clone, Copy, Debug)]
@@ -213,21 +214,46 @@ pub async fn confirm_enrolment(db: &DatabaseConnection, auth: &AuthConfig, calle
     Ok(codes)
 }
 
-/// The login's second step: a code from the app or a recovery code upgrades the session.
-pub async fn verify_login(db: &DatabaseConnection, auth: &AuthConfig, caller: &Caller, code: &str) -> ServiceResult<()> {
+/// The login's second step: a code from the app or a recovery code completes the login. The
+/// session that waited for the code ends and a new one (a new token, returned for the cookie)
+/// starts verified: a token seen before the last authentication step opens nothing
+/// (ASVS V7.2.4). `None` when the session had already passed the step.
+pub async fn verify_login(db: &DatabaseConnection, auth: &AuthConfig, caller: &Caller, code: &str) -> ServiceResult<Option<String>> {
     use crate::second_factor::SecondFactorState::*;
     match caller.second_factor {
-        Verified => return Ok(()),
+        Verified => return Ok(None),
         NotEnrolled => return Err(ServiceError::Forbidden),
         Pending => {}
     }
     let factor = confirmed_factor(db, caller).await?;
     let typed = typed_code(code, true)?;
     let txn = checked(db, auth, caller, &factor, &typed, Purpose::Login).await?;
-    mark_session_verified(&txn, caller, now()).await?;
+    let token = rotate_into_verified_session(&txn, caller, now()).await?;
     audit::record(&txn, AuditEvent::by(caller, AuditAction::MfaVerified, Outcome::Success).on("session", "login")).await?;
     txn.commit().await?;
-    Ok(())
+    Ok(Some(token))
+}
+
+/// Replaces the caller's session by a new one with the same user, authorisation, expiry and
+/// device, verified at `at`; the old row (and so the old token) is deleted.
+async fn rotate_into_verified_session(txn: &DatabaseTransaction, caller: &Caller, at: DateTime<Utc>) -> ServiceResult<String> {
+    let old = session::Entity::find_by_id(caller.session_id.clone()).one(txn).await?.ok_or(ServiceError::NotSignedIn)?;
+    let token = crate::accounts::random_token();
+    session::ActiveModel {
+        id: Set(crate::accounts::session_id(&token)),
+        user_id: Set(old.user_id),
+        authorisation_id: Set(old.authorisation_id),
+        created_at: Set(old.created_at),
+        last_seen_at: Set(at),
+        expires_at: Set(old.expires_at),
+        second_factor_verified_at: Set(Some(at)),
+        device: Set(old.device),
+        client: Set(old.client),
+    }
+    .insert(txn)
+    .await?;
+    session::Entity::delete_by_id(old.id).exec(txn).await?;
+    Ok(token)
 }
 
 /// New recovery codes (the old ones stop working); needs a current code from the app.
@@ -452,7 +478,7 @@ mod tests {
     fn recovery_codes_are_random_and_stored_hashed() {
         let (shown, hashes) = new_recovery_codes();
         assert_eq!(shown.len(), RECOVERY_CODES);
-        assert_eq!(shown[0].len(), 19, "{}", shown[0]);
+        assert_eq!(shown[0].len(), 29, "24 characters in groups of four: {}", shown[0]);
         let mut unique = shown.clone();
         unique.sort();
         unique.dedup();

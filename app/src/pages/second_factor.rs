@@ -62,7 +62,9 @@ pub async fn verify_second_factor(code: String, next: Option<String>) -> Result<
     use crate::server::{fail, services, session_caller};
     let c = session_caller().await?;
     let s = services();
-    casia_services::second_factor::verify_login(&s.db, &s.config.auth, &c, &code).await.map_err(fail)?;
+    if let Some(token) = casia_services::second_factor::verify_login(&s.db, &s.config.auth, &c, &code).await.map_err(fail)? {
+        crate::server::set_session_cookie(&token);
+    }
     let target = if c.role == Role::Autorizado && c.authorisation.is_none() {
         "/autorizaciones".to_owned()
     } else {
@@ -206,7 +208,7 @@ fn Confirm(enrolment: Enrolment, state: PageState) -> impl IntoView {
 #[component]
 fn CodeInput(id: &'static str, code: RwSignal<String>, errors: RwSignal<Vec<FieldError>>) -> impl IntoView {
     view! {
-        <input id=id name="code" type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="24" required
+        <input id=id name="code" type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="32" required
             aria-invalid=move || has_problem(&errors.get(), "code").to_string()
             prop:value=move || code.get() on:input=move |ev| code.set(event_target_value(&ev))/>
     }
@@ -327,7 +329,7 @@ pub fn SecondFactorStepPage() -> impl IntoView {
                 <input type="hidden" name="next" value=next/>
                 <div class="field">
                     <label for="code">{t(Msg::CodigoORecuperacion)}</label>
-                    <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="24" required autofocus
+                    <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="32" required autofocus
                         aria-invalid=move || has_problem(&errors.get(), "code").to_string()/>
                     <FieldMessage field="code" errors=errors/>
                 </div>

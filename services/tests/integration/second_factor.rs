@@ -112,8 +112,11 @@ db_test!(a_new_login_waits_for_a_code_and_a_used_code_is_refused, |s| {
     wrong_field(mfa::verify_login(&s.db, &s.config.auth, &pending, "123").await, "code", FieldProblem::WrongCode);
     // The code that confirmed the enrolment was used: the same code again is refused.
     wrong_field(mfa::verify_login(&s.db, &s.config.auth, &pending, &code_now(&secret)).await, "code", FieldProblem::WrongCode);
-    mfa::verify_login(&s.db, &s.config.auth, &pending, &code_next(&secret)).await.unwrap();
-    let verified = accounts::caller_from_token(&s.db, &s.config.session, &token).await.unwrap();
+    let new_token = mfa::verify_login(&s.db, &s.config.auth, &pending, &code_next(&secret)).await.unwrap().expect("a new session");
+    // The token that waited for the code ends: a new session starts at the last step (V7.2.4).
+    assert_ne!(new_token, token);
+    assert!(matches!(accounts::caller_from_token(&s.db, &s.config.session, &token).await, Err(ServiceError::NotSignedIn)));
+    let verified = accounts::caller_from_token(&s.db, &s.config.session, &new_token).await.unwrap();
     assert_eq!(verified.second_factor, SecondFactorState::Verified);
     assert!(verified.second_factor_gate(StaffMfa::Required).is_ok());
 
