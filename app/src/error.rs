@@ -181,10 +181,11 @@ mod server {
                 AppError::Invalid(_) | AppError::Upload(_) => StatusCode::UNPROCESSABLE_ENTITY,
                 AppError::Refused(_) | AppError::Conflict => StatusCode::CONFLICT,
                 AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
-                AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+                // Busy: too many checks at once in the whole service. Still a "slow down, try
+                // again in a moment" (429 with Retry-After): a client's flood must never be able
+                // to make the server answer with a 5xx.
+                AppError::Busy => StatusCode::TOO_MANY_REQUESTS,
                 AppError::Network | AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
-                // Busy for everyone is the service's state, not this client's doing.
-                AppError::TooManyRequests { limit: RateLimit::VerificationBusy, .. } => StatusCode::SERVICE_UNAVAILABLE,
                 AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             }
         }
@@ -193,6 +194,7 @@ mod server {
         pub fn retry_after_seconds(&self) -> Option<u64> {
             match self {
                 AppError::TooManyRequests { retry_after_seconds, .. } => Some((*retry_after_seconds).max(1)),
+                AppError::Busy => Some(1),
                 AppError::TooManyAttempts { retry_after_seconds } => Some((*retry_after_seconds).max(1) as u64),
                 _ => None,
             }

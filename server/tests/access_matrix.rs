@@ -83,9 +83,9 @@ const MATRIX: &[(&str, Call, [Expect; 6])] = &[
     ("admin_add_document_type", Call::Form("name_es=Tipo+nuevo&name_en=New+type"), [U, F, F, F, F, OK]),
     ("admin_update_document_type", Call::Form("id={doc_type}&name_es=Contrato&name_en=Contract&active=true"), [U, F, F, F, F, OK]),
     ("admin_accounts", Call::Form("filter=&page=0"), [U, F, F, F, F, OK]),
-    ("admin_create_account", Json(r#"{"input": {"username": "nueva", "full_name": "Nueva Cuenta", "email": "", "role": "tramitador", "password": "una-clave-larga-1"}}"#), [U, F, F, F, F, OK]),
+    ("admin_create_account", Json(r#"{"input": {"username": "nueva", "full_name": "Nueva Cuenta", "email": "", "role": "tramitador", "password": "Girasol-Tranvía-Ópalo-47"}}"#), [U, F, F, F, F, OK]),
     ("admin_set_account_active", Call::Form("id={spare_user}&active=true"), [U, F, F, F, F, OK]),
-    ("admin_reset_password", Call::Form("id={spare_user}&password=otra-clave-larga-2"), [U, F, F, F, F, OK]),
+    ("admin_reset_password", Call::Form("id={spare_user}&password=Girasol-Tranv%C3%ADa-%C3%93palo-48"), [U, F, F, F, F, OK]),
     ("admin_authorisations", Call::Form("filter=&page=0"), [U, F, F, F, F, OK]),
     ("admin_set_authorisation_active", Call::Form("id={other_authorisation}&active=true"), [U, F, F, F, F, OK]),
     ("admin_create_authorisation", Json(r#"{"input": {"number": "7654321", "company_name": "Nueva Gestoría, S.L.", "nif": "B11111111", "contact_email": "", "consent": false}}"#), [U, F, F, F, F, OK]),
@@ -101,6 +101,12 @@ const MATRIX: &[(&str, Call, [Expect; 6])] = &[
     ("disable_second_factor", Call::Form("password=x&code=000000"), [U, NF, NF, NF, NF, NF]),
     // Only a session waiting for its second step may verify a code.
     ("verify_second_factor", Call::Form("code=000000"), [U, F, F, F, F, F]),
+    ("account_overview", Call::Form(""), [U, OK, OK, OK, OK, OK]),
+    // A wrong current password: refused by the rule, after the access checks.
+    ("change_password", Call::Form("current_password=no-es-la-clave&new_password=otra-clave-muy-larga-y-rara&repeat_password=otra-clave-muy-larga-y-rara"), [U, A, A, A, A, A]),
+    // Only the caller's own sessions can be named: any other id is not found.
+    ("end_session", Call::Form("id=no-es-una-sesion"), [U, NF, NF, NF, NF, NF]),
+    ("end_other_sessions", Call::Form(""), [U, OK, OK, OK, OK, OK]),
     ("GET /healthz", Get("/healthz"), [OK, OK, OK, OK, OK, OK]),
     ("POST /api/uploads", PostPdf("/api/uploads?name=anexo.pdf"), [U, OK, OK, OK, OK, F]),
     ("GET /api/documentos/{id}", Get("/api/documentos/{document}"), [U, OK, NF, OK, OK, F]),

@@ -72,7 +72,7 @@ db_test!(cross_site_writes_are_refused_and_change_nothing, |s| {
     let token = session.split(';').next().unwrap().to_owned();
     let account = |username: &str| {
         serde_json::json!({ "input": {
-            "username": username, "full_name": "Puerta Trasera", "email": "", "role": "administrador", "password": "0123456789abcdef",
+            "username": username, "full_name": "Puerta Trasera", "email": "", "role": "administrador", "password": "Girasol-Tranvía-Ópalo-47",
         }})
         .to_string()
     };

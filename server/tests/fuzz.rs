@@ -198,6 +198,15 @@ const TEMPLATES: &[(&str, Template)] = &[
     ("admin_add_member", Form("authorisation_id=9223372036854775807&username=nadie&main=false")),
     ("admin_remove_member", Form("authorisation_id=9223372036854775807&user_id=9223372036854775807")),
     ("admin_set_main_user", Form("authorisation_id=9223372036854775807&user_id=9223372036854775807")),
+    ("admin_accounts", Form("filter=&page=18446744073709551615")),
+    ("admin_authorisations", Form("filter=&page=18446744073709551615")),
+    ("admin_audit_log", Form("filter[from]=ayer&filter[to]=2026-13-45")),
+    ("change_password", Form("current_password=x&new_password=corta&repeat_password=otra")),
+    ("end_session", Form("id=no-es-una-sesion")),
+    ("confirm_second_factor", Form("code=abc")),
+    ("renew_recovery_codes", Form("code=abc")),
+    ("disable_second_factor", Form("password=x&code=abc")),
+    ("verify_second_factor", Form("code=abc&next=//evil.example")),
 ];
 
 const FORM: Option<&str> = Some("application/x-www-form-urlencoded");
@@ -431,6 +440,12 @@ db_test!(malformed_requests_are_client_errors_and_change_nothing, |s| {
     // nothing left to write.
     for who in [Who::Owner, Who::Other] {
         assert!(f.client(who).post_form("/api/mark_all_notices_read", "").await.status().is_success());
+    }
+    // Likewise for the other writers without arguments: each caller's other sessions are
+    // already ended, and a pending second factor already started (starting again replaces it).
+    for who in EVERYONE.iter().copied().filter(|w| *w != Who::Anonymous) {
+        assert!(f.client(who).post_form("/api/end_other_sessions", "").await.status().is_success());
+        assert!(f.client(who).post_form("/api/start_second_factor", "").await.status().is_success());
     }
     let before = common::table_counts(&s).await;
     let panics_before = common::panics();

@@ -304,13 +304,19 @@ fn lower_like(column: impl sea_orm::sea_query::IntoColumnRef, pattern: &str) -> 
 
 /// Accounts by username, `ADMIN_PAGE_SIZE` at a time, optionally those whose username or name
 /// contains `filter`. Only the page's memberships are read.
+/// The first row of `page`: a page past any real list is simply empty (and the database
+/// drivers take offsets as signed 64-bit numbers).
+fn page_offset(page: u64) -> u64 {
+    std::cmp::min(page.saturating_mul(ADMIN_PAGE_SIZE), i64::MAX as u64)
+}
+
 pub async fn accounts(db: &DatabaseConnection, caller: &Caller, filter: &str, page: u64) -> ServiceResult<AdminListPage<AccountView>> {
     require_admin(caller)?;
     let mut query = user::Entity::find().order_by_asc(user::Column::Username).order_by_asc(user::Column::Id);
     if let Some(pattern) = filter_pattern(filter) {
         query = query.filter(Condition::any().add(lower_like(user::Column::Username, &pattern)).add(lower_like(user::Column::FullName, &pattern)));
     }
-    let mut users = query.offset(page.saturating_mul(ADMIN_PAGE_SIZE)).limit(ADMIN_PAGE_SIZE + 1).all(db).await?;
+    let mut users = query.offset(page_offset(page)).limit(ADMIN_PAGE_SIZE + 1).all(db).await?;
     let has_next = users.len() as u64 > ADMIN_PAGE_SIZE;
     users.truncate(ADMIN_PAGE_SIZE as usize);
     let members = authorisation_member::Entity::find()
@@ -433,7 +439,7 @@ pub async fn authorisations(db: &DatabaseConnection, caller: &Caller, filter: &s
             Condition::any().add(lower_like(authorisation::Column::Number, &pattern)).add(lower_like(authorisation::Column::CompanyName, &pattern)),
         );
     }
-    let mut auths = query.offset(page.saturating_mul(ADMIN_PAGE_SIZE)).limit(ADMIN_PAGE_SIZE + 1).all(db).await?;
+    let mut auths = query.offset(page_offset(page)).limit(ADMIN_PAGE_SIZE + 1).all(db).await?;
     let has_next = auths.len() as u64 > ADMIN_PAGE_SIZE;
     auths.truncate(ADMIN_PAGE_SIZE as usize);
     let members = authorisation_member::Entity::find()

@@ -171,23 +171,34 @@ pub async fn status(db: &DatabaseConnection, caller: &Caller, policy: StaffMfa) 
 /// Starts (or starts again) an enrolment: a new secret, not in force until a code from it
 /// is confirmed.
 pub async fn start_enrolment(db: &DatabaseConnection, caller: &Caller) -> ServiceResult<Enrolment> {
-    let txn = db.begin().await?;
-    if let Some(existing) = second_factor::Entity::find_by_id(caller.user.id).one(&txn).await? {
-        if existing.confirmed_at.is_some() {
-            return Err(ServiceError::invalid("second_factor", FieldProblem::AlreadyExists));
-        }
-        second_factor::Entity::delete_by_id(caller.user.id).exec(&txn).await?;
+    use sea_orm::sea_query::OnConflict;
+    let factor = second_factor::Model {
+        user_id: caller.user.id,
+        secret: new_secret(),
+        created_at: now(),
+        confirmed_at: None,
+        last_used_step: None,
+    };
+    // One statement: a pending enrolment is replaced, a confirmed factor never is. Two starts
+    // at once (two tabs) then both succeed, the later secret winning, instead of one of them
+    // meeting the other's row.
+    let written = second_factor::Entity::insert(second_factor::ActiveModel::from(factor.clone()))
+        .on_conflict(
+            OnConflict::column(second_factor::Column::UserId)
+                .update_columns([
+                    second_factor::Column::Secret,
+                    second_factor::Column::CreatedAt,
+                    second_factor::Column::ConfirmedAt,
+                    second_factor::Column::LastUsedStep,
+                ])
+                .action_and_where(sea_orm::ExprTrait::is_null(Expr::col((second_factor::Entity, second_factor::Column::ConfirmedAt))))
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    if written == 0 {
+        return Err(ServiceError::invalid("second_factor", FieldProblem::AlreadyExists));
     }
-    let factor = second_factor::ActiveModel {
-        user_id: Set(caller.user.id),
-        secret: Set(new_secret()),
-        created_at: Set(now()),
-        confirmed_at: Set(None),
-        last_used_step: Set(None),
-    }
-    .insert(&txn)
-    .await?;
-    txn.commit().await?;
     enrolment_view(&factor, &caller.user.username)
 }
 

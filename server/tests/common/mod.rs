@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use app::server::AppState;
 use casia_domain::{Lang, Role};
-use casia_services::accounts::{create_user, NewUser};
+use casia_services::accounts::{create_demo_user, NewUser};
 use casia_services::authorisations::add_member;
 use casia_services::entity;
 use casia_services::Services;
@@ -184,7 +184,8 @@ pub async fn fixture(s: &Services) -> Fixture {
     let gestoria = by_number("0123456").await;
     let laboral = by_number("0654321").await;
     let new_user = |username: &'static str, role: Role| async move {
-        create_user(db, NewUser { username, full_name: "Cuenta de prueba", email: None, password: PASSWORD, role, lang: Lang::Es })
+        // Demo-like accounts with the demo password (the policy applies to real ones).
+        create_demo_user(db, NewUser { username, full_name: "Cuenta de prueba", email: None, password: PASSWORD, role, lang: Lang::Es })
             .await
             .unwrap()
     };
@@ -289,5 +290,7 @@ pub async fn table_counts(s: &Services) -> Vec<(&'static str, u64)> {
         ("sessions", entity::session::Entity::find().count(db).await.unwrap()),
         ("submissions", entity::submission::Entity::find().count(db).await.unwrap()),
         ("taxonomy_nodes", entity::taxonomy_node::Entity::find().count(db).await.unwrap()),
+        ("second_factors", entity::second_factor::Entity::find().count(db).await.unwrap()),
+        ("recovery_codes", entity::recovery_code::Entity::find().count(db).await.unwrap()),
     ]
 }
