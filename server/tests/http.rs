@@ -395,7 +395,7 @@ db_test!(the_audit_csv_holds_the_filtered_rows_and_only_administrators_get_it, |
     let processor = signed_in(&base, "tramitador1").await;
     assert_eq!(processor.get(&csv).send().await.unwrap().status(), StatusCode::FORBIDDEN);
     // A server function refused by role is recorded too, with the endpoint and the address.
-    assert_eq!(processor.post(format!("{base}/api/admin_accounts")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+    assert_eq!(processor.post(format!("{base}/api/admin_accounts")).form(&[("filter", ""), ("page", "0")]).send().await.unwrap().status(), StatusCode::FORBIDDEN);
     let refused = audit_log::Entity::find().filter(audit_log::Column::Action.eq("access.forbidden")).all(&s.db).await.unwrap();
     let targets: Vec<_> = refused.iter().map(|e| (e.actor_username.as_str(), e.target_id.as_deref().unwrap_or(""), e.client.as_str())).collect();
     assert_eq!(targets, [("tramitador1", "/api/administracion/auditoria.csv", "127.0.0.1"), ("tramitador1", "/api/admin_accounts", "127.0.0.1")]);
