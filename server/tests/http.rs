@@ -431,25 +431,13 @@ db_test!(the_audit_csv_holds_the_filtered_rows_and_only_administrators_get_it, |
     assert!(r.text().await.unwrap().contains("\"from\""));
 });
 
-/// A client that sends `Origin: <base>` on every request, as a browser on the site does.
-fn client_from(base: &str) -> reqwest::Client {
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert(reqwest::header::ORIGIN, reqwest::header::HeaderValue::from_str(base).unwrap());
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .default_headers(headers)
-        .build()
-        .unwrap()
-}
-
 fn retry_after(r: &reqwest::Response) -> u64 {
     r.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok()).expect("a Retry-After header")
 }
 
 db_test!(verification_by_code_is_limited_per_client_and_a_blank_code_names_its_field, |s| {
     let base = serve(s.clone()).await;
-    let http = client_from(&base);
+    let http = client(&base);
     let blank = http.post(format!("{base}/api/verify_cea")).form(&[("cea", "  ")]).send().await.unwrap();
     assert_eq!(blank.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body: serde_json::Value = blank.json().await.unwrap();
@@ -473,7 +461,7 @@ db_test!(verification_by_code_is_limited_per_client_and_a_blank_code_names_its_f
 db_test!(verification_by_file_answers_a_bomb_at_once_and_is_limited_per_client, |s| {
     const BOMB: &[u8] = include_bytes!("../../services/tests/fixtures/bomb-64x255.pdf");
     let base = serve(s.clone()).await;
-    let http = client_from(&base);
+    let http = client(&base);
     let started = std::time::Instant::now();
     let r = http.post(format!("{base}/api/verificacion/fichero")).body(BOMB.to_vec()).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
@@ -498,7 +486,7 @@ db_test!(uploads_over_the_hourly_quota_get_429_with_retry_after, |s| {
     let limits = std::sync::Arc::new(casia_services::rate_limit::Limits::from_config(&config));
     let s = Services { config: std::sync::Arc::new(config), limits, ..s.clone() };
     let base = serve(s.clone()).await;
-    let http = client_from(&base);
+    let http = client(&base);
     login(&base, &http, "autorizado2").await;
     let pdf = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n".to_vec();
     for i in 0..2 {
