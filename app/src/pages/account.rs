@@ -91,7 +91,6 @@ fn AccountView(account: Resource<Result<MyAccount, AppError>>) -> impl IntoView 
 
 #[component]
 fn ChangePasswordForm(account: Resource<Result<MyAccount, AppError>>) -> impl IntoView {
-    let page = use_page();
     let current = RwSignal::new(String::new());
     let new = RwSignal::new(String::new());
     let repeat = RwSignal::new(String::new());
@@ -116,9 +115,10 @@ fn ChangePasswordForm(account: Resource<Result<MyAccount, AppError>>) -> impl In
                         field.set(String::new());
                     }
                     changed.set(true);
-                    // The other sessions are gone and a forced change is no longer pending.
+                    // The other sessions are gone and a forced change is no longer pending. The
+                    // page context is not refetched: that would rebuild this guarded view and
+                    // drop the confirmation; the next page loads its own context anyway.
                     account.refetch();
-                    page.context.refetch();
                 }
                 Err(AppError::Invalid(errs)) => server_errors.set(errs),
                 Err(e) => failure.set(Some(e)),

@@ -163,7 +163,6 @@ fn Start(required: bool, state: PageState) -> impl IntoView {
 #[component]
 fn Confirm(enrolment: Enrolment, state: PageState) -> impl IntoView {
     let lang = use_lang();
-    let page = use_page();
     let hydrated = use_hydrated();
     let code = RwSignal::new(String::new());
     let failure = RwSignal::new(None::<AppError>);
@@ -178,8 +177,9 @@ fn Confirm(enrolment: Enrolment, state: PageState) -> impl IntoView {
                     state.new_codes.set(Some(codes));
                     state.notice.set(Some(Msg::SegundoFactorActivado));
                     state.status.refetch();
-                    // Staff who had to enrol are let in now: the header and guards learn it.
-                    page.context.refetch();
+                    // The page context is not refetched here: that rebuilds the guarded view
+                    // mid-way (its gate passes through Loading). Staff who had to enrol are let
+                    // in by the next page's own context, loaded at every navigation.
                 }
                 Err(AppError::Invalid(e)) => errors.set(e),
                 Err(e) => failure.set(Some(e)),
@@ -217,7 +217,6 @@ fn CodeInput(id: &'static str, code: RwSignal<String>, errors: RwSignal<Vec<Fiel
 /// Enrolled: the date, the codes left, new recovery codes, and turning it off.
 #[component]
 fn Enrolled(since: String, codes_left: u32, state: PageState) -> impl IntoView {
-    let page = use_page();
     let hydrated = use_hydrated();
     let renew_code = RwSignal::new(String::new());
     let renew_errors = RwSignal::new(Vec::<FieldError>::new());
@@ -253,7 +252,6 @@ fn Enrolled(since: String, codes_left: u32, state: PageState) -> impl IntoView {
                     state.new_codes.set(None);
                     state.notice.set(Some(Msg::SegundoFactorDesactivado));
                     state.status.refetch();
-                    page.context.refetch();
                 }
                 Err(AppError::Invalid(e)) => off_errors.set(e),
                 Err(e) => off_failure.set(Some(e)),
