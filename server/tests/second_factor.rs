@@ -12,11 +12,13 @@ use serde_json::Value;
 async fn serve(s: Services) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
+    // The address the tests use is the public one: the origin the CSRF layer expects.
+    let mut s = s;
+    s.config = std::sync::Arc::new(casia_services::Config { public_url: format!("http://{addr}"), ..(*s.config).clone() });
     let state = AppState { leptos_options: casia_server::web::leptos_options(&s.config, addr), services: s };
+    let http = state.services.config.http.clone();
     let router = casia_server::web::router(state);
-    tokio::spawn(async move {
-        axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>()).await.unwrap();
-    });
+    tokio::spawn(async move { casia_server::web::serve_on(listener, router, &http, std::future::pending()).await });
     format!("http://{addr}")
 }
 
