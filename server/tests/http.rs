@@ -291,6 +291,13 @@ db_test!(uploads_and_downloads_check_the_session_the_role_and_the_authorisation,
     use casia_services::entity::{authorisation, document};
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     casia_services::demo::load(&s).await.unwrap();
+    // A small upload limit: the file over it then fits in the socket's buffers, so the client
+    // has sent it all before the server answers from the declared length and closes (with
+    // 20 MiB the client could still be writing and see a broken pipe instead of the answer).
+    let mut s = s;
+    let mut config = (*s.config).clone();
+    config.uploads.max_bytes = 64 * 1024;
+    s.config = std::sync::Arc::new(config);
     let base = serve(s.clone()).await;
     let pdf = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n".to_vec();
     let upload = |http: reqwest::Client, body: Vec<u8>| {
