@@ -4,20 +4,20 @@
 
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, Extensions, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{Extensions, HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, MethodRouter};
+use axum::routing::{MethodRouter, get, post};
 use axum::{Json, Router};
-use casia_domain::dto::{UploadProblem, Verification};
 use casia_domain::Role;
+use casia_domain::dto::{UploadProblem, Verification};
+use casia_services::ServiceError;
 use casia_services::accounts::{self, Caller};
 use casia_services::cases::{query, receipts};
-use casia_services::ServiceError;
 use futures::StreamExt;
 use serde::Deserialize;
 
 use crate::error::AppError;
-use crate::server::{session_token_of, AppState};
+use crate::server::{AppState, session_token_of};
 
 /// Receipt files given for verification are small; anything larger is not one of ours.
 const VERIFY_MAX_BYTES: usize = 5 * 1024 * 1024;
@@ -32,15 +32,26 @@ fn route_table() -> Vec<(http::Method, &'static str, MethodRouter<AppState>)> {
         (Method::GET, "/healthz", get(health)),
         (Method::POST, "/api/uploads", post(upload)),
         (Method::GET, "/api/documentos/{id}", get(download_document)),
-        (Method::GET, "/api/justificantes/{id}", get(download_receipt)),
+        (
+            Method::GET,
+            "/api/justificantes/{id}",
+            get(download_receipt),
+        ),
         (Method::POST, "/api/verificacion/fichero", post(verify_file)),
-        (Method::GET, crate::api_audit::CSV_PATH, get(crate::api_audit::export_csv)),
+        (
+            Method::GET,
+            crate::api_audit::CSV_PATH,
+            get(crate::api_audit::export_csv),
+        ),
     ]
 }
 
 /// The method and path of every plain route (for tests and the endpoint inventory).
 pub fn route_list() -> Vec<(http::Method, &'static str)> {
-    route_table().into_iter().map(|(method, path, _)| (method, path)).collect()
+    route_table()
+        .into_iter()
+        .map(|(method, path, _)| (method, path))
+        .collect()
 }
 
 pub fn routes() -> Router<AppState> {
@@ -64,15 +75,24 @@ pub(crate) fn error_response(e: ServiceError) -> Response {
     let err = AppError::from(e);
     let mut response = (err.status(), Json(&err)).into_response();
     if let Some(seconds) = err.retry_after_seconds() {
-        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
     }
     response
 }
 
 /// The signed-in caller of a plain route, with the request's client address (audit trail).
-pub(crate) async fn caller_of(state: &AppState, headers: &HeaderMap, extensions: &Extensions) -> Result<Caller, ServiceError> {
-    let token = session_token_of(headers, &state.services.config).ok_or(ServiceError::NotSignedIn)?;
-    let mut caller = accounts::caller_from_token(&state.services.db, &state.services.config.session, &token).await?;
+pub(crate) async fn caller_of(
+    state: &AppState,
+    headers: &HeaderMap,
+    extensions: &Extensions,
+) -> Result<Caller, ServiceError> {
+    let token =
+        session_token_of(headers, &state.services.config).ok_or(ServiceError::NotSignedIn)?;
+    let mut caller =
+        accounts::caller_from_token(&state.services.db, &state.services.config.session, &token)
+            .await?;
     // The same second-factor gate as every server function's.
     caller.second_factor_gate(state.services.config.auth.staff_mfa)?;
     // As in `server::require`: after an administrator's reset only `/cuenta` is open.
@@ -90,7 +110,13 @@ struct UploadQuery {
 
 /// `POST /api/uploads?name=<file name>` with the file as the raw body. Streams it to storage
 /// (checking size and content as it arrives) and answers `UploadedFile` or an `AppError`.
-async fn upload(State(state): State<AppState>, headers: HeaderMap, extensions: Extensions, Query(q): Query<UploadQuery>, body: Body) -> Response {
+async fn upload(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    extensions: Extensions,
+    Query(q): Query<UploadQuery>,
+    body: Body,
+) -> Response {
     let caller = match caller_of(&state, &headers, &extensions).await {
         Ok(c) => c,
         Err(e) => return error_response(e),
@@ -102,7 +128,16 @@ async fn upload(State(state): State<AppState>, headers: HeaderMap, extensions: E
         }
     } else if !caller.role.is_processor() {
         let details = serde_json::json!({ "role": caller.role.code() });
-        return error_response(casia_services::audit::forbidden(&state.services.db, &caller, "endpoint", "/api/uploads", details).await);
+        return error_response(
+            casia_services::audit::forbidden(
+                &state.services.db,
+                &caller,
+                "endpoint",
+                "/api/uploads",
+                details,
+            )
+            .await,
+        );
     }
     let name = q.name.unwrap_or_default();
     let declared = headers
@@ -110,7 +145,15 @@ async fn upload(State(state): State<AppState>, headers: HeaderMap, extensions: E
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     // Size, quota and uploads in progress are checked before the body is read.
-    match casia_services::files::receive_upload(&state.services, &caller, &name, declared, body.into_data_stream()).await {
+    match casia_services::files::receive_upload(
+        &state.services,
+        &caller,
+        &name,
+        declared,
+        body.into_data_stream(),
+    )
+    .await
+    {
         Ok(uploaded) => (StatusCode::OK, Json(uploaded)).into_response(),
         Err(e) => error_response(e),
     }
@@ -120,27 +163,58 @@ async fn upload(State(state): State<AppState>, headers: HeaderMap, extensions: E
 fn disposition(kind: &str, file_name: &str) -> HeaderValue {
     let ascii: String = file_name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || ".-_ ()".contains(c) { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_ ()".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     let encoded: String = file_name
         .bytes()
         .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
         })
         .collect();
-    HeaderValue::from_str(&format!("{kind}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"))
-        .unwrap_or_else(|_| HeaderValue::from_static("attachment"))
+    HeaderValue::from_str(&format!(
+        "{kind}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static("attachment"))
 }
 
-async fn stream_file(state: &AppState, key: &str, media_type: &str, file_name: &str, inline: bool) -> Response {
+async fn stream_file(
+    state: &AppState,
+    key: &str,
+    media_type: &str,
+    file_name: &str,
+    inline: bool,
+) -> Response {
     match state.services.storage.stream(key).await {
         Ok((size, stream)) => {
             let mut headers = HeaderMap::new();
-            headers.insert(header::CONTENT_TYPE, HeaderValue::from_str(media_type).unwrap_or(HeaderValue::from_static("application/octet-stream")));
+            headers.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_str(media_type)
+                    .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+            );
             headers.insert(header::CONTENT_LENGTH, HeaderValue::from(size));
-            headers.insert(header::CONTENT_DISPOSITION, disposition(if inline { "inline" } else { "attachment" }, file_name));
-            headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+            headers.insert(
+                header::CONTENT_DISPOSITION,
+                disposition(if inline { "inline" } else { "attachment" }, file_name),
+            );
+            headers.insert(
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            );
+            headers.insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("private, no-store"),
+            );
             (StatusCode::OK, headers, Body::from_stream(stream)).into_response()
         }
         Err(e) => error_response(e),
@@ -148,19 +222,38 @@ async fn stream_file(state: &AppState, key: &str, media_type: &str, file_name: &
 }
 
 /// A case document, to the authorised users of its authorisation and to processors.
-async fn download_document(State(state): State<AppState>, headers: HeaderMap, extensions: Extensions, Path(id): Path<i64>) -> Response {
+async fn download_document(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    extensions: Extensions,
+    Path(id): Path<i64>,
+) -> Response {
     let caller = match caller_of(&state, &headers, &extensions).await {
         Ok(c) => c,
         Err(e) => return error_response(e),
     };
     match query::document_for(&state.services.db, &caller, id).await {
-        Ok(d) => stream_file(&state, &d.storage_key, &d.media_type, &d.original_name, false).await,
+        Ok(d) => {
+            stream_file(
+                &state,
+                &d.storage_key,
+                &d.media_type,
+                &d.original_name,
+                false,
+            )
+            .await
+        }
         Err(e) => error_response(e),
     }
 }
 
 /// A receipt's PDF, under the same rules.
-async fn download_receipt(State(state): State<AppState>, headers: HeaderMap, extensions: Extensions, Path(id): Path<i64>) -> Response {
+async fn download_receipt(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    extensions: Extensions,
+    Path(id): Path<i64>,
+) -> Response {
     let caller = match caller_of(&state, &headers, &extensions).await {
         Ok(c) => c,
         Err(e) => return error_response(e),
@@ -175,7 +268,12 @@ async fn download_receipt(State(state): State<AppState>, headers: HeaderMap, ext
 /// receipt holds, and only for the exact file that was issued). Before the body is read the
 /// client must be within its allowance and a slot free (busy: refused at once); the body must
 /// arrive within `VERIFY_READ_TIMEOUT`, so a slow sender cannot hold a slot.
-async fn verify_file(State(state): State<AppState>, headers: HeaderMap, extensions: axum::http::Extensions, body: Body) -> Response {
+async fn verify_file(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    extensions: axum::http::Extensions,
+    body: Body,
+) -> Response {
     let client = crate::server::client_address_of(&headers, &extensions);
     let _slot = match receipts::admit_file_check(&state.services, &client) {
         Ok(permit) => permit,

@@ -4,7 +4,7 @@
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Query, State};
-use axum::http::{header, Extensions, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{Extensions, HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use casia_domain::audit::{AuditFilter, AuditPage, AuditRow};
 use casia_domain::i18n::{audit_action_name, audit_outcome_name, role_name};
@@ -29,7 +29,13 @@ pub(crate) struct CsvQuery {
 
 impl From<CsvQuery> for AuditFilter {
     fn from(q: CsvQuery) -> Self {
-        AuditFilter { username: q.usuario, action: q.accion, outcome: q.resultado, from: q.desde, to: q.hasta }
+        AuditFilter {
+            username: q.usuario,
+            action: q.accion,
+            outcome: q.resultado,
+            from: q.desde,
+            to: q.hasta,
+        }
     }
 }
 
@@ -39,17 +45,27 @@ enum Step {
     Done,
 }
 
-pub(crate) async fn export_csv(State(state): State<AppState>, headers: HeaderMap, extensions: Extensions, query: Result<Query<CsvQuery>, axum::extract::rejection::QueryRejection>) -> Response {
+pub(crate) async fn export_csv(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    extensions: Extensions,
+    query: Result<Query<CsvQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
     let caller = match caller_of(&state, &headers, &extensions).await {
         Ok(c) => c,
         Err(e) => return error_response(e),
     };
     if caller.role != Role::Administrador {
         let details = serde_json::json!({ "required": [Role::Administrador.code()] });
-        return error_response(audit::forbidden(&state.services.db, &caller, "endpoint", CSV_PATH, details).await);
+        return error_response(
+            audit::forbidden(&state.services.db, &caller, "endpoint", CSV_PATH, details).await,
+        );
     }
     let Ok(Query(query)) = query else {
-        return error_response(casia_services::ServiceError::invalid("query", casia_domain::FieldProblem::InvalidChoice));
+        return error_response(casia_services::ServiceError::invalid(
+            "query",
+            casia_domain::FieldProblem::InvalidChoice,
+        ));
     };
     let filter = AuditFilter::from(query);
     // The first page before any byte is sent: a bad filter is still a 422 naming its field.
@@ -65,46 +81,87 @@ pub(crate) async fn export_csv(State(state): State<AppState>, headers: HeaderMap
             let (page, first) = match step {
                 Step::Done => return None,
                 Step::First(page) => (page, true),
-                Step::After(cursor) => match audit::search(&db, &caller, &filter, Some(&cursor)).await {
-                    Ok(page) => (page, false),
-                    Err(e) => {
-                        // Headers are gone: the download ends short and the log says why.
-                        tracing::error!(error = %e, "audit CSV export stopped");
-                        return Some((Err(std::io::Error::other("audit export failed")), Step::Done));
+                Step::After(cursor) => {
+                    match audit::search(&db, &caller, &filter, Some(&cursor)).await {
+                        Ok(page) => (page, false),
+                        Err(e) => {
+                            // Headers are gone: the download ends short and the log says why.
+                            tracing::error!(error = %e, "audit CSV export stopped");
+                            return Some((
+                                Err(std::io::Error::other("audit export failed")),
+                                Step::Done,
+                            ));
+                        }
                     }
-                },
+                }
             };
             let next = page.next.clone().map(Step::After).unwrap_or(Step::Done);
             Some((csv_chunk(lang, first, &page.rows).map(Bytes::from), next))
         }
     });
     let mut h = HeaderMap::new();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
-    h.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("attachment; filename=\"auditoria.csv\""));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    h.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static("attachment; filename=\"auditoria.csv\""),
+    );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     (StatusCode::OK, h, Body::from_stream(stream)).into_response()
 }
 
 /// A spreadsheet runs a cell that starts like a formula: such cells get a leading `'`
 /// (OWASP "CSV injection"). Usernames of failed logins are whatever someone typed.
 fn cell(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_owned() }
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    }
 }
 
 /// One page as CSV; the first also carries the BOM and the header row.
 fn csv_chunk(lang: Lang, first: bool, rows: &[AuditRow]) -> std::io::Result<Vec<u8>> {
-    let out = if first { "\u{feff}".as_bytes().to_vec() } else { Vec::new() };
-    let mut w = csv::WriterBuilder::new().delimiter(b';').terminator(csv::Terminator::CRLF).from_writer(out);
+    let out = if first {
+        "\u{feff}".as_bytes().to_vec()
+    } else {
+        Vec::new()
+    };
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(out);
     if first {
         let header = [
-            Msg::AuditFechaHora, Msg::AuditUsuario, Msg::AuditRol, Msg::AuditDireccion, Msg::AuditAccion,
-            Msg::AuditResultado, Msg::AuditObjeto, Msg::AuditDetalles,
+            Msg::AuditFechaHora,
+            Msg::AuditUsuario,
+            Msg::AuditRol,
+            Msg::AuditDireccion,
+            Msg::AuditAccion,
+            Msg::AuditResultado,
+            Msg::AuditObjeto,
+            Msg::AuditDetalles,
         ];
-        w.write_record(header.iter().map(|m| m.text(lang)).chain([code_header(lang)]))?;
+        w.write_record(
+            header
+                .iter()
+                .map(|m| m.text(lang))
+                .chain([code_header(lang)]),
+        )?;
     }
     for r in rows {
-        let role = r.role.as_deref().and_then(Role::from_code).map(|role| role_name(role, lang)).unwrap_or("");
+        let role = r
+            .role
+            .as_deref()
+            .and_then(Role::from_code)
+            .map(|role| role_name(role, lang))
+            .unwrap_or("");
         w.write_record([
             cell(&r.at),
             cell(&r.username),
@@ -117,12 +174,17 @@ fn csv_chunk(lang: Lang, first: bool, rows: &[AuditRow]) -> std::io::Result<Vec<
             cell(&r.action),
         ])?;
     }
-    w.into_inner().map_err(|e| std::io::Error::other(e.to_string()))
+    w.into_inner()
+        .map_err(|e| std::io::Error::other(e.to_string()))
 }
 
 /// The last column: the stable action code (for filtering in the spreadsheet).
 fn code_header(lang: Lang) -> &'static str {
-    if lang == Lang::Es { "Código de acción" } else { "Action code" }
+    if lang == Lang::Es {
+        "Código de acción"
+    } else {
+        "Action code"
+    }
 }
 
 #[cfg(test)]

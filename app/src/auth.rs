@@ -22,18 +22,33 @@ pub fn safe_next(next: &str) -> String {
 }
 
 #[server(endpoint = "login")]
-pub async fn login(username: String, password: String, next: Option<String>) -> Result<(), AppError> {
-    use crate::server::{client_address, fail, services, session_token, set_lang_cookie, set_session_cookie};
+pub async fn login(
+    username: String,
+    password: String,
+    next: Option<String>,
+) -> Result<(), AppError> {
+    use crate::server::{
+        client_address, fail, services, session_token, set_lang_cookie, set_session_cookie,
+    };
     use casia_services::accounts;
     let s = services();
-    let logged = accounts::login(&s.db, &s.config.login, &s.config.session, &username, &password, &client_address())
-        .await
-        .map_err(fail)?;
+    let logged = accounts::login(
+        &s.db,
+        &s.config.login,
+        &s.config.session,
+        &username,
+        &password,
+        &client_address(),
+    )
+    .await
+    .map_err(fail)?;
     // A new session id at every login; the one the browser brought (if any) ends.
     if let Some(old) = session_token() {
         accounts::logout(&s.db, &old).await.map_err(fail)?;
     }
-    casia_services::sessions::set_device(&s.db, &logged.token, &crate::server::user_agent()).await.map_err(fail)?;
+    casia_services::sessions::set_device(&s.db, &logged.token, &crate::server::user_agent())
+        .await
+        .map_err(fail)?;
     set_session_cookie(&logged.token);
     set_lang_cookie(casia_domain::Lang::from_code(&logged.user.lang).unwrap_or_default());
     let target = if logged.password_change_required {
@@ -45,8 +60,14 @@ pub async fn login(username: String, password: String, next: Option<String>) -> 
         safe_next(next.as_deref().unwrap_or("/"))
     };
     // With a second factor the password alone opens nothing: the code comes next.
-    if casia_services::second_factor::is_enrolled(&s.db, logged.user.id).await.map_err(fail)? {
-        leptos_axum::redirect(&format!("/acceso/segundo-factor?next={}", crate::components::guard::urlencode(&target)));
+    if casia_services::second_factor::is_enrolled(&s.db, logged.user.id)
+        .await
+        .map_err(fail)?
+    {
+        leptos_axum::redirect(&format!(
+            "/acceso/segundo-factor?next={}",
+            crate::components::guard::urlencode(&target)
+        ));
         return Ok(());
     }
     leptos_axum::redirect(&target);
@@ -57,7 +78,9 @@ pub async fn login(username: String, password: String, next: Option<String>) -> 
 pub async fn logout() -> Result<(), AppError> {
     use crate::server::{clear_session_cookie, fail, services, session_token};
     if let Some(token) = session_token() {
-        casia_services::accounts::logout(&services().db, &token).await.map_err(fail)?;
+        casia_services::accounts::logout(&services().db, &token)
+            .await
+            .map_err(fail)?;
     }
     clear_session_cookie();
     leptos_axum::redirect("/acceso?salida=1");
@@ -68,7 +91,9 @@ pub async fn logout() -> Result<(), AppError> {
 pub async fn my_authorisations() -> Result<Vec<AuthorisationView>, AppError> {
     use crate::server::{fail, require, services};
     let c = require(&[casia_domain::Role::Autorizado]).await?;
-    let list = casia_services::accounts::user_authorisations(&services().db, c.user.id).await.map_err(fail)?;
+    let list = casia_services::accounts::user_authorisations(&services().db, c.user.id)
+        .await
+        .map_err(fail)?;
     Ok(list
         .iter()
         .map(|a| casia_services::accounts::authorisation_view(a, a.main_user_id == Some(c.user.id)))
@@ -79,7 +104,9 @@ pub async fn my_authorisations() -> Result<Vec<AuthorisationView>, AppError> {
 pub async fn choose_authorisation(authorisation_id: i64) -> Result<(), AppError> {
     use crate::server::{fail, require, services};
     let c = require(&[casia_domain::Role::Autorizado]).await?;
-    casia_services::accounts::choose_authorisation(&services().db, &c, authorisation_id).await.map_err(fail)?;
+    casia_services::accounts::choose_authorisation(&services().db, &c, authorisation_id)
+        .await
+        .map_err(fail)?;
     leptos_axum::redirect("/casia");
     Ok(())
 }
@@ -91,7 +118,9 @@ pub async fn set_language(lang: String, back: Option<String>) -> Result<(), AppE
     let lang = casia_domain::Lang::from_code(&lang).unwrap_or_default();
     set_lang_cookie(lang);
     if let Ok(c) = caller().await {
-        casia_services::accounts::set_language(&services().db, &c, lang).await.map_err(fail)?;
+        casia_services::accounts::set_language(&services().db, &c, lang)
+            .await
+            .map_err(fail)?;
     }
     crate::server::set_page_status(http::StatusCode::OK);
     leptos_axum::redirect(&safe_next(back.as_deref().unwrap_or("/")));
@@ -115,6 +144,9 @@ mod tests {
         assert_eq!(safe_next("/\n/evil.example"), "/");
         assert_eq!(safe_next("/\r\n/evil.example"), "/");
         assert_eq!(safe_next("/ /evil.example"), "/");
-        assert_eq!(safe_next("/casia/casos?estado=abierto&desde=2026-11-01"), "/casia/casos?estado=abierto&desde=2026-11-01");
+        assert_eq!(
+            safe_next("/casia/casos?estado=abierto&desde=2026-11-01"),
+            "/casia/casos?estado=abierto&desde=2026-11-01"
+        );
     }
 }

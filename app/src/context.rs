@@ -38,16 +38,22 @@ pub async fn get_page_context(path: String) -> Result<PageContext, AppError> {
         Ok(c) => {
             let s = services();
             let second_factor = match c.second_factor_gate(s.config.auth.staff_mfa) {
-                Err(casia_services::ServiceError::SecondFactorRequired) => SecondFactorGate::EnrolmentRequired,
+                Err(casia_services::ServiceError::SecondFactorRequired) => {
+                    SecondFactorGate::EnrolmentRequired
+                }
                 _ => SecondFactorGate::Passed,
             };
             let authorisation_count = if c.role == casia_domain::Role::Autorizado {
-                casia_services::accounts::authorisation_count(&s.db, c.user.id).await.map_err(crate::server::fail)? as usize
+                casia_services::accounts::authorisation_count(&s.db, c.user.id)
+                    .await
+                    .map_err(crate::server::fail)? as usize
             } else {
                 0
             };
             let unread_notices = match &c.authorisation {
-                Some(a) => casia_services::notices::unread_count(&s.db, a.id, c.user.id).await.map_err(crate::server::fail)?,
+                Some(a) => casia_services::notices::unread_count(&s.db, a.id, c.user.id)
+                    .await
+                    .map_err(crate::server::fail)?,
                 None => 0,
             };
             Ok(PageContext {
@@ -72,8 +78,20 @@ pub async fn get_page_context(path: String) -> Result<PageContext, AppError> {
         Err(e) => {
             // Not signed in is a normal answer here, not an error status.
             crate::server::set_page_status(http::StatusCode::OK);
-            let second_factor = if e == AppError::SecondFactorPending { SecondFactorGate::Pending } else { SecondFactorGate::Passed };
-            Ok(PageContext { path, session: None, lang: visitor_lang(), now, today, expired: e == AppError::SessionExpired, second_factor })
+            let second_factor = if e == AppError::SecondFactorPending {
+                SecondFactorGate::Pending
+            } else {
+                SecondFactorGate::Passed
+            };
+            Ok(PageContext {
+                path,
+                session: None,
+                lang: visitor_lang(),
+                now,
+                today,
+                expired: e == AppError::SessionExpired,
+                second_factor,
+            })
         }
     }
 }
@@ -91,7 +109,9 @@ impl Page {
     /// page's context must not drive this page's redirects).
     pub fn current(&self) -> Option<Result<PageContext, AppError>> {
         let path = self.pathname.get_untracked();
-        self.context.get().filter(|c| c.as_ref().map_or(true, |c| c.path == path))
+        self.context
+            .get()
+            .filter(|c| c.as_ref().map_or(true, |c| c.path == path))
     }
 }
 
@@ -101,10 +121,20 @@ pub fn provide_page() -> Page {
     let context = Resource::new(move || location.pathname.get(), get_page_context);
     // A memo: it notifies only when the language really changes, not at every navigation
     // (the outgoing page's labels must not re-render while it is being replaced).
-    let lang_memo = Memo::new(move |_| context.get().and_then(|r| r.ok()).map(|c| c.lang).unwrap_or_default());
+    let lang_memo = Memo::new(move |_| {
+        context
+            .get()
+            .and_then(|r| r.ok())
+            .map(|c| c.lang)
+            .unwrap_or_default()
+    });
     let lang = Signal::from(lang_memo);
     let pathname = Memo::new(move |_| location.pathname.get());
-    let page = Page { context, lang, pathname };
+    let page = Page {
+        context,
+        lang,
+        pathname,
+    };
     provide_context(page);
     page
 }

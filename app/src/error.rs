@@ -60,7 +60,10 @@ pub enum AppError {
     CrossSite,
     /// A rate, quota or concurrency limit; the answer carries `Retry-After` too.
     #[error("too many requests")]
-    TooManyRequests { limit: RateLimit, retry_after_seconds: u64 },
+    TooManyRequests {
+        limit: RateLimit,
+        retry_after_seconds: u64,
+    },
 }
 
 impl FromServerFnError for AppError {
@@ -108,11 +111,17 @@ impl AppError {
             AppError::BadCredentials => Msg::ErrBadCredentials.t(lang),
             AppError::SecondFactorRequired => Msg::ErrSecondFactorRequired.t(lang),
             AppError::SecondFactorPending => Msg::ErrSecondFactorPending.t(lang),
-            AppError::TooManyAttempts { retry_after_seconds } => {
+            AppError::TooManyAttempts {
+                retry_after_seconds,
+            } => {
                 let wait = wait_text(*retry_after_seconds, lang);
                 match lang {
-                    Lang::Es => format!("Demasiados intentos fallidos. Por seguridad, espere {wait} antes de volver a intentarlo."),
-                    Lang::En => format!("Too many failed attempts. For your security, wait {wait} before trying again."),
+                    Lang::Es => format!(
+                        "Demasiados intentos fallidos. Por seguridad, espere {wait} antes de volver a intentarlo."
+                    ),
+                    Lang::En => format!(
+                        "Too many failed attempts. For your security, wait {wait} before trying again."
+                    ),
                 }
             }
             AppError::Busy => Msg::ErrBusy.t(lang),
@@ -121,15 +130,22 @@ impl AppError {
             AppError::Network => Msg::ErrNetwork.t(lang),
             AppError::Internal => Msg::ErrInternal.t(lang),
             AppError::CrossSite => AppError::cross_site_text(lang).to_owned(),
-            AppError::TooManyRequests { limit, retry_after_seconds } => rate_limit_text(*limit, *retry_after_seconds, lang),
+            AppError::TooManyRequests {
+                limit,
+                retry_after_seconds,
+            } => rate_limit_text(*limit, *retry_after_seconds, lang),
         }
     }
 
     /// Also the text of the CSRF layer's own 403 page.
     pub fn cross_site_text(lang: Lang) -> &'static str {
         match lang {
-            Lang::Es => "Por seguridad, se ha rechazado una petición que no procede de las páginas de Casia. Vuelva a la página y repita la operación.",
-            Lang::En => "For your security, a request that did not come from Casia's pages was refused. Go back to the page and try again.",
+            Lang::Es => {
+                "Por seguridad, se ha rechazado una petición que no procede de las páginas de Casia. Vuelva a la página y repita la operación."
+            }
+            Lang::En => {
+                "For your security, a request that did not come from Casia's pages was refused. Go back to the page and try again."
+            }
         }
     }
 
@@ -148,7 +164,11 @@ fn wait_text(seconds: i64, lang: Lang) -> String {
     let (n, es, en) = if seconds < 60 {
         (seconds, ("segundo", "segundos"), ("second", "seconds"))
     } else {
-        ((seconds + 59) / 60, ("minuto", "minutos"), ("minute", "minutes"))
+        (
+            (seconds + 59) / 60,
+            ("minuto", "minutos"),
+            ("minute", "minutes"),
+        )
     };
     let unit = match (lang, n == 1) {
         (Lang::Es, true) => es.0,
@@ -171,12 +191,15 @@ mod server {
         pub fn status(&self) -> StatusCode {
             match self {
                 AppError::BadRequest => StatusCode::BAD_REQUEST,
-                AppError::NotSignedIn | AppError::SessionExpired | AppError::BadCredentials | AppError::SecondFactorPending => {
-                    StatusCode::UNAUTHORIZED
-                }
-                AppError::Forbidden | AppError::PickAuthorisation | AppError::CrossSite | AppError::SecondFactorRequired | AppError::PasswordChangeRequired => {
-                    StatusCode::FORBIDDEN
-                }
+                AppError::NotSignedIn
+                | AppError::SessionExpired
+                | AppError::BadCredentials
+                | AppError::SecondFactorPending => StatusCode::UNAUTHORIZED,
+                AppError::Forbidden
+                | AppError::PickAuthorisation
+                | AppError::CrossSite
+                | AppError::SecondFactorRequired
+                | AppError::PasswordChangeRequired => StatusCode::FORBIDDEN,
                 AppError::NotFound => StatusCode::NOT_FOUND,
                 AppError::Invalid(_) | AppError::Upload(_) => StatusCode::UNPROCESSABLE_ENTITY,
                 AppError::Refused(_) | AppError::Conflict => StatusCode::CONFLICT,
@@ -193,9 +216,14 @@ mod server {
         /// Seconds for a `Retry-After` header, for errors that say when to try again.
         pub fn retry_after_seconds(&self) -> Option<u64> {
             match self {
-                AppError::TooManyRequests { retry_after_seconds, .. } => Some((*retry_after_seconds).max(1)),
+                AppError::TooManyRequests {
+                    retry_after_seconds,
+                    ..
+                } => Some((*retry_after_seconds).max(1)),
                 AppError::Busy => Some(1),
-                AppError::TooManyAttempts { retry_after_seconds } => Some((*retry_after_seconds).max(1) as u64),
+                AppError::TooManyAttempts {
+                    retry_after_seconds,
+                } => Some((*retry_after_seconds).max(1) as u64),
                 _ => None,
             }
         }
@@ -215,14 +243,30 @@ mod server {
                 ServiceError::BadCredentials => AppError::BadCredentials,
                 ServiceError::SecondFactorRequired => AppError::SecondFactorRequired,
                 ServiceError::SecondFactorPending => AppError::SecondFactorPending,
-                ServiceError::TooManyAttempts { retry_after_seconds } => AppError::TooManyAttempts { retry_after_seconds },
+                ServiceError::TooManyAttempts {
+                    retry_after_seconds,
+                } => AppError::TooManyAttempts {
+                    retry_after_seconds,
+                },
                 ServiceError::Busy => AppError::Busy,
                 ServiceError::PasswordChangeRequired => AppError::PasswordChangeRequired,
                 ServiceError::Upload(p) => AppError::Upload(p),
-                ServiceError::Db(e) if casia_services::db::is_unstorable_text(&e) => AppError::BadRequest,
-                ServiceError::TooManyRequests { limit, retry_after_seconds } => AppError::TooManyRequests { limit, retry_after_seconds },
+                ServiceError::Db(e) if casia_services::db::is_unstorable_text(&e) => {
+                    AppError::BadRequest
+                }
+                ServiceError::TooManyRequests {
+                    limit,
+                    retry_after_seconds,
+                } => AppError::TooManyRequests {
+                    limit,
+                    retry_after_seconds,
+                },
                 // The details go to the log, never to the person.
-                internal @ (ServiceError::Db(_) | ServiceError::Storage(_) | ServiceError::MailRefused(_) | ServiceError::Internal(_) | ServiceError::Failed { .. }) => {
+                internal @ (ServiceError::Db(_)
+                | ServiceError::Storage(_)
+                | ServiceError::MailRefused(_)
+                | ServiceError::Internal(_)
+                | ServiceError::Failed { .. }) => {
                     tracing::error!(error = %internal, causes = %casia_services::error::causes(&internal), "request failed");
                     AppError::Internal
                 }
@@ -237,12 +281,20 @@ mod tests {
 
     #[test]
     fn the_wait_is_said_in_seconds_or_whole_minutes() {
-        let es = |s| AppError::TooManyAttempts { retry_after_seconds: s }.message(Lang::Es);
+        let es = |s| {
+            AppError::TooManyAttempts {
+                retry_after_seconds: s,
+            }
+            .message(Lang::Es)
+        };
         assert!(es(1).contains("espere 1 segundo antes"), "{}", es(1));
         assert!(es(8).contains("espere 8 segundos antes"));
         assert!(es(60).contains("espere 1 minuto antes"));
         assert!(es(61).contains("espere 2 minutos antes"));
-        let en = AppError::TooManyAttempts { retry_after_seconds: 300 }.message(Lang::En);
+        let en = AppError::TooManyAttempts {
+            retry_after_seconds: 300,
+        }
+        .message(Lang::En);
         assert!(en.contains("wait 5 minutes before"), "{en}");
     }
 }

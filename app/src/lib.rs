@@ -16,27 +16,27 @@ pub mod server;
 
 use casia_domain::Msg;
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, Html, Meta, MetaTags, Stylesheet, Title};
+use leptos_meta::{Html, Meta, MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{lazy_route, path, Lazy, LazyRoute, SsrMode};
+use leptos_router::{Lazy, LazyRoute, SsrMode, lazy_route, path};
 
 use crate::components::{Header, StatusPage};
 use crate::context::{provide_page, t};
-use crate::pages::home::{ActionSelectionPage, RootRedirect};
-use crate::pages::login::LoginPage;
-use crate::pages::picker::PickerPage;
-use crate::pages::second_factor::{SecondFactorPage, SecondFactorStepPage};
+use crate::pages::account::AccountPage;
+use crate::pages::admin::AdminPage;
 use crate::pages::case_detail::{CancelPage, CaseDetailPage, HistoryPage, RatingPage};
+use crate::pages::dashboard::DashboardPage;
+use crate::pages::home::{ActionSelectionPage, RootRedirect};
+use crate::pages::inbox::{ContactPage, InboxPage};
+use crate::pages::login::LoginPage;
 use crate::pages::modify::ModifyPage;
 use crate::pages::new_case::{CaseOpenedPage, NewCasePage};
-use crate::pages::search::SearchPage;
-use crate::pages::admin::AdminPage;
-use crate::pages::account::AccountPage;
-use crate::pages::dashboard::DashboardPage;
-use crate::pages::inbox::{ContactPage, InboxPage};
+use crate::pages::picker::PickerPage;
 use crate::pages::processor_case::ProcessorCasePage;
-use crate::pages::workspace::WorkspacePage;
+use crate::pages::search::SearchPage;
+use crate::pages::second_factor::{SecondFactorPage, SecondFactorStepPage};
 use crate::pages::verify::VerifyPage;
+use crate::pages::workspace::WorkspacePage;
 
 /// The HTML document around the app (server side). Its scripts carry this response's nonce
 /// (leptos_axum makes a fresh one per page), which the Content-Security-Policy names.

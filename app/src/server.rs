@@ -4,15 +4,15 @@
 use axum::extract::FromRef;
 use casia_domain::{Lang, Role};
 use casia_services::accounts::{self, Caller};
-use casia_services::config::{canonical, Config, TrustedProxies};
+use casia_services::config::{Config, TrustedProxies, canonical};
 use casia_services::{ServiceError, Services};
 use cookie::{Cookie, SameSite};
-use std::net::IpAddr;
+use http::HeaderValue;
 use http::header::{COOKIE, SET_COOKIE};
 use http::request::Parts;
-use http::HeaderValue;
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
+use std::net::IpAddr;
 
 use crate::error::AppError;
 
@@ -61,7 +61,11 @@ pub fn cookie(headers: &http::HeaderMap, name: &str) -> Option<String> {
 
 /// The name of the session cookie for this deployment (see `SECURE_SESSION_COOKIE`).
 pub fn session_cookie_name(config: &Config) -> &'static str {
-    if config.uses_https() { SECURE_SESSION_COOKIE } else { SESSION_COOKIE }
+    if config.uses_https() {
+        SECURE_SESSION_COOKIE
+    } else {
+        SESSION_COOKIE
+    }
 }
 
 /// The session token a request carries: the one reader of the session cookie, for server
@@ -104,12 +108,14 @@ pub async fn session_caller() -> Result<Caller, AppError> {
             return Err(fail(ServiceError::NotSignedIn));
         };
         let s = services();
-        let mut caller = accounts::caller_from_token(&s.db, &s.config.session, &token).await.map_err(|e| {
-            if matches!(e, ServiceError::SessionExpired | ServiceError::NotSignedIn) {
-                clear_session_cookie();
-            }
-            fail(e)
-        })?;
+        let mut caller = accounts::caller_from_token(&s.db, &s.config.session, &token)
+            .await
+            .map_err(|e| {
+                if matches!(e, ServiceError::SessionExpired | ServiceError::NotSignedIn) {
+                    clear_session_cookie();
+                }
+                fail(e)
+            })?;
         caller.client = client_address();
         Ok(caller)
     };
@@ -125,12 +131,18 @@ pub async fn session_caller() -> Result<Caller, AppError> {
 /// (`access.forbidden`, the endpoint as target).
 pub async fn require(roles: &[Role]) -> Result<Caller, AppError> {
     let c = caller().await?;
-    c.second_factor_gate(services().config.auth.staff_mfa).map_err(fail)?;
+    c.second_factor_gate(services().config.auth.staff_mfa)
+        .map_err(fail)?;
     if c.require_role(roles).is_err() {
-        let endpoint = request_parts().map(|p| p.uri.path().to_owned()).unwrap_or_default();
+        let endpoint = request_parts()
+            .map(|p| p.uri.path().to_owned())
+            .unwrap_or_default();
         let required: Vec<&str> = roles.iter().map(|r| r.code()).collect();
         let details = serde_json::json!({ "required": required });
-        return Err(fail(casia_services::audit::forbidden(&services().db, &c, "endpoint", endpoint, details).await));
+        return Err(fail(
+            casia_services::audit::forbidden(&services().db, &c, "endpoint", endpoint, details)
+                .await,
+        ));
     }
     // After an administrator's reset only the account page is open (it uses `caller()`).
     if c.password_change_required {
@@ -149,7 +161,12 @@ pub async fn require_signed_in() -> Result<Caller, AppError> {
 pub fn user_agent() -> String {
     request_parts()
         .ok()
-        .and_then(|p| p.headers.get(http::header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned))
+        .and_then(|p| {
+            p.headers
+                .get(http::header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        })
         .unwrap_or_default()
 }
 
@@ -168,7 +185,10 @@ pub fn fail(e: ServiceError) -> AppError {
 }
 
 fn set_cookie(cookie: Cookie<'_>) {
-    if let (Some(res), Ok(v)) = (use_context::<ResponseOptions>(), HeaderValue::from_str(&cookie.to_string())) {
+    if let (Some(res), Ok(v)) = (
+        use_context::<ResponseOptions>(),
+        HeaderValue::from_str(&cookie.to_string()),
+    ) {
         res.append_header(SET_COOKIE, v);
     }
 }
@@ -209,28 +229,48 @@ pub fn set_lang_cookie(lang: Lang) {
 
 /// Language of a visitor who is not signed in: cookie, then the browser's preference.
 pub fn visitor_lang() -> Lang {
-    let Ok(parts) = request_parts() else { return Lang::Es };
+    let Ok(parts) = request_parts() else {
+        return Lang::Es;
+    };
     if let Some(lang) = cookie(&parts.headers, LANG_COOKIE).and_then(|c| Lang::from_code(&c)) {
         return lang;
     }
-    let accept = parts.headers.get(http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    if accept.trim_start().to_ascii_lowercase().starts_with("en") { Lang::En } else { Lang::Es }
+    let accept = parts
+        .headers
+        .get(http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if accept.trim_start().to_ascii_lowercase().starts_with("en") {
+        Lang::En
+    } else {
+        Lang::Es
+    }
 }
 
 /// The client address of the current request (rate limits, audit trail).
 pub fn client_address() -> String {
-    request_parts().map(|p| client_address_of(&p.headers, &p.extensions)).unwrap_or_else(|_| "unknown".into())
+    request_parts()
+        .map(|p| client_address_of(&p.headers, &p.extensions))
+        .unwrap_or_else(|_| "unknown".into())
 }
 
 /// The client address of a request: the one place that decides it, for server functions and
 /// plain routes alike. The TCP peer, unless it is one of `http.trusted_proxies` (the router
 /// puts them in the request's extensions); then the proxies' `X-Forwarded-For` says who it is.
 pub fn client_address_of(headers: &http::HeaderMap, extensions: &http::Extensions) -> String {
-    let Some(peer) = extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip()) else {
+    let Some(peer) = extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip())
+    else {
         return "unknown".into();
     };
     let none = TrustedProxies::default();
-    client_ip(peer, headers, extensions.get::<TrustedProxies>().unwrap_or(&none)).to_string()
+    client_ip(
+        peer,
+        headers,
+        extensions.get::<TrustedProxies>().unwrap_or(&none),
+    )
+    .to_string()
 }
 
 /// The right-most `X-Forwarded-For` hop that is not one of our proxies: every hop to its right
@@ -249,7 +289,9 @@ pub fn client_ip(peer: IpAddr, headers: &http::HeaderMap, trusted: &TrustedProxi
         .collect();
     for hop in hops.into_iter().rev() {
         // A hop that is not an address: stop at the last proxy we know.
-        let Some(ip) = parse_hop(hop) else { return client };
+        let Some(ip) = parse_hop(hop) else {
+            return client;
+        };
         client = ip;
         if !trusted.contains(ip) {
             return ip;
@@ -260,7 +302,10 @@ pub fn client_ip(peer: IpAddr, headers: &http::HeaderMap, trusted: &TrustedProxi
 
 /// `1.2.3.4`, `1.2.3.4:5678`, `2001:db8::1` or `[2001:db8::1]:443`.
 fn parse_hop(hop: &str) -> Option<IpAddr> {
-    let ip = hop.parse::<IpAddr>().ok().or_else(|| hop.parse::<std::net::SocketAddr>().ok().map(|a| a.ip()))?;
+    let ip = hop
+        .parse::<IpAddr>()
+        .ok()
+        .or_else(|| hop.parse::<std::net::SocketAddr>().ok().map(|a| a.ip()))?;
     Some(canonical(ip))
 }
 
@@ -299,9 +344,13 @@ const ERROR_BODY_MAX: usize = 64 * 1024;
 /// of the `AppError` it carries, however the function raised it (`?`, `fail`, or server_fn
 /// itself when the arguments do not decode). server_fn answers every error with 500 and only
 /// `fail` used to correct it. Redirects of plain HTML forms (with `Location`) are left alone.
-pub async fn status_follows_the_error(response: axum::response::Response) -> axum::response::Response {
+pub async fn status_follows_the_error(
+    response: axum::response::Response,
+) -> axum::response::Response {
     use axum::response::IntoResponse;
-    let is_error = response.headers().contains_key(server_fn::error::SERVER_FN_ERROR_HEADER);
+    let is_error = response
+        .headers()
+        .contains_key(server_fn::error::SERVER_FN_ERROR_HEADER);
     if !is_error || response.headers().contains_key(http::header::LOCATION) {
         return response;
     }
@@ -310,12 +359,18 @@ pub async fn status_follows_the_error(response: axum::response::Response) -> axu
         Ok(bytes) => bytes,
         Err(e) => {
             tracing::error!(error = %e, "unreadable server function error");
-            return (http::StatusCode::INTERNAL_SERVER_ERROR, axum::Json(AppError::Internal)).into_response();
+            return (
+                http::StatusCode::INTERNAL_SERVER_ERROR,
+                axum::Json(AppError::Internal),
+            )
+                .into_response();
         }
     };
     match serde_json::from_slice::<AppError>(&bytes) {
         Ok(err) => parts.status = err.status(),
-        Err(_) => tracing::error!(body = %String::from_utf8_lossy(&bytes), "server function error that is not an AppError"),
+        Err(_) => {
+            tracing::error!(body = %String::from_utf8_lossy(&bytes), "server function error that is not an AppError")
+        }
     }
     axum::response::Response::from_parts(parts, axum::body::Body::from(bytes))
 }
@@ -340,9 +395,15 @@ mod tests {
     fn an_untrusted_peer_cannot_choose_its_address() {
         let proxies = TrustedProxies::parse("10.0.0.0/8").unwrap();
         let spoofed = forwarded(&["1.2.3.4"]);
-        assert_eq!(client_ip(ip("203.0.113.9"), &spoofed, &proxies), ip("203.0.113.9"));
+        assert_eq!(
+            client_ip(ip("203.0.113.9"), &spoofed, &proxies),
+            ip("203.0.113.9")
+        );
         // Nobody trusted at all (the default): the header means nothing.
-        assert_eq!(client_ip(ip("10.0.0.1"), &spoofed, &TrustedProxies::default()), ip("10.0.0.1"));
+        assert_eq!(
+            client_ip(ip("10.0.0.1"), &spoofed, &TrustedProxies::default()),
+            ip("10.0.0.1")
+        );
     }
 
     #[test]
@@ -358,7 +419,10 @@ mod tests {
         let h = forwarded(&["198.51.100.7:51000"]);
         assert_eq!(client_ip(ip("10.0.0.1"), &h, &proxies), ip("198.51.100.7"));
         // A proxy that forwarded nothing: the proxy is all we know.
-        assert_eq!(client_ip(ip("10.0.0.1"), &http::HeaderMap::new(), &proxies), ip("10.0.0.1"));
+        assert_eq!(
+            client_ip(ip("10.0.0.1"), &http::HeaderMap::new(), &proxies),
+            ip("10.0.0.1")
+        );
         // Garbage in the chain stops at the last proxy we trust.
         let h = forwarded(&["198.51.100.7, unknown, 10.0.1.5"]);
         assert_eq!(client_ip(ip("10.0.0.1"), &h, &proxies), ip("10.0.1.5"));
@@ -373,13 +437,25 @@ mod tests {
         let h = forwarded(&["2001:db8::bad, [2001:db8::1]:443"]);
         assert_eq!(client_ip(ip("fd00::2"), &h, &proxies), ip("2001:db8::1"));
         let h = forwarded(&["2001:db8::7"]);
-        assert_eq!(client_ip(ip("fd12:3456::1"), &h, &proxies), ip("2001:db8::7"));
+        assert_eq!(
+            client_ip(ip("fd12:3456::1"), &h, &proxies),
+            ip("2001:db8::7")
+        );
         // An IPv4 proxy seen through a dual-stack socket is still that proxy.
         let h = forwarded(&["198.51.100.7"]);
-        assert_eq!(client_ip(ip("::ffff:127.0.0.1"), &h, &proxies), ip("198.51.100.7"));
+        assert_eq!(
+            client_ip(ip("::ffff:127.0.0.1"), &h, &proxies),
+            ip("198.51.100.7")
+        );
         // An untrusted IPv6 peer keeps its own address, mapped or not.
-        assert_eq!(client_ip(ip("2001:db8::66"), &h, &proxies), ip("2001:db8::66"));
-        assert_eq!(client_ip(ip("::ffff:203.0.113.9"), &h, &proxies), ip("203.0.113.9"));
+        assert_eq!(
+            client_ip(ip("2001:db8::66"), &h, &proxies),
+            ip("2001:db8::66")
+        );
+        assert_eq!(
+            client_ip(ip("::ffff:203.0.113.9"), &h, &proxies),
+            ip("203.0.113.9")
+        );
     }
 
     #[test]
@@ -387,7 +463,10 @@ mod tests {
         let mut ext = http::Extensions::new();
         let h = forwarded(&["198.51.100.7"]);
         assert_eq!(client_address_of(&h, &ext), "unknown");
-        ext.insert(axum::extract::ConnectInfo(std::net::SocketAddr::from(([127, 0, 0, 1], 4000))));
+        ext.insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+            [127, 0, 0, 1],
+            4000,
+        ))));
         assert_eq!(client_address_of(&h, &ext), "127.0.0.1");
         ext.insert(TrustedProxies::parse("127.0.0.1").unwrap());
         assert_eq!(client_address_of(&h, &ext), "198.51.100.7");
@@ -396,17 +475,37 @@ mod tests {
     #[test]
     fn cookies_are_read_by_name_only() {
         let mut h = http::HeaderMap::new();
-        h.insert(COOKIE, HeaderValue::from_static("casia_lang=en; __Host-casia_session=abc; casia_session=old"));
-        let https = Config { public_url: "https://casia.example".into(), ..Config::default() };
-        let http_ = Config { public_url: "http://127.0.0.1:3000".into(), ..Config::default() };
+        h.insert(
+            COOKIE,
+            HeaderValue::from_static("casia_lang=en; __Host-casia_session=abc; casia_session=old"),
+        );
+        let https = Config {
+            public_url: "https://casia.example".into(),
+            ..Config::default()
+        };
+        let http_ = Config {
+            public_url: "http://127.0.0.1:3000".into(),
+            ..Config::default()
+        };
         assert_eq!(session_token_of(&h, &https).as_deref(), Some("abc"));
         assert_eq!(session_token_of(&h, &http_).as_deref(), Some("old"));
         assert_eq!(cookie(&h, LANG_COOKIE).as_deref(), Some("en"));
         let c = session_cookie(&https, "tok".into()).to_string();
-        assert!(c.starts_with("__Host-casia_session=tok") && c.contains("Secure") && c.contains("HttpOnly"), "{c}");
-        assert!(c.contains("Path=/") && c.contains("SameSite=Lax") && !c.contains("Domain"), "{c}");
+        assert!(
+            c.starts_with("__Host-casia_session=tok")
+                && c.contains("Secure")
+                && c.contains("HttpOnly"),
+            "{c}"
+        );
+        assert!(
+            c.contains("Path=/") && c.contains("SameSite=Lax") && !c.contains("Domain"),
+            "{c}"
+        );
         let c = session_cookie(&http_, "tok".into()).to_string();
-        assert!(c.starts_with("casia_session=tok") && !c.contains("Secure"), "{c}");
+        assert!(
+            c.starts_with("casia_session=tok") && !c.contains("Secure"),
+            "{c}"
+        );
     }
 }
 
@@ -418,20 +517,37 @@ mod status_tests {
     fn server_fn_error(status: http::StatusCode, body: &str) -> Response {
         let mut r = Response::new(axum::body::Body::from(body.to_owned()));
         *r.status_mut() = status;
-        r.headers_mut().insert(server_fn::error::SERVER_FN_ERROR_HEADER, HeaderValue::from_static("/api/case_detail"));
+        r.headers_mut().insert(
+            server_fn::error::SERVER_FN_ERROR_HEADER,
+            HeaderValue::from_static("/api/case_detail"),
+        );
         r
     }
 
     #[tokio::test]
     async fn an_error_answer_gets_the_status_of_the_error_it_carries() {
-        for (body, status) in [("\"NotFound\"", 404), ("\"BadRequest\"", 400), ("{\"Invalid\":[]}", 422), ("\"Internal\"", 500), ("\"NotSignedIn\"", 401)] {
-            let r = status_follows_the_error(server_fn_error(http::StatusCode::INTERNAL_SERVER_ERROR, body)).await;
+        for (body, status) in [
+            ("\"NotFound\"", 404),
+            ("\"BadRequest\"", 400),
+            ("{\"Invalid\":[]}", 422),
+            ("\"Internal\"", 500),
+            ("\"NotSignedIn\"", 401),
+        ] {
+            let r = status_follows_the_error(server_fn_error(
+                http::StatusCode::INTERNAL_SERVER_ERROR,
+                body,
+            ))
+            .await;
             assert_eq!(r.status().as_u16(), status, "{body}");
             let bytes = axum::body::to_bytes(r.into_body(), 1024).await.unwrap();
             assert_eq!(bytes, body.as_bytes(), "the body is kept");
         }
         // A status set by the function that disagrees with its error is corrected too.
-        let r = status_follows_the_error(server_fn_error(http::StatusCode::UNAUTHORIZED, "\"Forbidden\"")).await;
+        let r = status_follows_the_error(server_fn_error(
+            http::StatusCode::UNAUTHORIZED,
+            "\"Forbidden\"",
+        ))
+        .await;
         assert_eq!(r.status().as_u16(), 403);
     }
 
@@ -440,8 +556,14 @@ mod status_tests {
         let ok = Response::new(axum::body::Body::from("\"NotFound\""));
         assert_eq!(status_follows_the_error(ok).await.status().as_u16(), 200);
         let mut redirect = server_fn_error(http::StatusCode::FOUND, "\"NotFound\"");
-        redirect.headers_mut().insert(http::header::LOCATION, HeaderValue::from_static("/casia?error"));
-        assert_eq!(status_follows_the_error(redirect).await.status().as_u16(), 302);
+        redirect.headers_mut().insert(
+            http::header::LOCATION,
+            HeaderValue::from_static("/casia?error"),
+        );
+        assert_eq!(
+            status_follows_the_error(redirect).await.status().as_u16(),
+            302
+        );
     }
 
     #[test]
@@ -457,6 +579,9 @@ mod status_tests {
             assert_eq!(err.status(), http::StatusCode::BAD_REQUEST);
             assert_eq!(err.message(Lang::Es), "La solicitud no es válida");
         }
-        assert_eq!(AppError::from_server_fn_error(ServerFnErrorErr::ServerError("x".into())), AppError::Internal);
+        assert_eq!(
+            AppError::from_server_fn_error(ServerFnErrorErr::ServerError("x".into())),
+            AppError::Internal
+        );
     }
 }

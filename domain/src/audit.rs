@@ -83,14 +83,23 @@ impl AuditFilter {
         let mut problems = Vec::new();
         let username = given(&self.username).map(str::to_owned);
         if username.as_ref().is_some_and(|u| u.chars().count() > 128) {
-            problems.push(FieldError::new("username", FieldProblem::TooLong { max: 128 }));
+            problems.push(FieldError::new(
+                "username",
+                FieldProblem::TooLong { max: 128 },
+            ));
         }
         let action = given(&self.action).map(str::to_owned);
-        if action.as_deref().is_some_and(|a| !ACTION_CODES.contains(&a)) {
+        if action
+            .as_deref()
+            .is_some_and(|a| !ACTION_CODES.contains(&a))
+        {
             problems.push(FieldError::new("action", FieldProblem::InvalidChoice));
         }
         let outcome = given(&self.outcome).map(str::to_owned);
-        if outcome.as_deref().is_some_and(|o| !OUTCOME_CODES.contains(&o)) {
+        if outcome
+            .as_deref()
+            .is_some_and(|o| !OUTCOME_CODES.contains(&o))
+        {
             problems.push(FieldError::new("outcome", FieldProblem::InvalidChoice));
         }
         let mut date = |field: &str, text: Option<&str>, invalid: RangeProblem| {
@@ -106,9 +115,22 @@ impl AuditFilter {
         if let (Some(f), Some(t)) = (from, to)
             && f > t
         {
-            problems.push(FieldError::new("from", FieldProblem::DateRange(RangeProblem::FromAfterTo)));
+            problems.push(FieldError::new(
+                "from",
+                FieldProblem::DateRange(RangeProblem::FromAfterTo),
+            ));
         }
-        if problems.is_empty() { Ok(CheckedAuditFilter { username, action, outcome, from, to }) } else { Err(problems) }
+        if problems.is_empty() {
+            Ok(CheckedAuditFilter {
+                username,
+                action,
+                outcome,
+                from,
+                to,
+            })
+        } else {
+            Err(problems)
+        }
     }
 }
 
@@ -150,18 +172,51 @@ mod tests {
             from: Some("2026-02-30".into()),
             to: Some("ayer".into()),
         };
-        let fields: Vec<String> = bad.check().unwrap_err().into_iter().map(|e| e.field).collect();
+        let fields: Vec<String> = bad
+            .check()
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
         assert_eq!(fields, ["action", "outcome", "from", "to"]);
-        let reversed = AuditFilter { from: Some("2026-03-02".into()), to: Some("01/03/2026".into()), ..AuditFilter::default() };
+        let reversed = AuditFilter {
+            from: Some("2026-03-02".into()),
+            to: Some("01/03/2026".into()),
+            ..AuditFilter::default()
+        };
         let e = reversed.check().unwrap_err();
-        assert_eq!(e, vec![FieldError::new("from", FieldProblem::DateRange(RangeProblem::FromAfterTo))]);
+        assert_eq!(
+            e,
+            vec![FieldError::new(
+                "from",
+                FieldProblem::DateRange(RangeProblem::FromAfterTo)
+            )]
+        );
     }
 
     #[test]
     fn blanks_mean_no_filter() {
-        let f = AuditFilter { username: Some(" Admin ".into()), action: Some("".into()), ..AuditFilter::default() }.check().unwrap();
-        assert_eq!(f, CheckedAuditFilter { username: Some("Admin".into()), ..CheckedAuditFilter::default() });
-        let d = AuditFilter { from: Some("01/12/2026".into()), to: Some("2026-12-01".into()), ..AuditFilter::default() }.check().unwrap();
+        let f = AuditFilter {
+            username: Some(" Admin ".into()),
+            action: Some("".into()),
+            ..AuditFilter::default()
+        }
+        .check()
+        .unwrap();
+        assert_eq!(
+            f,
+            CheckedAuditFilter {
+                username: Some("Admin".into()),
+                ..CheckedAuditFilter::default()
+            }
+        );
+        let d = AuditFilter {
+            from: Some("01/12/2026".into()),
+            to: Some("2026-12-01".into()),
+            ..AuditFilter::default()
+        }
+        .check()
+        .unwrap();
         assert_eq!(d.from, d.to);
     }
 }

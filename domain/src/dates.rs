@@ -42,7 +42,11 @@ impl CalendarDate {
     pub fn parse(text: &str) -> Option<Self> {
         let text = text.trim();
         let parts: Vec<&str> = text.split(['-', '/']).collect();
-        if parts.len() != 3 || parts.iter().any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit())) {
+        if parts.len() != 3
+            || parts
+                .iter()
+                .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
+        {
             return None;
         }
         let (y, m, d) = if parts[0].len() == 4 {
@@ -60,7 +64,10 @@ impl CalendarDate {
     }
 
     pub fn last_of_month(self) -> Self {
-        CalendarDate { day: days_in_month(self.year, self.month), ..self }
+        CalendarDate {
+            day: days_in_month(self.year, self.month),
+            ..self
+        }
     }
 
     pub fn same_month(self, other: CalendarDate) -> bool {
@@ -80,18 +87,37 @@ impl CalendarDate {
     /// The next day (used to turn an inclusive "Hasta" into an exclusive bound).
     pub fn next_day(self) -> Self {
         if self.day < days_in_month(self.year, self.month) {
-            CalendarDate { day: self.day + 1, ..self }
+            CalendarDate {
+                day: self.day + 1,
+                ..self
+            }
         } else if self.month < 12 {
-            CalendarDate { year: self.year, month: self.month + 1, day: 1 }
+            CalendarDate {
+                year: self.year,
+                month: self.month + 1,
+                day: 1,
+            }
         } else {
-            CalendarDate { year: self.year + 1, month: 1, day: 1 }
+            CalendarDate {
+                year: self.year + 1,
+                month: 1,
+                day: 1,
+            }
         }
     }
 
     /// The same day of the previous month, clamped to that month's length.
     pub fn previous_month(self) -> Self {
-        let (year, month) = if self.month == 1 { (self.year - 1, 12) } else { (self.year, self.month - 1) };
-        CalendarDate { year, month, day: self.day.min(days_in_month(year, month)) }
+        let (year, month) = if self.month == 1 {
+            (self.year - 1, 12)
+        } else {
+            (self.year, self.month - 1)
+        };
+        CalendarDate {
+            year,
+            month,
+            day: self.day.min(days_in_month(year, month)),
+        }
     }
 }
 
@@ -113,7 +139,10 @@ pub enum RangeProblem {
 }
 
 /// The rule of guide §4.2, Opción 2: both dates given, valid, in order, in one calendar month.
-pub fn check_month_range(from: &str, to: &str) -> Result<(CalendarDate, CalendarDate), Vec<RangeProblem>> {
+pub fn check_month_range(
+    from: &str,
+    to: &str,
+) -> Result<(CalendarDate, CalendarDate), Vec<RangeProblem>> {
     let mut problems = Vec::new();
     let parse = |text: &str, missing, invalid, problems: &mut Vec<RangeProblem>| {
         if text.trim().is_empty() {
@@ -127,8 +156,18 @@ pub fn check_month_range(from: &str, to: &str) -> Result<(CalendarDate, Calendar
             parsed
         }
     };
-    let from = parse(from, RangeProblem::FromMissing, RangeProblem::FromInvalid, &mut problems);
-    let to = parse(to, RangeProblem::ToMissing, RangeProblem::ToInvalid, &mut problems);
+    let from = parse(
+        from,
+        RangeProblem::FromMissing,
+        RangeProblem::FromInvalid,
+        &mut problems,
+    );
+    let to = parse(
+        to,
+        RangeProblem::ToMissing,
+        RangeProblem::ToInvalid,
+        &mut problems,
+    );
     if let (Some(f), Some(t)) = (from, to) {
         if f > t {
             problems.push(RangeProblem::FromAfterTo);
@@ -180,7 +219,13 @@ mod tests {
 
     #[test]
     fn whole_months_of_every_length_are_accepted() {
-        for (y, m, last) in [(2026, 1, 31), (2026, 2, 28), (2024, 2, 29), (2026, 4, 30), (2026, 12, 31)] {
+        for (y, m, last) in [
+            (2026, 1, 31),
+            (2026, 2, 28),
+            (2024, 2, 29),
+            (2026, 4, 30),
+            (2026, 12, 31),
+        ] {
             let from = d(y, m, 1);
             let to = d(y, m, last);
             assert_eq!(from.last_of_month(), to);
@@ -190,10 +235,22 @@ mod tests {
 
     #[test]
     fn ranges_across_months_or_years_are_refused() {
-        assert_eq!(check_month_range("2026-01-31", "2026-02-01"), Err(vec![RangeProblem::DifferentMonths]));
-        assert_eq!(check_month_range("2025-12-31", "2026-01-01"), Err(vec![RangeProblem::DifferentMonths]));
-        assert_eq!(check_month_range("2025-11-10", "2026-11-10"), Err(vec![RangeProblem::DifferentMonths]));
-        assert_eq!(check_month_range("2024-02-29", "2024-03-01"), Err(vec![RangeProblem::DifferentMonths]));
+        assert_eq!(
+            check_month_range("2026-01-31", "2026-02-01"),
+            Err(vec![RangeProblem::DifferentMonths])
+        );
+        assert_eq!(
+            check_month_range("2025-12-31", "2026-01-01"),
+            Err(vec![RangeProblem::DifferentMonths])
+        );
+        assert_eq!(
+            check_month_range("2025-11-10", "2026-11-10"),
+            Err(vec![RangeProblem::DifferentMonths])
+        );
+        assert_eq!(
+            check_month_range("2024-02-29", "2024-03-01"),
+            Err(vec![RangeProblem::DifferentMonths])
+        );
     }
 
     #[test]
@@ -202,9 +259,18 @@ mod tests {
             check_month_range("", " "),
             Err(vec![RangeProblem::FromMissing, RangeProblem::ToMissing])
         );
-        assert_eq!(check_month_range("2026-02-30", "2026-02-10"), Err(vec![RangeProblem::FromInvalid]));
-        assert_eq!(check_month_range("2026-02-10", "2026-02-03"), Err(vec![RangeProblem::FromAfterTo]));
-        assert_eq!(check_month_range("2026-02-10", "2026-02-10"), Ok((d(2026, 2, 10), d(2026, 2, 10))));
+        assert_eq!(
+            check_month_range("2026-02-30", "2026-02-10"),
+            Err(vec![RangeProblem::FromInvalid])
+        );
+        assert_eq!(
+            check_month_range("2026-02-10", "2026-02-03"),
+            Err(vec![RangeProblem::FromAfterTo])
+        );
+        assert_eq!(
+            check_month_range("2026-02-10", "2026-02-10"),
+            Ok((d(2026, 2, 10), d(2026, 2, 10)))
+        );
     }
 
     #[test]

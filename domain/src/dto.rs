@@ -128,7 +128,10 @@ impl Taxonomy {
 
     /// Active children of a node.
     pub fn children(&self, parent: i64) -> Vec<&TaxonomyNode> {
-        self.nodes.iter().filter(|n| n.active && n.parent_id == Some(parent)).collect()
+        self.nodes
+            .iter()
+            .filter(|n| n.active && n.parent_id == Some(parent))
+            .collect()
     }
 
     /// Checks a chosen path against the tree (see `validation::check_classification`).
@@ -162,7 +165,9 @@ impl Taxonomy {
     pub fn shows_documentation_help(&self, case_type: CaseType, category: Option<i64>) -> bool {
         match case_type {
             CaseType::Tramite => true,
-            CaseType::Incidencia => category.and_then(|c| self.node(c)).is_some_and(|n| n.technical),
+            CaseType::Incidencia => category
+                .and_then(|c| self.node(c))
+                .is_some_and(|n| n.technical),
             CaseType::Consulta => false,
         }
     }
@@ -504,11 +509,16 @@ pub struct ContactData {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum UploadProblem {
     Empty,
-    TooLarge { max_bytes: u64 },
+    TooLarge {
+        max_bytes: u64,
+    },
     /// The file's content is of a kind the service does not accept.
     TypeNotAllowed,
     /// The content is an accepted kind, but not the one its name says (e.g. a PNG named `.pdf`).
-    ContentMismatch { declared: String, detected: String },
+    ContentMismatch {
+        declared: String,
+        detected: String,
+    },
     MissingName,
     /// The upload was interrupted before the whole file arrived.
     Incomplete,
@@ -621,7 +631,6 @@ pub struct Dashboard {
     /// Cases opened per day over the last 14 days (Spain dates, oldest first).
     pub opened_per_day: Vec<(String, i64)>,
 }
-
 
 // ---- Administration ----------------------------------------------------------------------
 

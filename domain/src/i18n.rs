@@ -499,7 +499,9 @@ pub fn action_name(a: Action, lang: Lang) -> &'static str {
         Action::Assign => ("Asignar a un tramitador", "Assign to a processor"),
         Action::Escalate => ("Escalar", "Escalate"),
         Action::RequestInformation => ("Solicitar información", "Request information"),
-        Action::RequestReclassification => ("Solicitar reclasificación", "Request reclassification"),
+        Action::RequestReclassification => {
+            ("Solicitar reclasificación", "Request reclassification")
+        }
         Action::Resolve => ("Resolver", "Resolve"),
         Action::ApproveCancellation => ("Aprobar anulación", "Approve cancellation"),
         Action::RejectCancellation => ("Rechazar anulación", "Reject cancellation"),
@@ -519,10 +521,19 @@ pub fn audit_action_name(code: &str, lang: Lang) -> String {
         "mfa.enrolled" => ("Segundo factor activado", "Second factor enrolled"),
         "mfa.disabled" => ("Segundo factor desactivado", "Second factor disabled"),
         "mfa.verified" => ("Segundo factor verificado", "Second factor verified"),
-        "mfa.failed" => ("Código de segundo factor incorrecto", "Wrong second-factor code"),
-        "mfa.throttled" => ("Segundo factor frenado por intentos", "Second factor throttled"),
+        "mfa.failed" => (
+            "Código de segundo factor incorrecto",
+            "Wrong second-factor code",
+        ),
+        "mfa.throttled" => (
+            "Segundo factor frenado por intentos",
+            "Second factor throttled",
+        ),
         "mfa.recovery_code_used" => ("Código de recuperación usado", "Recovery code used"),
-        "mfa.recovery_codes_renewed" => ("Códigos de recuperación renovados", "Recovery codes renewed"),
+        "mfa.recovery_codes_renewed" => (
+            "Códigos de recuperación renovados",
+            "Recovery codes renewed",
+        ),
         "password.changed" => ("Contraseña cambiada", "Password changed"),
         "password.change_failed" => ("Cambio de contraseña fallido", "Password change failed"),
         "password.reset" => ("Contraseña restablecida", "Password reset"),
@@ -532,13 +543,25 @@ pub fn audit_action_name(code: &str, lang: Lang) -> String {
         "token.revoked" => ("Token revocado", "Token revoked"),
         "token.refused" => ("Token rechazado", "Token refused"),
         "access.forbidden" => ("Acceso no permitido (403)", "Access forbidden (403)"),
-        "access.not_found" => ("Objeto no encontrado o ajeno (404)", "Not found or not theirs (404)"),
-        "access.contact_password_failed" => ("Contraseña incorrecta al cambiar el contacto", "Wrong password changing the contact"),
+        "access.not_found" => (
+            "Objeto no encontrado o ajeno (404)",
+            "Not found or not theirs (404)",
+        ),
+        "access.contact_password_failed" => (
+            "Contraseña incorrecta al cambiar el contacto",
+            "Wrong password changing the contact",
+        ),
         "admin.account_created" => ("Cuenta creada", "Account created"),
-        "admin.account_active" => ("Cuenta activada/desactivada", "Account activated/deactivated"),
+        "admin.account_active" => (
+            "Cuenta activada/desactivada",
+            "Account activated/deactivated",
+        ),
         "admin.password_reset" => ("Nueva contraseña de una cuenta", "Account password reset"),
         "admin.authorisation_created" => ("Autorización creada", "Authorisation created"),
-        "admin.authorisation_active" => ("Autorización activada/desactivada", "Authorisation activated/deactivated"),
+        "admin.authorisation_active" => (
+            "Autorización activada/desactivada",
+            "Authorisation activated/deactivated",
+        ),
         "admin.member_added" => ("Usuario añadido a una autorización", "Member added"),
         "admin.member_removed" => ("Usuario quitado de una autorización", "Member removed"),
         "admin.main_user" => ("Usuario principal cambiado", "Main user changed"),
@@ -565,17 +588,50 @@ pub fn audit_outcome_name(code: &str, lang: Lang) -> String {
 
 pub fn refusal_text(r: Refusal, lang: Lang) -> &'static str {
     let (es, en) = match r {
-        Refusal::RoleNotAllowed => ("Su perfil no permite realizar esta acción.", "Your role does not allow this action."),
-        Refusal::CaseClosed => ("El caso está cerrado: no es posible modificarlo ni solicitar su anulación.", "The case is closed: it can no longer be modified or cancelled."),
-        Refusal::CaseNotClosed => ("Solo se puede valorar un caso cerrado.", "Only a closed case can be rated."),
-        Refusal::AlreadyRated => ("Este caso ya ha sido valorado.", "This case has already been rated."),
-        Refusal::CancellationAlreadyPending => ("Ya hay una solicitud de anulación pendiente de decisión.", "A cancellation request is already waiting for a decision."),
-        Refusal::NoCancellationPending => ("El caso no tiene ninguna solicitud de anulación pendiente.", "The case has no pending cancellation request."),
-        Refusal::CancellationPendingFirst => ("Hay una solicitud de anulación pendiente: apruébela o recházela primero.", "There is a pending cancellation request: approve or reject it first."),
-        Refusal::WrongSubstate => ("Esta acción no es posible en el subestado actual del caso.", "This action is not possible in the case's current substate."),
-        Refusal::NotYourCase => ("El caso está asignado a otro tramitador.", "The case is assigned to another processor."),
-        Refusal::SupervisorOnly => ("Solo un supervisor puede realizar esta acción.", "Only a supervisor can do this."),
-        Refusal::AlreadyAssigned => ("El caso ya está asignado a esa persona.", "The case is already assigned to that person."),
+        Refusal::RoleNotAllowed => (
+            "Su perfil no permite realizar esta acción.",
+            "Your role does not allow this action.",
+        ),
+        Refusal::CaseClosed => (
+            "El caso está cerrado: no es posible modificarlo ni solicitar su anulación.",
+            "The case is closed: it can no longer be modified or cancelled.",
+        ),
+        Refusal::CaseNotClosed => (
+            "Solo se puede valorar un caso cerrado.",
+            "Only a closed case can be rated.",
+        ),
+        Refusal::AlreadyRated => (
+            "Este caso ya ha sido valorado.",
+            "This case has already been rated.",
+        ),
+        Refusal::CancellationAlreadyPending => (
+            "Ya hay una solicitud de anulación pendiente de decisión.",
+            "A cancellation request is already waiting for a decision.",
+        ),
+        Refusal::NoCancellationPending => (
+            "El caso no tiene ninguna solicitud de anulación pendiente.",
+            "The case has no pending cancellation request.",
+        ),
+        Refusal::CancellationPendingFirst => (
+            "Hay una solicitud de anulación pendiente: apruébela o recházela primero.",
+            "There is a pending cancellation request: approve or reject it first.",
+        ),
+        Refusal::WrongSubstate => (
+            "Esta acción no es posible en el subestado actual del caso.",
+            "This action is not possible in the case's current substate.",
+        ),
+        Refusal::NotYourCase => (
+            "El caso está asignado a otro tramitador.",
+            "The case is assigned to another processor.",
+        ),
+        Refusal::SupervisorOnly => (
+            "Solo un supervisor puede realizar esta acción.",
+            "Only a supervisor can do this.",
+        ),
+        Refusal::AlreadyAssigned => (
+            "El caso ya está asignado a esa persona.",
+            "The case is already assigned to that person.",
+        ),
     };
     if lang == Lang::Es { es } else { en }
 }
@@ -583,11 +639,23 @@ pub fn refusal_text(r: Refusal, lang: Lang) -> &'static str {
 pub fn range_problem_text(p: RangeProblem, lang: Lang) -> &'static str {
     let (es, en) = match p {
         RangeProblem::FromMissing => ("Indique la Fecha de Alta Desde.", "Enter the From date."),
-        RangeProblem::FromInvalid => ("La Fecha de Alta Desde no es una fecha válida.", "The From date is not a valid date."),
+        RangeProblem::FromInvalid => (
+            "La Fecha de Alta Desde no es una fecha válida.",
+            "The From date is not a valid date.",
+        ),
         RangeProblem::ToMissing => ("Indique la Fecha de Alta Hasta.", "Enter the To date."),
-        RangeProblem::ToInvalid => ("La Fecha de Alta Hasta no es una fecha válida.", "The To date is not a valid date."),
-        RangeProblem::FromAfterTo => ("La Fecha de Alta Desde no puede ser posterior a la Fecha de Alta Hasta.", "The From date cannot be after the To date."),
-        RangeProblem::DifferentMonths => ("Las fechas Desde y Hasta deben estar comprendidas dentro de un mes natural.", "The From and To dates must fall within one calendar month."),
+        RangeProblem::ToInvalid => (
+            "La Fecha de Alta Hasta no es una fecha válida.",
+            "The To date is not a valid date.",
+        ),
+        RangeProblem::FromAfterTo => (
+            "La Fecha de Alta Desde no puede ser posterior a la Fecha de Alta Hasta.",
+            "The From date cannot be after the To date.",
+        ),
+        RangeProblem::DifferentMonths => (
+            "Las fechas Desde y Hasta deben estar comprendidas dentro de un mes natural.",
+            "The From and To dates must fall within one calendar month.",
+        ),
     };
     if lang == Lang::Es { es } else { en }
 }
@@ -652,7 +720,9 @@ pub fn notice_kind_name(k: NoticeKind, lang: Lang) -> &'static str {
     let (es, en) = match k {
         NoticeKind::CaseOpened => ("Alta de caso", "Case opened"),
         NoticeKind::InformationRequested => ("Solicitud de información", "Information requested"),
-        NoticeKind::ReclassificationRequested => ("Solicitud de reclasificación", "Reclassification requested"),
+        NoticeKind::ReclassificationRequested => {
+            ("Solicitud de reclasificación", "Reclassification requested")
+        }
         NoticeKind::CancelledAutomatically => ("Caso anulado", "Case cancelled"),
         NoticeKind::CancellationApproved => ("Anulación aprobada", "Cancellation approved"),
         NoticeKind::CancellationRejected => ("Anulación rechazada", "Cancellation rejected"),
@@ -682,7 +752,12 @@ pub struct NoticeText {
     pub next_step: &'static str,
 }
 
-pub fn notice_text(kind: NoticeKind, lang: Lang, case_number: &str, case_title: &str) -> NoticeText {
+pub fn notice_text(
+    kind: NoticeKind,
+    lang: Lang,
+    case_number: &str,
+    case_title: &str,
+) -> NoticeText {
     let n = case_number;
     let t = case_title;
     let es = lang == Lang::Es;
@@ -703,11 +778,19 @@ pub fn notice_text(kind: NoticeKind, lang: Lang, case_number: &str, case_title: 
         ),
         NoticeKind::InformationRequested => (
             if es {
-                format!("El tramitador ha solicitado información o documentación adicional para el caso {n} «{t}» (subestado Solicitada Información).")
+                format!(
+                    "El tramitador ha solicitado información o documentación adicional para el caso {n} «{t}» (subestado Solicitada Información)."
+                )
             } else {
-                format!("The processor has asked for further information or documents for case {n} “{t}” (substate Information requested).")
+                format!(
+                    "The processor has asked for further information or documents for case {n} “{t}” (substate Information requested)."
+                )
             },
-            if es { "Información solicitada:" } else { "Information requested:" },
+            if es {
+                "Información solicitada:"
+            } else {
+                "Information requested:"
+            },
             if es {
                 "Aporte la información o documentación a través del servicio (Gestión de Casos → Modificar Información), no por correo electrónico."
             } else {
@@ -716,11 +799,19 @@ pub fn notice_text(kind: NoticeKind, lang: Lang, case_number: &str, case_title: 
         ),
         NoticeKind::ReclassificationRequested => (
             if es {
-                format!("El tramitador ha solicitado que modifique la clasificación (tipo de caso, materia, categoría o subcategoría) del caso {n} «{t}», porque no coincide con el contenido de la solicitud (subestado Solicitada Reclasificación).")
+                format!(
+                    "El tramitador ha solicitado que modifique la clasificación (tipo de caso, materia, categoría o subcategoría) del caso {n} «{t}», porque no coincide con el contenido de la solicitud (subestado Solicitada Reclasificación)."
+                )
             } else {
-                format!("The processor has asked you to change the classification (case type, subject, category or subcategory) of case {n} “{t}”, because it does not match what the request is about (substate Reclassification requested).")
+                format!(
+                    "The processor has asked you to change the classification (case type, subject, category or subcategory) of case {n} “{t}”, because it does not match what the request is about (substate Reclassification requested)."
+                )
             },
-            if es { "Indicaciones del tramitador:" } else { "The processor's remarks:" },
+            if es {
+                "Indicaciones del tramitador:"
+            } else {
+                "The processor's remarks:"
+            },
             if es {
                 "Modifique la clasificación a través del servicio (Gestión de Casos → Modificar Información), no por correo electrónico."
             } else {
@@ -729,29 +820,53 @@ pub fn notice_text(kind: NoticeKind, lang: Lang, case_number: &str, case_title: 
         ),
         NoticeKind::CancelledAutomatically => (
             if es {
-                format!("Su caso {n} «{t}» ha sido anulado a petición suya (estado Cerrado/Anulado). Aún no había sido atendido por ningún tramitador, por lo que la anulación ha sido automática.")
+                format!(
+                    "Su caso {n} «{t}» ha sido anulado a petición suya (estado Cerrado/Anulado). Aún no había sido atendido por ningún tramitador, por lo que la anulación ha sido automática."
+                )
             } else {
-                format!("Your case {n} “{t}” has been cancelled at your request (Closed/Cancelled). No processor had taken it yet, so it was cancelled at once.")
+                format!(
+                    "Your case {n} “{t}” has been cancelled at your request (Closed/Cancelled). No processor had taken it yet, so it was cancelled at once."
+                )
             },
             if es { "Observaciones:" } else { "Notes:" },
-            if es { "No tiene que hacer nada más." } else { "There is nothing more you need to do." },
+            if es {
+                "No tiene que hacer nada más."
+            } else {
+                "There is nothing more you need to do."
+            },
         ),
         NoticeKind::CancellationApproved => (
             if es {
-                format!("Se ha aprobado su solicitud de anulación del caso {n} «{t}». El caso ha quedado anulado (estado Cerrado/Anulado).")
+                format!(
+                    "Se ha aprobado su solicitud de anulación del caso {n} «{t}». El caso ha quedado anulado (estado Cerrado/Anulado)."
+                )
             } else {
-                format!("Your request to cancel case {n} “{t}” has been approved. The case is cancelled (Closed/Cancelled).")
+                format!(
+                    "Your request to cancel case {n} “{t}” has been approved. The case is cancelled (Closed/Cancelled)."
+                )
             },
             if es { "Observaciones:" } else { "Notes:" },
-            if es { "No tiene que hacer nada más." } else { "There is nothing more you need to do." },
+            if es {
+                "No tiene que hacer nada más."
+            } else {
+                "There is nothing more you need to do."
+            },
         ),
         NoticeKind::CancellationRejected => (
             if es {
-                format!("Se ha rechazado su solicitud de anulación del caso {n} «{t}». El caso seguirá siendo tramitado (estado Abierto/Asignado).")
+                format!(
+                    "Se ha rechazado su solicitud de anulación del caso {n} «{t}». El caso seguirá siendo tramitado (estado Abierto/Asignado)."
+                )
             } else {
-                format!("Your request to cancel case {n} “{t}” has been rejected. The case will go on being processed (Open/Assigned).")
+                format!(
+                    "Your request to cancel case {n} “{t}” has been rejected. The case will go on being processed (Open/Assigned)."
+                )
             },
-            if es { "Motivos del rechazo:" } else { "Reasons for the rejection:" },
+            if es {
+                "Motivos del rechazo:"
+            } else {
+                "Reasons for the rejection:"
+            },
             if es {
                 "Puede consultar el caso y su histórico en Gestión de Casos."
             } else {
@@ -772,7 +887,11 @@ pub fn notice_text(kind: NoticeKind, lang: Lang, case_number: &str, case_title: 
             },
         ),
     };
-    NoticeText { summary, message_label, next_step }
+    NoticeText {
+        summary,
+        message_label,
+        next_step,
+    }
 }
 
 #[cfg(test)]
@@ -784,8 +903,14 @@ mod tests {
         assert_eq!(Msg::NuevoCaso.text(Lang::Es), "Nuevo Caso");
         assert_eq!(Msg::GestionCasos.text(Lang::Es), "Gestión de Casos");
         assert_eq!(Msg::NumAutorizacion.text(Lang::Es), "Nº Autorización");
-        assert_eq!(substate_name(Substate::SolicitadaInformacion, Lang::Es), "Solicitada Información");
-        assert_eq!(case_type_name(CaseType::Incidencia, Lang::Es), "Error/Incidencia");
+        assert_eq!(
+            substate_name(Substate::SolicitadaInformacion, Lang::Es),
+            "Solicitada Información"
+        );
+        assert_eq!(
+            case_type_name(CaseType::Incidencia, Lang::Es),
+            "Error/Incidencia"
+        );
     }
 
     #[test]
@@ -793,27 +918,45 @@ mod tests {
         for kind in NoticeKind::ALL {
             for lang in [Lang::Es, Lang::En] {
                 let t = notice_text(*kind, lang, "2026-0000042", "Alta de trabajador");
-                assert!(t.summary.contains("2026-0000042") && t.summary.contains("Alta de trabajador"), "{kind:?} {lang:?}");
+                assert!(
+                    t.summary.contains("2026-0000042") && t.summary.contains("Alta de trabajador"),
+                    "{kind:?} {lang:?}"
+                );
                 assert!(!t.next_step.is_empty() && !t.message_label.is_empty());
                 assert!(notice_subject(*kind, lang, "2026-0000042").contains("2026-0000042"));
             }
         }
         // Guide §4.2.1: answers go through the service, not by email.
-        let t = notice_text(NoticeKind::InformationRequested, Lang::Es, "2026-0000042", "x");
-        assert!(t.next_step.contains("Modificar Información") && t.next_step.contains("no por correo electrónico"));
+        let t = notice_text(
+            NoticeKind::InformationRequested,
+            Lang::Es,
+            "2026-0000042",
+            "x",
+        );
+        assert!(
+            t.next_step.contains("Modificar Información")
+                && t.next_step.contains("no por correo electrónico")
+        );
     }
 
     #[test]
     fn every_audit_code_has_a_label_in_both_languages() {
         for code in crate::audit::ACTION_CODES {
             for lang in [Lang::Es, Lang::En] {
-                assert_ne!(audit_action_name(code, lang), *code, "{code} has no {lang:?} label");
+                assert_ne!(
+                    audit_action_name(code, lang),
+                    *code,
+                    "{code} has no {lang:?} label"
+                );
             }
         }
         for code in crate::audit::OUTCOME_CODES {
             assert_ne!(audit_outcome_name(code, Lang::Es), *code);
         }
-        assert_eq!(audit_action_name("admin.account_created", Lang::Es), "Cuenta creada");
+        assert_eq!(
+            audit_action_name("admin.account_created", Lang::Es),
+            "Cuenta creada"
+        );
     }
 
     #[test]
@@ -831,39 +974,79 @@ pub fn upload_problem_text(p: &crate::dto::UploadProblem, lang: Lang) -> String 
     use crate::dto::{UploadProblem as U, human_size};
     let es = lang == Lang::Es;
     match p {
-        U::Empty => if es { "El fichero está vacío." } else { "The file is empty." }.into(),
+        U::Empty => if es {
+            "El fichero está vacío."
+        } else {
+            "The file is empty."
+        }
+        .into(),
         U::TooLarge { max_bytes } => {
             let max = human_size(*max_bytes as i64);
-            if es { format!("El fichero supera el tamaño máximo permitido ({max}).") } else { format!("The file is larger than the maximum allowed ({max}).") }
+            if es {
+                format!("El fichero supera el tamaño máximo permitido ({max}).")
+            } else {
+                format!("The file is larger than the maximum allowed ({max}).")
+            }
         }
         U::TypeNotAllowed => {
-            let kinds = crate::dto::ACCEPTED_FILE_KINDS.iter().map(|(_, d)| *d).collect::<Vec<_>>().join(", ");
-            if es { format!("Tipo de fichero no admitido. Se admiten: {kinds}.") } else { format!("File type not accepted. Accepted: {kinds}.") }
+            let kinds = crate::dto::ACCEPTED_FILE_KINDS
+                .iter()
+                .map(|(_, d)| *d)
+                .collect::<Vec<_>>()
+                .join(", ");
+            if es {
+                format!("Tipo de fichero no admitido. Se admiten: {kinds}.")
+            } else {
+                format!("File type not accepted. Accepted: {kinds}.")
+            }
         }
         U::ContentMismatch { declared, detected } => {
             if es {
-                format!("El contenido del fichero ({detected}) no corresponde a su extensión (.{declared}). Compruebe que ha seleccionado el fichero correcto.")
+                format!(
+                    "El contenido del fichero ({detected}) no corresponde a su extensión (.{declared}). Compruebe que ha seleccionado el fichero correcto."
+                )
             } else {
-                format!("The file's content ({detected}) does not match its extension (.{declared}). Check that you chose the right file.")
+                format!(
+                    "The file's content ({detected}) does not match its extension (.{declared}). Check that you chose the right file."
+                )
             }
         }
-        U::MissingName => if es { "El fichero no tiene nombre." } else { "The file has no name." }.into(),
-        U::Incomplete => {
-            if es { "La subida se ha interrumpido antes de terminar. Vuelva a seleccionar el fichero." } else { "The upload stopped before it finished. Choose the file again." }.into()
+        U::MissingName => if es {
+            "El fichero no tiene nombre."
+        } else {
+            "The file has no name."
         }
-        U::UnknownUpload => {
-            if es { "El fichero subido ya no está disponible. Vuelva a seleccionarlo." } else { "The uploaded file is no longer available. Choose it again." }.into()
+        .into(),
+        U::Incomplete => if es {
+            "La subida se ha interrumpido antes de terminar. Vuelva a seleccionar el fichero."
+        } else {
+            "The upload stopped before it finished. Choose the file again."
         }
+        .into(),
+        U::UnknownUpload => if es {
+            "El fichero subido ya no está disponible. Vuelva a seleccionarlo."
+        } else {
+            "The uploaded file is no longer available. Choose it again."
+        }
+        .into(),
     }
 }
 
 /// Why a request was refused for now, and when to try again.
-pub fn rate_limit_text(limit: crate::dto::RateLimit, retry_after_seconds: u64, lang: Lang) -> String {
+pub fn rate_limit_text(
+    limit: crate::dto::RateLimit,
+    retry_after_seconds: u64,
+    lang: Lang,
+) -> String {
     use crate::dto::{RateLimit as L, human_size};
     let es = lang == Lang::Es;
     let wait = if retry_after_seconds >= 120 {
         let minutes = retry_after_seconds.div_ceil(60);
-        if es { format!("{minutes} minutos") } else { format!("{minutes} minutes") }
+        if es {
+            format!("{minutes} minutos")
+        } else {
+            format!("{minutes} minutes")
+        }
     } else {
         let seconds = retry_after_seconds.max(1);
         match (es, seconds) {
@@ -874,33 +1057,57 @@ pub fn rate_limit_text(limit: crate::dto::RateLimit, retry_after_seconds: u64, l
         }
     };
     match limit {
-        L::Verification => if es {
-            format!("Ha realizado demasiadas verificaciones seguidas. Espere {wait} antes de volver a intentarlo.")
-        } else {
-            format!("You have made too many checks in a row. Wait {wait} before trying again.")
-        },
-        L::VerificationBusy => if es {
-            format!("El servicio de verificación está ocupado en este momento. Vuelva a intentarlo en {wait}.")
-        } else {
-            format!("The verification service is busy right now. Try again in {wait}.")
-        },
-        L::UploadFiles { max } => if es {
-            format!("Ha alcanzado el límite de {max} ficheros subidos por hora. Podrá subir más dentro de {wait}.")
-        } else {
-            format!("You have reached the limit of {max} uploaded files per hour. You can upload more in {wait}.")
-        },
+        L::Verification => {
+            if es {
+                format!(
+                    "Ha realizado demasiadas verificaciones seguidas. Espere {wait} antes de volver a intentarlo."
+                )
+            } else {
+                format!("You have made too many checks in a row. Wait {wait} before trying again.")
+            }
+        }
+        L::VerificationBusy => {
+            if es {
+                format!(
+                    "El servicio de verificación está ocupado en este momento. Vuelva a intentarlo en {wait}."
+                )
+            } else {
+                format!("The verification service is busy right now. Try again in {wait}.")
+            }
+        }
+        L::UploadFiles { max } => {
+            if es {
+                format!(
+                    "Ha alcanzado el límite de {max} ficheros subidos por hora. Podrá subir más dentro de {wait}."
+                )
+            } else {
+                format!(
+                    "You have reached the limit of {max} uploaded files per hour. You can upload more in {wait}."
+                )
+            }
+        }
         L::UploadBytes { max_bytes } => {
             let max = human_size(max_bytes as i64);
             if es {
-                format!("Ha alcanzado el límite de {max} subidos por hora. Podrá subir más dentro de {wait}.")
+                format!(
+                    "Ha alcanzado el límite de {max} subidos por hora. Podrá subir más dentro de {wait}."
+                )
             } else {
-                format!("You have reached the limit of {max} uploaded per hour. You can upload more in {wait}.")
+                format!(
+                    "You have reached the limit of {max} uploaded per hour. You can upload more in {wait}."
+                )
             }
         }
-        L::UploadsAtOnce { max } => if es {
-            format!("Ya tiene {max} ficheros subiéndose a la vez. Espere a que terminen antes de añadir otro.")
-        } else {
-            format!("You already have {max} files uploading at once. Wait for them to finish before adding another.")
-        },
+        L::UploadsAtOnce { max } => {
+            if es {
+                format!(
+                    "Ya tiene {max} ficheros subiéndose a la vez. Espere a que terminen antes de añadir otro."
+                )
+            } else {
+                format!(
+                    "You already have {max} files uploading at once. Wait for them to finish before adding another."
+                )
+            }
+        }
     }
 }

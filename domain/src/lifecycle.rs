@@ -178,7 +178,10 @@ impl Transition {
     }
 
     fn to(status: &CaseStatus, to: Substate) -> Self {
-        Transition { to, ..Transition::stay(status) }
+        Transition {
+            to,
+            ..Transition::stay(status)
+        }
     }
 
     pub fn changes_substate(&self) -> bool {
@@ -271,7 +274,10 @@ fn decide_for_user(status: &CaseStatus, action: Action) -> Result<Transition, Re
                     notice: Some(NoticeKind::CancelledAutomatically),
                     ..Transition::to(status, Anulado)
                 },
-                _ => Transition { cancellation: PendingChange::Open, ..Transition::stay(status) },
+                _ => Transition {
+                    cancellation: PendingChange::Open,
+                    ..Transition::stay(status)
+                },
             })
         }
         // Guide §4.2.4: once, and only when closed.
@@ -282,7 +288,10 @@ fn decide_for_user(status: &CaseStatus, action: Action) -> Result<Transition, Re
             if status.rated {
                 return Err(Refusal::AlreadyRated);
             }
-            Ok(Transition { history: false, ..Transition::stay(status) })
+            Ok(Transition {
+                history: false,
+                ..Transition::stay(status)
+            })
         }
         _ => Err(Refusal::RoleNotAllowed),
     }
@@ -300,7 +309,10 @@ fn decide_for_processor(
 
     // Notes are internal and never change the case.
     if action == Action::AddInternalNote {
-        return Ok(Transition { history: false, ..Transition::stay(status) });
+        return Ok(Transition {
+            history: false,
+            ..Transition::stay(status)
+        });
     }
     if !open {
         return Err(Refusal::CaseClosed);
@@ -338,27 +350,39 @@ fn decide_for_processor(
             })
         }
         Action::Take => match status.substate {
-            Presentado => Ok(Transition { assignee: AssigneeChange::Actor, ..Transition::to(status, Asignado) }),
-            Escalado if supervisor => {
-                Ok(Transition { assignee: AssigneeChange::Actor, ..Transition::to(status, Asignado) })
-            }
+            Presentado => Ok(Transition {
+                assignee: AssigneeChange::Actor,
+                ..Transition::to(status, Asignado)
+            }),
+            Escalado if supervisor => Ok(Transition {
+                assignee: AssigneeChange::Actor,
+                ..Transition::to(status, Asignado)
+            }),
             Escalado => Err(Refusal::SupervisorOnly),
             _ if holder => Err(Refusal::AlreadyAssigned),
             // Taking a case from a colleague is a reassignment: supervisors only.
-            _ if supervisor => Ok(Transition { assignee: AssigneeChange::Actor, ..Transition::stay(status) }),
+            _ if supervisor => Ok(Transition {
+                assignee: AssigneeChange::Actor,
+                ..Transition::stay(status)
+            }),
             _ => Err(Refusal::SupervisorOnly),
         },
         Action::Assign => match status.substate {
-            Presentado => Ok(Transition { assignee: AssigneeChange::Target, ..Transition::to(status, Asignado) }),
+            Presentado => Ok(Transition {
+                assignee: AssigneeChange::Target,
+                ..Transition::to(status, Asignado)
+            }),
             // Handing an escalated case back to a processor.
-            Escalado if supervisor => {
-                Ok(Transition { assignee: AssigneeChange::Target, ..Transition::to(status, Asignado) })
-            }
+            Escalado if supervisor => Ok(Transition {
+                assignee: AssigneeChange::Target,
+                ..Transition::to(status, Asignado)
+            }),
             Escalado => Err(Refusal::SupervisorOnly),
             // Reassignment keeps the substate; a processor may hand over their own case.
-            _ if supervisor || holder => {
-                Ok(Transition { assignee: AssigneeChange::Target, ..Transition::stay(status) })
-            }
+            _ if supervisor || holder => Ok(Transition {
+                assignee: AssigneeChange::Target,
+                ..Transition::stay(status)
+            }),
             _ => Err(Refusal::SupervisorOnly),
         },
         _ if status.cancellation_pending => Err(Refusal::CancellationPendingFirst),
@@ -410,8 +434,18 @@ mod tests {
     const ME: i64 = 10;
     const COLLEAGUE: i64 = 11;
 
-    fn status(substate: Substate, assigned_to: Option<i64>, pending: bool, rated: bool) -> CaseStatus {
-        CaseStatus { substate, assigned_to, cancellation_pending: pending, rated }
+    fn status(
+        substate: Substate,
+        assigned_to: Option<i64>,
+        pending: bool,
+        rated: bool,
+    ) -> CaseStatus {
+        CaseStatus {
+            substate,
+            assigned_to,
+            cancellation_pending: pending,
+            rated,
+        }
     }
 
     fn actor(role: Role) -> Actor {
@@ -519,7 +553,12 @@ mod tests {
 
     #[test]
     fn cancellation_on_presentado_is_automatic() {
-        let t = decide(&CaseStatus::new_case(), &actor(Role::Autorizado), RequestCancellation).unwrap();
+        let t = decide(
+            &CaseStatus::new_case(),
+            &actor(Role::Autorizado),
+            RequestCancellation,
+        )
+        .unwrap();
         assert_eq!(t.to, Anulado);
         assert_eq!(t.to.state(), State::Cerrado);
         assert_eq!(t.notice, Some(NoticeKind::CancelledAutomatically));
@@ -528,7 +567,12 @@ mod tests {
 
     #[test]
     fn cancellation_on_assigned_case_becomes_a_pending_request() {
-        for sub in [Asignado, Escalado, SolicitadaInformacion, SolicitadaReclasificacion] {
+        for sub in [
+            Asignado,
+            Escalado,
+            SolicitadaInformacion,
+            SolicitadaReclasificacion,
+        ] {
             let s = status(sub, Some(COLLEAGUE), false, false);
             let t = decide(&s, &actor(Role::Autorizado), RequestCancellation).unwrap();
             assert_eq!(t.to, sub);
@@ -542,11 +586,24 @@ mod tests {
         for sub in [Resuelto, Anulado] {
             let s = status(sub, Some(ME), false, false);
             let user = actor(Role::Autorizado);
-            assert_eq!(decide(&s, &user, ModifyInformation), Err(Refusal::CaseClosed));
-            assert_eq!(decide(&s, &user, RequestCancellation), Err(Refusal::CaseClosed));
+            assert_eq!(
+                decide(&s, &user, ModifyInformation),
+                Err(Refusal::CaseClosed)
+            );
+            assert_eq!(
+                decide(&s, &user, RequestCancellation),
+                Err(Refusal::CaseClosed)
+            );
             assert_eq!(decide(&s, &user, Reclassify), Err(Refusal::CaseClosed));
             let proc = actor(Role::Supervisor);
-            for a in [Take, Assign, Escalate, RequestInformation, RequestReclassification, Resolve] {
+            for a in [
+                Take,
+                Assign,
+                Escalate,
+                RequestInformation,
+                RequestReclassification,
+                Resolve,
+            ] {
                 assert_eq!(decide(&s, &proc, a), Err(Refusal::CaseClosed), "{a:?}");
             }
         }
@@ -555,24 +612,49 @@ mod tests {
     #[test]
     fn rating_once_and_only_when_closed() {
         let user = actor(Role::Autorizado);
-        assert_eq!(decide(&status(Asignado, None, false, false), &user, Rate), Err(Refusal::CaseNotClosed));
+        assert_eq!(
+            decide(&status(Asignado, None, false, false), &user, Rate),
+            Err(Refusal::CaseNotClosed)
+        );
         let t = decide(&status(Resuelto, None, false, false), &user, Rate).unwrap();
         assert!(!t.history);
-        assert_eq!(decide(&status(Resuelto, None, false, true), &user, Rate), Err(Refusal::AlreadyRated));
+        assert_eq!(
+            decide(&status(Resuelto, None, false, true), &user, Rate),
+            Err(Refusal::AlreadyRated)
+        );
         assert!(decide(&status(Anulado, None, false, false), &user, Rate).is_ok());
     }
 
     #[test]
     fn information_given_returns_the_case_to_the_processor() {
         let user = actor(Role::Autorizado);
-        let t = decide(&status(SolicitadaInformacion, Some(COLLEAGUE), false, false), &user, ModifyInformation).unwrap();
+        let t = decide(
+            &status(SolicitadaInformacion, Some(COLLEAGUE), false, false),
+            &user,
+            ModifyInformation,
+        )
+        .unwrap();
         assert_eq!(t.to, Asignado);
-        let t = decide(&status(Escalado, Some(COLLEAGUE), false, false), &user, ModifyInformation).unwrap();
+        let t = decide(
+            &status(Escalado, Some(COLLEAGUE), false, false),
+            &user,
+            ModifyInformation,
+        )
+        .unwrap();
         assert_eq!(t.to, Escalado);
-        let t = decide(&status(SolicitadaReclasificacion, Some(COLLEAGUE), false, false), &user, Reclassify).unwrap();
+        let t = decide(
+            &status(SolicitadaReclasificacion, Some(COLLEAGUE), false, false),
+            &user,
+            Reclassify,
+        )
+        .unwrap();
         assert_eq!(t.to, Asignado);
         assert_eq!(
-            decide(&status(Asignado, Some(COLLEAGUE), false, false), &user, Reclassify),
+            decide(
+                &status(Asignado, Some(COLLEAGUE), false, false),
+                &user,
+                Reclassify
+            ),
             Err(Refusal::WrongSubstate)
         );
     }
@@ -585,12 +667,27 @@ mod tests {
         let mine = status(Asignado, Some(ME), false, false);
         assert_eq!(decide(&mine, &p, Escalate).unwrap().to, Escalado);
         let t = decide(&mine, &p, RequestInformation).unwrap();
-        assert_eq!((t.to, t.notice), (SolicitadaInformacion, Some(NoticeKind::InformationRequested)));
+        assert_eq!(
+            (t.to, t.notice),
+            (
+                SolicitadaInformacion,
+                Some(NoticeKind::InformationRequested)
+            )
+        );
         let t = decide(&mine, &p, RequestReclassification).unwrap();
-        assert_eq!((t.to, t.notice), (SolicitadaReclasificacion, Some(NoticeKind::ReclassificationRequested)));
+        assert_eq!(
+            (t.to, t.notice),
+            (
+                SolicitadaReclasificacion,
+                Some(NoticeKind::ReclassificationRequested)
+            )
+        );
         let t = decide(&mine, &p, Resolve).unwrap();
         assert_eq!((t.to, t.notice), (Resuelto, Some(NoticeKind::Resolved)));
-        assert_eq!(decide(&CaseStatus::new_case(), &p, Resolve), Err(Refusal::WrongSubstate));
+        assert_eq!(
+            decide(&CaseStatus::new_case(), &p, Resolve),
+            Err(Refusal::WrongSubstate)
+        );
     }
 
     #[test]
@@ -602,7 +699,10 @@ mod tests {
         assert_eq!(decide(&theirs, &p, Assign), Err(Refusal::SupervisorOnly));
         let s = actor(Role::Supervisor);
         assert!(decide(&theirs, &s, Resolve).is_ok());
-        assert_eq!(decide(&theirs, &s, Take).unwrap().assignee, AssigneeChange::Actor);
+        assert_eq!(
+            decide(&theirs, &s, Take).unwrap().assignee,
+            AssigneeChange::Actor
+        );
         assert_eq!(decide(&theirs, &s, Take).unwrap().to, Asignado);
     }
 
@@ -624,15 +724,41 @@ mod tests {
     fn pending_cancellation_is_decided_before_anything_else() {
         let pending = status(SolicitadaInformacion, Some(ME), true, false);
         let p = actor(Role::Tramitador);
-        assert_eq!(decide(&pending, &p, Resolve), Err(Refusal::CancellationPendingFirst));
-        assert_eq!(decide(&pending, &p, RequestInformation), Err(Refusal::CancellationPendingFirst));
+        assert_eq!(
+            decide(&pending, &p, Resolve),
+            Err(Refusal::CancellationPendingFirst)
+        );
+        assert_eq!(
+            decide(&pending, &p, RequestInformation),
+            Err(Refusal::CancellationPendingFirst)
+        );
         let t = decide(&pending, &p, ApproveCancellation).unwrap();
-        assert_eq!((t.to, t.cancellation, t.notice), (Anulado, PendingChange::Clear, Some(NoticeKind::CancellationApproved)));
+        assert_eq!(
+            (t.to, t.cancellation, t.notice),
+            (
+                Anulado,
+                PendingChange::Clear,
+                Some(NoticeKind::CancellationApproved)
+            )
+        );
         let t = decide(&pending, &p, RejectCancellation).unwrap();
-        assert_eq!((t.to, t.cancellation, t.notice), (Asignado, PendingChange::Clear, Some(NoticeKind::CancellationRejected)));
+        assert_eq!(
+            (t.to, t.cancellation, t.notice),
+            (
+                Asignado,
+                PendingChange::Clear,
+                Some(NoticeKind::CancellationRejected)
+            )
+        );
         let not_pending = status(Asignado, Some(ME), false, false);
-        assert_eq!(decide(&not_pending, &p, ApproveCancellation), Err(Refusal::NoCancellationPending));
-        assert_eq!(decide(&pending, &actor(Role::Autorizado), RequestCancellation), Err(Refusal::CancellationAlreadyPending));
+        assert_eq!(
+            decide(&not_pending, &p, ApproveCancellation),
+            Err(Refusal::NoCancellationPending)
+        );
+        assert_eq!(
+            decide(&pending, &actor(Role::Autorizado), RequestCancellation),
+            Err(Refusal::CancellationAlreadyPending)
+        );
     }
 
     #[test]
@@ -642,9 +768,15 @@ mod tests {
             let by_admin = decide(&s, &actor(Role::Administrador), *a);
             assert_eq!(by_admin, Err(Refusal::RoleNotAllowed), "{a:?}");
             if a.is_user_action() {
-                assert_eq!(decide(&s, &actor(Role::Tramitador), *a), Err(Refusal::RoleNotAllowed));
+                assert_eq!(
+                    decide(&s, &actor(Role::Tramitador), *a),
+                    Err(Refusal::RoleNotAllowed)
+                );
             } else {
-                assert_eq!(decide(&s, &actor(Role::Autorizado), *a), Err(Refusal::RoleNotAllowed));
+                assert_eq!(
+                    decide(&s, &actor(Role::Autorizado), *a),
+                    Err(Refusal::RoleNotAllowed)
+                );
             }
         }
     }
@@ -652,8 +784,16 @@ mod tests {
     #[test]
     fn notes_and_ratings_stay_out_of_the_history() {
         let s = status(Asignado, Some(ME), false, false);
-        assert!(!decide(&s, &actor(Role::Tramitador), AddInternalNote).unwrap().history);
-        assert!(decide(&s, &actor(Role::Tramitador), Escalate).unwrap().history);
+        assert!(
+            !decide(&s, &actor(Role::Tramitador), AddInternalNote)
+                .unwrap()
+                .history
+        );
+        assert!(
+            decide(&s, &actor(Role::Tramitador), Escalate)
+                .unwrap()
+                .history
+        );
     }
 
     #[test]

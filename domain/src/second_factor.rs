@@ -55,10 +55,18 @@ pub enum TypedCode {
 pub const RECOVERY_CODE_CHARS: usize = 24;
 
 pub fn read_code(input: &str) -> TypedCode {
-    let compact: String = input.chars().filter(|c| !c.is_whitespace() && *c != '-').collect::<String>().to_ascii_uppercase();
+    let compact: String = input
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect::<String>()
+        .to_ascii_uppercase();
     if compact.len() == 6 && compact.bytes().all(|b| b.is_ascii_digit()) {
         TypedCode::Totp(compact)
-    } else if compact.len() == RECOVERY_CODE_CHARS && compact.bytes().all(|b| b.is_ascii_uppercase() || (b'2'..=b'7').contains(&b)) {
+    } else if compact.len() == RECOVERY_CODE_CHARS
+        && compact
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || (b'2'..=b'7').contains(&b))
+    {
         TypedCode::Recovery(compact)
     } else {
         TypedCode::Malformed
@@ -86,9 +94,15 @@ mod tests {
         assert_eq!(read_code(" 123 456 "), TypedCode::Totp("123456".into()));
         assert_eq!(read_code("12345"), TypedCode::Malformed);
         assert_eq!(read_code("12345a"), TypedCode::Malformed);
-        assert_eq!(read_code("abcd-efgh-ijkl-mn23-opqr-st45"), TypedCode::Recovery("ABCDEFGHIJKLMN23OPQRST45".into()));
+        assert_eq!(
+            read_code("abcd-efgh-ijkl-mn23-opqr-st45"),
+            TypedCode::Recovery("ABCDEFGHIJKLMN23OPQRST45".into())
+        );
         // 0, 1, 8 and 9 are not base32; a code of the old 16-character length is not one.
-        assert_eq!(read_code("ABCD-EFGH-IJKL-MN01-OPQR-ST45"), TypedCode::Malformed);
+        assert_eq!(
+            read_code("ABCD-EFGH-IJKL-MN01-OPQR-ST45"),
+            TypedCode::Malformed
+        );
         assert_eq!(read_code("ABCD-EFGH-IJKL-MN23"), TypedCode::Malformed);
         assert_eq!(read_code(""), TypedCode::Malformed);
     }

@@ -19,8 +19,12 @@ pub const EMAIL_MAX: usize = 254;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum FieldProblem {
     Required,
-    TooLong { max: usize },
-    TooShort { min: usize },
+    TooLong {
+        max: usize,
+    },
+    TooShort {
+        min: usize,
+    },
     /// Another record already uses this value (e.g. a username).
     AlreadyExists,
     /// Cases (or members) still use it: it can be deactivated, not removed.
@@ -31,8 +35,13 @@ pub enum FieldProblem {
     InvalidEmail,
     InvalidCaseNumber,
     DateRange(RangeProblem),
-    OutOfRange { min: i64, max: i64 },
-    TooManyDocuments { max: usize },
+    OutOfRange {
+        min: i64,
+        max: i64,
+    },
+    TooManyDocuments {
+        max: usize,
+    },
     /// A substate that does not belong to the chosen state.
     SubstateNotInState,
     /// Nothing to send: no information, no document, no new classification.
@@ -56,7 +65,10 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: &str, problem: FieldProblem) -> Self {
-        FieldError { field: field.to_owned(), problem }
+        FieldError {
+            field: field.to_owned(),
+            problem,
+        }
     }
 }
 
@@ -85,7 +97,11 @@ impl Problems {
     }
 
     pub fn finish(self) -> Result<(), Vec<FieldError>> {
-        if self.0.is_empty() { Ok(()) } else { Err(self.0) }
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(self.0)
+        }
     }
 
     pub fn into_vec(self) -> Vec<FieldError> {
@@ -100,10 +116,15 @@ pub fn problem_for<'a>(errors: &'a [FieldError], field: &str) -> Option<&'a Fiel
 
 pub fn is_valid_email(email: &str) -> bool {
     let email = email.trim();
-    if email.is_empty() || email.len() > EMAIL_MAX || email.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if email.is_empty()
+        || email.len() > EMAIL_MAX
+        || email.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
         return false;
     }
-    let Some((local, domain)) = email.rsplit_once('@') else { return false };
+    let Some((local, domain)) = email.rsplit_once('@') else {
+        return false;
+    };
     // RFC 5322 dot-atom (letters of any script allowed, RFC 6531): what mail servers and the
     // mail library accept, so an address saved here can always be sent to.
     const ATEXT_SPECIALS: &str = "!#$%&'*+-/=?^_`{|}~";
@@ -111,12 +132,16 @@ pub fn is_valid_email(email: &str) -> bool {
         && !local.starts_with('.')
         && !local.ends_with('.')
         && !local.contains("..")
-        && local.chars().all(|c| c.is_alphanumeric() || c == '.' || ATEXT_SPECIALS.contains(c))
+        && local
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '.' || ATEXT_SPECIALS.contains(c))
         && domain.contains('.')
         && !domain.starts_with('.')
         && !domain.ends_with('.')
         && !domain.contains("..")
-        && domain.chars().all(|c| c.is_alphanumeric() || c == '.' || c == '-')
+        && domain
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '.' || c == '-')
 }
 
 /// What the taxonomy says about the chosen nodes; the caller looks them up (the browser in
@@ -157,19 +182,33 @@ pub fn check_classification(
         Some(_) => {}
     }
     match (subcategory_id, facts.subcategory_fits) {
-        (None, _) if facts.category_has_subcategories && category_id.is_some() && facts.category_fits => {
+        (None, _)
+            if facts.category_has_subcategories && category_id.is_some() && facts.category_fits =>
+        {
             problems.add("subcategory_id", FieldProblem::Required)
         }
         // A wrong category is reported once, not again through its subcategory.
-        (Some(_), Some(false)) if facts.category_fits => problems.add("subcategory_id", FieldProblem::InvalidChoice),
+        (Some(_), Some(false)) if facts.category_fits => {
+            problems.add("subcategory_id", FieldProblem::InvalidChoice)
+        }
         _ => {}
     }
 }
 
 /// Nuevo Caso (guide §4.1): every `(*)` field, lengths and the documents' own fields.
-pub fn check_new_case(form: &NewCaseForm, facts: ClassificationFacts) -> Result<(), Vec<FieldError>> {
+pub fn check_new_case(
+    form: &NewCaseForm,
+    facts: ClassificationFacts,
+) -> Result<(), Vec<FieldError>> {
     let mut p = Problems::default();
-    check_classification(&mut p, &form.case_type, form.subject_id, form.category_id, form.subcategory_id, facts);
+    check_classification(
+        &mut p,
+        &form.case_type,
+        form.subject_id,
+        form.category_id,
+        form.subcategory_id,
+        facts,
+    );
     if form.affects_current_period.is_none() {
         p.add("affects_current_period", FieldProblem::Required);
     }
@@ -182,15 +221,27 @@ pub fn check_new_case(form: &NewCaseForm, facts: ClassificationFacts) -> Result<
 /// Each attached document needs a type, a title and an uploaded file.
 pub fn check_documents(p: &mut Problems, documents: &[crate::dto::DocumentToAttach]) {
     if documents.len() > DOCUMENTS_PER_SUBMISSION_MAX {
-        p.add("documents", FieldProblem::TooManyDocuments { max: DOCUMENTS_PER_SUBMISSION_MAX });
+        p.add(
+            "documents",
+            FieldProblem::TooManyDocuments {
+                max: DOCUMENTS_PER_SUBMISSION_MAX,
+            },
+        );
         // One problem is enough: checking thousands of entries would only make the answer huge.
         return;
     }
     for (i, doc) in documents.iter().enumerate() {
         if doc.document_type_id.is_none() {
-            p.add(&format!("documents.{i}.document_type_id"), FieldProblem::Required);
+            p.add(
+                &format!("documents.{i}.document_type_id"),
+                FieldProblem::Required,
+            );
         }
-        p.required_text(&format!("documents.{i}.title"), &doc.title, DOCUMENT_TITLE_MAX);
+        p.required_text(
+            &format!("documents.{i}.title"),
+            &doc.title,
+            DOCUMENT_TITLE_MAX,
+        );
         if doc.upload_token.trim().is_empty() {
             p.add(&format!("documents.{i}.file"), FieldProblem::Required);
         }
@@ -245,7 +296,9 @@ pub fn check_rating(score: Option<i64>, observations: &str) -> Result<(), Vec<Fi
     let mut p = Problems::default();
     match score {
         None => p.add("score", FieldProblem::Required),
-        Some(s) if !(1..=5).contains(&s) => p.add("score", FieldProblem::OutOfRange { min: 1, max: 5 }),
+        Some(s) if !(1..=5).contains(&s) => {
+            p.add("score", FieldProblem::OutOfRange { min: 1, max: 5 })
+        }
         Some(_) => {}
     }
     p.optional_text("observations", observations, RATING_OBSERVATIONS_MAX);
@@ -318,7 +371,14 @@ mod tests {
         let errs = check_new_case(&empty, ClassificationFacts::default()).unwrap_err();
         assert_eq!(
             fields(errs),
-            ["case_type", "subject_id", "category_id", "affects_current_period", "title", "description"]
+            [
+                "case_type",
+                "subject_id",
+                "category_id",
+                "affects_current_period",
+                "title",
+                "description"
+            ]
         );
     }
 
@@ -326,23 +386,53 @@ mod tests {
     fn subcategory_is_required_only_where_the_category_has_them() {
         let mut form = good_case();
         form.subcategory_id = None;
-        let errs = check_new_case(&form, ClassificationFacts { subcategory_fits: None, ..fitting() }).unwrap_err();
+        let errs = check_new_case(
+            &form,
+            ClassificationFacts {
+                subcategory_fits: None,
+                ..fitting()
+            },
+        )
+        .unwrap_err();
         assert_eq!(fields(errs), ["subcategory_id"]);
-        let facts = ClassificationFacts { subcategory_fits: None, category_has_subcategories: false, ..fitting() };
+        let facts = ClassificationFacts {
+            subcategory_fits: None,
+            category_has_subcategories: false,
+            ..fitting()
+        };
         assert_eq!(check_new_case(&form, facts), Ok(()));
     }
 
     #[test]
     fn nodes_that_do_not_hang_from_their_parent_are_refused() {
-        let facts = ClassificationFacts { category_fits: false, subcategory_fits: Some(false), ..fitting() };
+        let facts = ClassificationFacts {
+            category_fits: false,
+            subcategory_fits: Some(false),
+            ..fitting()
+        };
         let errs = check_new_case(&good_case(), facts).unwrap_err();
-        assert_eq!(errs, vec![FieldError::new("category_id", FieldProblem::InvalidChoice)]);
-        let facts = ClassificationFacts { subcategory_fits: Some(false), ..fitting() };
+        assert_eq!(
+            errs,
+            vec![FieldError::new("category_id", FieldProblem::InvalidChoice)]
+        );
+        let facts = ClassificationFacts {
+            subcategory_fits: Some(false),
+            ..fitting()
+        };
         let errs = check_new_case(&good_case(), facts).unwrap_err();
-        assert_eq!(errs, vec![FieldError::new("subcategory_id", FieldProblem::InvalidChoice)]);
+        assert_eq!(
+            errs,
+            vec![FieldError::new(
+                "subcategory_id",
+                FieldProblem::InvalidChoice
+            )]
+        );
         let mut form = good_case();
         form.case_type = "peticion".into();
-        assert_eq!(fields(check_new_case(&form, fitting()).unwrap_err()), ["case_type"]);
+        assert_eq!(
+            fields(check_new_case(&form, fitting()).unwrap_err()),
+            ["case_type"]
+        );
     }
 
     #[test]
@@ -352,25 +442,62 @@ mod tests {
         assert_eq!(check_new_case(&form, fitting()), Ok(()));
         form.title.push('á');
         let errs = check_new_case(&form, fitting()).unwrap_err();
-        assert_eq!(errs, vec![FieldError::new("title", FieldProblem::TooLong { max: TITLE_MAX })]);
+        assert_eq!(
+            errs,
+            vec![FieldError::new(
+                "title",
+                FieldProblem::TooLong { max: TITLE_MAX }
+            )]
+        );
     }
 
     #[test]
     fn documents_need_type_title_and_file() {
         let mut form = good_case();
         form.documents = vec![
-            DocumentToAttach { document_type_id: Some(1), title: "DNI".into(), upload_token: "t1".into() },
-            DocumentToAttach { document_type_id: None, title: "".into(), upload_token: "".into() },
+            DocumentToAttach {
+                document_type_id: Some(1),
+                title: "DNI".into(),
+                upload_token: "t1".into(),
+            },
+            DocumentToAttach {
+                document_type_id: None,
+                title: "".into(),
+                upload_token: "".into(),
+            },
         ];
         let errs = check_new_case(&form, fitting()).unwrap_err();
-        assert_eq!(fields(errs), ["documents.1.document_type_id", "documents.1.title", "documents.1.file"]);
+        assert_eq!(
+            fields(errs),
+            [
+                "documents.1.document_type_id",
+                "documents.1.title",
+                "documents.1.file"
+            ]
+        );
         form.documents = (0..=DOCUMENTS_PER_SUBMISSION_MAX)
-            .map(|i| DocumentToAttach { document_type_id: Some(1), title: format!("d{i}"), upload_token: "t".into() })
+            .map(|i| DocumentToAttach {
+                document_type_id: Some(1),
+                title: format!("d{i}"),
+                upload_token: "t".into(),
+            })
             .collect();
-        assert_eq!(fields(check_new_case(&form, fitting()).unwrap_err()), ["documents"]);
+        assert_eq!(
+            fields(check_new_case(&form, fitting()).unwrap_err()),
+            ["documents"]
+        );
         // Thousands of bad entries still give one problem, not thousands.
-        form.documents = (0..5000).map(|_| DocumentToAttach { document_type_id: None, title: "".into(), upload_token: "".into() }).collect();
-        assert_eq!(fields(check_new_case(&form, fitting()).unwrap_err()), ["documents"]);
+        form.documents = (0..5000)
+            .map(|_| DocumentToAttach {
+                document_type_id: None,
+                title: "".into(),
+                upload_token: "".into(),
+            })
+            .collect();
+        assert_eq!(
+            fields(check_new_case(&form, fitting()).unwrap_err()),
+            ["documents"]
+        );
     }
 
     fn search(state: &str, from: &str, to: &str, substate: Option<&str>) -> SearchForm {
@@ -387,8 +514,19 @@ mod tests {
 
     #[test]
     fn search_needs_state_and_a_range_within_one_month() {
-        assert_eq!(check_search(&search("abierto", "2026-11-01", "2026-11-30", None)), Ok(()));
-        assert_eq!(check_search(&search("todos", "2026-02-01", "2026-02-28", Some("anulado"))), Ok(()));
+        assert_eq!(
+            check_search(&search("abierto", "2026-11-01", "2026-11-30", None)),
+            Ok(())
+        );
+        assert_eq!(
+            check_search(&search(
+                "todos",
+                "2026-02-01",
+                "2026-02-28",
+                Some("anulado")
+            )),
+            Ok(())
+        );
         let errs = check_search(&search("", "2026-10-15", "2026-11-14", None)).unwrap_err();
         assert_eq!(
             errs,
@@ -401,11 +539,35 @@ mod tests {
 
     #[test]
     fn substate_must_belong_to_the_chosen_state() {
-        let errs = check_search(&search("cerrado", "2026-11-01", "2026-11-30", Some("asignado"))).unwrap_err();
-        assert_eq!(errs, vec![FieldError::new("substate", FieldProblem::SubstateNotInState)]);
-        assert_eq!(check_search(&search("cerrado", "2026-11-01", "2026-11-30", Some("resuelto"))), Ok(()));
-        let errs = check_search(&search("abierto", "2026-11-01", "2026-11-30", Some("zzz"))).unwrap_err();
-        assert_eq!(errs, vec![FieldError::new("substate", FieldProblem::InvalidChoice)]);
+        let errs = check_search(&search(
+            "cerrado",
+            "2026-11-01",
+            "2026-11-30",
+            Some("asignado"),
+        ))
+        .unwrap_err();
+        assert_eq!(
+            errs,
+            vec![FieldError::new(
+                "substate",
+                FieldProblem::SubstateNotInState
+            )]
+        );
+        assert_eq!(
+            check_search(&search(
+                "cerrado",
+                "2026-11-01",
+                "2026-11-30",
+                Some("resuelto")
+            )),
+            Ok(())
+        );
+        let errs =
+            check_search(&search("abierto", "2026-11-01", "2026-11-30", Some("zzz"))).unwrap_err();
+        assert_eq!(
+            errs,
+            vec![FieldError::new("substate", FieldProblem::InvalidChoice)]
+        );
     }
 
     #[test]
@@ -414,26 +576,60 @@ mod tests {
         assert_eq!(check_rating(Some(1), ""), Ok(()));
         assert_eq!(
             check_rating(Some(6), ""),
-            Err(vec![FieldError::new("score", FieldProblem::OutOfRange { min: 1, max: 5 })])
+            Err(vec![FieldError::new(
+                "score",
+                FieldProblem::OutOfRange { min: 1, max: 5 }
+            )])
         );
-        assert_eq!(check_rating(None, ""), Err(vec![FieldError::new("score", FieldProblem::Required)]));
+        assert_eq!(
+            check_rating(None, ""),
+            Err(vec![FieldError::new("score", FieldProblem::Required)])
+        );
         assert!(check_rating(Some(3), &"x".repeat(RATING_OBSERVATIONS_MAX + 1)).is_err());
     }
 
     #[test]
     fn emails_and_consent() {
-        for good in ["gestoria@example.es", "a.b+c@sub.dominio.es", "ñandú@correo.es", "o'neill@x.es", "a_b-c@x.es"] {
+        for good in [
+            "gestoria@example.es",
+            "a.b+c@sub.dominio.es",
+            "ñandú@correo.es",
+            "o'neill@x.es",
+            "a_b-c@x.es",
+        ] {
             assert!(is_valid_email(good), "{good}");
         }
         for bad in [
-            "", "a", "a@b", "@x.es", "a@.es", "a@x.es.", "a b@x.es", "a@x..es", "a@@x.es",
+            "",
+            "a",
+            "a@b",
+            "@x.es",
+            "a@.es",
+            "a@x.es.",
+            "a b@x.es",
+            "a@x..es",
+            "a@@x.es",
             // Not a dot-atom: a mail server would refuse these for ever.
-            "a,b@x.es", "a<b@x.es", "a>@x.es", ".a@x.es", "a.@x.es", "a..b@x.es", "\"a\"@x.es", "a;b@x.es", "(a)@x.es",
+            "a,b@x.es",
+            "a<b@x.es",
+            "a>@x.es",
+            ".a@x.es",
+            "a.@x.es",
+            "a..b@x.es",
+            "\"a\"@x.es",
+            "a;b@x.es",
+            "(a)@x.es",
         ] {
             assert!(!is_valid_email(bad), "{bad}");
         }
         assert_eq!(check_contact("", false), Ok(()));
-        assert_eq!(check_contact("", true), Err(vec![FieldError::new("email", FieldProblem::Required)]));
-        assert_eq!(check_contact("x@", false), Err(vec![FieldError::new("email", FieldProblem::InvalidEmail)]));
+        assert_eq!(
+            check_contact("", true),
+            Err(vec![FieldError::new("email", FieldProblem::Required)])
+        );
+        assert_eq!(
+            check_contact("x@", false),
+            Err(vec![FieldError::new("email", FieldProblem::InvalidEmail)])
+        );
     }
 }

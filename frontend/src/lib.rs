@@ -7,7 +7,10 @@
 pub fn hydrate() {
     console_error_panic_hook::set_once();
     let _ = any_spawner::Executor::init_wasm_bindgen();
-    let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) else {
+    let Some(body) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.body())
+    else {
         return;
     };
     leptos::task::spawn_local(async move {

@@ -7,9 +7,9 @@ mod m20261122_000001_initial;
 mod m20261123_000001_search_indexes;
 mod m20261201_000001_audit_log;
 mod m20261201_000002_second_factor;
-mod m20261201_000005_audit_indexes;
-mod m20261201_000004_verification_limits;
 mod m20261201_000003_passwords_sessions;
+mod m20261201_000004_verification_limits;
+mod m20261201_000005_audit_indexes;
 
 pub struct Migrator;
 

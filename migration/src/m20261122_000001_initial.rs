@@ -12,7 +12,11 @@ impl MigrationName for Migration {
     }
 }
 
-fn fk(from_table: &'static str, from_col: &'static str, to_table: &'static str) -> ForeignKeyCreateStatement {
+fn fk(
+    from_table: &'static str,
+    from_col: &'static str,
+    to_table: &'static str,
+) -> ForeignKeyCreateStatement {
     ForeignKey::create()
         .name(format!("fk_{from_table}_{from_col}"))
         .from(from_table, from_col)
@@ -78,12 +82,21 @@ impl MigrationTrait for Migration {
                 .col(big_integer("user_id"))
                 .col(timestamp_with_time_zone("added_at"))
                 .primary_key(Index::create().col("authorisation_id").col("user_id"))
-                .foreign_key(&mut fk("authorisation_members", "authorisation_id", "authorisations"))
+                .foreign_key(&mut fk(
+                    "authorisation_members",
+                    "authorisation_id",
+                    "authorisations",
+                ))
                 .foreign_key(&mut fk("authorisation_members", "user_id", "users"))
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("authorisation_members", "ix_members_user", &["user_id"])).await?;
+        m.create_index(index(
+            "authorisation_members",
+            "ix_members_user",
+            &["user_id"],
+        ))
+        .await?;
 
         // The cookie carries a random token; only its SHA-256 is stored.
         m.create_table(
@@ -100,7 +113,8 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("sessions", "ix_sessions_user", &["user_id"])).await?;
+        m.create_index(index("sessions", "ix_sessions_user", &["user_id"]))
+            .await?;
 
         m.create_table(
             Table::create()
@@ -112,8 +126,18 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("login_failures", "ix_login_failures_user", &["username", "at"])).await?;
-        m.create_index(index("login_failures", "ix_login_failures_client", &["client", "at"])).await?;
+        m.create_index(index(
+            "login_failures",
+            "ix_login_failures_user",
+            &["username", "at"],
+        ))
+        .await?;
+        m.create_index(index(
+            "login_failures",
+            "ix_login_failures_client",
+            &["client", "at"],
+        ))
+        .await?;
 
         // Tipo de Caso → Materia (depth 1) → Categoría (2) → Subcategoría (3).
         m.create_table(
@@ -134,7 +158,12 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("taxonomy_nodes", "ix_taxonomy_parent", &["case_type", "parent_id"])).await?;
+        m.create_index(index(
+            "taxonomy_nodes",
+            "ix_taxonomy_parent",
+            &["case_type", "parent_id"],
+        ))
+        .await?;
 
         m.create_table(
             Table::create()
@@ -198,14 +227,37 @@ impl MigrationTrait for Migration {
         )
         .await?;
         // Opción 2 always filters by authorisation and an opening-date range in one month.
-        m.create_index(index("cases", "ix_cases_auth_opened", &["authorisation_id", "opened_at"])).await?;
-        m.create_index(index("cases", "ix_cases_auth_state_opened", &["authorisation_id", "state", "opened_at"]))
-            .await?;
+        m.create_index(index(
+            "cases",
+            "ix_cases_auth_opened",
+            &["authorisation_id", "opened_at"],
+        ))
+        .await?;
+        m.create_index(index(
+            "cases",
+            "ix_cases_auth_state_opened",
+            &["authorisation_id", "state", "opened_at"],
+        ))
+        .await?;
         // Processor queues: by substate, filing-period cases first, oldest first.
-        m.create_index(index("cases", "ix_cases_queue", &["substate", "affects_current_period", "opened_at"]))
-            .await?;
-        m.create_index(index("cases", "ix_cases_assignee", &["assigned_to", "substate"])).await?;
-        m.create_index(index("cases", "ix_cases_pending_cancel", &["cancellation_pending", "opened_at"])).await?;
+        m.create_index(index(
+            "cases",
+            "ix_cases_queue",
+            &["substate", "affects_current_period", "opened_at"],
+        ))
+        .await?;
+        m.create_index(index(
+            "cases",
+            "ix_cases_assignee",
+            &["assigned_to", "substate"],
+        ))
+        .await?;
+        m.create_index(index(
+            "cases",
+            "ix_cases_pending_cancel",
+            &["cancellation_pending", "opened_at"],
+        ))
+        .await?;
 
         // Pressing "Finalizar Alta" twice, or a resend, must not open two cases.
         m.create_table(
@@ -222,7 +274,12 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(unique("submissions", "ux_submissions_key", &["user_id", "idempotency_key"])).await?;
+        m.create_index(unique(
+            "submissions",
+            "ux_submissions_key",
+            &["user_id", "idempotency_key"],
+        ))
+        .await?;
 
         m.create_table(
             Table::create()
@@ -240,7 +297,8 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("case_history", "ix_history_case", &["case_id", "at"])).await?;
+        m.create_index(index("case_history", "ix_history_case", &["case_id", "at"]))
+            .await?;
 
         m.create_table(
             Table::create()
@@ -256,7 +314,8 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("case_messages", "ix_messages_case", &["case_id"])).await?;
+        m.create_index(index("case_messages", "ix_messages_case", &["case_id"]))
+            .await?;
 
         // Internal notes: only processors ever read this table.
         m.create_table(
@@ -272,7 +331,8 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("case_notes", "ix_notes_case", &["case_id"])).await?;
+        m.create_index(index("case_notes", "ix_notes_case", &["case_id"]))
+            .await?;
 
         // Files streamed to storage before the form that attaches them is sent.
         m.create_table(
@@ -292,7 +352,8 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("uploads", "ix_uploads_created", &["created_at"])).await?;
+        m.create_index(index("uploads", "ix_uploads_created", &["created_at"]))
+            .await?;
 
         m.create_table(
             Table::create()
@@ -308,8 +369,10 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("receipts", "ix_receipts_case", &["case_id"])).await?;
-        m.create_index(index("receipts", "ix_receipts_pdf", &["pdf_sha256"])).await?;
+        m.create_index(index("receipts", "ix_receipts_case", &["case_id"]))
+            .await?;
+        m.create_index(index("receipts", "ix_receipts_pdf", &["pdf_sha256"]))
+            .await?;
 
         m.create_table(
             Table::create()
@@ -334,7 +397,8 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("documents", "ix_documents_case", &["case_id"])).await?;
+        m.create_index(index("documents", "ix_documents_case", &["case_id"]))
+            .await?;
 
         // Notices: the in-app inbox and the email outbox in one row, written in the same
         // transaction as the change that caused it.
@@ -360,8 +424,18 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("notices", "ix_notices_outbox", &["email_status", "next_attempt_at"])).await?;
-        m.create_index(index("notices", "ix_notices_inbox", &["authorisation_id", "id"])).await?;
+        m.create_index(index(
+            "notices",
+            "ix_notices_outbox",
+            &["email_status", "next_attempt_at"],
+        ))
+        .await?;
+        m.create_index(index(
+            "notices",
+            "ix_notices_inbox",
+            &["authorisation_id", "id"],
+        ))
+        .await?;
 
         m.create_table(
             Table::create()

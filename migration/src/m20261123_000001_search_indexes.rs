@@ -17,15 +17,27 @@ impl MigrationName for Migration {
 
 /// (name, columns) of the search indexes.
 const SEARCH_INDEXES: [(&str, &[&str]); 3] = [
-    ("ix_cases_search_all", &["authorisation_id", "opened_at", "id"]),
-    ("ix_cases_search_state", &["authorisation_id", "state", "opened_at", "id"]),
-    ("ix_cases_search_substate", &["authorisation_id", "substate", "opened_at", "id"]),
+    (
+        "ix_cases_search_all",
+        &["authorisation_id", "opened_at", "id"],
+    ),
+    (
+        "ix_cases_search_state",
+        &["authorisation_id", "state", "opened_at", "id"],
+    ),
+    (
+        "ix_cases_search_substate",
+        &["authorisation_id", "substate", "opened_at", "id"],
+    ),
 ];
 
 /// The first schema's indexes these replace.
 const REPLACED: [(&str, &[&str]); 2] = [
     ("ix_cases_auth_opened", &["authorisation_id", "opened_at"]),
-    ("ix_cases_auth_state_opened", &["authorisation_id", "state", "opened_at"]),
+    (
+        "ix_cases_auth_state_opened",
+        &["authorisation_id", "state", "opened_at"],
+    ),
 ];
 
 fn create(name: &str, columns: &[&'static str]) -> IndexCreateStatement {
@@ -41,7 +53,10 @@ fn create(name: &str, columns: &[&'static str]) -> IndexCreateStatement {
 /// New names rather than drop-and-recreate: on SQLite another pooled connection may still
 /// hold the old schema and refuse to create a name it believes exists.
 async fn drop(m: &SchemaManager<'_>, name: &str) -> Result<(), DbErr> {
-    m.get_connection().execute_unprepared(&format!("DROP INDEX IF EXISTS {name}")).await.map(|_| ())
+    m.get_connection()
+        .execute_unprepared(&format!("DROP INDEX IF EXISTS {name}"))
+        .await
+        .map(|_| ())
 }
 
 #[async_trait::async_trait]

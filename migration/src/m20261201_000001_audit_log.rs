@@ -53,6 +53,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(Table::drop().table("audit_log").to_owned()).await
+        m.drop_table(Table::drop().table("audit_log").to_owned())
+            .await
     }
 }

@@ -54,8 +54,15 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(Index::create().name("ix_recovery_codes_user").table("recovery_codes").col("user_id").col("code_hash").to_owned())
-            .await?;
+        m.create_index(
+            Index::create()
+                .name("ix_recovery_codes_user")
+                .table("recovery_codes")
+                .col("user_id")
+                .col("code_hash")
+                .to_owned(),
+        )
+        .await?;
 
         m.create_table(
             Table::create()
@@ -68,19 +75,35 @@ impl MigrationTrait for Migration {
         )
         .await?;
         m.create_index(
-            Index::create().name("ix_second_factor_failures_user").table("second_factor_failures").col("user_id").col("at").to_owned(),
+            Index::create()
+                .name("ix_second_factor_failures_user")
+                .table("second_factor_failures")
+                .col("user_id")
+                .col("at")
+                .to_owned(),
         )
         .await?;
 
         // Empty while the session waits for the login's second step (for a user with a
         // confirmed factor); set when a code passes it, or when the factor is confirmed in it.
-        m.alter_table(Table::alter().table("sessions").add_column(timestamp_with_time_zone_null("second_factor_verified_at")).to_owned())
-            .await?;
+        m.alter_table(
+            Table::alter()
+                .table("sessions")
+                .add_column(timestamp_with_time_zone_null("second_factor_verified_at"))
+                .to_owned(),
+        )
+        .await?;
         Ok(())
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.alter_table(Table::alter().table("sessions").drop_column("second_factor_verified_at").to_owned()).await?;
+        m.alter_table(
+            Table::alter()
+                .table("sessions")
+                .drop_column("second_factor_verified_at")
+                .to_owned(),
+        )
+        .await?;
         for table in ["second_factor_failures", "recovery_codes", "second_factors"] {
             m.drop_table(Table::drop().table(table).to_owned()).await?;
         }

@@ -18,12 +18,27 @@ impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         // One column per statement: SQLite adds one column at a time.
         m.alter_table(
-            Table::alter().table("users").add_column(boolean("must_change_password").default(false)).to_owned(),
+            Table::alter()
+                .table("users")
+                .add_column(boolean("must_change_password").default(false))
+                .to_owned(),
         )
         .await?;
         // Sessions opened before this migration have no device or address: shown as unknown.
-        m.alter_table(Table::alter().table("sessions").add_column(string("device").default("")).to_owned()).await?;
-        m.alter_table(Table::alter().table("sessions").add_column(string("client").default("")).to_owned()).await?;
+        m.alter_table(
+            Table::alter()
+                .table("sessions")
+                .add_column(string("device").default(""))
+                .to_owned(),
+        )
+        .await?;
+        m.alter_table(
+            Table::alter()
+                .table("sessions")
+                .add_column(string("client").default(""))
+                .to_owned(),
+        )
+        .await?;
         // The login throttle looks failures up per (username, client) pair.
         m.create_index(
             Index::create()
@@ -39,9 +54,33 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_index(Index::drop().name("ix_login_failures_user_client").table("login_failures").to_owned()).await?;
-        m.alter_table(Table::alter().table("sessions").drop_column("client").to_owned()).await?;
-        m.alter_table(Table::alter().table("sessions").drop_column("device").to_owned()).await?;
-        m.alter_table(Table::alter().table("users").drop_column("must_change_password").to_owned()).await
+        m.drop_index(
+            Index::drop()
+                .name("ix_login_failures_user_client")
+                .table("login_failures")
+                .to_owned(),
+        )
+        .await?;
+        m.alter_table(
+            Table::alter()
+                .table("sessions")
+                .drop_column("client")
+                .to_owned(),
+        )
+        .await?;
+        m.alter_table(
+            Table::alter()
+                .table("sessions")
+                .drop_column("device")
+                .to_owned(),
+        )
+        .await?;
+        m.alter_table(
+            Table::alter()
+                .table("users")
+                .drop_column("must_change_password")
+                .to_owned(),
+        )
+        .await
     }
 }

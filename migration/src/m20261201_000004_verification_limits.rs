@@ -15,12 +15,23 @@ impl MigrationName for Migration {
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.create_index(
-            Index::create().name("ix_uploads_user_created").table("uploads").col("user_id").col("created_at").to_owned(),
+            Index::create()
+                .name("ix_uploads_user_created")
+                .table("uploads")
+                .col("user_id")
+                .col("created_at")
+                .to_owned(),
         )
         .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_index(Index::drop().name("ix_uploads_user_created").table("uploads").to_owned()).await
+        m.drop_index(
+            Index::drop()
+                .name("ix_uploads_user_created")
+                .table("uploads")
+                .to_owned(),
+        )
+        .await
     }
 }

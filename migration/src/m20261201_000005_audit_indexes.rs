@@ -27,6 +27,12 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_index(Index::drop().name("ix_audit_log_username").table("audit_log").to_owned()).await
+        m.drop_index(
+            Index::drop()
+                .name("ix_audit_log_username")
+                .table("audit_log")
+                .to_owned(),
+        )
+        .await
     }
 }

@@ -11,7 +11,11 @@ use clap::{Parser, Subcommand};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 #[derive(Parser)]
-#[command(name = "casia", version, about = "Casia: case management for RED authorised users")]
+#[command(
+    name = "casia",
+    version,
+    about = "Casia: case management for RED authorised users"
+)]
 pub struct Cli {
     /// Configuration file (TOML). Environment variables `CASIA_*` override it.
     #[arg(long, global = true, env = "CASIA_CONFIG")]
@@ -106,13 +110,29 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             if casia_services::demo::load(&s).await.map_err(explain)? {
                 print_demo_logins(s.config.auth.staff_mfa);
             } else {
-                println!("La base de datos ya tiene cuentas: no se cargan los datos de demostración.");
+                println!(
+                    "La base de datos ya tiene cuentas: no se cargan los datos de demostración."
+                );
             }
             Ok(())
         }
-        Command::CreateUser { username, name, role, email, lang } => {
-            let role = Role::from_code(&role)
-                .ok_or_else(|| format!("role must be one of: {}", Role::ALL.iter().map(|r| r.code()).collect::<Vec<_>>().join(", ")))?;
+        Command::CreateUser {
+            username,
+            name,
+            role,
+            email,
+            lang,
+        } => {
+            let role = Role::from_code(&role).ok_or_else(|| {
+                format!(
+                    "role must be one of: {}",
+                    Role::ALL
+                        .iter()
+                        .map(|r| r.code())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })?;
             let lang = Lang::from_code(&lang).ok_or("lang must be es or en")?;
             let password = match std::env::var("CASIA_NEW_PASSWORD") {
                 Ok(p) => p,
@@ -121,33 +141,70 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             let s = start(config).await?;
             let u = accounts::create_user(
                 &s.db,
-                NewUser { username: &username, full_name: &name, email: email.as_deref(), password: &password, role, lang },
+                NewUser {
+                    username: &username,
+                    full_name: &name,
+                    email: email.as_deref(),
+                    password: &password,
+                    role,
+                    lang,
+                },
             )
             .await
             .map_err(explain)?;
             println!("Usuario creado: {} ({})", u.username, u.role);
             Ok(())
         }
-        Command::CreateAuthorisation { number, name, nif, email, consent } => {
+        Command::CreateAuthorisation {
+            number,
+            name,
+            nif,
+            email,
+            consent,
+        } => {
             let s = start(config).await?;
             let a = authorisations::create_authorisation(
                 &s.db,
-                NewAuthorisation { number: &number, company_name: &name, nif: &nif, contact_email: email.as_deref(), notices_consent: consent },
+                NewAuthorisation {
+                    number: &number,
+                    company_name: &name,
+                    nif: &nif,
+                    contact_email: email.as_deref(),
+                    notices_consent: consent,
+                },
             )
             .await
             .map_err(explain)?;
             println!("Autorización creada: {} {}", a.number, a.company_name);
             Ok(())
         }
-        Command::Generate { cases, authorisations, months, skew, seed } => {
+        Command::Generate {
+            cases,
+            authorisations,
+            months,
+            skew,
+            seed,
+        } => {
             use casia_services::loadgen::{self, LoadPlan};
             if authorisations == 0 || cases < u64::from(authorisations) {
-                return Err("--cases must be at least --authorisations (every authorisation gets a case)".into());
+                return Err(
+                    "--cases must be at least --authorisations (every authorisation gets a case)"
+                        .into(),
+                );
             }
-            let plan = LoadPlan { cases, authorisations, months, skew, seed, ..LoadPlan::default() };
+            let plan = LoadPlan {
+                cases,
+                authorisations,
+                months,
+                skew,
+                seed,
+                ..LoadPlan::default()
+            };
             let s = start(config).await?;
             let started = std::time::Instant::now();
-            let report = loadgen::generate(&s, &plan, |step| println!("… {step}")).await.map_err(explain)?;
+            let report = loadgen::generate(&s, &plan, |step| println!("… {step}"))
+                .await
+                .map_err(explain)?;
             println!(
                 "Generados en {:.1} s: {} autorizaciones, {} usuarios, {} casos, {} filas de histórico, {} documentos, {} valoraciones.",
                 started.elapsed().as_secs_f64(),
@@ -169,7 +226,11 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             );
             Ok(())
         }
-        Command::AddMember { authorisation, username, main } => {
+        Command::AddMember {
+            authorisation,
+            username,
+            main,
+        } => {
             let s = start(config).await?;
             let a = authorisation::Entity::find()
                 .filter(authorisation::Column::Number.eq(authorisation.trim()))
@@ -183,8 +244,15 @@ pub async fn run(cli: Cli) -> Result<(), String> {
                 .await
                 .map_err(|e| e.to_string())?
                 .ok_or_else(|| format!("no user {username}"))?;
-            authorisations::add_member(&s.db, a.id, u.id, main).await.map_err(explain)?;
-            println!("{} añadido a la autorización {}{}", u.username, a.number, if main { " como usuario principal" } else { "" });
+            authorisations::add_member(&s.db, a.id, u.id, main)
+                .await
+                .map_err(explain)?;
+            println!(
+                "{} añadido a la autorización {}{}",
+                u.username,
+                a.number,
+                if main { " como usuario principal" } else { "" }
+            );
             Ok(())
         }
     }
@@ -199,7 +267,13 @@ pub fn explain(e: ServiceError) -> String {
     match e {
         ServiceError::Invalid(errors) => errors
             .iter()
-            .map(|e| format!("{}: {}", e.field, casia_domain::i18n::field_problem_text(&e.problem, Lang::En)))
+            .map(|e| {
+                format!(
+                    "{}: {}",
+                    e.field,
+                    casia_domain::i18n::field_problem_text(&e.problem, Lang::En)
+                )
+            })
             .collect::<Vec<_>>()
             .join("; "),
         other => other.to_string(),
@@ -207,7 +281,10 @@ pub fn explain(e: ServiceError) -> String {
 }
 
 pub fn print_demo_logins(staff_mfa: casia_services::config::StaffMfa) {
-    println!("Datos de demostración cargados. Cuentas (contraseña para todas: {}):", casia_services::demo::DEMO_PASSWORD);
+    println!(
+        "Datos de demostración cargados. Cuentas (contraseña para todas: {}):",
+        casia_services::demo::DEMO_PASSWORD
+    );
     for (username, name, role) in casia_services::demo::DEMO_USERS {
         println!("  {username:<12} {role:<14} {name}", role = role.code());
     }

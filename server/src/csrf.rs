@@ -4,11 +4,11 @@
 //! The public URL decides, not the `Host` header: behind a reverse proxy people use
 //! `https://casia.example` while the server listens on 127.0.0.1.
 
+use axum::Json;
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, Method, StatusCode};
+use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
-use axum::Json;
 
 use app::error::AppError;
 use casia_domain::Lang;
@@ -19,10 +19,13 @@ pub struct PublicOrigin(String);
 
 impl PublicOrigin {
     pub fn of(public_url: &str) -> Result<PublicOrigin, String> {
-        let url = url::Url::parse(public_url).map_err(|e| format!("public_url {public_url}: {e}"))?;
+        let url =
+            url::Url::parse(public_url).map_err(|e| format!("public_url {public_url}: {e}"))?;
         match url.origin() {
             origin @ url::Origin::Tuple(..) => Ok(PublicOrigin(origin.ascii_serialization())),
-            url::Origin::Opaque(_) => Err(format!("public_url {public_url}: not an http(s) address")),
+            url::Origin::Opaque(_) => {
+                Err(format!("public_url {public_url}: not an http(s) address"))
+            }
         }
     }
 
@@ -34,7 +37,11 @@ impl PublicOrigin {
 }
 
 /// Why a request was refused (for the log), or `Ok` to serve it.
-pub fn check(method: &Method, headers: &HeaderMap, origin: &PublicOrigin) -> Result<(), &'static str> {
+pub fn check(
+    method: &Method,
+    headers: &HeaderMap,
+    origin: &PublicOrigin,
+) -> Result<(), &'static str> {
     if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
         return Ok(());
     }
@@ -46,10 +53,18 @@ pub fn check(method: &Method, headers: &HeaderMap, origin: &PublicOrigin) -> Res
         }
     }
     if let Some(o) = text(header::ORIGIN.as_str()) {
-        return if origin.covers(o) { Ok(()) } else { Err("Origin is not the public origin") };
+        return if origin.covers(o) {
+            Ok(())
+        } else {
+            Err("Origin is not the public origin")
+        };
     }
     if let Some(r) = text(header::REFERER.as_str()) {
-        return if origin.covers(r) { Ok(()) } else { Err("Referer is not on the public origin") };
+        return if origin.covers(r) {
+            Ok(())
+        } else {
+            Err("Referer is not on the public origin")
+        };
     }
     Err("no Origin or Referer")
 }
@@ -114,29 +129,89 @@ mod tests {
         let o = PublicOrigin::of("https://casia.example").unwrap();
         let post = Method::POST;
         assert!(check(&post, &headers(&[("origin", "https://casia.example")]), &o).is_ok());
-        assert!(check(&post, &headers(&[("origin", "https://CASIA.example:443")]), &o).is_ok());
+        assert!(
+            check(
+                &post,
+                &headers(&[("origin", "https://CASIA.example:443")]),
+                &o
+            )
+            .is_ok()
+        );
         assert!(check(&post, &headers(&[("origin", "https://evil.example")]), &o).is_err());
-        assert!(check(&post, &headers(&[("origin", "http://casia.example")]), &o).is_err(), "another scheme");
-        assert!(check(&post, &headers(&[("origin", "https://casia.example:8443")]), &o).is_err(), "another port");
+        assert!(
+            check(&post, &headers(&[("origin", "http://casia.example")]), &o).is_err(),
+            "another scheme"
+        );
+        assert!(
+            check(
+                &post,
+                &headers(&[("origin", "https://casia.example:8443")]),
+                &o
+            )
+            .is_err(),
+            "another port"
+        );
         assert!(check(&post, &headers(&[("origin", "null")]), &o).is_err());
         assert!(check(&post, &headers(&[]), &o).is_err());
-        assert!(check(&post, &headers(&[("referer", "https://casia.example/casia/nuevo?x=1")]), &o).is_ok());
-        assert!(check(&post, &headers(&[("referer", "https://casia.example.evil.example/")]), &o).is_err());
+        assert!(
+            check(
+                &post,
+                &headers(&[("referer", "https://casia.example/casia/nuevo?x=1")]),
+                &o
+            )
+            .is_ok()
+        );
+        assert!(
+            check(
+                &post,
+                &headers(&[("referer", "https://casia.example.evil.example/")]),
+                &o
+            )
+            .is_err()
+        );
         // The browser's own word comes first, whatever Origin says.
-        let h = headers(&[("sec-fetch-site", "same-site"), ("origin", "https://casia.example")]);
+        let h = headers(&[
+            ("sec-fetch-site", "same-site"),
+            ("origin", "https://casia.example"),
+        ]);
         assert!(check(&post, &h, &o).is_err());
-        let h = headers(&[("sec-fetch-site", "same-origin"), ("origin", "https://casia.example")]);
+        let h = headers(&[
+            ("sec-fetch-site", "same-origin"),
+            ("origin", "https://casia.example"),
+        ]);
         assert!(check(&post, &h, &o).is_ok());
         // Reading is never refused; every other method is checked.
-        assert!(check(&Method::GET, &headers(&[("origin", "https://evil.example")]), &o).is_ok());
+        assert!(
+            check(
+                &Method::GET,
+                &headers(&[("origin", "https://evil.example")]),
+                &o
+            )
+            .is_ok()
+        );
         assert!(check(&Method::DELETE, &headers(&[]), &o).is_err());
-        assert!(check(&Method::PUT, &headers(&[("origin", "https://evil.example")]), &o).is_err());
+        assert!(
+            check(
+                &Method::PUT,
+                &headers(&[("origin", "https://evil.example")]),
+                &o
+            )
+            .is_err()
+        );
     }
 
     #[test]
     fn the_public_origin_is_scheme_host_and_port() {
-        assert_eq!(PublicOrigin::of("http://127.0.0.1:3000").unwrap().0, "http://127.0.0.1:3000");
-        assert_eq!(PublicOrigin::of("https://casia.example:443/base").unwrap().0, "https://casia.example");
+        assert_eq!(
+            PublicOrigin::of("http://127.0.0.1:3000").unwrap().0,
+            "http://127.0.0.1:3000"
+        );
+        assert_eq!(
+            PublicOrigin::of("https://casia.example:443/base")
+                .unwrap()
+                .0,
+            "https://casia.example"
+        );
         assert!(PublicOrigin::of("casia.example").is_err());
     }
 }

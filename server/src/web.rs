@@ -6,9 +6,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use app::server::{AppState, RequestCaller};
-use app::{shell, App};
+use app::{App, shell};
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Router};
@@ -19,7 +19,7 @@ use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use leptos::config::{Env, LeptosOptions};
 use leptos::prelude::provide_context;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
 use tower::ServiceExt;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -32,12 +32,16 @@ use tracing_subscriber::EnvFilter;
 
 pub fn init_tracing(filter: &str) {
     let filter = EnvFilter::try_from_env("RUST_LOG").unwrap_or_else(|_| EnvFilter::new(filter));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .try_init();
 }
 
 /// The site root: `LEPTOS_SITE_ROOT` when cargo-leptos runs us, else the configuration.
 pub fn leptos_options(config: &Config, addr: SocketAddr) -> LeptosOptions {
-    let site_root = std::env::var("LEPTOS_SITE_ROOT").unwrap_or_else(|_| config.site_root.display().to_string());
+    let site_root = std::env::var("LEPTOS_SITE_ROOT")
+        .unwrap_or_else(|_| config.site_root.display().to_string());
     LeptosOptions::builder()
         .output_name("casia")
         .site_root(site_root)
@@ -57,7 +61,12 @@ pub fn router(state: AppState) -> Router {
     let config = state.services.config.clone();
     // Pages and every server function (leptos_axum registers those here too).
     let pages = Router::new()
-        .leptos_routes_with_context(&state, routes, || provide_context(RequestCaller::default()), move || shell(options.clone()))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            || provide_context(RequestCaller::default()),
+            move || shell(options.clone()),
+        )
         .layer(RequestBodyLimitLayer::new(SERVER_FN_MAX_BODY));
     let router = Router::new()
         .merge(app::api::routes())
@@ -77,7 +86,8 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(Deadlines::of(&config.http), deadline))
         // Idle time between two chunks of a body; a slow line that keeps sending is fine.
         .layer(RequestBodyTimeoutLayer::new(Duration::from_secs(config.http.body_timeout_seconds)));
-    with_security_headers(router, config.uses_https()).layer(tower_http::trace::TraceLayer::new_for_http())
+    with_security_headers(router, config.uses_https())
+        .layer(tower_http::trace::TraceLayer::new_for_http())
 }
 
 /// Headers every response carries: no framing (clickjacking), no content sniffing, no
@@ -89,10 +99,16 @@ fn with_security_headers(router: Router, https: bool) -> Router {
         (header::X_FRAME_OPTIONS, "DENY"),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::REFERRER_POLICY, "same-origin"),
-        (header::CONTENT_SECURITY_POLICY, "frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'"),
+        (
+            header::CONTENT_SECURITY_POLICY,
+            "frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'",
+        ),
     ];
     let router = headers.into_iter().fold(router, |r, (name, value)| {
-        r.layer(SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value)))
+        r.layer(SetResponseHeaderLayer::if_not_present(
+            name,
+            HeaderValue::from_static(value),
+        ))
     });
     let router = router.layer(axum::middleware::from_fn(no_store));
     if https {
@@ -111,12 +127,24 @@ fn with_security_headers(router: Router, https: bool) -> Router {
 async fn no_store(req: Request, next: Next) -> Response {
     let asset = req.uri().path().starts_with("/pkg/");
     let mut res = next.run(req).await;
-    let media = res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let static_kind = ["image/", "font/", "text/css", "text/javascript", "application/javascript", "application/wasm"]
-        .iter()
-        .any(|k| media.starts_with(k));
+    let media = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let static_kind = [
+        "image/",
+        "font/",
+        "text/css",
+        "text/javascript",
+        "application/javascript",
+        "application/wasm",
+    ]
+    .iter()
+    .any(|k| media.starts_with(k));
     if !asset && !static_kind && !res.headers().contains_key(header::CACHE_CONTROL) {
-        res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        res.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     res
 }
@@ -138,7 +166,11 @@ impl Deadlines {
 }
 
 async fn deadline(State(limits): State<Deadlines>, req: Request, next: Next) -> Response {
-    let limit = if req.uri().path() == "/api/uploads" { limits.upload } else { limits.request };
+    let limit = if req.uri().path() == "/api/uploads" {
+        limits.upload
+    } else {
+        limits.request
+    };
     match tokio::time::timeout(limit, next.run(req)).await {
         Ok(res) => res,
         Err(_) => (StatusCode::REQUEST_TIMEOUT, "request timeout").into_response(),
@@ -147,14 +179,27 @@ async fn deadline(State(limits): State<Deadlines>, req: Request, next: Next) -> 
 
 pub async fn serve(config: Config) -> Result<(), String> {
     let started = Instant::now();
-    let addr: SocketAddr = config.listen.parse().map_err(|e| format!("listen address {}: {e}", config.listen))?;
+    let addr: SocketAddr = config
+        .listen
+        .parse()
+        .map_err(|e| format!("listen address {}: {e}", config.listen))?;
     PublicOrigin::of(&config.public_url)?;
-    let services = Services::start(config.clone()).await.map_err(crate::cli::explain)?;
-    let demo_loaded = config.demo_data && casia_services::demo::load(&services).await.map_err(crate::cli::explain)?;
+    let services = Services::start(config.clone())
+        .await
+        .map_err(crate::cli::explain)?;
+    let demo_loaded = config.demo_data
+        && casia_services::demo::load(&services)
+            .await
+            .map_err(crate::cli::explain)?;
     casia_services::jobs::spawn_background_jobs(&services);
 
-    let state = AppState { leptos_options: leptos_options(&config, addr), services };
-    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    let state = AppState {
+        leptos_options: leptos_options(&config, addr),
+        services,
+    };
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     let url = config.public_url.clone();
     tracing::info!(%addr, database = %redact(&config.database_url), ready_ms = started.elapsed().as_millis() as u64, "Casia listening");
     println!("Casia está disponible en {url}");
@@ -162,7 +207,10 @@ pub async fn serve(config: Config) -> Result<(), String> {
         crate::cli::print_demo_logins(config.auth.staff_mfa);
     }
     if config.smtp.is_none() {
-        println!("Sin SMTP configurado: los avisos se escriben como ficheros .eml en {}", config.outbox_dir().display());
+        println!(
+            "Sin SMTP configurado: los avisos se escriben como ficheros .eml en {}",
+            config.outbox_dir().display()
+        );
     }
     serve_on(listener, router(state), &config.http, shutdown_signal()).await;
     Ok(())
@@ -171,10 +219,18 @@ pub async fn serve(config: Config) -> Result<(), String> {
 /// Serves `app` on `listener` until `shutdown`, then lets open requests finish. Unlike
 /// `axum::serve` it gives hyper a timer, so a client that is slow to send its request line
 /// and headers (slowloris) is disconnected after `http.header_read_timeout_seconds`.
-pub async fn serve_on(listener: TcpListener, app: Router, http: &HttpConfig, shutdown: impl Future<Output = ()>) {
+pub async fn serve_on(
+    listener: TcpListener,
+    app: Router,
+    http: &HttpConfig,
+    shutdown: impl Future<Output = ()>,
+) {
     let header_timeout = Duration::from_secs(http.header_read_timeout_seconds);
     let mut builder = auto::Builder::new(TokioExecutor::new());
-    builder.http1().timer(TokioTimer::new()).header_read_timeout(header_timeout);
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_timeout);
     builder.http2().timer(TokioTimer::new());
     let builder = Arc::new(builder);
     let graceful = GracefulShutdown::new();
@@ -194,17 +250,19 @@ pub async fn serve_on(listener: TcpListener, app: Router, http: &HttpConfig, shu
         };
         let app = app.clone();
         // What `into_make_service_with_connect_info` gives handlers: the TCP peer.
-        let service = hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
-            req.extensions_mut().insert(ConnectInfo(peer));
-            app.clone().oneshot(req)
-        });
+        let service =
+            hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
+                req.extensions_mut().insert(ConnectInfo(peer));
+                app.clone().oneshot(req)
+            });
         let builder = builder.clone();
         let watcher = graceful.watcher();
         tokio::spawn(async move {
             // hyper starts its header timer once it knows the protocol: a client that sends
             // nothing at all is cut off here.
             let mut first = [0u8; 1];
-            if !matches!(tokio::time::timeout(header_timeout, stream.peek(&mut first)).await, Ok(Ok(n)) if n > 0) {
+            if !matches!(tokio::time::timeout(header_timeout, stream.peek(&mut first)).await, Ok(Ok(n)) if n > 0)
+            {
                 return;
             }
             let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
@@ -240,7 +298,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let terminate = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };
@@ -260,8 +319,17 @@ mod tests {
 
     #[test]
     fn database_passwords_stay_out_of_the_logs() {
-        assert_eq!(redact("postgres://casia:secreto@db:5432/casia"), "postgres://casia:***@db:5432/casia");
-        assert_eq!(redact("postgres://postgres@127.0.0.1/casia"), "postgres://postgres@127.0.0.1/casia");
-        assert_eq!(redact("sqlite://data/casia.db?mode=rwc"), "sqlite://data/casia.db?mode=rwc");
+        assert_eq!(
+            redact("postgres://casia:secreto@db:5432/casia"),
+            "postgres://casia:***@db:5432/casia"
+        );
+        assert_eq!(
+            redact("postgres://postgres@127.0.0.1/casia"),
+            "postgres://postgres@127.0.0.1/casia"
+        );
+        assert_eq!(
+            redact("sqlite://data/casia.db?mode=rwc"),
+            "sqlite://data/casia.db?mode=rwc"
+        );
     }
 }

@@ -5,8 +5,8 @@
 
 mod common;
 
-use common::{Client, Fixture, Who, EVERYONE};
 use casia_services::db_test;
+use common::{Client, EVERYONE, Fixture, Who};
 use reqwest::Method;
 
 /// What a caller gets.
@@ -117,8 +117,11 @@ const MATRIX: &[(&str, Call, [Expect; 6])] = &[
 
 /// The row key of every endpoint the router serves, from the registries themselves.
 fn every_endpoint() -> Vec<String> {
-    let functions = leptos::server_fn::axum::server_fn_paths().map(|(path, _)| path.trim_start_matches("/api/").to_owned());
-    let routes = app::api::route_list().into_iter().map(|(method, path)| format!("{method} {path}"));
+    let functions = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path.trim_start_matches("/api/").to_owned());
+    let routes = app::api::route_list()
+        .into_iter()
+        .map(|(method, path)| format!("{method} {path}"));
     let mut all: Vec<String> = functions.chain(routes).collect();
     all.sort();
     all
@@ -129,12 +132,27 @@ fn every_server_function_and_route_has_a_row() {
     // Linking the router registers the server functions.
     let _ = casia_server::web::router;
     let endpoints = every_endpoint();
-    assert!(endpoints.len() >= 52, "the registries look empty: {endpoints:?}");
+    assert!(
+        endpoints.len() >= 52,
+        "the registries look empty: {endpoints:?}"
+    );
     let rows: Vec<&str> = MATRIX.iter().map(|(key, _, _)| *key).collect();
-    let missing: Vec<&String> = endpoints.iter().filter(|e| !rows.contains(&e.as_str())).collect();
-    assert!(missing.is_empty(), "endpoints without a row in the access matrix (add one to MATRIX): {missing:?}");
-    let stale: Vec<&&str> = rows.iter().filter(|r| !endpoints.iter().any(|e| e == *r)).collect();
-    assert!(stale.is_empty(), "rows for endpoints the router does not serve: {stale:?}");
+    let missing: Vec<&String> = endpoints
+        .iter()
+        .filter(|e| !rows.contains(&e.as_str()))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "endpoints without a row in the access matrix (add one to MATRIX): {missing:?}"
+    );
+    let stale: Vec<&&str> = rows
+        .iter()
+        .filter(|r| !endpoints.iter().any(|e| e == *r))
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "rows for endpoints the router does not serve: {stale:?}"
+    );
     let mut seen = std::collections::HashSet::new();
     let doubled: Vec<&&str> = rows.iter().filter(|r| !seen.insert(**r)).collect();
     assert!(doubled.is_empty(), "endpoints with two rows: {doubled:?}");
@@ -149,11 +167,14 @@ async fn send(f: &Fixture, client: &Client, key: &str, call: Call) -> reqwest::R
             .body(f.fill(body)),
         Json(body) => {
             let filled = f.fill(body);
-            let json: serde_json::Value = serde_json::from_str(&filled).unwrap_or_else(|e| panic!("{key}: bad JSON in the row ({e}): {filled}"));
+            let json: serde_json::Value = serde_json::from_str(&filled)
+                .unwrap_or_else(|e| panic!("{key}: bad JSON in the row ({e}): {filled}"));
             client.request(Method::POST, &function).json(&json)
         }
         Get(path) => client.request(Method::GET, &f.fill(path)),
-        PostPdf(path) => client.request(Method::POST, &f.fill(path)).body(common::PDF.to_vec()),
+        PostPdf(path) => client
+            .request(Method::POST, &f.fill(path))
+            .body(common::PDF.to_vec()),
     };
     r.send().await.unwrap()
 }
@@ -172,18 +193,28 @@ db_test!(every_endpoint_answers_each_caller_as_the_matrix_says, |s| {
     for (key, call, expected) in MATRIX {
         for (who, expect) in EVERYONE.into_iter().zip(expected) {
             let client = match (call, who.username()) {
-                (FreshForm(_), Some(username)) => Client::login(&f.http, &f.server.base, username).await,
+                (FreshForm(_), Some(username)) => {
+                    Client::login(&f.http, &f.server.base, username).await
+                }
                 _ => f.client(who).clone(),
             };
             let r = send(&f, &client, key, *call).await;
             let status = r.status().as_u16();
             if !meets(*expect, status) {
                 let body = r.text().await.unwrap_or_default();
-                wrong.push(format!("{key} as {who:?}: expected {expect:?}, got {status} {}", body.chars().take(200).collect::<String>()));
+                wrong.push(format!(
+                    "{key} as {who:?}: expected {expect:?}, got {status} {}",
+                    body.chars().take(200).collect::<String>()
+                ));
             }
         }
     }
-    assert!(wrong.is_empty(), "{} answers differ from the matrix:\n{}", wrong.len(), wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "{} answers differ from the matrix:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
 });
 
 db_test!(a_client_mistake_is_a_4xx_with_the_field_named, |s| {
@@ -196,13 +227,25 @@ db_test!(a_client_mistake_is_a_4xx_with_the_field_named, |s| {
     // Arguments that do not decode: 400, with the client-safe error.
     let r = owner.post_form("/api/mark_notice_read", "id=abc").await;
     assert_eq!(r.status().as_u16(), 400);
-    assert_eq!(r.json::<serde_json::Value>().await.unwrap(), serde_json::json!("BadRequest"));
+    assert_eq!(
+        r.json::<serde_json::Value>().await.unwrap(),
+        serde_json::json!("BadRequest")
+    );
     let r = owner.post_form("/api/case_detail", "").await;
     assert_eq!(r.status().as_u16(), 400, "a missing argument");
-    let r = owner.request(Method::POST, "/api/open_case").header("content-type", "application/json").body("{\"form\": [").send().await.unwrap();
+    let r = owner
+        .request(Method::POST, "/api/open_case")
+        .header("content-type", "application/json")
+        .body("{\"form\": [")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status().as_u16(), 400, "broken JSON");
     // Text PostgreSQL cannot store (NUL) is the client's mistake on both databases.
-    let r = f.client(Who::Anonymous).post_form("/api/login", "username=a%00b&password=x&next=").await;
+    let r = f
+        .client(Who::Anonymous)
+        .post_form("/api/login", "username=a%00b&password=x&next=")
+        .await;
     assert!(r.status().is_client_error(), "{}", r.status());
     // An empty CEA: 422 naming the field `cea`, for anyone (the page is public).
     for who in EVERYONE {

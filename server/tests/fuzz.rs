@@ -8,7 +8,7 @@ mod common;
 use std::time::Instant;
 
 use casia_services::db_test;
-use common::{Fixture, Who, EVERYONE};
+use common::{EVERYONE, Fixture, Who};
 use futures::StreamExt;
 use reqwest::Method;
 
@@ -45,17 +45,50 @@ impl Rng {
 }
 
 fn seed_of(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100_0000_01b3))
+    text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x100_0000_01b3)
+    })
 }
 
 /// Values that are wrong for some field: never a small positive id (those exist) nor a
 /// boolean literal, so a malformed request cannot turn into a valid one by chance.
 fn nasty_text(rng: &mut Rng) -> String {
     const FIXED: &[&str] = &[
-        "", " ", "abc", "-1", "-9223372036854775808", "9223372036854775807", "99999999999999999999999", "1.5", "-0.0",
-        "1e309", "NaN", "0x1F", "+-3", "2026-02-30", "31/13/2026", "0000-00-00", "9999-99-99", "2026-11-01T25:61",
-        "2026-0000000", "0-1", "2026/", "-2026-1", "20269999999", "../../etc/passwd", "<script>alert(1)</script>",
-        "' OR 1=1 --", "\u{202e}fdp.exe", "\0", "a\u{0}b", "😀😀😀", "\r\n\r\nX-Inyectada: 1", "%s%s%n", "null", "[]", "{}",
+        "",
+        " ",
+        "abc",
+        "-1",
+        "-9223372036854775808",
+        "9223372036854775807",
+        "99999999999999999999999",
+        "1.5",
+        "-0.0",
+        "1e309",
+        "NaN",
+        "0x1F",
+        "+-3",
+        "2026-02-30",
+        "31/13/2026",
+        "0000-00-00",
+        "9999-99-99",
+        "2026-11-01T25:61",
+        "2026-0000000",
+        "0-1",
+        "2026/",
+        "-2026-1",
+        "20269999999",
+        "../../etc/passwd",
+        "<script>alert(1)</script>",
+        "' OR 1=1 --",
+        "\u{202e}fdp.exe",
+        "\0",
+        "a\u{0}b",
+        "😀😀😀",
+        "\r\n\r\nX-Inyectada: 1",
+        "%s%s%n",
+        "null",
+        "[]",
+        "{}",
     ];
     match rng.below(12) {
         0 => "x".repeat(10_000 + rng.below(10_000)),
@@ -84,24 +117,66 @@ fn nasty_json(rng: &mut Rng, depth: usize) -> serde_json::Value {
 
 /// Field names the server functions use, for requests that guess.
 const FIELDS: &[&str] = &[
-    "number", "id", "authorisation_id", "user_id", "username", "password", "next", "lang", "back", "path", "cea", "form",
-    "cursor", "query", "before", "email", "consent", "reason", "version", "score", "observations", "input", "case_type",
-    "parent_id", "name_es", "name_en", "active", "main", "form[state]", "form[from]", "query[queue]", "input[action]",
+    "number",
+    "id",
+    "authorisation_id",
+    "user_id",
+    "username",
+    "password",
+    "next",
+    "lang",
+    "back",
+    "path",
+    "cea",
+    "form",
+    "cursor",
+    "query",
+    "before",
+    "email",
+    "consent",
+    "reason",
+    "version",
+    "score",
+    "observations",
+    "input",
+    "case_type",
+    "parent_id",
+    "name_es",
+    "name_en",
+    "active",
+    "main",
+    "form[state]",
+    "form[from]",
+    "query[queue]",
+    "input[action]",
 ];
 
 fn url_encode(text: &str) -> String {
     text.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b"-._~[]".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~[]".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect()
 }
 
 fn form_body(pairs: &[(String, String)]) -> String {
-    pairs.iter().map(|(k, v)| format!("{}={}", url_encode(k), url_encode(v))).collect::<Vec<_>>().join("&")
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", url_encode(k), url_encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 /// A query string no longer than URLs get (the arguments' values cut short).
 fn query_of(pairs: &[(String, String)]) -> String {
-    let short: Vec<(String, String)> = pairs.iter().map(|(k, v)| (k.clone(), v.chars().take(1000).collect())).collect();
+    let short: Vec<(String, String)> = pairs
+        .iter()
+        .map(|(k, v)| (k.clone(), v.chars().take(1000).collect()))
+        .collect();
     form_body(&short)
 }
 
@@ -218,13 +293,25 @@ fn server_fn_input(f: &Fixture, rng: &mut Rng, who: Who, name: &str) -> Input {
     let template = TEMPLATES.iter().find(|(n, _)| *n == name).map(|(_, t)| t);
     let (form_pairs, json) = match template {
         Some(Form(t)) => (parse_form(&f.fill(t)), None),
-        Some(Json(t)) => (Vec::new(), Some(serde_json::from_str::<serde_json::Value>(&f.fill(t)).unwrap())),
+        Some(Json(t)) => (
+            Vec::new(),
+            Some(serde_json::from_str::<serde_json::Value>(&f.fill(t)).unwrap()),
+        ),
         // No template (no arguments, or a function the fuzz does not know yet): guesses.
         None => (Vec::new(), None),
     };
-    let input = |method: Method, path: String, content_type, body: Vec<u8>, what| Input { who, method, path, content_type, body, what };
+    let input = |method: Method, path: String, content_type, body: Vec<u8>, what| Input {
+        who,
+        method,
+        path,
+        content_type,
+        body,
+        what,
+    };
     let guessed = |rng: &mut Rng| -> Vec<(String, String)> {
-        (0..1 + rng.below(4)).map(|_| (rng.pick(FIELDS).to_string(), nasty_text(rng))).collect()
+        (0..1 + rng.below(4))
+            .map(|_| (rng.pick(FIELDS).to_string(), nasty_text(rng)))
+            .collect()
     };
     match rng.below(16) {
         // One argument with a wrong value.
@@ -232,7 +319,13 @@ fn server_fn_input(f: &Fixture, rng: &mut Rng, who: Who, name: &str) -> Input {
             let mut pairs = form_pairs.clone();
             let i = rng.below(pairs.len());
             pairs[i].1 = nasty_text(rng);
-            input(Method::POST, path, FORM, form_body(&pairs).into_bytes(), "form: a wrong value")
+            input(
+                Method::POST,
+                path,
+                FORM,
+                form_body(&pairs).into_bytes(),
+                "form: a wrong value",
+            )
         }
         // One argument missing, or given twice, or an extra one.
         4 if !form_pairs.is_empty() => {
@@ -245,37 +338,79 @@ fn server_fn_input(f: &Fixture, rng: &mut Rng, who: Who, name: &str) -> Input {
                 1 => pairs.push((pairs[i].0.clone(), nasty_text(rng))),
                 _ => pairs.push(("campo_extra".into(), nasty_text(rng))),
             }
-            input(Method::POST, path, FORM, form_body(&pairs).into_bytes(), "form: missing, repeated or extra")
+            input(
+                Method::POST,
+                path,
+                FORM,
+                form_body(&pairs).into_bytes(),
+                "form: missing, repeated or extra",
+            )
         }
         // The arguments in the query string instead of the body.
         5 => {
-            let mut pairs = if form_pairs.is_empty() { guessed(rng) } else { form_pairs.clone() };
+            let mut pairs = if form_pairs.is_empty() {
+                guessed(rng)
+            } else {
+                form_pairs.clone()
+            };
             let i = rng.below(pairs.len());
             pairs[i].1 = nasty_text(rng).chars().take(2000).collect();
-            input(Method::POST, format!("{path}?{}", query_of(&pairs)), None, Vec::new(), "query string")
+            input(
+                Method::POST,
+                format!("{path}?{}", query_of(&pairs)),
+                None,
+                Vec::new(),
+                "query string",
+            )
         }
         // Invalid UTF-8 and broken percent-encoding.
         6 => {
             let mut body = form_body(&form_pairs).into_bytes();
-            body.extend_from_slice(if body.is_empty() { b"a=%FF%FE%ZZ&b=\xff\xfe" } else { b"&x=%C3%28%E2%82&\xc3\x28=1" });
+            body.extend_from_slice(if body.is_empty() {
+                b"a=%FF%FE%ZZ&b=\xff\xfe"
+            } else {
+                b"&x=%C3%28%E2%82&\xc3\x28=1"
+            });
             input(Method::POST, path, FORM, body, "invalid UTF-8")
         }
         // Nesting deeper than any decoder allows.
         7 => {
             if rng.below(2) == 0 {
-                let body = format!("{}{}=1", "form".to_owned(), "[a]".repeat(2_000 + rng.below(2_000)));
-                input(Method::POST, path, FORM, body.into_bytes(), "deep form nesting")
+                let body = format!(
+                    "{}{}=1",
+                    "form".to_owned(),
+                    "[a]".repeat(2_000 + rng.below(2_000))
+                );
+                input(
+                    Method::POST,
+                    path,
+                    FORM,
+                    body.into_bytes(),
+                    "deep form nesting",
+                )
             } else {
                 let depth = 10_000 + rng.below(50_000);
                 let body = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
-                input(Method::POST, path, JSON, body.into_bytes(), "deep JSON nesting")
+                input(
+                    Method::POST,
+                    path,
+                    JSON,
+                    body.into_bytes(),
+                    "deep JSON nesting",
+                )
             }
         }
         // A JSON body with one field wrong, missing or extra.
         8..=10 if json.is_some() => {
             let mut value = json.clone().unwrap();
             mutate_json(rng, &mut value);
-            input(Method::POST, path, JSON, serde_json::to_vec(&value).unwrap(), "JSON: a wrong, missing or extra field")
+            input(
+                Method::POST,
+                path,
+                JSON,
+                serde_json::to_vec(&value).unwrap(),
+                "JSON: a wrong, missing or extra field",
+            )
         }
         // A JSON body to a form function, or form to a JSON one, or neither.
         11 => {
@@ -283,29 +418,62 @@ fn server_fn_input(f: &Fixture, rng: &mut Rng, who: Who, name: &str) -> Input {
                 0 => (JSON, serde_json::to_vec(&nasty_json(rng, 0)).unwrap()),
                 1 => (FORM, form_body(&guessed(rng)).into_bytes()),
                 2 => (Some("text/plain"), nasty_text(rng).into_bytes()),
-                3 => (Some("multipart/form-data; boundary=x"), b"--x\r\nContent-Disposition: form-data; name=\"id\"\r\n\r\n1\r\n--x--".to_vec()),
+                3 => (
+                    Some("multipart/form-data; boundary=x"),
+                    b"--x\r\nContent-Disposition: form-data; name=\"id\"\r\n\r\n1\r\n--x--"
+                        .to_vec(),
+                ),
                 _ => (JSON, b"{\"form\": [1, 2".to_vec()),
             };
             input(Method::POST, path, ct, body, "wrong encoding")
         }
         // Not a POST.
         12 => {
-            let method = rng.pick(&[Method::GET, Method::PUT, Method::DELETE, Method::PATCH]).clone();
-            input(method, format!("{path}?{}", query_of(&guessed(rng))), None, Vec::new(), "wrong method")
+            let method = rng
+                .pick(&[Method::GET, Method::PUT, Method::DELETE, Method::PATCH])
+                .clone();
+            input(
+                method,
+                format!("{path}?{}", query_of(&guessed(rng))),
+                None,
+                Vec::new(),
+                "wrong method",
+            )
         }
         // Random bytes.
         13 => {
             let n = rng.below(4096);
-            input(Method::POST, path, *rng.pick(&[FORM, JSON, None]), rng.bytes(n), "random bytes")
+            input(
+                Method::POST,
+                path,
+                *rng.pick(&[FORM, JSON, None]),
+                rng.bytes(n),
+                "random bytes",
+            )
         }
         // Guessed field names with wrong values, form or JSON.
         _ => {
             let pairs = guessed(rng);
             if rng.below(2) == 0 {
-                input(Method::POST, path, FORM, form_body(&pairs).into_bytes(), "guessed fields (form)")
+                input(
+                    Method::POST,
+                    path,
+                    FORM,
+                    form_body(&pairs).into_bytes(),
+                    "guessed fields (form)",
+                )
             } else {
-                let map: serde_json::Map<String, serde_json::Value> = pairs.into_iter().map(|(k, _)| (k, nasty_json(rng, 0))).collect();
-                input(Method::POST, path, JSON, serde_json::to_vec(&map).unwrap(), "guessed fields (JSON)")
+                let map: serde_json::Map<String, serde_json::Value> = pairs
+                    .into_iter()
+                    .map(|(k, _)| (k, nasty_json(rng, 0)))
+                    .collect();
+                input(
+                    Method::POST,
+                    path,
+                    JSON,
+                    serde_json::to_vec(&map).unwrap(),
+                    "guessed fields (JSON)",
+                )
             }
         }
     }
@@ -352,8 +520,27 @@ fn bad_receipt(rng: &mut Rng) -> Vec<u8> {
 
 /// One malformed call of a plain route.
 fn route_input(f: &Fixture, rng: &mut Rng, who: Who, method: &Method, route: &str) -> Input {
-    let input = |method: Method, path: String, content_type, body: Vec<u8>, what| Input { who, method, path, content_type, body, what };
-    const IDS: &[&str] = &["abc", "-1", "0", "9223372036854775807", "99999999999999999999", "1.5", "%00", "%FF%FE", "1e3", "%2e%2e%2f%2e%2e%2fetc%2fpasswd", "{document}"];
+    let input = |method: Method, path: String, content_type, body: Vec<u8>, what| Input {
+        who,
+        method,
+        path,
+        content_type,
+        body,
+        what,
+    };
+    const IDS: &[&str] = &[
+        "abc",
+        "-1",
+        "0",
+        "9223372036854775807",
+        "99999999999999999999",
+        "1.5",
+        "%00",
+        "%FF%FE",
+        "1e3",
+        "%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+        "{document}",
+    ];
     match route {
         "/api/uploads" => {
             let name = match rng.below(8) {
@@ -364,17 +551,45 @@ fn route_input(f: &Fixture, rng: &mut Rng, who: Who, method: &Method, route: &st
                 4 => Some("..%2F..%2Fetc%2Fpasswd".to_owned()),
                 5 => Some(url_encode("\u{202e}fdp.exe")),
                 _ => {
-                    let name: &str = *rng.pick(&["contrato.pdf", "hoja.xlsx", "nota.txt", "datos.csv", "sin-extension", "foto.JPG", "x.exe"]);
+                    let name: &str = *rng.pick(&[
+                        "contrato.pdf",
+                        "hoja.xlsx",
+                        "nota.txt",
+                        "datos.csv",
+                        "sin-extension",
+                        "foto.JPG",
+                        "x.exe",
+                    ]);
                     Some(url_encode(name))
                 }
             };
             let query = name.map(|n| format!("?name={n}")).unwrap_or_default();
-            let method = if rng.below(12) == 0 { Method::GET } else { Method::POST };
-            input(method, format!("/api/uploads{query}"), None, bad_file(rng), "bad upload")
+            let method = if rng.below(12) == 0 {
+                Method::GET
+            } else {
+                Method::POST
+            };
+            input(
+                method,
+                format!("/api/uploads{query}"),
+                None,
+                bad_file(rng),
+                "bad upload",
+            )
         }
         "/api/verificacion/fichero" => {
-            let method = if rng.below(12) == 0 { Method::PUT } else { Method::POST };
-            input(method, route.to_owned(), *rng.pick(&[None, Some("application/pdf"), FORM]), bad_receipt(rng), "bad receipt file")
+            let method = if rng.below(12) == 0 {
+                Method::PUT
+            } else {
+                Method::POST
+            };
+            input(
+                method,
+                route.to_owned(),
+                *rng.pick(&[None, Some("application/pdf"), FORM]),
+                bad_receipt(rng),
+                "bad receipt file",
+            )
         }
         _ => {
             // `{id}` and the like replaced with a wrong id; junk in the query; a wrong method.
@@ -384,16 +599,31 @@ fn route_input(f: &Fixture, rng: &mut Rng, who: Who, method: &Method, route: &st
                 let id = f.fill(id);
                 path.replace_range(open..=close, &id);
             }
-            let query = format!("?{}", query_of(&[(rng.pick(FIELDS).to_string(), nasty_text(rng))]));
-            let method = if rng.below(6) == 0 { Method::POST } else { method.clone() };
-            input(method, format!("{path}{query}"), None, Vec::new(), "bad path, query or method")
+            let query = format!(
+                "?{}",
+                query_of(&[(rng.pick(FIELDS).to_string(), nasty_text(rng))])
+            );
+            let method = if rng.below(6) == 0 {
+                Method::POST
+            } else {
+                method.clone()
+            };
+            input(
+                method,
+                format!("{path}{query}"),
+                None,
+                Vec::new(),
+                "bad path, query or method",
+            )
         }
     }
 }
 
 fn every_input(f: &Fixture) -> Vec<Input> {
     let functions: Vec<String> = {
-        let mut v: Vec<String> = leptos::server_fn::axum::server_fn_paths().map(|(p, _)| p.trim_start_matches("/api/").to_owned()).collect();
+        let mut v: Vec<String> = leptos::server_fn::axum::server_fn_paths()
+            .map(|(p, _)| p.trim_start_matches("/api/").to_owned())
+            .collect();
         v.sort();
         v
     };
@@ -418,10 +648,24 @@ fn every_input(f: &Fixture) -> Vec<Input> {
         let who = EVERYONE[i % EVERYONE.len()];
         let path = format!("/api/{name}");
         let near = format!("a={}", "x".repeat(BODY_CAP - 1024)).into_bytes();
-        inputs.push(Input { who, method: Method::POST, path: path.clone(), content_type: FORM, body: near, what: "a body just under the limit" });
+        inputs.push(Input {
+            who,
+            method: Method::POST,
+            path: path.clone(),
+            content_type: FORM,
+            body: near,
+            what: "a body just under the limit",
+        });
         if i % 8 == 0 {
             let over = format!("a={}", "x".repeat(BODY_CAP + 1024)).into_bytes();
-            inputs.push(Input { who, method: Method::POST, path, content_type: FORM, body: over, what: "a body over the limit" });
+            inputs.push(Input {
+                who,
+                method: Method::POST,
+                path,
+                content_type: FORM,
+                body: over,
+                what: "a body over the limit",
+            });
         }
     }
     inputs
@@ -430,88 +674,146 @@ fn every_input(f: &Fixture) -> Vec<Input> {
 /// Sessions end at a successful logout, so the fuzz calls `logout` without one (the other
 /// functions with the caller's session).
 fn session_for<'a>(f: &'a Fixture, input: &Input) -> &'a common::Client {
-    if input.path.starts_with("/api/logout") { f.client(Who::Anonymous) } else { f.client(input.who) }
+    if input.path.starts_with("/api/logout") {
+        f.client(Who::Anonymous)
+    } else {
+        f.client(input.who)
+    }
 }
 
-db_test!(malformed_requests_are_client_errors_and_change_nothing, |s| {
-    common::count_panics();
-    let f = common::fixture(&s).await;
-    // Every notice already read: `mark_all_notices_read`, which takes no arguments, has
-    // nothing left to write.
-    for who in [Who::Owner, Who::Other] {
-        assert!(f.client(who).post_form("/api/mark_all_notices_read", "").await.status().is_success());
-    }
-    // Likewise for the other writers without arguments: each caller's other sessions are
-    // already ended, and a pending second factor already started (starting again replaces it).
-    for who in EVERYONE.iter().copied().filter(|w| *w != Who::Anonymous) {
-        assert!(f.client(who).post_form("/api/end_other_sessions", "").await.status().is_success());
-        assert!(f.client(who).post_form("/api/start_second_factor", "").await.status().is_success());
-    }
-    let before = common::table_counts(&s).await;
-    let panics_before = common::panics();
-    let inputs = every_input(&f);
-    let total = inputs.len();
-    assert!(total >= 10_000, "only {total} inputs");
-    let started = Instant::now();
-    // Built beforehand: the stream then owns every request it sends.
-    let requests: Vec<(reqwest::RequestBuilder, String, bool)> = inputs
-        .into_iter()
-        .map(|input| {
-            let mut r = session_for(&f, &input).request(input.method.clone(), &input.path);
-            if let Some(ct) = input.content_type {
-                r = r.header("content-type", ct);
-            }
-            let body = String::from_utf8_lossy(&input.body).chars().take(80).collect::<String>();
-            let describe = format!(
-                "{:?} {} {} ({}, {} bytes: {body:?})",
-                input.who,
-                input.method,
-                input.path.chars().take(120).collect::<String>(),
-                input.what,
-                input.body.len()
+db_test!(
+    malformed_requests_are_client_errors_and_change_nothing,
+    |s| {
+        common::count_panics();
+        let f = common::fixture(&s).await;
+        // Every notice already read: `mark_all_notices_read`, which takes no arguments, has
+        // nothing left to write.
+        for who in [Who::Owner, Who::Other] {
+            assert!(
+                f.client(who)
+                    .post_form("/api/mark_all_notices_read", "")
+                    .await
+                    .status()
+                    .is_success()
             );
-            let over_the_limit = input.body.len() > BODY_CAP;
-            (r.body(input.body), describe, over_the_limit)
-        })
-        .collect();
-    let outcomes: Vec<Option<String>> = futures::stream::iter(requests)
-        .map(|(request, describe, over_the_limit)| async move {
-            // A kept-alive connection the server has just closed (after an answer that did
-            // not read the whole body) fails the next request sent on it before the server
-            // sees it: sent again once, on a fresh connection. A handler that kills its
-            // connection fails both times (and a panic is counted anyway).
-            let again = request.try_clone();
-            let sent = match (request.send().await, again) {
-                (Err(e), Some(again)) if !over_the_limit && (e.is_request() || e.is_connect()) => again.send().await,
-                (result, _) => result,
-            };
-            match sent {
-                Ok(res) if res.status().is_server_error() => {
-                    let status = res.status();
-                    let text = res.text().await.unwrap_or_default();
-                    Some(format!("{status} for {describe} -> {}", text.chars().take(200).collect::<String>()))
+        }
+        // Likewise for the other writers without arguments: each caller's other sessions are
+        // already ended, and a pending second factor already started (starting again replaces it).
+        for who in EVERYONE.iter().copied().filter(|w| *w != Who::Anonymous) {
+            assert!(
+                f.client(who)
+                    .post_form("/api/end_other_sessions", "")
+                    .await
+                    .status()
+                    .is_success()
+            );
+            assert!(
+                f.client(who)
+                    .post_form("/api/start_second_factor", "")
+                    .await
+                    .status()
+                    .is_success()
+            );
+        }
+        let before = common::table_counts(&s).await;
+        let panics_before = common::panics();
+        let inputs = every_input(&f);
+        let total = inputs.len();
+        assert!(total >= 10_000, "only {total} inputs");
+        let started = Instant::now();
+        // Built beforehand: the stream then owns every request it sends.
+        let requests: Vec<(reqwest::RequestBuilder, String, bool)> = inputs
+            .into_iter()
+            .map(|input| {
+                let mut r = session_for(&f, &input).request(input.method.clone(), &input.path);
+                if let Some(ct) = input.content_type {
+                    r = r.header("content-type", ct);
                 }
-                Ok(res) => {
-                    // Read the answer to the end (keeps the connection reusable).
-                    let _ = res.bytes().await;
-                    None
+                let body = String::from_utf8_lossy(&input.body)
+                    .chars()
+                    .take(80)
+                    .collect::<String>();
+                let describe = format!(
+                    "{:?} {} {} ({}, {} bytes: {body:?})",
+                    input.who,
+                    input.method,
+                    input.path.chars().take(120).collect::<String>(),
+                    input.what,
+                    input.body.len()
+                );
+                let over_the_limit = input.body.len() > BODY_CAP;
+                (r.body(input.body), describe, over_the_limit)
+            })
+            .collect();
+        let outcomes: Vec<Option<String>> = futures::stream::iter(requests)
+            .map(|(request, describe, over_the_limit)| async move {
+                // A kept-alive connection the server has just closed (after an answer that did
+                // not read the whole body) fails the next request sent on it before the server
+                // sees it: sent again once, on a fresh connection. A handler that kills its
+                // connection fails both times (and a panic is counted anyway).
+                let again = request.try_clone();
+                let sent = match (request.send().await, again) {
+                    (Err(e), Some(again))
+                        if !over_the_limit && (e.is_request() || e.is_connect()) =>
+                    {
+                        again.send().await
+                    }
+                    (result, _) => result,
+                };
+                match sent {
+                    Ok(res) if res.status().is_server_error() => {
+                        let status = res.status();
+                        let text = res.text().await.unwrap_or_default();
+                        Some(format!(
+                            "{status} for {describe} -> {}",
+                            text.chars().take(200).collect::<String>()
+                        ))
+                    }
+                    Ok(res) => {
+                        // Read the answer to the end (keeps the connection reusable).
+                        let _ = res.bytes().await;
+                        None
+                    }
+                    // The server may close the connection on a body over the limit while it is
+                    // still being sent; any other transport failure is a fault.
+                    Err(_) if over_the_limit => None,
+                    Err(e) => Some(format!("no answer for {describe}: {e}")),
                 }
-                // The server may close the connection on a body over the limit while it is
-                // still being sent; any other transport failure is a fault.
-                Err(_) if over_the_limit => None,
-                Err(e) => Some(format!("no answer for {describe}: {e}")),
-            }
-        })
-        .buffer_unordered(CONCURRENCY)
-        .collect()
-        .await;
-    let elapsed = started.elapsed();
-    let failures: Vec<String> = outcomes.into_iter().flatten().collect();
-    println!("fuzz: {total} malformed requests in {:.1} s, {} failures", elapsed.as_secs_f64(), failures.len());
-    assert!(failures.is_empty(), "{} of {total} malformed requests were server errors:\n{}", failures.len(), failures.iter().take(40).map(|f| f.chars().take(400).collect::<String>()).collect::<Vec<_>>().join("\n"));
-    assert_eq!(common::panics(), panics_before, "the server panicked");
-    assert!(!f.server.task.is_finished(), "the server stopped");
-    let health = f.client(Who::Anonymous).request(Method::GET, "/healthz").send().await.unwrap();
-    assert!(health.status().is_success(), "the server no longer answers");
-    assert_eq!(common::table_counts(&s).await, before, "a malformed request wrote something");
-});
+            })
+            .buffer_unordered(CONCURRENCY)
+            .collect()
+            .await;
+        let elapsed = started.elapsed();
+        let failures: Vec<String> = outcomes.into_iter().flatten().collect();
+        println!(
+            "fuzz: {total} malformed requests in {:.1} s, {} failures",
+            elapsed.as_secs_f64(),
+            failures.len()
+        );
+        assert!(
+            failures.is_empty(),
+            "{} of {total} malformed requests were server errors:\n{}",
+            failures.len(),
+            failures
+                .iter()
+                .take(40)
+                .map(|f| f.chars().take(400).collect::<String>())
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+        assert_eq!(common::panics(), panics_before, "the server panicked");
+        assert!(!f.server.task.is_finished(), "the server stopped");
+        let health = f
+            .client(Who::Anonymous)
+            .request(Method::GET, "/healthz")
+            .send()
+            .await
+            .unwrap();
+        assert!(health.status().is_success(), "the server no longer answers");
+        assert_eq!(
+            common::table_counts(&s).await,
+            before,
+            "a malformed request wrote something"
+        );
+    }
+);

@@ -2,8 +2,8 @@
 //! session and the role itself, whatever a page shows.
 
 use app::server::AppState;
-use casia_services::db_test;
 use casia_services::Services;
+use casia_services::db_test;
 use reqwest::StatusCode;
 
 /// Serves the app on a random local port; returns its base URL.
@@ -12,11 +12,19 @@ async fn serve(s: Services) -> String {
     let addr = listener.local_addr().unwrap();
     // The address the tests use is the public one: the origin the CSRF layer expects.
     let mut s = s;
-    s.config = std::sync::Arc::new(casia_services::Config { public_url: format!("http://{addr}"), ..(*s.config).clone() });
-    let state = AppState { leptos_options: casia_server::web::leptos_options(&s.config, addr), services: s };
+    s.config = std::sync::Arc::new(casia_services::Config {
+        public_url: format!("http://{addr}"),
+        ..(*s.config).clone()
+    });
+    let state = AppState {
+        leptos_options: casia_server::web::leptos_options(&s.config, addr),
+        services: s,
+    };
     let http = state.services.config.http.clone();
     let router = casia_server::web::router(state);
-    tokio::spawn(async move { casia_server::web::serve_on(listener, router, &http, std::future::pending()).await });
+    tokio::spawn(async move {
+        casia_server::web::serve_on(listener, router, &http, std::future::pending()).await
+    });
     format!("http://{addr}")
 }
 
@@ -35,51 +43,100 @@ fn client(base: &str) -> reqwest::Client {
 
 async fn login(base: &str, http: &reqwest::Client, username: &str) -> reqwest::Response {
     http.post(format!("{base}/api/login"))
-        .form(&[("username", username), ("password", casia_services::demo::DEMO_PASSWORD), ("next", "")])
+        .form(&[
+            ("username", username),
+            ("password", casia_services::demo::DEMO_PASSWORD),
+            ("next", ""),
+        ])
         .send()
         .await
         .unwrap()
 }
 
-db_test!(server_functions_refuse_without_a_session_and_with_the_wrong_role, |s| {
-    casia_services::demo::load(&s).await.unwrap();
-    let base = serve(s.clone()).await;
+db_test!(
+    server_functions_refuse_without_a_session_and_with_the_wrong_role,
+    |s| {
+        casia_services::demo::load(&s).await.unwrap();
+        let base = serve(s.clone()).await;
 
-    let anonymous = client(&base);
-    let r = anonymous.post(format!("{base}/api/my_authorisations")).send().await.unwrap();
-    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
-    assert!(r.text().await.unwrap().contains("NotSignedIn"));
+        let anonymous = client(&base);
+        let r = anonymous
+            .post(format!("{base}/api/my_authorisations"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        assert!(r.text().await.unwrap().contains("NotSignedIn"));
 
-    let processor = client(&base);
-    assert!(login(&base, &processor, "tramitador1").await.status().is_success());
-    let r = processor.post(format!("{base}/api/my_authorisations")).send().await.unwrap();
-    assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    assert!(r.text().await.unwrap().contains("Forbidden"));
-    // Pages too: a processor asking for the authorised user's screen gets a 403 page.
-    let page = processor.get(format!("{base}/casia")).header("accept", "text/html").send().await.unwrap();
-    assert_eq!(page.status(), StatusCode::FORBIDDEN);
+        let processor = client(&base);
+        assert!(
+            login(&base, &processor, "tramitador1")
+                .await
+                .status()
+                .is_success()
+        );
+        let r = processor
+            .post(format!("{base}/api/my_authorisations"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        assert!(r.text().await.unwrap().contains("Forbidden"));
+        // Pages too: a processor asking for the authorised user's screen gets a 403 page.
+        let page = processor
+            .get(format!("{base}/casia"))
+            .header("accept", "text/html")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), StatusCode::FORBIDDEN);
 
-    let user = client(&base);
-    let r = login(&base, &user, "autorizado1").await;
-    assert!(r.status().is_success());
-    let r = user.post(format!("{base}/api/my_authorisations")).send().await.unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    let list: serde_json::Value = r.json().await.unwrap();
-    assert_eq!(list.as_array().unwrap().len(), 2);
-});
+        let user = client(&base);
+        let r = login(&base, &user, "autorizado1").await;
+        assert!(r.status().is_success());
+        let r = user
+            .post(format!("{base}/api/my_authorisations"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let list: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(list.as_array().unwrap().len(), 2);
+    }
+);
 
 db_test!(login_sets_an_http_only_cookie_and_rotates_it, |s| {
     casia_services::demo::load(&s).await.unwrap();
     let base = serve(s.clone()).await;
     let http = client(&base);
     let first = login(&base, &http, "autorizado2").await;
-    let cookie = first.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_owned()).find(|c| c.starts_with("casia_session=")).unwrap();
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    let cookie = first
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|c| c.starts_with("casia_session="))
+        .unwrap();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
     let second = login(&base, &http, "autorizado2").await;
-    let cookie2 = second.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_owned()).find(|c| c.starts_with("casia_session=")).unwrap();
+    let cookie2 = second
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|c| c.starts_with("casia_session="))
+        .unwrap();
     assert_ne!(cookie, cookie2, "a new session id at every login");
     // The previous session no longer works.
-    let old_token = cookie.split(';').next().unwrap().trim_start_matches("casia_session=").to_owned();
+    let old_token = cookie
+        .split(';')
+        .next()
+        .unwrap()
+        .trim_start_matches("casia_session=")
+        .to_owned();
     let r = reqwest::Client::new()
         .post(format!("{base}/api/my_authorisations"))
         .header("origin", &base)
@@ -97,7 +154,11 @@ db_test!(login_attempts_are_slowed_down_not_locked, |s| {
     for _ in 0..s.config.login.free_failures {
         let r = http
             .post(format!("{base}/api/login"))
-            .form(&[("username", "autorizado2"), ("password", "mala"), ("next", "")])
+            .form(&[
+                ("username", "autorizado2"),
+                ("password", "mala"),
+                ("next", ""),
+            ])
             .send()
             .await
             .unwrap();
@@ -107,11 +168,18 @@ db_test!(login_attempts_are_slowed_down_not_locked, |s| {
     let r = login(&base, &http, "autorizado2").await;
     assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
     let body: serde_json::Value = r.json().await.unwrap();
-    let wait = body["TooManyAttempts"]["retry_after_seconds"].as_i64().unwrap();
+    let wait = body["TooManyAttempts"]["retry_after_seconds"]
+        .as_i64()
+        .unwrap();
     assert_eq!(wait, 1, "{body}");
     // After the wait the right password works: no lock.
     tokio::time::sleep(std::time::Duration::from_millis(wait as u64 * 1000 + 100)).await;
-    assert!(login(&base, &http, "autorizado2").await.status().is_success());
+    assert!(
+        login(&base, &http, "autorizado2")
+            .await
+            .status()
+            .is_success()
+    );
 });
 
 db_test!(health_answers_when_the_database_does, |s| {
@@ -123,12 +191,35 @@ db_test!(health_answers_when_the_database_does, |s| {
 db_test!(every_answer_carries_the_security_headers, |s| {
     let base = serve(s.clone()).await;
     for path in ["/acceso", "/healthz", "/api/my_authorisations"] {
-        let r = client(&base).get(format!("{base}{path}")).send().await.unwrap();
+        let r = client(&base)
+            .get(format!("{base}{path}"))
+            .send()
+            .await
+            .unwrap();
         let h = r.headers();
-        assert_eq!(h.get("x-frame-options").map(|v| v.to_str().unwrap()), Some("DENY"), "{path}");
-        assert_eq!(h.get("x-content-type-options").map(|v| v.to_str().unwrap()), Some("nosniff"), "{path}");
-        assert_eq!(h.get("referrer-policy").map(|v| v.to_str().unwrap()), Some("same-origin"), "{path}");
-        assert!(h.get("content-security-policy").unwrap().to_str().unwrap().contains("frame-ancestors 'none'"), "{path}");
+        assert_eq!(
+            h.get("x-frame-options").map(|v| v.to_str().unwrap()),
+            Some("DENY"),
+            "{path}"
+        );
+        assert_eq!(
+            h.get("x-content-type-options").map(|v| v.to_str().unwrap()),
+            Some("nosniff"),
+            "{path}"
+        );
+        assert_eq!(
+            h.get("referrer-policy").map(|v| v.to_str().unwrap()),
+            Some("same-origin"),
+            "{path}"
+        );
+        assert!(
+            h.get("content-security-policy")
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .contains("frame-ancestors 'none'"),
+            "{path}"
+        );
     }
 });
 
@@ -143,11 +234,19 @@ db_test!(after_login_only_local_paths_are_followed, |s| {
     ] {
         let r = client(&base)
             .post(format!("{base}/api/login"))
-            .form(&[("username", "autorizado2"), ("password", casia_services::demo::DEMO_PASSWORD), ("next", next)])
+            .form(&[
+                ("username", "autorizado2"),
+                ("password", casia_services::demo::DEMO_PASSWORD),
+                ("next", next),
+            ])
             .send()
             .await
             .unwrap();
-        assert_eq!(r.headers().get("location").map(|v| v.to_str().unwrap()), Some(expected), "next = {next:?}");
+        assert_eq!(
+            r.headers().get("location").map(|v| v.to_str().unwrap()),
+            Some(expected),
+            "next = {next:?}"
+        );
     }
 });
 
@@ -161,7 +260,11 @@ db_test!(guesses_sent_all_at_once_are_limited_too, |s| {
         async move {
             client(&base)
                 .post(format!("{base}/api/login"))
-                .form(&[("username", "autorizado2".to_owned()), ("password", format!("intento-{i}")), ("next", String::new())])
+                .form(&[
+                    ("username", "autorizado2".to_owned()),
+                    ("password", format!("intento-{i}")),
+                    ("next", String::new()),
+                ])
                 .send()
                 .await
                 .unwrap()
@@ -169,80 +272,163 @@ db_test!(guesses_sent_all_at_once_are_limited_too, |s| {
         }
     });
     let statuses = futures::future::join_all(guesses).await;
-    let checked = statuses.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count();
-    let refused = statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
+    let checked = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    let refused = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
     assert_eq!(checked + refused, free * 3, "{statuses:?}");
-    assert!(checked <= free, "only {free} passwords may be tried at once, {checked} were");
+    assert!(
+        checked <= free,
+        "only {free} passwords may be tried at once, {checked} were"
+    );
     // Guesses one after another use up what the burst left, and not one more...
     let mut later = 0;
     let wait = loop {
         let r = client(&base)
             .post(format!("{base}/api/login"))
-            .form(&[("username", "autorizado2"), ("password", "otra"), ("next", "")])
+            .form(&[
+                ("username", "autorizado2"),
+                ("password", "otra"),
+                ("next", ""),
+            ])
             .send()
             .await
             .unwrap();
         if r.status() == StatusCode::TOO_MANY_REQUESTS {
             let body: serde_json::Value = r.json().await.unwrap();
-            break body["TooManyAttempts"]["retry_after_seconds"].as_i64().unwrap();
+            break body["TooManyAttempts"]["retry_after_seconds"]
+                .as_i64()
+                .unwrap();
         }
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
         later += 1;
         assert!(later <= free, "the delay never came");
     };
-    assert_eq!(checked + later, free, "{free} password checks without delay, in all");
+    assert_eq!(
+        checked + later,
+        free,
+        "{free} password checks without delay, in all"
+    );
     // ...then a short wait (not a lock), after which even the right password works.
     assert_eq!(wait, 1);
-    assert_eq!(login(&base, &client(&base), "autorizado2").await.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        login(&base, &client(&base), "autorizado2").await.status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
-    assert!(login(&base, &client(&base), "autorizado2").await.status().is_success());
+    assert!(
+        login(&base, &client(&base), "autorizado2")
+            .await
+            .status()
+            .is_success()
+    );
 });
 
-db_test!(after_an_administrators_reset_only_the_account_page_is_open, |s| {
-    use casia_services::entity::user;
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    casia_services::demo::load(&s).await.unwrap();
-    let base = serve(s.clone()).await;
-    let admin = client(&base);
-    login(&base, &admin, "admin").await;
-    let target = user::Entity::find().filter(user::Column::Username.eq("autorizado2")).one(&s.db).await.unwrap().unwrap();
-    let temporary = "clave temporal del administrador";
-    let r = admin
-        .post(format!("{base}/api/admin_reset_password"))
-        .form(&[("id", target.id.to_string()), ("password", temporary.to_owned())])
-        .send()
-        .await
-        .unwrap();
-    assert!(r.status().is_success(), "{}", r.status());
+db_test!(
+    after_an_administrators_reset_only_the_account_page_is_open,
+    |s| {
+        use casia_services::entity::user;
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        casia_services::demo::load(&s).await.unwrap();
+        let base = serve(s.clone()).await;
+        let admin = client(&base);
+        login(&base, &admin, "admin").await;
+        let target = user::Entity::find()
+            .filter(user::Column::Username.eq("autorizado2"))
+            .one(&s.db)
+            .await
+            .unwrap()
+            .unwrap();
+        let temporary = "clave temporal del administrador";
+        let r = admin
+            .post(format!("{base}/api/admin_reset_password"))
+            .form(&[
+                ("id", target.id.to_string()),
+                ("password", temporary.to_owned()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "{}", r.status());
 
-    let user = client(&base);
-    let r = user
-        .post(format!("{base}/api/login"))
-        .form(&[("username", "autorizado2"), ("password", temporary), ("next", "/casia/casos")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.headers().get("location").map(|v| v.to_str().unwrap()), Some("/cuenta"), "straight to the account page");
-    // Every other server function refuses, saying why; pages send to /cuenta.
-    let r = user.post(format!("{base}/api/my_authorisations")).send().await.unwrap();
-    assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    assert!(r.text().await.unwrap().contains("PasswordChangeRequired"));
-    let page = user.get(format!("{base}/casia")).header("accept", "text/html").send().await.unwrap();
-    let location = page.headers().get("location").map(|v| v.to_str().unwrap().to_owned());
-    assert_eq!(location.as_deref(), Some("/cuenta"), "{}", page.status());
-    assert_eq!(user.get(format!("{base}/cuenta")).send().await.unwrap().status(), StatusCode::OK);
-    let overview: serde_json::Value = user.post(format!("{base}/api/account_overview")).send().await.unwrap().json().await.unwrap();
-    assert_eq!(overview["password_change_required"], true);
+        let user = client(&base);
+        let r = user
+            .post(format!("{base}/api/login"))
+            .form(&[
+                ("username", "autorizado2"),
+                ("password", temporary),
+                ("next", "/casia/casos"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            r.headers().get("location").map(|v| v.to_str().unwrap()),
+            Some("/cuenta"),
+            "straight to the account page"
+        );
+        // Every other server function refuses, saying why; pages send to /cuenta.
+        let r = user
+            .post(format!("{base}/api/my_authorisations"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        assert!(r.text().await.unwrap().contains("PasswordChangeRequired"));
+        let page = user
+            .get(format!("{base}/casia"))
+            .header("accept", "text/html")
+            .send()
+            .await
+            .unwrap();
+        let location = page
+            .headers()
+            .get("location")
+            .map(|v| v.to_str().unwrap().to_owned());
+        assert_eq!(location.as_deref(), Some("/cuenta"), "{}", page.status());
+        assert_eq!(
+            user.get(format!("{base}/cuenta"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::OK
+        );
+        let overview: serde_json::Value = user
+            .post(format!("{base}/api/account_overview"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(overview["password_change_required"], true);
 
-    let r = user
-        .post(format!("{base}/api/change_password"))
-        .form(&[("current_password", temporary), ("new_password", "mi propia frase secreta"), ("repeat_password", "mi propia frase secreta")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    assert_eq!(user.post(format!("{base}/api/my_authorisations")).send().await.unwrap().status(), StatusCode::OK);
-});
+        let r = user
+            .post(format!("{base}/api/change_password"))
+            .form(&[
+                ("current_password", temporary),
+                ("new_password", "mi propia frase secreta"),
+                ("repeat_password", "mi propia frase secreta"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(
+            user.post(format!("{base}/api/my_authorisations"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::OK
+        );
+    }
+);
 
 db_test!(a_person_sees_their_sessions_and_ends_another_one, |s| {
     casia_services::demo::load(&s).await.unwrap();
@@ -267,7 +453,14 @@ db_test!(a_person_sees_their_sessions_and_ends_another_one, |s| {
     // Someone else's session is never listed.
     login(&base, &client(&base), "tramitador1").await;
 
-    let overview: serde_json::Value = laptop.post(format!("{base}/api/account_overview")).send().await.unwrap().json().await.unwrap();
+    let overview: serde_json::Value = laptop
+        .post(format!("{base}/api/account_overview"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let sessions = overview["sessions"].as_array().unwrap();
     assert_eq!(sessions.len(), 2, "{overview}");
     let mine = sessions.iter().find(|s| s["current"] == true).unwrap();
@@ -277,97 +470,232 @@ db_test!(a_person_sees_their_sessions_and_ends_another_one, |s| {
     assert_eq!(other["client"], "127.0.0.1");
 
     // A made-up id ends nothing.
-    let r = laptop.post(format!("{base}/api/end_session")).form(&[("id", "0123456789abcdef0123456789abcdef")]).send().await.unwrap();
-    assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    let r = laptop.post(format!("{base}/api/end_session")).form(&[("id", other["id"].as_str().unwrap())]).send().await.unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    assert_eq!(phone.post(format!("{base}/api/account_overview")).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(laptop.post(format!("{base}/api/account_overview")).send().await.unwrap().status(), StatusCode::OK);
-    // Nobody signed in: nothing to see.
-    assert_eq!(client(&base).post(format!("{base}/api/account_overview")).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
-});
-
-db_test!(uploads_and_downloads_check_the_session_the_role_and_the_authorisation, |s| {
-    use casia_services::entity::{authorisation, document};
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    casia_services::demo::load(&s).await.unwrap();
-    // A small upload limit: the file over it then fits in the socket's buffers, so the client
-    // has sent it all before the server answers from the declared length and closes (with
-    // 20 MiB the client could still be writing and see a broken pipe instead of the answer).
-    let mut s = s;
-    let mut config = (*s.config).clone();
-    config.uploads.max_bytes = 64 * 1024;
-    s.config = std::sync::Arc::new(config);
-    let base = serve(s.clone()).await;
-    let pdf = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n".to_vec();
-    let upload = |http: reqwest::Client, body: Vec<u8>| {
-        let base = base.clone();
-        async move { http.post(format!("{base}/api/uploads?name=contrato.pdf")).body(body).send().await.unwrap() }
-    };
-
-    // No session, or a role that attaches nothing: refused before anything is stored.
-    assert_eq!(upload(client(&base), pdf.clone()).await.status(), StatusCode::UNAUTHORIZED);
-    let admin = client(&base);
-    login(&base, &admin, "admin").await;
-    assert_eq!(upload(admin.clone(), pdf.clone()).await.status(), StatusCode::FORBIDDEN);
-    let refused = casia_services::entity::audit_log::Entity::find()
-        .filter(casia_services::entity::audit_log::Column::Action.eq("access.forbidden"))
-        .one(&s.db)
+    let r = laptop
+        .post(format!("{base}/api/end_session"))
+        .form(&[("id", "0123456789abcdef0123456789abcdef")])
+        .send()
         .await
-        .unwrap()
-        .expect("the refusal is in the audit trail");
-    assert_eq!((refused.action.as_str(), refused.actor_username.as_str(), refused.target_id.as_deref()), ("access.forbidden", "admin", Some("/api/uploads")));
-
-    // autorizado2 (one authorisation, 0654321) uploads and opens a Trámite with the file.
-    let owner = client(&base);
-    login(&base, &owner, "autorizado2").await;
-    let r = upload(owner.clone(), pdf.clone()).await;
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let r = laptop
+        .post(format!("{base}/api/end_session"))
+        .form(&[("id", other["id"].as_str().unwrap())])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-    let uploaded: serde_json::Value = r.json().await.unwrap();
-    let tree = casia_services::taxonomy::load(&s.db, casia_domain::Lang::Es).await.unwrap();
-    let subject = tree.subjects(casia_domain::CaseType::Tramite)[0].id;
-    let category = tree.children(subject)[0].id;
-    let subcategory = tree.children(category).first().map(|n| n.id);
-    let doc_type = casia_services::taxonomy::document_types(&s.db, casia_domain::Lang::Es).await.unwrap()[0].id;
-    let form = serde_json::json!({ "form": {
-        "case_type": "tramite", "subject_id": subject, "category_id": category, "subcategory_id": subcategory,
-        "affects_current_period": false, "title": "Alta fuera de plazo", "description": "Con el contrato.",
-        "documents": [{ "document_type_id": doc_type, "title": "Contrato", "upload_token": uploaded["token"] }],
-        "idempotency_key": "http-test-1",
-    }});
-    let r = owner.post(format!("{base}/api/open_case")).json(&form).send().await.unwrap();
-    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
-    let doc = document::Entity::find().one(&s.db).await.unwrap().unwrap();
-
-    // The owner's authorisation downloads it, byte for byte, as an attachment.
-    let r = owner.get(format!("{base}/api/documentos/{}", doc.id)).send().await.unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    assert!(r.headers()["content-disposition"].to_str().unwrap().starts_with("attachment"));
-    assert_eq!(r.bytes().await.unwrap().to_vec(), pdf);
-
-    // autorizado1 acting for the other authorisation: not found, like a number that does not exist.
-    let other = client(&base);
-    login(&base, &other, "autorizado1").await;
-    let gestoria = authorisation::Entity::find().filter(authorisation::Column::Number.eq("0123456")).one(&s.db).await.unwrap().unwrap();
-    let r = other.post(format!("{base}/api/choose_authorisation")).form(&[("authorisation_id", gestoria.id.to_string())]).send().await.unwrap();
-    assert!(r.status().is_success() || r.status().is_redirection(), "{}", r.status());
-    assert_eq!(other.get(format!("{base}/api/documentos/{}", doc.id)).send().await.unwrap().status(), StatusCode::NOT_FOUND);
-    let receipt = casia_services::entity::receipt::Entity::find().one(&s.db).await.unwrap().unwrap();
-    assert_eq!(other.get(format!("{base}/api/justificantes/{}", receipt.id)).send().await.unwrap().status(), StatusCode::NOT_FOUND);
-    assert_eq!(owner.get(format!("{base}/api/justificantes/{}", receipt.id)).send().await.unwrap().status(), StatusCode::OK);
-    // Nobody signed in: no file.
-    assert_eq!(client(&base).get(format!("{base}/api/documentos/{}", doc.id)).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
-    // A processor may read every case's documents.
-    let processor = client(&base);
-    login(&base, &processor, "tramitador1").await;
-    assert_eq!(processor.get(format!("{base}/api/documentos/{}", doc.id)).send().await.unwrap().status(), StatusCode::OK);
-
-    // A file over the limit is refused from its declared length, with the reason.
-    let too_big = vec![b'%'; s.config.uploads.max_bytes as usize + 1];
-    let r = upload(owner.clone(), too_big).await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.text().await.unwrap().contains("TooLarge"));
+    assert_eq!(
+        phone
+            .post(format!("{base}/api/account_overview"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        laptop
+            .post(format!("{base}/api/account_overview"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    // Nobody signed in: nothing to see.
+    assert_eq!(
+        client(&base)
+            .post(format!("{base}/api/account_overview"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
 });
+
+db_test!(
+    uploads_and_downloads_check_the_session_the_role_and_the_authorisation,
+    |s| {
+        use casia_services::entity::{authorisation, document};
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        casia_services::demo::load(&s).await.unwrap();
+        // A small upload limit: the file over it then fits in the socket's buffers, so the client
+        // has sent it all before the server answers from the declared length and closes (with
+        // 20 MiB the client could still be writing and see a broken pipe instead of the answer).
+        let mut s = s;
+        let mut config = (*s.config).clone();
+        config.uploads.max_bytes = 64 * 1024;
+        s.config = std::sync::Arc::new(config);
+        let base = serve(s.clone()).await;
+        let pdf =
+            b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+                .to_vec();
+        let upload = |http: reqwest::Client, body: Vec<u8>| {
+            let base = base.clone();
+            async move {
+                http.post(format!("{base}/api/uploads?name=contrato.pdf"))
+                    .body(body)
+                    .send()
+                    .await
+                    .unwrap()
+            }
+        };
+
+        // No session, or a role that attaches nothing: refused before anything is stored.
+        assert_eq!(
+            upload(client(&base), pdf.clone()).await.status(),
+            StatusCode::UNAUTHORIZED
+        );
+        let admin = client(&base);
+        login(&base, &admin, "admin").await;
+        assert_eq!(
+            upload(admin.clone(), pdf.clone()).await.status(),
+            StatusCode::FORBIDDEN
+        );
+        let refused = casia_services::entity::audit_log::Entity::find()
+            .filter(casia_services::entity::audit_log::Column::Action.eq("access.forbidden"))
+            .one(&s.db)
+            .await
+            .unwrap()
+            .expect("the refusal is in the audit trail");
+        assert_eq!(
+            (
+                refused.action.as_str(),
+                refused.actor_username.as_str(),
+                refused.target_id.as_deref()
+            ),
+            ("access.forbidden", "admin", Some("/api/uploads"))
+        );
+
+        // autorizado2 (one authorisation, 0654321) uploads and opens a Trámite with the file.
+        let owner = client(&base);
+        login(&base, &owner, "autorizado2").await;
+        let r = upload(owner.clone(), pdf.clone()).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let uploaded: serde_json::Value = r.json().await.unwrap();
+        let tree = casia_services::taxonomy::load(&s.db, casia_domain::Lang::Es)
+            .await
+            .unwrap();
+        let subject = tree.subjects(casia_domain::CaseType::Tramite)[0].id;
+        let category = tree.children(subject)[0].id;
+        let subcategory = tree.children(category).first().map(|n| n.id);
+        let doc_type = casia_services::taxonomy::document_types(&s.db, casia_domain::Lang::Es)
+            .await
+            .unwrap()[0]
+            .id;
+        let form = serde_json::json!({ "form": {
+            "case_type": "tramite", "subject_id": subject, "category_id": category, "subcategory_id": subcategory,
+            "affects_current_period": false, "title": "Alta fuera de plazo", "description": "Con el contrato.",
+            "documents": [{ "document_type_id": doc_type, "title": "Contrato", "upload_token": uploaded["token"] }],
+            "idempotency_key": "http-test-1",
+        }});
+        let r = owner
+            .post(format!("{base}/api/open_case"))
+            .json(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+        let doc = document::Entity::find().one(&s.db).await.unwrap().unwrap();
+
+        // The owner's authorisation downloads it, byte for byte, as an attachment.
+        let r = owner
+            .get(format!("{base}/api/documentos/{}", doc.id))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        assert!(
+            r.headers()["content-disposition"]
+                .to_str()
+                .unwrap()
+                .starts_with("attachment")
+        );
+        assert_eq!(r.bytes().await.unwrap().to_vec(), pdf);
+
+        // autorizado1 acting for the other authorisation: not found, like a number that does not exist.
+        let other = client(&base);
+        login(&base, &other, "autorizado1").await;
+        let gestoria = authorisation::Entity::find()
+            .filter(authorisation::Column::Number.eq("0123456"))
+            .one(&s.db)
+            .await
+            .unwrap()
+            .unwrap();
+        let r = other
+            .post(format!("{base}/api/choose_authorisation"))
+            .form(&[("authorisation_id", gestoria.id.to_string())])
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            r.status().is_success() || r.status().is_redirection(),
+            "{}",
+            r.status()
+        );
+        assert_eq!(
+            other
+                .get(format!("{base}/api/documentos/{}", doc.id))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::NOT_FOUND
+        );
+        let receipt = casia_services::entity::receipt::Entity::find()
+            .one(&s.db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            other
+                .get(format!("{base}/api/justificantes/{}", receipt.id))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            owner
+                .get(format!("{base}/api/justificantes/{}", receipt.id))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::OK
+        );
+        // Nobody signed in: no file.
+        assert_eq!(
+            client(&base)
+                .get(format!("{base}/api/documentos/{}", doc.id))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::UNAUTHORIZED
+        );
+        // A processor may read every case's documents.
+        let processor = client(&base);
+        login(&base, &processor, "tramitador1").await;
+        assert_eq!(
+            processor
+                .get(format!("{base}/api/documentos/{}", doc.id))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::OK
+        );
+
+        // A file over the limit is refused from its declared length, with the reason.
+        let too_big = vec![b'%'; s.config.uploads.max_bytes as usize + 1];
+        let r = upload(owner.clone(), too_big).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().await.unwrap().contains("TooLarge"));
+    }
+);
 
 /// A client signed in as `username`; every request it sends carries `Origin: base`.
 async fn signed_in(base: &str, username: &str) -> reqwest::Client {
@@ -381,128 +709,290 @@ async fn signed_in(base: &str, username: &str) -> reqwest::Client {
         .unwrap();
     let r = http
         .post(format!("{base}/api/login"))
-        .form(&[("username", username), ("password", casia_services::demo::DEMO_PASSWORD), ("next", "")])
+        .form(&[
+            ("username", username),
+            ("password", casia_services::demo::DEMO_PASSWORD),
+            ("next", ""),
+        ])
         .send()
         .await
         .unwrap();
-    assert!(r.status().is_success() || r.status().is_redirection(), "login {username}: {}", r.status());
+    assert!(
+        r.status().is_success() || r.status().is_redirection(),
+        "login {username}: {}",
+        r.status()
+    );
     http
 }
 
-db_test!(the_audit_csv_holds_the_filtered_rows_and_only_administrators_get_it, |s| {
-    use casia_services::entity::audit_log;
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    casia_services::demo::load(&s).await.unwrap();
-    let base = serve(s.clone()).await;
-    let csv = format!("{base}/api/administracion/auditoria.csv");
+db_test!(
+    the_audit_csv_holds_the_filtered_rows_and_only_administrators_get_it,
+    |s| {
+        use casia_services::entity::audit_log;
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        casia_services::demo::load(&s).await.unwrap();
+        let base = serve(s.clone()).await;
+        let csv = format!("{base}/api/administracion/auditoria.csv");
 
-    // Anonymous: 401. A processor: 403, and the refusal is in the trail.
-    let r = client(&base).get(&csv).header("origin", &base).send().await.unwrap();
-    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
-    let processor = signed_in(&base, "tramitador1").await;
-    assert_eq!(processor.get(&csv).send().await.unwrap().status(), StatusCode::FORBIDDEN);
-    // A server function refused by role is recorded too, with the endpoint and the address.
-    assert_eq!(processor.post(format!("{base}/api/admin_accounts")).form(&[("filter", ""), ("page", "0")]).send().await.unwrap().status(), StatusCode::FORBIDDEN);
-    let refused = audit_log::Entity::find().filter(audit_log::Column::Action.eq("access.forbidden")).all(&s.db).await.unwrap();
-    let targets: Vec<_> = refused.iter().map(|e| (e.actor_username.as_str(), e.target_id.as_deref().unwrap_or(""), e.client.as_str())).collect();
-    assert_eq!(targets, [("tramitador1", "/api/administracion/auditoria.csv", "127.0.0.1"), ("tramitador1", "/api/admin_accounts", "127.0.0.1")]);
+        // Anonymous: 401. A processor: 403, and the refusal is in the trail.
+        let r = client(&base)
+            .get(&csv)
+            .header("origin", &base)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        let processor = signed_in(&base, "tramitador1").await;
+        assert_eq!(
+            processor.get(&csv).send().await.unwrap().status(),
+            StatusCode::FORBIDDEN
+        );
+        // A server function refused by role is recorded too, with the endpoint and the address.
+        assert_eq!(
+            processor
+                .post(format!("{base}/api/admin_accounts"))
+                .form(&[("filter", ""), ("page", "0")])
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::FORBIDDEN
+        );
+        let refused = audit_log::Entity::find()
+            .filter(audit_log::Column::Action.eq("access.forbidden"))
+            .all(&s.db)
+            .await
+            .unwrap();
+        let targets: Vec<_> = refused
+            .iter()
+            .map(|e| {
+                (
+                    e.actor_username.as_str(),
+                    e.target_id.as_deref().unwrap_or(""),
+                    e.client.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            targets,
+            [
+                (
+                    "tramitador1",
+                    "/api/administracion/auditoria.csv",
+                    "127.0.0.1"
+                ),
+                ("tramitador1", "/api/admin_accounts", "127.0.0.1")
+            ]
+        );
 
-    // The administrator creates an account, then exports that action only.
-    let admin = signed_in(&base, "admin").await;
-    let account = serde_json::json!({ "input": {
-        "username": "auditada", "full_name": "Cuenta Auditada", "email": "", "role": "tramitador", "password": "Girasol-Tranvía-Ópalo-49",
-    }});
-    let r = admin.post(format!("{base}/api/admin_create_account")).json(&account).send().await.unwrap();
-    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
-    let id: i64 = r.json().await.unwrap();
-    let r = admin.get(format!("{csv}?accion=admin.account_created")).send().await.unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    assert_eq!(r.headers()["content-disposition"], "attachment; filename=\"auditoria.csv\"");
-    assert_eq!(r.headers()["cache-control"], "no-store");
-    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
-    let bytes = r.bytes().await.unwrap();
-    assert_eq!(&bytes[..3], b"\xEF\xBB\xBF", "UTF-8 with BOM, for Excel");
-    let text = std::str::from_utf8(&bytes[3..]).unwrap();
-    let lines: Vec<&str> = text.split("\r\n").filter(|l| !l.is_empty()).collect();
-    assert_eq!(lines[0], "Fecha y hora;Usuario;Rol;Dirección;Acción;Resultado;Objeto;Detalles;Código de acción");
-    assert_eq!(lines.len(), 2, "only the filtered row: {text}");
-    assert!(lines[1].contains(&format!(";admin;Administrador;127.0.0.1;Cuenta creada;Correcto;account {id};")), "{}", lines[1]);
-    assert!(lines[1].ends_with(";admin.account_created") && lines[1].contains("auditada"), "{}", lines[1]);
-    assert!(!text.contains("Girasol-Tranvía-Ópalo-49"), "never the password");
+        // The administrator creates an account, then exports that action only.
+        let admin = signed_in(&base, "admin").await;
+        let account = serde_json::json!({ "input": {
+            "username": "auditada", "full_name": "Cuenta Auditada", "email": "", "role": "tramitador", "password": "Girasol-Tranvía-Ópalo-49",
+        }});
+        let r = admin
+            .post(format!("{base}/api/admin_create_account"))
+            .json(&account)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+        let id: i64 = r.json().await.unwrap();
+        let r = admin
+            .get(format!("{csv}?accion=admin.account_created"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(
+            r.headers()["content-disposition"],
+            "attachment; filename=\"auditoria.csv\""
+        );
+        assert_eq!(r.headers()["cache-control"], "no-store");
+        assert!(
+            r.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/csv")
+        );
+        let bytes = r.bytes().await.unwrap();
+        assert_eq!(&bytes[..3], b"\xEF\xBB\xBF", "UTF-8 with BOM, for Excel");
+        let text = std::str::from_utf8(&bytes[3..]).unwrap();
+        let lines: Vec<&str> = text.split("\r\n").filter(|l| !l.is_empty()).collect();
+        assert_eq!(
+            lines[0],
+            "Fecha y hora;Usuario;Rol;Dirección;Acción;Resultado;Objeto;Detalles;Código de acción"
+        );
+        assert_eq!(lines.len(), 2, "only the filtered row: {text}");
+        assert!(
+            lines[1].contains(&format!(
+                ";admin;Administrador;127.0.0.1;Cuenta creada;Correcto;account {id};"
+            )),
+            "{}",
+            lines[1]
+        );
+        assert!(
+            lines[1].ends_with(";admin.account_created") && lines[1].contains("auditada"),
+            "{}",
+            lines[1]
+        );
+        assert!(
+            !text.contains("Girasol-Tranvía-Ópalo-49"),
+            "never the password"
+        );
 
-    // The same export without a filter has every row, the refusals included; a bad date is a 422 naming it.
-    let all = admin.get(&csv).send().await.unwrap().text().await.unwrap();
-    assert!(all.contains("access.forbidden") && all.contains("admin.account_created"));
-    let r = admin.get(format!("{csv}?desde=ayer")).send().await.unwrap();
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.text().await.unwrap().contains("\"from\""));
-});
+        // The same export without a filter has every row, the refusals included; a bad date is a 422 naming it.
+        let all = admin.get(&csv).send().await.unwrap().text().await.unwrap();
+        assert!(all.contains("access.forbidden") && all.contains("admin.account_created"));
+        let r = admin.get(format!("{csv}?desde=ayer")).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().await.unwrap().contains("\"from\""));
+    }
+);
 
 fn retry_after(r: &reqwest::Response) -> u64 {
-    r.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok()).expect("a Retry-After header")
+    r.headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .expect("a Retry-After header")
 }
 
-db_test!(verification_by_code_is_limited_per_client_and_a_blank_code_names_its_field, |s| {
-    let base = serve(s.clone()).await;
-    let http = client(&base);
-    let blank = http.post(format!("{base}/api/verify_cea")).form(&[("cea", "  ")]).send().await.unwrap();
-    assert_eq!(blank.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let body: serde_json::Value = blank.json().await.unwrap();
-    assert_eq!(body["Invalid"][0]["field"], "cea", "{body}");
-    // The blank try counted; the rest of the minute's allowance answers normally.
-    for _ in 1..s.config.verification.per_minute {
-        let r = http.post(format!("{base}/api/verify_cea")).form(&[("cea", "0000-0000-0000-0000-0000")]).send().await.unwrap();
-        assert_eq!(r.status(), StatusCode::OK);
-        assert!(r.text().await.unwrap().contains("Unknown"));
+db_test!(
+    verification_by_code_is_limited_per_client_and_a_blank_code_names_its_field,
+    |s| {
+        let base = serve(s.clone()).await;
+        let http = client(&base);
+        let blank = http
+            .post(format!("{base}/api/verify_cea"))
+            .form(&[("cea", "  ")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(blank.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body: serde_json::Value = blank.json().await.unwrap();
+        assert_eq!(body["Invalid"][0]["field"], "cea", "{body}");
+        // The blank try counted; the rest of the minute's allowance answers normally.
+        for _ in 1..s.config.verification.per_minute {
+            let r = http
+                .post(format!("{base}/api/verify_cea"))
+                .form(&[("cea", "0000-0000-0000-0000-0000")])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::OK);
+            assert!(r.text().await.unwrap().contains("Unknown"));
+        }
+        let r = http
+            .post(format!("{base}/api/verify_cea"))
+            .form(&[("cea", "0000-0000-0000-0000-0000")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert!(retry_after(&r) >= 1);
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(body["TooManyRequests"]["limit"], "Verification", "{body}");
+        // The file route shares the allowance.
+        let r = http
+            .post(format!("{base}/api/verificacion/fichero"))
+            .body(b"%PDF-1.4 nada".to_vec())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
     }
-    let r = http.post(format!("{base}/api/verify_cea")).form(&[("cea", "0000-0000-0000-0000-0000")]).send().await.unwrap();
-    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
-    assert!(retry_after(&r) >= 1);
-    let body: serde_json::Value = r.json().await.unwrap();
-    assert_eq!(body["TooManyRequests"]["limit"], "Verification", "{body}");
-    // The file route shares the allowance.
-    let r = http.post(format!("{base}/api/verificacion/fichero")).body(b"%PDF-1.4 nada".to_vec()).send().await.unwrap();
-    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
-});
+);
 
-db_test!(verification_by_file_answers_a_bomb_at_once_and_is_limited_per_client, |s| {
-    const BOMB: &[u8] = include_bytes!("../../services/tests/fixtures/bomb-64x255.pdf");
-    let base = serve(s.clone()).await;
-    let http = client(&base);
-    let started = std::time::Instant::now();
-    let r = http.post(format!("{base}/api/verificacion/fichero")).body(BOMB.to_vec()).send().await.unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    assert_eq!(r.text().await.unwrap(), "\"NotAReceipt\"");
-    assert!(started.elapsed() < std::time::Duration::from_secs(1), "took {:?}", started.elapsed());
-    // The server still answers everything else meanwhile.
-    assert_eq!(http.get(format!("{base}/healthz")).send().await.unwrap().status(), StatusCode::OK);
-    for _ in 1..s.config.verification.per_minute {
-        let r = http.post(format!("{base}/api/verificacion/fichero")).body(vec![0x5a; 4096]).send().await.unwrap();
+db_test!(
+    verification_by_file_answers_a_bomb_at_once_and_is_limited_per_client,
+    |s| {
+        const BOMB: &[u8] = include_bytes!("../../services/tests/fixtures/bomb-64x255.pdf");
+        let base = serve(s.clone()).await;
+        let http = client(&base);
+        let started = std::time::Instant::now();
+        let r = http
+            .post(format!("{base}/api/verificacion/fichero"))
+            .body(BOMB.to_vec())
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(r.text().await.unwrap(), "\"NotAReceipt\"");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(1),
+            "took {:?}",
+            started.elapsed()
+        );
+        // The server still answers everything else meanwhile.
+        assert_eq!(
+            http.get(format!("{base}/healthz"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::OK
+        );
+        for _ in 1..s.config.verification.per_minute {
+            let r = http
+                .post(format!("{base}/api/verificacion/fichero"))
+                .body(vec![0x5a; 4096])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::OK);
+        }
+        let r = http
+            .post(format!("{base}/api/verificacion/fichero"))
+            .body(vec![0x5a; 4096])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert!(retry_after(&r) >= 1);
+        assert!(r.text().await.unwrap().contains("TooManyRequests"));
     }
-    let r = http.post(format!("{base}/api/verificacion/fichero")).body(vec![0x5a; 4096]).send().await.unwrap();
-    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
-    assert!(retry_after(&r) >= 1);
-    assert!(r.text().await.unwrap().contains("TooManyRequests"));
-});
+);
 
-db_test!(uploads_over_the_hourly_quota_get_429_with_retry_after, |s| {
-    casia_services::demo::load(&s).await.unwrap();
-    let mut config = (*s.config).clone();
-    config.uploads.max_files_per_hour = 2;
-    let limits = std::sync::Arc::new(casia_services::rate_limit::Limits::from_config(&config));
-    let s = Services { config: std::sync::Arc::new(config), limits, ..s.clone() };
-    let base = serve(s.clone()).await;
-    let http = client(&base);
-    login(&base, &http, "autorizado2").await;
-    let pdf = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n".to_vec();
-    for i in 0..2 {
-        let r = http.post(format!("{base}/api/uploads?name=f{i}.pdf")).body(pdf.clone()).send().await.unwrap();
-        assert_eq!(r.status(), StatusCode::OK);
+db_test!(
+    uploads_over_the_hourly_quota_get_429_with_retry_after,
+    |s| {
+        casia_services::demo::load(&s).await.unwrap();
+        let mut config = (*s.config).clone();
+        config.uploads.max_files_per_hour = 2;
+        let limits = std::sync::Arc::new(casia_services::rate_limit::Limits::from_config(&config));
+        let s = Services {
+            config: std::sync::Arc::new(config),
+            limits,
+            ..s.clone()
+        };
+        let base = serve(s.clone()).await;
+        let http = client(&base);
+        login(&base, &http, "autorizado2").await;
+        let pdf =
+            b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+                .to_vec();
+        for i in 0..2 {
+            let r = http
+                .post(format!("{base}/api/uploads?name=f{i}.pdf"))
+                .body(pdf.clone())
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::OK);
+        }
+        let r = http
+            .post(format!("{base}/api/uploads?name=f2.pdf"))
+            .body(pdf.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert!(retry_after(&r) > 3000);
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(
+            body["TooManyRequests"]["limit"]["UploadFiles"]["max"], 2,
+            "{body}"
+        );
     }
-    let r = http.post(format!("{base}/api/uploads?name=f2.pdf")).body(pdf.clone()).send().await.unwrap();
-    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
-    assert!(retry_after(&r) > 3000);
-    let body: serde_json::Value = r.json().await.unwrap();
-    assert_eq!(body["TooManyRequests"]["limit"]["UploadFiles"]["max"], 2, "{body}");
-});
+);

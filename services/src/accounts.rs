@@ -1,16 +1,16 @@
 //! Personal accounts, passwords (argon2id), server-side sessions and the login rate limit.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use casia_domain::dto::{AuthorisationView, UserView};
 use casia_domain::{FieldProblem, Lang, Role};
 use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
-use sea_orm::sea_query::{Expr, Query};
 use sea_orm::ExprTrait;
+use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
 };
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -20,8 +20,8 @@ use crate::clock::now;
 use crate::config::{LoginLimits, SessionConfig, StaffMfa};
 use crate::entity::{authorisation, authorisation_member, login_failure, session, user};
 use crate::error::{ServiceError, ServiceResult};
-pub use crate::second_factor::SecondFactorState;
 use crate::passwords::PasswordChecks;
+pub use crate::second_factor::SecondFactorState;
 
 pub use crate::passwords::MIN_PASSWORD_CHARS;
 
@@ -35,7 +35,11 @@ pub fn hash_password(password: &str) -> ServiceResult<String> {
 
 pub fn verify_password(password: &str, stored: &str) -> bool {
     PasswordHash::new(stored)
-        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
@@ -85,7 +89,9 @@ fn check_new_user(u: &NewUser<'_>, policy: PasswordPolicy) -> ServiceResult<()> 
     if name.is_empty() {
         p.add("username", FieldProblem::Required);
     } else if name.chars().count() > 64
-        || !name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'))
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'))
     {
         p.add("username", FieldProblem::InvalidChoice);
     }
@@ -102,7 +108,10 @@ fn check_new_user(u: &NewUser<'_>, policy: PasswordPolicy) -> ServiceResult<()> 
 }
 
 /// Creates an account; its password must meet the policy (`passwords::password_problem`).
-pub async fn create_user(db: &impl ConnectionTrait, new: NewUser<'_>) -> ServiceResult<user::Model> {
+pub async fn create_user(
+    db: &impl ConnectionTrait,
+    new: NewUser<'_>,
+) -> ServiceResult<user::Model> {
     insert_user(db, new, PasswordPolicy::Enforced).await
 }
 
@@ -110,20 +119,38 @@ pub async fn create_user(db: &impl ConnectionTrait, new: NewUser<'_>) -> Service
 /// whose password skips the policy, because the demo accounts' password `casia-demo` is
 /// public, short and relied on by the README, the Playwright suite and people trying Casia.
 /// Never call it for a real account.
-pub async fn create_demo_user(db: &impl ConnectionTrait, new: NewUser<'_>) -> ServiceResult<user::Model> {
+pub async fn create_demo_user(
+    db: &impl ConnectionTrait,
+    new: NewUser<'_>,
+) -> ServiceResult<user::Model> {
     insert_user(db, new, PasswordPolicy::DemoOnly).await
 }
 
-async fn insert_user(db: &impl ConnectionTrait, new: NewUser<'_>, policy: PasswordPolicy) -> ServiceResult<user::Model> {
+async fn insert_user(
+    db: &impl ConnectionTrait,
+    new: NewUser<'_>,
+    policy: PasswordPolicy,
+) -> ServiceResult<user::Model> {
     check_new_user(&new, policy)?;
     let username = normalise_username(new.username);
-    if user::Entity::find().filter(user::Column::Username.eq(&username)).one(db).await?.is_some() {
-        return Err(ServiceError::invalid("username", FieldProblem::AlreadyExists));
+    if user::Entity::find()
+        .filter(user::Column::Username.eq(&username))
+        .one(db)
+        .await?
+        .is_some()
+    {
+        return Err(ServiceError::invalid(
+            "username",
+            FieldProblem::AlreadyExists,
+        ));
     }
     let model = user::ActiveModel {
         username: Set(username),
         full_name: Set(new.full_name.trim().to_owned()),
-        email: Set(new.email.map(|e| e.trim().to_owned()).filter(|e| !e.is_empty())),
+        email: Set(new
+            .email
+            .map(|e| e.trim().to_owned())
+            .filter(|e| !e.is_empty())),
         password_hash: Set(crate::passwords::hash_off_thread(new.password).await?),
         role: Set(new.role.code().to_owned()),
         lang: Set(new.lang.code().to_owned()),
@@ -173,14 +200,24 @@ pub struct UserScope {
 impl Caller {
     /// The role check every server function starts with.
     pub fn require_role(&self, allowed: &[Role]) -> ServiceResult<()> {
-        if allowed.contains(&self.role) { Ok(()) } else { Err(ServiceError::Forbidden) }
+        if allowed.contains(&self.role) {
+            Ok(())
+        } else {
+            Err(ServiceError::Forbidden)
+        }
     }
 
     /// An authorised user with a chosen authorisation.
     pub fn user_scope(&self) -> ServiceResult<UserScope> {
         self.require_role(&[Role::Autorizado])?;
-        let auth = self.authorisation.as_ref().ok_or(ServiceError::PickAuthorisation)?;
-        Ok(UserScope { user_id: self.user.id, authorisation_id: auth.id })
+        let auth = self
+            .authorisation
+            .as_ref()
+            .ok_or(ServiceError::PickAuthorisation)?;
+        Ok(UserScope {
+            user_id: self.user.id,
+            authorisation_id: auth.id,
+        })
     }
 
     /// The second factor's gate, passed before any role check: a session still waiting for
@@ -189,7 +226,9 @@ impl Caller {
     pub fn second_factor_gate(&self, staff_mfa: StaffMfa) -> ServiceResult<()> {
         match self.second_factor {
             SecondFactorState::Pending => Err(ServiceError::SecondFactorPending),
-            SecondFactorState::NotEnrolled if crate::second_factor::is_required(self.role, staff_mfa) => {
+            SecondFactorState::NotEnrolled
+                if crate::second_factor::is_required(self.role, staff_mfa) =>
+            {
                 Err(ServiceError::SecondFactorRequired)
             }
             _ => Ok(()),
@@ -197,11 +236,16 @@ impl Caller {
     }
 
     pub fn actor(&self) -> casia_domain::Actor {
-        casia_domain::Actor { user_id: self.user.id, role: self.role }
+        casia_domain::Actor {
+            user_id: self.user.id,
+            role: self.role,
+        }
     }
 
     pub fn authorisation_view(&self) -> Option<AuthorisationView> {
-        self.authorisation.as_ref().map(|a| authorisation_view(a, self.is_main_user))
+        self.authorisation
+            .as_ref()
+            .map(|a| authorisation_view(a, self.is_main_user))
     }
 }
 
@@ -237,10 +281,15 @@ pub async fn login(
     // check, off the async threads and within the process-wide cap.
     let attempt = match crate::throttle::begin(db, limits, &username, client).await {
         Ok(attempt) => attempt,
-        Err(e @ ServiceError::TooManyAttempts { retry_after_seconds }) => {
-            let event = AuditEvent::anonymous(&username, AuditAction::LoginThrottled, Outcome::Refused)
-                .from_client(client)
-                .with_details(json!({ "retry_after_seconds": retry_after_seconds }));
+        Err(
+            e @ ServiceError::TooManyAttempts {
+                retry_after_seconds,
+            },
+        ) => {
+            let event =
+                AuditEvent::anonymous(&username, AuditAction::LoginThrottled, Outcome::Refused)
+                    .from_client(client)
+                    .with_details(json!({ "retry_after_seconds": retry_after_seconds }));
             audit::record(db, event).await?;
             return Err(e);
         }
@@ -252,8 +301,13 @@ pub async fn login(
         .one(db)
         .await?;
     // A wrong username takes as long as a wrong password.
-    let stored_hash = found.as_ref().map_or_else(|| decoy_hash().to_owned(), |u| u.password_hash.clone());
-    let verified = match PasswordChecks::global(limits).verify(password, &stored_hash).await {
+    let stored_hash = found
+        .as_ref()
+        .map_or_else(|| decoy_hash().to_owned(), |u| u.password_hash.clone());
+    let verified = match PasswordChecks::global(limits)
+        .verify(password, &stored_hash)
+        .await
+    {
         Ok(ok) => ok && found.is_some(),
         Err(e) => {
             attempt.abandon(db).await?;
@@ -262,7 +316,8 @@ pub async fn login(
     };
     let Some(user) = found.filter(|_| verified) else {
         // The attempt stays recorded as a failure.
-        let event = AuditEvent::anonymous(&username, AuditAction::LoginFailed, Outcome::Failure).from_client(client);
+        let event = AuditEvent::anonymous(&username, AuditAction::LoginFailed, Outcome::Failure)
+            .from_client(client);
         audit::record(db, event).await?;
         return Err(ServiceError::BadCredentials);
     };
@@ -271,7 +326,11 @@ pub async fn login(
 
     // With exactly one authorisation the picker is skipped (guide §3).
     let memberships = user_authorisations(db, user.id).await?;
-    let preselected = if memberships.len() == 1 { Some(memberships[0].id) } else { None };
+    let preselected = if memberships.len() == 1 {
+        Some(memberships[0].id)
+    } else {
+        None
+    };
     let token = random_token();
     let txn = db.begin().await?;
     session::ActiveModel {
@@ -304,7 +363,11 @@ pub async fn login(
 }
 
 /// Ends the oldest sessions of a user beyond `max` (0: no cap), newest kept.
-async fn end_sessions_over_cap(db: &impl ConnectionTrait, user_id: i64, max: u64) -> ServiceResult<()> {
+async fn end_sessions_over_cap(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+    max: u64,
+) -> ServiceResult<()> {
     if max == 0 {
         return Ok(());
     }
@@ -319,7 +382,10 @@ async fn end_sessions_over_cap(db: &impl ConnectionTrait, user_id: i64, max: u64
         .map(|s| s.id)
         .collect();
     if !over.is_empty() {
-        session::Entity::delete_many().filter(session::Column::Id.is_in(over)).exec(db).await?;
+        session::Entity::delete_many()
+            .filter(session::Column::Id.is_in(over))
+            .exec(db)
+            .await?;
     }
     Ok(())
 }
@@ -358,7 +424,11 @@ pub async fn caller_from_token(
         session::Entity::delete_by_id(id).exec(db).await?;
         return Err(ServiceError::SessionExpired);
     }
-    let Some(user) = user::Entity::find_by_id(sess.user_id).one(db).await?.filter(|u| u.active) else {
+    let Some(user) = user::Entity::find_by_id(sess.user_id)
+        .one(db)
+        .await?
+        .filter(|u| u.active)
+    else {
         session::Entity::delete_by_id(id).exec(db).await?;
         return Err(ServiceError::NotSignedIn);
     };
@@ -370,7 +440,8 @@ pub async fn caller_from_token(
             .exec(db)
             .await?;
     }
-    let role = Role::from_code(&user.role).ok_or_else(|| ServiceError::Internal(format!("unknown role {}", user.role)))?;
+    let role = Role::from_code(&user.role)
+        .ok_or_else(|| ServiceError::Internal(format!("unknown role {}", user.role)))?;
     let lang = Lang::from_code(&user.lang).unwrap_or_default();
     let mut authorisation = None;
     let mut is_main_user = false;
@@ -394,7 +465,17 @@ pub async fn caller_from_token(
     }
     let second_factor = crate::second_factor::state_of(db, &sess).await?;
     let password_change_required = user.must_change_password;
-    Ok(Caller { session_id: id, user, role, lang, authorisation, is_main_user, client: String::new(), second_factor, password_change_required })
+    Ok(Caller {
+        session_id: id,
+        user,
+        role,
+        lang,
+        authorisation,
+        is_main_user,
+        client: String::new(),
+        second_factor,
+        password_change_required,
+    })
 }
 
 /// The active authorisations a user belongs to, as one query (membership as a subquery).
@@ -415,26 +496,43 @@ pub async fn authorisation_count(db: &impl ConnectionTrait, user_id: i64) -> Ser
 }
 
 /// The active authorisations a user belongs to, by number.
-pub async fn user_authorisations(db: &impl ConnectionTrait, user_id: i64) -> ServiceResult<Vec<authorisation::Model>> {
-    Ok(active_authorisations_of(user_id).order_by_asc(authorisation::Column::Number).all(db).await?)
+pub async fn user_authorisations(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+) -> ServiceResult<Vec<authorisation::Model>> {
+    Ok(active_authorisations_of(user_id)
+        .order_by_asc(authorisation::Column::Number)
+        .all(db)
+        .await?)
 }
 
 /// Guide §3: the user picks, by number, the authorisation to act for.
-pub async fn choose_authorisation(db: &DatabaseConnection, caller: &Caller, authorisation_id: i64) -> ServiceResult<()> {
+pub async fn choose_authorisation(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    authorisation_id: i64,
+) -> ServiceResult<()> {
     caller.require_role(&[Role::Autorizado])?;
     let mine = user_authorisations(db, caller.user.id).await?;
     if !mine.iter().any(|a| a.id == authorisation_id) {
         return Err(ServiceError::NotFound);
     }
     session::Entity::update_many()
-        .col_expr(session::Column::AuthorisationId, Expr::value(authorisation_id))
+        .col_expr(
+            session::Column::AuthorisationId,
+            Expr::value(authorisation_id),
+        )
         .filter(session::Column::Id.eq(caller.session_id.clone()))
         .exec(db)
         .await?;
     Ok(())
 }
 
-pub async fn set_language(db: &DatabaseConnection, caller: &Caller, lang: Lang) -> ServiceResult<()> {
+pub async fn set_language(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    lang: Lang,
+) -> ServiceResult<()> {
     user::Entity::update_many()
         .col_expr(user::Column::Lang, Expr::value(lang.code()))
         .filter(user::Column::Id.eq(caller.user.id))
@@ -444,11 +542,19 @@ pub async fn set_language(db: &DatabaseConnection, caller: &Caller, lang: Lang) 
 }
 
 /// Removes sessions past their absolute expiry and old login failures (run periodically).
-pub async fn purge_expired(db: &DatabaseConnection, config: &SessionConfig, limits: &LoginLimits) -> ServiceResult<u64> {
+pub async fn purge_expired(
+    db: &DatabaseConnection,
+    config: &SessionConfig,
+    limits: &LoginLimits,
+) -> ServiceResult<u64> {
     let at = now();
     let idle_cutoff: DateTime<Utc> = at - Duration::minutes(config.idle_minutes);
     let sessions = session::Entity::delete_many()
-        .filter(session::Column::ExpiresAt.lte(at).or(session::Column::LastSeenAt.lte(idle_cutoff)))
+        .filter(
+            session::Column::ExpiresAt
+                .lte(at)
+                .or(session::Column::LastSeenAt.lte(idle_cutoff)),
+        )
         .exec(db)
         .await?
         .rows_affected;

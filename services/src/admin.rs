@@ -2,8 +2,9 @@
 //! never delete what cases use), accounts and authorisations. Administrators only.
 
 use casia_domain::dto::{
-    AccountView, AdminDocumentType, AdminListPage, ADMIN_PAGE_SIZE, AdminNode, AuthorisationAdminView, DocumentTypeView, MemberView, NewAccount,
-    NewAuthorisationInput, NodeInput, Taxonomy,
+    ADMIN_PAGE_SIZE, AccountView, AdminDocumentType, AdminListPage, AdminNode,
+    AuthorisationAdminView, DocumentTypeView, MemberView, NewAccount, NewAuthorisationInput,
+    NodeInput, Taxonomy,
 };
 use casia_domain::model::CaseType;
 use casia_domain::validation::Problems;
@@ -12,16 +13,19 @@ use std::collections::HashMap;
 
 use sea_orm::sea_query::{Expr, Func, LikeExpr};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, ExprTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    ExprTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use crate::accounts::{self, Caller, NewUser};
 use crate::audit::{self, AuditAction, AuditEvent, Outcome};
 use crate::authorisations::{self, NewAuthorisation};
 use crate::clock::{display, display_opt};
 use crate::db::write_transaction;
-use crate::entity::{authorisation, authorisation_member, document_type, session, taxonomy_node, user};
+use crate::entity::{
+    authorisation, authorisation_member, document_type, session, taxonomy_node, user,
+};
 use crate::error::{ServiceError, ServiceResult};
 
 pub const NAME_MAX: usize = 70;
@@ -31,8 +35,21 @@ fn require_admin(caller: &Caller) -> ServiceResult<()> {
 }
 
 /// Writes the audit event of an administrative change, in the change's transaction.
-async fn audited(tx: &impl ConnectionTrait, caller: &Caller, action: AuditAction, kind: &str, id: impl ToString, details: Value) -> ServiceResult<()> {
-    audit::record(tx, AuditEvent::by(caller, action, Outcome::Success).on(kind, id).with_details(details)).await
+async fn audited(
+    tx: &impl ConnectionTrait,
+    caller: &Caller,
+    action: AuditAction,
+    kind: &str,
+    id: impl ToString,
+    details: Value,
+) -> ServiceResult<()> {
+    audit::record(
+        tx,
+        AuditEvent::by(caller, action, Outcome::Success)
+            .on(kind, id)
+            .with_details(details),
+    )
+    .await
 }
 
 fn node_json(n: &taxonomy_node::Model) -> Value {
@@ -61,7 +78,10 @@ fn authorisation_json(a: &authorisation::Model) -> Value {
 
 async fn username_of(db: &impl ConnectionTrait, id: Option<i64>) -> ServiceResult<Option<String>> {
     Ok(match id {
-        Some(id) => user::Entity::find_by_id(id).one(db).await?.map(|u| u.username),
+        Some(id) => user::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .map(|u| u.username),
         None => None,
     })
 }
@@ -79,29 +99,62 @@ pub async fn taxonomy(db: &DatabaseConnection, caller: &Caller) -> ServiceResult
     crate::taxonomy::load_for_admin(db, caller.lang).await
 }
 
-
 /// Adds a subject under a case type (`parent = None`), a category under a subject, or a
 /// subcategory under a category.
-pub async fn add_node(db: &DatabaseConnection, caller: &Caller, case_type: &str, parent: Option<i64>, input: NodeInput) -> ServiceResult<i64> {
+pub async fn add_node(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    case_type: &str,
+    parent: Option<i64>,
+    input: NodeInput,
+) -> ServiceResult<i64> {
     require_admin(caller)?;
     check_names(&input.name_es, &input.name_en)?;
     write_transaction(db, async |tx| {
         let node = insert_node(tx, case_type, parent, &input).await?;
-        audited(tx, caller, AuditAction::AdminTaxonomyChanged, "taxonomy_node", node.id, json!({ "change": "added", "after": node_json(&node) })).await?;
+        audited(
+            tx,
+            caller,
+            AuditAction::AdminTaxonomyChanged,
+            "taxonomy_node",
+            node.id,
+            json!({ "change": "added", "after": node_json(&node) }),
+        )
+        .await?;
         Ok(node.id)
     })
     .await
 }
 
-async fn insert_node(db: &impl ConnectionTrait, case_type: &str, parent: Option<i64>, input: &NodeInput) -> ServiceResult<taxonomy_node::Model> {
+async fn insert_node(
+    db: &impl ConnectionTrait,
+    case_type: &str,
+    parent: Option<i64>,
+    input: &NodeInput,
+) -> ServiceResult<taxonomy_node::Model> {
     let (case_type, depth) = match parent {
-        None => (CaseType::from_code(case_type).ok_or(ServiceError::invalid("case_type", FieldProblem::InvalidChoice))?, 1),
+        None => (
+            CaseType::from_code(case_type).ok_or(ServiceError::invalid(
+                "case_type",
+                FieldProblem::InvalidChoice,
+            ))?,
+            1,
+        ),
         Some(pid) => {
-            let p = taxonomy_node::Entity::find_by_id(pid).one(db).await?.ok_or(ServiceError::NotFound)?;
+            let p = taxonomy_node::Entity::find_by_id(pid)
+                .one(db)
+                .await?
+                .ok_or(ServiceError::NotFound)?;
             if p.depth >= 3 {
-                return Err(ServiceError::invalid("parent_id", FieldProblem::InvalidChoice));
+                return Err(ServiceError::invalid(
+                    "parent_id",
+                    FieldProblem::InvalidChoice,
+                ));
             }
-            (CaseType::from_code(&p.case_type).unwrap_or(CaseType::Consulta), p.depth + 1)
+            (
+                CaseType::from_code(&p.case_type).unwrap_or(CaseType::Consulta),
+                p.depth + 1,
+            )
         }
     };
     let siblings = taxonomy_node::Entity::find()
@@ -112,8 +165,14 @@ async fn insert_node(db: &impl ConnectionTrait, case_type: &str, parent: Option<
         })
         .all(db)
         .await?;
-    if siblings.iter().any(|n| n.name_es.eq_ignore_ascii_case(input.name_es.trim())) {
-        return Err(ServiceError::invalid("name_es", FieldProblem::AlreadyExists));
+    if siblings
+        .iter()
+        .any(|n| n.name_es.eq_ignore_ascii_case(input.name_es.trim()))
+    {
+        return Err(ServiceError::invalid(
+            "name_es",
+            FieldProblem::AlreadyExists,
+        ));
     }
     let node = taxonomy_node::ActiveModel {
         parent_id: Set(parent),
@@ -134,11 +193,19 @@ async fn insert_node(db: &impl ConnectionTrait, case_type: &str, parent: Option<
 }
 
 /// Renames a node and updates its help (the path of existing cases follows by reference).
-pub async fn update_node(db: &DatabaseConnection, caller: &Caller, id: i64, input: NodeInput) -> ServiceResult<()> {
+pub async fn update_node(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    id: i64,
+    input: NodeInput,
+) -> ServiceResult<()> {
     require_admin(caller)?;
     check_names(&input.name_es, &input.name_en)?;
     write_transaction(db, async |tx| {
-        let n = taxonomy_node::Entity::find_by_id(id).one(tx).await?.ok_or(ServiceError::NotFound)?;
+        let n = taxonomy_node::Entity::find_by_id(id)
+            .one(tx)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
         let before = node_json(&n);
         let technical = input.technical && n.case_type == CaseType::Incidencia.code();
         let mut am: taxonomy_node::ActiveModel = n.into();
@@ -148,13 +215,26 @@ pub async fn update_node(db: &DatabaseConnection, caller: &Caller, id: i64, inpu
         am.help_en = Set(input.help_en.trim().to_owned());
         am.technical = Set(technical);
         let after = am.update(tx).await?;
-        audited(tx, caller, AuditAction::AdminTaxonomyChanged, "taxonomy_node", id, json!({ "change": "updated", "before": before, "after": node_json(&after) })).await
+        audited(
+            tx,
+            caller,
+            AuditAction::AdminTaxonomyChanged,
+            "taxonomy_node",
+            id,
+            json!({ "change": "updated", "before": before, "after": node_json(&after) }),
+        )
+        .await
     })
     .await
 }
 
 /// Deactivates (no longer offered for new cases, existing cases keep it) or reactivates.
-pub async fn set_node_active(db: &DatabaseConnection, caller: &Caller, id: i64, active: bool) -> ServiceResult<()> {
+pub async fn set_node_active(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    id: i64,
+    active: bool,
+) -> ServiceResult<()> {
     require_admin(caller)?;
     write_transaction(db, async |tx| {
         let n = taxonomy_node::Entity::find_by_id(id).one(tx).await?.ok_or(ServiceError::NotFound)?;
@@ -178,9 +258,20 @@ pub async fn delete_node(db: &DatabaseConnection, caller: &Caller, id: i64) -> S
         return Err(ServiceError::invalid("id", FieldProblem::InUse));
     }
     write_transaction(db, async |tx| {
-        let n = taxonomy_node::Entity::find_by_id(id).one(tx).await?.ok_or(ServiceError::NotFound)?;
+        let n = taxonomy_node::Entity::find_by_id(id)
+            .one(tx)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
         taxonomy_node::Entity::delete_by_id(id).exec(tx).await?;
-        audited(tx, caller, AuditAction::AdminTaxonomyChanged, "taxonomy_node", id, json!({ "change": "deleted", "before": node_json(&n) })).await
+        audited(
+            tx,
+            caller,
+            AuditAction::AdminTaxonomyChanged,
+            "taxonomy_node",
+            id,
+            json!({ "change": "deleted", "before": node_json(&n) }),
+        )
+        .await
     })
     .await
 }
@@ -188,7 +279,10 @@ pub async fn delete_node(db: &DatabaseConnection, caller: &Caller, id: i64) -> S
 /// Both languages of one node, for its editor.
 pub async fn node(db: &DatabaseConnection, caller: &Caller, id: i64) -> ServiceResult<AdminNode> {
     require_admin(caller)?;
-    let n = taxonomy_node::Entity::find_by_id(id).one(db).await?.ok_or(ServiceError::NotFound)?;
+    let n = taxonomy_node::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
     Ok(AdminNode {
         id: n.id,
         depth: n.depth,
@@ -203,23 +297,40 @@ pub async fn node(db: &DatabaseConnection, caller: &Caller, id: i64) -> ServiceR
 }
 
 /// Document types with both names, for the editor.
-pub async fn document_types_admin(db: &DatabaseConnection, caller: &Caller) -> ServiceResult<Vec<AdminDocumentType>> {
+pub async fn document_types_admin(
+    db: &DatabaseConnection,
+    caller: &Caller,
+) -> ServiceResult<Vec<AdminDocumentType>> {
     require_admin(caller)?;
     Ok(document_type::Entity::find()
         .order_by_asc(document_type::Column::Position)
         .all(db)
         .await?
         .into_iter()
-        .map(|t| AdminDocumentType { id: t.id, code: t.code, name_es: t.name_es, name_en: t.name_en, active: t.active })
+        .map(|t| AdminDocumentType {
+            id: t.id,
+            code: t.code,
+            name_es: t.name_es,
+            name_en: t.name_en,
+            active: t.active,
+        })
         .collect())
 }
 
-pub async fn document_types(db: &DatabaseConnection, caller: &Caller) -> ServiceResult<Vec<DocumentTypeView>> {
+pub async fn document_types(
+    db: &DatabaseConnection,
+    caller: &Caller,
+) -> ServiceResult<Vec<DocumentTypeView>> {
     require_admin(caller)?;
     crate::taxonomy::document_types(db, caller.lang).await
 }
 
-pub async fn add_document_type(db: &DatabaseConnection, caller: &Caller, name_es: &str, name_en: &str) -> ServiceResult<i64> {
+pub async fn add_document_type(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    name_es: &str,
+    name_en: &str,
+) -> ServiceResult<i64> {
     require_admin(caller)?;
     check_names(name_es, name_en)?;
     let code: String = name_es
@@ -242,8 +353,16 @@ pub async fn add_document_type(db: &DatabaseConnection, caller: &Caller, name_es
         .collect::<Vec<_>>()
         .join("_");
     write_transaction(db, async |tx| {
-        if document_type::Entity::find().filter(document_type::Column::Code.eq(&code)).one(tx).await?.is_some() {
-            return Err(ServiceError::invalid("name_es", FieldProblem::AlreadyExists));
+        if document_type::Entity::find()
+            .filter(document_type::Column::Code.eq(&code))
+            .one(tx)
+            .await?
+            .is_some()
+        {
+            return Err(ServiceError::invalid(
+                "name_es",
+                FieldProblem::AlreadyExists,
+            ));
         }
         let position = document_type::Entity::find().count(tx).await? as i32;
         let t = document_type::ActiveModel {
@@ -256,33 +375,63 @@ pub async fn add_document_type(db: &DatabaseConnection, caller: &Caller, name_es
         }
         .insert(tx)
         .await?;
-        audited(tx, caller, AuditAction::AdminDocumentTypeChanged, "document_type", t.id, json!({ "change": "added", "after": document_type_json(&t) })).await?;
+        audited(
+            tx,
+            caller,
+            AuditAction::AdminDocumentTypeChanged,
+            "document_type",
+            t.id,
+            json!({ "change": "added", "after": document_type_json(&t) }),
+        )
+        .await?;
         Ok(t.id)
     })
     .await
 }
 
-pub async fn update_document_type(db: &DatabaseConnection, caller: &Caller, id: i64, name_es: &str, name_en: &str, active: bool) -> ServiceResult<()> {
+pub async fn update_document_type(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    id: i64,
+    name_es: &str,
+    name_en: &str,
+    active: bool,
+) -> ServiceResult<()> {
     require_admin(caller)?;
     check_names(name_es, name_en)?;
     write_transaction(db, async |tx| {
-        let t = document_type::Entity::find_by_id(id).one(tx).await?.ok_or(ServiceError::NotFound)?;
+        let t = document_type::Entity::find_by_id(id)
+            .one(tx)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
         let before = document_type_json(&t);
         let mut am: document_type::ActiveModel = t.into();
         am.name_es = Set(name_es.trim().to_owned());
         am.name_en = Set(name_en.trim().to_owned());
         am.active = Set(active);
         let after = am.update(tx).await?;
-        audited(tx, caller, AuditAction::AdminDocumentTypeChanged, "document_type", id, json!({ "change": "updated", "before": before, "after": document_type_json(&after) })).await
+        audited(
+            tx,
+            caller,
+            AuditAction::AdminDocumentTypeChanged,
+            "document_type",
+            id,
+            json!({ "change": "updated", "before": before, "after": document_type_json(&after) }),
+        )
+        .await
     })
     .await
 }
 
-
 /// What an administrator typed to narrow a list, as a lower-case `LIKE` pattern that takes
 /// `%`, `_` and `\\` literally.
 fn filter_pattern(filter: &str) -> Option<String> {
-    let cleaned: String = filter.trim().chars().take(100).collect::<String>().to_lowercase();
+    let cleaned: String = filter
+        .trim()
+        .chars()
+        .take(100)
+        .collect::<String>()
+        .to_lowercase();
     if cleaned.is_empty() {
         return None;
     }
@@ -298,7 +447,10 @@ fn filter_pattern(filter: &str) -> Option<String> {
 }
 
 /// `lower(column) LIKE pattern ESCAPE '\\'`, the same on SQLite and PostgreSQL.
-fn lower_like(column: impl sea_orm::sea_query::IntoColumnRef, pattern: &str) -> sea_orm::sea_query::SimpleExpr {
+fn lower_like(
+    column: impl sea_orm::sea_query::IntoColumnRef,
+    pattern: &str,
+) -> sea_orm::sea_query::SimpleExpr {
     Expr::expr(Func::lower(Expr::col(column))).like(LikeExpr::new(pattern).escape('\\'))
 }
 
@@ -310,13 +462,28 @@ fn page_offset(page: u64) -> u64 {
     std::cmp::min(page.saturating_mul(ADMIN_PAGE_SIZE), i64::MAX as u64)
 }
 
-pub async fn accounts(db: &DatabaseConnection, caller: &Caller, filter: &str, page: u64) -> ServiceResult<AdminListPage<AccountView>> {
+pub async fn accounts(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    filter: &str,
+    page: u64,
+) -> ServiceResult<AdminListPage<AccountView>> {
     require_admin(caller)?;
-    let mut query = user::Entity::find().order_by_asc(user::Column::Username).order_by_asc(user::Column::Id);
+    let mut query = user::Entity::find()
+        .order_by_asc(user::Column::Username)
+        .order_by_asc(user::Column::Id);
     if let Some(pattern) = filter_pattern(filter) {
-        query = query.filter(Condition::any().add(lower_like(user::Column::Username, &pattern)).add(lower_like(user::Column::FullName, &pattern)));
+        query = query.filter(
+            Condition::any()
+                .add(lower_like(user::Column::Username, &pattern))
+                .add(lower_like(user::Column::FullName, &pattern)),
+        );
     }
-    let mut users = query.offset(page_offset(page)).limit(ADMIN_PAGE_SIZE + 1).all(db).await?;
+    let mut users = query
+        .offset(page_offset(page))
+        .limit(ADMIN_PAGE_SIZE + 1)
+        .all(db)
+        .await?;
     let has_next = users.len() as u64 > ADMIN_PAGE_SIZE;
     users.truncate(ADMIN_PAGE_SIZE as usize);
     let members = authorisation_member::Entity::find()
@@ -353,13 +520,21 @@ pub async fn accounts(db: &DatabaseConnection, caller: &Caller, filter: &str, pa
             }
         })
         .collect();
-    Ok(AdminListPage { items, page, has_next })
+    Ok(AdminListPage {
+        items,
+        page,
+        has_next,
+    })
 }
 
-
-pub async fn create_account(db: &DatabaseConnection, caller: &Caller, input: NewAccount) -> ServiceResult<i64> {
+pub async fn create_account(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    input: NewAccount,
+) -> ServiceResult<i64> {
     require_admin(caller)?;
-    let role = Role::from_code(&input.role).ok_or(ServiceError::invalid("role", FieldProblem::InvalidChoice))?;
+    let role = Role::from_code(&input.role)
+        .ok_or(ServiceError::invalid("role", FieldProblem::InvalidChoice))?;
     write_transaction(db, async |tx| {
         let u = accounts::create_user(
             tx,
@@ -374,14 +549,27 @@ pub async fn create_account(db: &DatabaseConnection, caller: &Caller, input: New
         )
         .await?;
         // The password is never part of the event.
-        audited(tx, caller, AuditAction::AdminAccountCreated, "account", u.id, json!({ "after": account_json(&u) })).await?;
+        audited(
+            tx,
+            caller,
+            AuditAction::AdminAccountCreated,
+            "account",
+            u.id,
+            json!({ "after": account_json(&u) }),
+        )
+        .await?;
         Ok(u.id)
     })
     .await
 }
 
 /// Deactivating an account also ends its sessions at once.
-pub async fn set_account_active(db: &DatabaseConnection, caller: &Caller, id: i64, active: bool) -> ServiceResult<()> {
+pub async fn set_account_active(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    id: i64,
+    active: bool,
+) -> ServiceResult<()> {
     require_admin(caller)?;
     if id == caller.user.id && !active {
         return Err(ServiceError::invalid("id", FieldProblem::InvalidChoice));
@@ -405,9 +593,17 @@ pub async fn set_account_active(db: &DatabaseConnection, caller: &Caller, id: i6
 
 /// Sets a new password (meeting the policy), ends the account's sessions and makes the user
 /// choose their own at the next login (ASVS V6.2.3: the administrator knows this one).
-pub async fn reset_password(db: &DatabaseConnection, caller: &Caller, id: i64, password: &str) -> ServiceResult<()> {
+pub async fn reset_password(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    id: i64,
+    password: &str,
+) -> ServiceResult<()> {
     require_admin(caller)?;
-    let u = user::Entity::find_by_id(id).one(db).await?.ok_or(ServiceError::NotFound)?;
+    let u = user::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
     let mut p = Problems::default();
     crate::passwords::check_password(&mut p, "password", password, &u.username, &u.full_name);
     p.finish()?;
@@ -415,31 +611,59 @@ pub async fn reset_password(db: &DatabaseConnection, caller: &Caller, id: i64, p
     // the write lock.
     let hash = crate::passwords::hash_off_thread(password).await?;
     write_transaction(db, async |tx| {
-        let u = user::Entity::find_by_id(id).one(tx).await?.ok_or(ServiceError::NotFound)?;
+        let u = user::Entity::find_by_id(id)
+            .one(tx)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
         let username = u.username.clone();
         let mut am: user::ActiveModel = u.into();
         am.password_hash = Set(hash);
         // The person must choose their own at the next login (ASVS 6.4.1).
         am.must_change_password = Set(true);
         am.update(tx).await?;
-        let sessions_ended = session::Entity::delete_many().filter(session::Column::UserId.eq(id)).exec(tx).await?.rows_affected;
+        let sessions_ended = session::Entity::delete_many()
+            .filter(session::Column::UserId.eq(id))
+            .exec(tx)
+            .await?
+            .rows_affected;
         // That it changed, never the password or its hash.
-        audited(tx, caller, AuditAction::AdminPasswordReset, "account", id, json!({ "username": username, "sessions_ended": sessions_ended })).await
+        audited(
+            tx,
+            caller,
+            AuditAction::AdminPasswordReset,
+            "account",
+            id,
+            json!({ "username": username, "sessions_ended": sessions_ended }),
+        )
+        .await
     })
     .await
 }
 
 /// Authorisations by number, `ADMIN_PAGE_SIZE` at a time, optionally those whose number or
 /// company name contains `filter`, with their members (only the page's are read).
-pub async fn authorisations(db: &DatabaseConnection, caller: &Caller, filter: &str, page: u64) -> ServiceResult<AdminListPage<AuthorisationAdminView>> {
+pub async fn authorisations(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    filter: &str,
+    page: u64,
+) -> ServiceResult<AdminListPage<AuthorisationAdminView>> {
     require_admin(caller)?;
-    let mut query = authorisation::Entity::find().order_by_asc(authorisation::Column::Number).order_by_asc(authorisation::Column::Id);
+    let mut query = authorisation::Entity::find()
+        .order_by_asc(authorisation::Column::Number)
+        .order_by_asc(authorisation::Column::Id);
     if let Some(pattern) = filter_pattern(filter) {
         query = query.filter(
-            Condition::any().add(lower_like(authorisation::Column::Number, &pattern)).add(lower_like(authorisation::Column::CompanyName, &pattern)),
+            Condition::any()
+                .add(lower_like(authorisation::Column::Number, &pattern))
+                .add(lower_like(authorisation::Column::CompanyName, &pattern)),
         );
     }
-    let mut auths = query.offset(page_offset(page)).limit(ADMIN_PAGE_SIZE + 1).all(db).await?;
+    let mut auths = query
+        .offset(page_offset(page))
+        .limit(ADMIN_PAGE_SIZE + 1)
+        .all(db)
+        .await?;
     let has_next = auths.len() as u64 > ADMIN_PAGE_SIZE;
     auths.truncate(ADMIN_PAGE_SIZE as usize);
     let members = authorisation_member::Entity::find()
@@ -457,7 +681,10 @@ pub async fn authorisations(db: &DatabaseConnection, caller: &Caller, filter: &s
     let mut of_authorisation: HashMap<i64, Vec<&user::Model>> = HashMap::new();
     for m in &members {
         if let Some(u) = users.get(&m.user_id) {
-            of_authorisation.entry(m.authorisation_id).or_default().push(u);
+            of_authorisation
+                .entry(m.authorisation_id)
+                .or_default()
+                .push(u);
         }
     }
     let items = auths
@@ -467,7 +694,12 @@ pub async fn authorisations(db: &DatabaseConnection, caller: &Caller, filter: &s
                 .remove(&a.id)
                 .unwrap_or_default()
                 .into_iter()
-                .map(|u| MemberView { user_id: u.id, username: u.username.clone(), full_name: u.full_name.clone(), main: a.main_user_id == Some(u.id) })
+                .map(|u| MemberView {
+                    user_id: u.id,
+                    username: u.username.clone(),
+                    full_name: u.full_name.clone(),
+                    main: a.main_user_id == Some(u.id),
+                })
                 .collect();
             members.sort_by(|x, y| x.username.cmp(&y.username));
             AuthorisationAdminView {
@@ -483,28 +715,51 @@ pub async fn authorisations(db: &DatabaseConnection, caller: &Caller, filter: &s
             }
         })
         .collect();
-    Ok(AdminListPage { items, page, has_next })
+    Ok(AdminListPage {
+        items,
+        page,
+        has_next,
+    })
 }
-
 
 /// A deactivated authorisation keeps its cases and members, but nobody can act for it: it
 /// leaves the picker, and a session acting for it must choose again (checked on every request).
-pub async fn set_authorisation_active(db: &DatabaseConnection, caller: &Caller, id: i64, active: bool) -> ServiceResult<()> {
+pub async fn set_authorisation_active(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    id: i64,
+    active: bool,
+) -> ServiceResult<()> {
     require_admin(caller)?;
     write_transaction(db, async |tx| {
-        let a = authorisation::Entity::find_by_id(id).one(tx).await?.ok_or(ServiceError::NotFound)?;
+        let a = authorisation::Entity::find_by_id(id)
+            .one(tx)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
         authorisation::Entity::update_many()
             .col_expr(authorisation::Column::Active, Expr::value(active))
             .filter(authorisation::Column::Id.eq(id))
             .exec(tx)
             .await?;
         let details = json!({ "before": { "active": a.active }, "after": { "active": active } });
-        audited(tx, caller, AuditAction::AdminAuthorisationActivation, "authorisation", &a.number, details).await
+        audited(
+            tx,
+            caller,
+            AuditAction::AdminAuthorisationActivation,
+            "authorisation",
+            &a.number,
+            details,
+        )
+        .await
     })
     .await
 }
 
-pub async fn create_authorisation(db: &DatabaseConnection, caller: &Caller, input: NewAuthorisationInput) -> ServiceResult<i64> {
+pub async fn create_authorisation(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    input: NewAuthorisationInput,
+) -> ServiceResult<i64> {
     require_admin(caller)?;
     write_transaction(db, async |tx| {
         let a = authorisations::create_authorisation(
@@ -518,23 +773,46 @@ pub async fn create_authorisation(db: &DatabaseConnection, caller: &Caller, inpu
             },
         )
         .await?;
-        audited(tx, caller, AuditAction::AdminAuthorisationCreated, "authorisation", &a.number, json!({ "after": authorisation_json(&a) })).await?;
+        audited(
+            tx,
+            caller,
+            AuditAction::AdminAuthorisationCreated,
+            "authorisation",
+            &a.number,
+            json!({ "after": authorisation_json(&a) }),
+        )
+        .await?;
         Ok(a.id)
     })
     .await
 }
 
 /// Adds a member by username (an authorised user's account).
-pub async fn add_member(db: &DatabaseConnection, caller: &Caller, authorisation_id: i64, username: &str, main: bool) -> ServiceResult<()> {
+pub async fn add_member(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    authorisation_id: i64,
+    username: &str,
+    main: bool,
+) -> ServiceResult<()> {
     require_admin(caller)?;
     write_transaction(db, async |tx| {
         let u = user::Entity::find()
             .filter(user::Column::Username.eq(accounts::normalise_username(username)))
             .one(tx)
             .await?
-            .ok_or(ServiceError::invalid("username", FieldProblem::InvalidChoice))?;
-        let a = authorisation::Entity::find_by_id(authorisation_id).one(tx).await?.ok_or(ServiceError::NotFound)?;
-        let was_member = authorisation_member::Entity::find_by_id((authorisation_id, u.id)).one(tx).await?.is_some();
+            .ok_or(ServiceError::invalid(
+                "username",
+                FieldProblem::InvalidChoice,
+            ))?;
+        let a = authorisation::Entity::find_by_id(authorisation_id)
+            .one(tx)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        let was_member = authorisation_member::Entity::find_by_id((authorisation_id, u.id))
+            .one(tx)
+            .await?
+            .is_some();
         authorisations::add_member(tx, authorisation_id, u.id, main).await?;
         let main_after = if main { Some(u.id) } else { a.main_user_id };
         let details = json!({
@@ -542,36 +820,78 @@ pub async fn add_member(db: &DatabaseConnection, caller: &Caller, authorisation_
             "before": { "member": was_member, "main_user": username_of(tx, a.main_user_id).await? },
             "after": { "member": true, "main_user": username_of(tx, main_after).await? },
         });
-        audited(tx, caller, AuditAction::AdminMemberAdded, "authorisation", &a.number, details).await
+        audited(
+            tx,
+            caller,
+            AuditAction::AdminMemberAdded,
+            "authorisation",
+            &a.number,
+            details,
+        )
+        .await
     })
     .await
 }
 
 /// Removes a member; the main user cannot be removed until another is made main.
-pub async fn remove_member(db: &DatabaseConnection, caller: &Caller, authorisation_id: i64, user_id: i64) -> ServiceResult<()> {
+pub async fn remove_member(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    authorisation_id: i64,
+    user_id: i64,
+) -> ServiceResult<()> {
     require_admin(caller)?;
     write_transaction(db, async |tx| {
-        let a = authorisation::Entity::find_by_id(authorisation_id).one(tx).await?.ok_or(ServiceError::NotFound)?;
+        let a = authorisation::Entity::find_by_id(authorisation_id)
+            .one(tx)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
         if a.main_user_id == Some(user_id) {
             return Err(ServiceError::invalid("user_id", FieldProblem::InUse));
         }
-        let removed = authorisation_member::Entity::delete_by_id((authorisation_id, user_id)).exec(tx).await?.rows_affected;
+        let removed = authorisation_member::Entity::delete_by_id((authorisation_id, user_id))
+            .exec(tx)
+            .await?
+            .rows_affected;
         let details = json!({
             "user_id": user_id, "username": username_of(tx, Some(user_id)).await?,
             "before": { "member": removed > 0 }, "after": { "member": false },
         });
-        audited(tx, caller, AuditAction::AdminMemberRemoved, "authorisation", &a.number, details).await
+        audited(
+            tx,
+            caller,
+            AuditAction::AdminMemberRemoved,
+            "authorisation",
+            &a.number,
+            details,
+        )
+        .await
     })
     .await
 }
 
-pub async fn set_main_user(db: &DatabaseConnection, caller: &Caller, authorisation_id: i64, user_id: i64) -> ServiceResult<()> {
+pub async fn set_main_user(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    authorisation_id: i64,
+    user_id: i64,
+) -> ServiceResult<()> {
     require_admin(caller)?;
     write_transaction(db, async |tx| {
-        if authorisation_member::Entity::find_by_id((authorisation_id, user_id)).one(tx).await?.is_none() {
-            return Err(ServiceError::invalid("user_id", FieldProblem::InvalidChoice));
+        if authorisation_member::Entity::find_by_id((authorisation_id, user_id))
+            .one(tx)
+            .await?
+            .is_none()
+        {
+            return Err(ServiceError::invalid(
+                "user_id",
+                FieldProblem::InvalidChoice,
+            ));
         }
-        let a = authorisation::Entity::find_by_id(authorisation_id).one(tx).await?.ok_or(ServiceError::NotFound)?;
+        let a = authorisation::Entity::find_by_id(authorisation_id)
+            .one(tx)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
         authorisation::Entity::update_many()
             .col_expr(authorisation::Column::MainUserId, Expr::value(user_id))
             .filter(authorisation::Column::Id.eq(authorisation_id))
@@ -581,7 +901,15 @@ pub async fn set_main_user(db: &DatabaseConnection, caller: &Caller, authorisati
             "before": { "main_user": username_of(tx, a.main_user_id).await? },
             "after": { "main_user": username_of(tx, Some(user_id)).await? },
         });
-        audited(tx, caller, AuditAction::AdminMainUserSet, "authorisation", &a.number, details).await
+        audited(
+            tx,
+            caller,
+            AuditAction::AdminMainUserSet,
+            "authorisation",
+            &a.number,
+            details,
+        )
+        .await
     })
     .await
 }

@@ -12,8 +12,11 @@
 use casia_domain::audit::{AuditFilter, AuditPage, AuditRow, PAGE_SIZE};
 use casia_domain::{FieldProblem, Role};
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
-use serde_json::{json, Value};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
+};
+use serde_json::{Value, json};
 
 use crate::accounts::Caller;
 use crate::clock::{display, now, start_of_day_in_spain};
@@ -202,14 +205,38 @@ pub async fn record_refusal(db: &impl ConnectionTrait, event: AuditEvent) {
 
 /// `access.not_found`: the caller asked for something of another authorisation, or for
 /// something that does not exist (`reason` says which; the caller is told neither).
-pub async fn not_found(db: &impl ConnectionTrait, caller: &Caller, kind: &str, id: impl ToString, reason: &str) -> ServiceError {
-    record_refusal(db, AuditEvent::by(caller, AuditAction::AccessNotFound, Outcome::Refused).on(kind, id).with_details(json!({ "reason": reason }))).await;
+pub async fn not_found(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    kind: &str,
+    id: impl ToString,
+    reason: &str,
+) -> ServiceError {
+    record_refusal(
+        db,
+        AuditEvent::by(caller, AuditAction::AccessNotFound, Outcome::Refused)
+            .on(kind, id)
+            .with_details(json!({ "reason": reason })),
+    )
+    .await;
     ServiceError::NotFound
 }
 
 /// `access.forbidden`: the caller's role may not do what they asked.
-pub async fn forbidden(db: &impl ConnectionTrait, caller: &Caller, kind: &str, id: impl ToString, details: Value) -> ServiceError {
-    record_refusal(db, AuditEvent::by(caller, AuditAction::AccessForbidden, Outcome::Refused).on(kind, id).with_details(details)).await;
+pub async fn forbidden(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    kind: &str,
+    id: impl ToString,
+    details: Value,
+) -> ServiceError {
+    record_refusal(
+        db,
+        AuditEvent::by(caller, AuditAction::AccessForbidden, Outcome::Refused)
+            .on(kind, id)
+            .with_details(details),
+    )
+    .await;
     ServiceError::Forbidden
 }
 
@@ -220,12 +247,20 @@ fn encode_cursor(r: &audit_log::Model) -> String {
 
 fn decode_cursor(s: &str) -> Option<(DateTime<Utc>, i64)> {
     let (at, id) = s.split_once('.')?;
-    Some((DateTime::from_timestamp_micros(at.parse().ok()?)?, id.parse().ok()?))
+    Some((
+        DateTime::from_timestamp_micros(at.parse().ok()?)?,
+        id.parse().ok()?,
+    ))
 }
 
 /// One page of the audit log, newest first (administrators only). `cursor` is the `next` of
 /// the page before; a cursor that is not one is refused with the field named.
-pub async fn search(db: &impl ConnectionTrait, caller: &Caller, filter: &AuditFilter, cursor: Option<&str>) -> ServiceResult<AuditPage> {
+pub async fn search(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    filter: &AuditFilter,
+    cursor: Option<&str>,
+) -> ServiceResult<AuditPage> {
     caller.require_role(&[Role::Administrador])?;
     let f = filter.check()?;
     let mut q = audit_log::Entity::find();
@@ -247,11 +282,14 @@ pub async fn search(db: &impl ConnectionTrait, caller: &Caller, filter: &AuditFi
         q = q.filter(audit_log::Column::At.lt(start_of_day_in_spain(to.next_day())));
     }
     if let Some(text) = cursor.filter(|c| !c.is_empty()) {
-        let (at, id) = decode_cursor(text).ok_or(ServiceError::invalid("cursor", FieldProblem::InvalidChoice))?;
+        let (at, id) = decode_cursor(text)
+            .ok_or(ServiceError::invalid("cursor", FieldProblem::InvalidChoice))?;
         q = q.filter(
-            Condition::any()
-                .add(audit_log::Column::At.lt(at))
-                .add(Condition::all().add(audit_log::Column::At.eq(at)).add(audit_log::Column::Id.lt(id))),
+            Condition::any().add(audit_log::Column::At.lt(at)).add(
+                Condition::all()
+                    .add(audit_log::Column::At.eq(at))
+                    .add(audit_log::Column::Id.lt(id)),
+            ),
         );
     }
     let mut rows = q
@@ -307,7 +345,11 @@ mod tests {
     #[test]
     fn the_audit_page_offers_every_code_and_only_those() {
         let ours: Vec<&str> = AuditAction::ALL.iter().map(|a| a.code()).collect();
-        assert_eq!(ours, casia_domain::audit::ACTION_CODES, "domain::audit::ACTION_CODES (and its labels in i18n) must follow AuditAction");
+        assert_eq!(
+            ours,
+            casia_domain::audit::ACTION_CODES,
+            "domain::audit::ACTION_CODES (and its labels in i18n) must follow AuditAction"
+        );
         let outcomes: Vec<&str> = Outcome::ALL.iter().map(|o| o.code()).collect();
         assert_eq!(outcomes, casia_domain::audit::OUTCOME_CODES);
     }
@@ -315,7 +357,10 @@ mod tests {
     #[test]
     fn cursors_round_trip_and_garbage_is_no_cursor() {
         let at = DateTime::from_timestamp_micros(1_790_000_000_123_456).unwrap();
-        assert_eq!(decode_cursor(&format!("{}.{}", at.timestamp_micros(), 9)), Some((at, 9)));
+        assert_eq!(
+            decode_cursor(&format!("{}.{}", at.timestamp_micros(), 9)),
+            Some((at, 9))
+        );
         assert_eq!(decode_cursor("x.1"), None);
         assert_eq!(decode_cursor("17"), None);
     }

@@ -1,21 +1,24 @@
 //! Authorisations (`autorizaciones RED`): number, Razón Social, NIF, members, main user and
 //! the contact data that notices are sent to.
 
-use casia_domain::dto::ContactData;
-use casia_domain::validation::{check_contact, Problems};
 use casia_domain::FieldProblem;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use casia_domain::dto::ContactData;
+use casia_domain::validation::{Problems, check_contact};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    Set,
+};
 
 use serde_json::json;
 
-use crate::accounts::{authorisation_view, Caller};
+use crate::accounts::{Caller, authorisation_view};
 use crate::audit::{self, AuditAction, AuditEvent, Outcome};
 use crate::clock::{display_opt, now};
 use crate::config::LoginLimits;
-use crate::passwords::PasswordChecks;
-use crate::throttle;
 use crate::entity::{authorisation, authorisation_member, user};
 use crate::error::{ServiceError, ServiceResult};
+use crate::passwords::PasswordChecks;
+use crate::throttle;
 
 pub struct NewAuthorisation<'a> {
     pub number: &'a str,
@@ -32,7 +35,10 @@ pub fn looks_like_nif(nif: &str) -> bool {
     nif.len() == 9 && nif.chars().all(|c| c.is_ascii_alphanumeric())
 }
 
-pub async fn create_authorisation(db: &impl ConnectionTrait, new: NewAuthorisation<'_>) -> ServiceResult<authorisation::Model> {
+pub async fn create_authorisation(
+    db: &impl ConnectionTrait,
+    new: NewAuthorisation<'_>,
+) -> ServiceResult<authorisation::Model> {
     let mut p = Problems::default();
     let number = new.number.trim();
     if number.is_empty() {
@@ -51,7 +57,12 @@ pub async fn create_authorisation(db: &impl ConnectionTrait, new: NewAuthorisati
         }
     }
     p.finish()?;
-    if authorisation::Entity::find().filter(authorisation::Column::Number.eq(number)).one(db).await?.is_some() {
+    if authorisation::Entity::find()
+        .filter(authorisation::Column::Number.eq(number))
+        .one(db)
+        .await?
+        .is_some()
+    {
         return Err(ServiceError::invalid("number", FieldProblem::AlreadyExists));
     }
     let at = now();
@@ -72,13 +83,31 @@ pub async fn create_authorisation(db: &impl ConnectionTrait, new: NewAuthorisati
 }
 
 /// Adds an authorised user to an authorisation (idempotent); `main` makes them its main user.
-pub async fn add_member(db: &impl ConnectionTrait, authorisation_id: i64, user_id: i64, main: bool) -> ServiceResult<()> {
-    let u = user::Entity::find_by_id(user_id).one(db).await?.ok_or(ServiceError::NotFound)?;
+pub async fn add_member(
+    db: &impl ConnectionTrait,
+    authorisation_id: i64,
+    user_id: i64,
+    main: bool,
+) -> ServiceResult<()> {
+    let u = user::Entity::find_by_id(user_id)
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
     if u.role != casia_domain::Role::Autorizado.code() {
-        return Err(ServiceError::invalid("user_id", FieldProblem::InvalidChoice));
+        return Err(ServiceError::invalid(
+            "user_id",
+            FieldProblem::InvalidChoice,
+        ));
     }
-    let a = authorisation::Entity::find_by_id(authorisation_id).one(db).await?.ok_or(ServiceError::NotFound)?;
-    if authorisation_member::Entity::find_by_id((authorisation_id, user_id)).one(db).await?.is_none() {
+    let a = authorisation::Entity::find_by_id(authorisation_id)
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    if authorisation_member::Entity::find_by_id((authorisation_id, user_id))
+        .one(db)
+        .await?
+        .is_none()
+    {
         authorisation_member::ActiveModel {
             authorisation_id: Set(authorisation_id),
             user_id: Set(user_id),
@@ -108,7 +137,10 @@ fn contact_data(a: &authorisation::Model, caller: &Caller) -> ContactData {
 /// `Consulta/Modificación de datos de contacto`: every member may look.
 pub async fn get_contact(caller: &Caller) -> ServiceResult<ContactData> {
     caller.user_scope()?;
-    let a = caller.authorisation.as_ref().ok_or(ServiceError::PickAuthorisation)?;
+    let a = caller
+        .authorisation
+        .as_ref()
+        .ok_or(ServiceError::PickAuthorisation)?;
     Ok(contact_data(a, caller))
 }
 
@@ -123,17 +155,33 @@ async fn check_contact_password(
     password: &str,
 ) -> ServiceResult<()> {
     let refused = |outcome, details| {
-        AuditEvent::by(caller, AuditAction::ContactPasswordFailed, outcome).on("authorisation", authorisation_id).with_details(details)
+        AuditEvent::by(caller, AuditAction::ContactPasswordFailed, outcome)
+            .on("authorisation", authorisation_id)
+            .with_details(details)
     };
     let attempt = match throttle::begin(db, limits, &caller.user.username, &caller.client).await {
         Ok(a) => a,
-        Err(e @ ServiceError::TooManyAttempts { retry_after_seconds }) => {
-            audit::record(db, refused(Outcome::Refused, json!({ "reason": "throttled", "retry_after_seconds": retry_after_seconds }))).await?;
+        Err(
+            e @ ServiceError::TooManyAttempts {
+                retry_after_seconds,
+            },
+        ) => {
+            audit::record(
+                db,
+                refused(
+                    Outcome::Refused,
+                    json!({ "reason": "throttled", "retry_after_seconds": retry_after_seconds }),
+                ),
+            )
+            .await?;
             return Err(e);
         }
         Err(e) => return Err(e),
     };
-    let verified = match PasswordChecks::global(limits).verify(password, &caller.user.password_hash).await {
+    let verified = match PasswordChecks::global(limits)
+        .verify(password, &caller.user.password_hash)
+        .await
+    {
         Ok(ok) => ok,
         Err(e) => {
             attempt.abandon(db).await?;
@@ -141,8 +189,15 @@ async fn check_contact_password(
         }
     };
     if !verified {
-        audit::record(db, refused(Outcome::Failure, json!({ "reason": "wrong_password" }))).await?;
-        return Err(ServiceError::invalid("password", FieldProblem::WrongPassword));
+        audit::record(
+            db,
+            refused(Outcome::Failure, json!({ "reason": "wrong_password" })),
+        )
+        .await?;
+        return Err(ServiceError::invalid(
+            "password",
+            FieldProblem::WrongPassword,
+        ));
     }
     attempt.succeeded(db).await
 }
@@ -158,7 +213,10 @@ pub async fn update_contact(
     password: &str,
 ) -> ServiceResult<ContactData> {
     caller.user_scope()?;
-    let a = caller.authorisation.clone().ok_or(ServiceError::PickAuthorisation)?;
+    let a = caller
+        .authorisation
+        .clone()
+        .ok_or(ServiceError::PickAuthorisation)?;
     if !caller.is_main_user {
         return Err(ServiceError::Forbidden);
     }

@@ -12,7 +12,9 @@ pub fn now() -> DateTime<Utc> {
 }
 
 pub fn display(at: DateTime<Utc>) -> String {
-    at.with_timezone(&Madrid).format("%d/%m/%Y %H:%M:%S").to_string()
+    at.with_timezone(&Madrid)
+        .format("%d/%m/%Y %H:%M:%S")
+        .to_string()
 }
 
 pub fn display_opt(at: Option<DateTime<Utc>>) -> Option<String> {
@@ -21,7 +23,11 @@ pub fn display_opt(at: Option<DateTime<Utc>>) -> Option<String> {
 
 pub fn today_in_spain(at: DateTime<Utc>) -> CalendarDate {
     let local = at.with_timezone(&Madrid);
-    CalendarDate { year: local.year(), month: local.month(), day: local.day() }
+    CalendarDate {
+        year: local.year(),
+        month: local.month(),
+        day: local.day(),
+    }
 }
 
 /// The instant a calendar day starts in Spain.
@@ -30,7 +36,11 @@ pub fn start_of_day_in_spain(date: CalendarDate) -> DateTime<Utc> {
         .and_then(|d| d.and_hms_opt(0, 0, 0))
         .expect("CalendarDate is always a valid date");
     // Midnight exists every day in Spain (changes happen at 02:00/03:00).
-    Madrid.from_local_datetime(&naive).earliest().expect("midnight exists").with_timezone(&Utc)
+    Madrid
+        .from_local_datetime(&naive)
+        .earliest()
+        .expect("midnight exists")
+        .with_timezone(&Utc)
 }
 
 #[cfg(test)]
@@ -48,7 +58,10 @@ mod tests {
     #[test]
     fn the_spanish_day_starts_before_utc_midnight() {
         let d = CalendarDate::new(2026, 11, 1).unwrap();
-        assert_eq!(start_of_day_in_spain(d), Utc.with_ymd_and_hms(2026, 10, 31, 23, 0, 0).unwrap());
+        assert_eq!(
+            start_of_day_in_spain(d),
+            Utc.with_ymd_and_hms(2026, 10, 31, 23, 0, 0).unwrap()
+        );
         let late = Utc.with_ymd_and_hms(2026, 10, 31, 23, 30, 0).unwrap();
         assert_eq!(today_in_spain(late), d);
     }

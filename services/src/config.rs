@@ -73,7 +73,12 @@ pub struct TrustedProxies(pub Vec<ipnet::IpNet>);
 
 impl TrustedProxies {
     pub fn parse(text: &str) -> Result<TrustedProxies, String> {
-        text.split(',').map(str::trim).filter(|t| !t.is_empty()).map(parse_net).collect::<Result<_, _>>().map(TrustedProxies)
+        text.split(',')
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(parse_net)
+            .collect::<Result<_, _>>()
+            .map(TrustedProxies)
     }
 
     pub fn contains(&self, ip: std::net::IpAddr) -> bool {
@@ -259,7 +264,11 @@ impl Default for Config {
 
 impl Default for SessionConfig {
     fn default() -> Self {
-        SessionConfig { idle_minutes: 30, absolute_hours: 12, max_per_user: 10 }
+        SessionConfig {
+            idle_minutes: 30,
+            absolute_hours: 12,
+            max_per_user: 10,
+        }
     }
 }
 
@@ -292,7 +301,11 @@ impl Default for LoginLimits {
 
 impl Default for AuthConfig {
     fn default() -> Self {
-        AuthConfig { staff_mfa: StaffMfa::Required, code_max_failures: 5, code_window_minutes: 15 }
+        AuthConfig {
+            staff_mfa: StaffMfa::Required,
+            code_max_failures: 5,
+            code_window_minutes: 15,
+        }
     }
 }
 
@@ -310,7 +323,10 @@ impl Default for UploadConfig {
 
 impl Default for VerificationConfig {
     fn default() -> Self {
-        VerificationConfig { per_minute: 20, max_concurrent_files: 2 }
+        VerificationConfig {
+            per_minute: 20,
+            max_concurrent_files: 2,
+        }
     }
 }
 
@@ -341,7 +357,10 @@ impl Config {
     /// Values that default from others.
     pub fn fill_derived(&mut self) {
         if self.database_url.trim().is_empty() {
-            self.database_url = format!("sqlite://{}?mode=rwc", self.data_dir.join("casia.db").display());
+            self.database_url = format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("casia.db").display()
+            );
         }
         if self.public_url.trim().is_empty() {
             self.public_url = format!("http://{}", self.listen);
@@ -359,7 +378,9 @@ impl Config {
 
     /// Served to people over HTTPS (directly or behind a proxy): secure cookies and HSTS.
     pub fn uses_https(&self) -> bool {
-        self.public_url.get(..8).is_some_and(|scheme| scheme.eq_ignore_ascii_case("https://"))
+        self.public_url
+            .get(..8)
+            .is_some_and(|scheme| scheme.eq_ignore_ascii_case("https://"))
     }
 
     pub fn is_sqlite(&self) -> bool {
@@ -390,11 +411,18 @@ mod tests {
             assert_eq!(c.listen, "0.0.0.0:8080");
             assert_eq!(c.session.idle_minutes, 7);
             assert_eq!(c.session.absolute_hours, 12);
-            assert_eq!(c.auth.staff_mfa, StaffMfa::Required, "staff need a second factor unless told otherwise");
+            assert_eq!(
+                c.auth.staff_mfa,
+                StaffMfa::Required,
+                "staff need a second factor unless told otherwise"
+            );
             assert_eq!(c.public_url, "https://casia.example.es");
             assert!(c.uses_https());
             let smtp = c.smtp.unwrap();
-            assert_eq!((smtp.host.as_str(), smtp.port, smtp.tls.as_str()), ("mail", 25, "starttls"));
+            assert_eq!(
+                (smtp.host.as_str(), smtp.port, smtp.tls.as_str()),
+                ("mail", 25, "starttls")
+            );
             Ok(())
         });
     }
@@ -402,17 +430,36 @@ mod tests {
     #[test]
     fn trusted_proxies_come_as_a_list_or_a_comma_separated_string() {
         figment::Jail::expect_with(|jail| {
-            jail.create_file("casia.toml", "[http]\ntrusted_proxies = [\"10.0.0.0/8\", \"::1\"]\n")?;
+            jail.create_file(
+                "casia.toml",
+                "[http]\ntrusted_proxies = [\"10.0.0.0/8\", \"::1\"]\n",
+            )?;
             let c = Config::load(Some(std::path::Path::new("casia.toml"))).unwrap();
             assert!(c.http.trusted_proxies.contains("10.1.2.3".parse().unwrap()));
             assert!(c.http.trusted_proxies.contains("::1".parse().unwrap()));
-            assert!(!c.http.trusted_proxies.contains("192.168.0.1".parse().unwrap()));
+            assert!(
+                !c.http
+                    .trusted_proxies
+                    .contains("192.168.0.1".parse().unwrap())
+            );
             jail.set_env("CASIA_HTTP__TRUSTED_PROXIES", "192.168.0.1, fd00::/8");
             let c = Config::load(Some(std::path::Path::new("casia.toml"))).unwrap();
-            assert!(c.http.trusted_proxies.contains("192.168.0.1".parse().unwrap()));
-            assert!(c.http.trusted_proxies.contains("::ffff:192.168.0.1".parse().unwrap()), "IPv4-mapped IPv6 is the IPv4 address");
+            assert!(
+                c.http
+                    .trusted_proxies
+                    .contains("192.168.0.1".parse().unwrap())
+            );
+            assert!(
+                c.http
+                    .trusted_proxies
+                    .contains("::ffff:192.168.0.1".parse().unwrap()),
+                "IPv4-mapped IPv6 is the IPv4 address"
+            );
             assert!(c.http.trusted_proxies.contains("fd12::7".parse().unwrap()));
-            assert!(!c.http.trusted_proxies.contains("10.1.2.3".parse().unwrap()), "the environment replaces the file");
+            assert!(
+                !c.http.trusted_proxies.contains("10.1.2.3".parse().unwrap()),
+                "the environment replaces the file"
+            );
             jail.set_env("CASIA_HTTP__TRUSTED_PROXIES", "10.0.0.300");
             let e = Config::load(Some(std::path::Path::new("casia.toml"))).unwrap_err();
             assert!(e.to_string().contains("10.0.0.300"), "{e}");
@@ -432,9 +479,15 @@ mod tests {
     fn staff_mfa_is_set_from_the_environment() {
         figment::Jail::expect_with(|jail| {
             jail.set_env("CASIA_AUTH__STAFF_MFA", "optional");
-            assert_eq!(Config::load(None).unwrap().auth.staff_mfa, StaffMfa::Optional);
+            assert_eq!(
+                Config::load(None).unwrap().auth.staff_mfa,
+                StaffMfa::Optional
+            );
             jail.set_env("CASIA_AUTH__STAFF_MFA", "sometimes");
-            assert!(Config::load(None).is_err(), "an unknown value is an error, not a silent default");
+            assert!(
+                Config::load(None).is_err(),
+                "an unknown value is an error, not a silent default"
+            );
             Ok(())
         });
     }

@@ -4,8 +4,12 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use casia_migration::{Migrator, MigratorTrait};
-use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend, DbErr, SqlxSqliteConnector};
+use sea_orm::sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
+};
+use sea_orm::{
+    ConnectOptions, Database, DatabaseConnection, DbBackend, DbErr, SqlxSqliteConnector,
+};
 
 /// Opens the database and brings its schema up to date.
 pub async fn connect_and_migrate(url: &str) -> Result<DatabaseConnection, DbErr> {
@@ -20,7 +24,8 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
             && let Some(dir) = std::path::Path::new(&path).parent()
             && !dir.as_os_str().is_empty()
         {
-            std::fs::create_dir_all(dir).map_err(|e| DbErr::Custom(format!("creating {}: {e}", dir.display())))?;
+            std::fs::create_dir_all(dir)
+                .map_err(|e| DbErr::Custom(format!("creating {}: {e}", dir.display())))?;
         }
         // WAL lets readers run beside the writer; the busy timeout makes writers queue
         // instead of failing when several requests write at once.
@@ -50,9 +55,15 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
 }
 
 fn sqlite_file(url: &str) -> Option<String> {
-    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next()?;
-    if path.is_empty() || path == ":memory:" { None } else { Some(path.to_owned()) }
+    if path.is_empty() || path == ":memory:" {
+        None
+    } else {
+        Some(path.to_owned())
+    }
 }
 
 pub fn is_sqlite(db: &DatabaseConnection) -> bool {
@@ -61,7 +72,10 @@ pub fn is_sqlite(db: &DatabaseConnection) -> bool {
 
 /// A unique-constraint violation (used where a duplicate is an expected outcome).
 pub fn is_unique_violation(err: &DbErr) -> bool {
-    matches!(err.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
+    matches!(
+        err.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    )
 }
 
 /// Runs `work` in a transaction that takes the write lock at once (`BEGIN IMMEDIATE` on
@@ -95,8 +109,11 @@ pub async fn write_transaction<T>(
 /// server fault, whatever query met it.
 pub fn is_unstorable_text(err: &DbErr) -> bool {
     use sea_orm::RuntimeErr;
-    let (DbErr::Query(RuntimeErr::SqlxError(e)) | DbErr::Exec(RuntimeErr::SqlxError(e))) = err else {
+    let (DbErr::Query(RuntimeErr::SqlxError(e)) | DbErr::Exec(RuntimeErr::SqlxError(e))) = err
+    else {
         return false;
     };
-    e.as_database_error().and_then(|d| d.code()).is_some_and(|code| code == "22021" || code == "22P05")
+    e.as_database_error()
+        .and_then(|d| d.code())
+        .is_some_and(|code| code == "22021" || code == "22P05")
 }

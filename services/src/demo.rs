@@ -4,8 +4,8 @@
 use casia_domain::{Lang, Role};
 use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait, TransactionTrait};
 
-use crate::accounts::{create_demo_user, NewUser};
-use crate::authorisations::{add_member, create_authorisation, NewAuthorisation};
+use crate::accounts::{NewUser, create_demo_user};
+use crate::authorisations::{NewAuthorisation, add_member, create_authorisation};
 use crate::entity::user;
 use crate::error::ServiceResult;
 
@@ -39,7 +39,14 @@ pub async fn load(services: &crate::Services) -> ServiceResult<bool> {
         // guessable) and does not have to: it is public, and only demo databases get it.
         let u = create_demo_user(
             &tx,
-            NewUser { username, full_name, email: None, password: DEMO_PASSWORD, role: *role, lang: Lang::Es },
+            NewUser {
+                username,
+                full_name,
+                email: None,
+                password: DEMO_PASSWORD,
+                role: *role,
+                lang: Lang::Es,
+            },
         )
         .await?;
         ids.insert(*username, u.id);

@@ -60,7 +60,10 @@ pub enum ServiceError {
     },
     /// A rate, quota or concurrency limit: refused for now, retry after the given time.
     #[error("limit reached: {limit:?}")]
-    TooManyRequests { limit: RateLimit, retry_after_seconds: u64 },
+    TooManyRequests {
+        limit: RateLimit,
+        retry_after_seconds: u64,
+    },
 }
 
 impl From<Refusal> for ServiceError {
@@ -90,13 +93,25 @@ impl ServiceError {
     }
 
     /// An internal failure with its cause: `ServiceError::failed("writing receipt", e)`.
-    pub fn failed(context: impl Into<String>, source: impl std::error::Error + Send + Sync + 'static) -> Self {
-        ServiceError::Failed { context: context.into(), source: Box::new(source) }
+    pub fn failed(
+        context: impl Into<String>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        ServiceError::Failed {
+            context: context.into(),
+            source: Box::new(source),
+        }
     }
 
     /// Errors worth a log line at error level (the person only sees a generic message).
     pub fn is_internal(&self) -> bool {
-        matches!(self, ServiceError::Db(_) | ServiceError::Storage(_) | ServiceError::Internal(_) | ServiceError::Failed { .. })
+        matches!(
+            self,
+            ServiceError::Db(_)
+                | ServiceError::Storage(_)
+                | ServiceError::Internal(_)
+                | ServiceError::Failed { .. }
+        )
     }
 }
 

@@ -16,7 +16,9 @@ pub fn spawn_background_jobs(services: &Services) {
                 Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
             }
             // Files uploaded for a form that was never sent: they would fill the disk.
-            match crate::files::purge_stale_uploads(&s.db, &s.storage, s.config.uploads.stale_hours).await {
+            match crate::files::purge_stale_uploads(&s.db, &s.storage, s.config.uploads.stale_hours)
+                .await
+            {
                 Ok(n) if n > 0 => tracing::info!(uploads = n, "unattached uploads removed"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "removing unattached uploads failed"),
@@ -30,6 +32,8 @@ pub fn spawn_background_jobs(services: &Services) {
         }
         // Notices keep accumulating as pending: once the configuration is fixed and the
         // server restarted, they all go out.
-        Err(e) => tracing::error!(error = %e, "mail delivery not started: check the [smtp] configuration"),
+        Err(e) => {
+            tracing::error!(error = %e, "mail delivery not started: check the [smtp] configuration")
+        }
     }
 }

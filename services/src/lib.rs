@@ -2,8 +2,8 @@
 //! (server functions and HTTP handlers in `app`) only adapts requests to these.
 
 pub mod accounts;
-pub mod audit;
 pub mod admin;
+pub mod audit;
 pub mod authorisations;
 pub mod cases;
 pub mod clock;
@@ -17,14 +17,14 @@ pub mod jobs;
 pub mod loadgen;
 pub mod mail;
 pub mod notices;
-pub mod second_factor;
-pub mod rate_limit;
 pub mod passwords;
+pub mod rate_limit;
+pub mod second_factor;
 pub mod sessions;
 pub mod taxonomy;
-pub mod throttle;
 #[cfg(feature = "test-support")]
 pub mod testing;
+pub mod throttle;
 
 use std::sync::Arc;
 
@@ -57,6 +57,12 @@ impl Services {
         taxonomy::seed(&db).await?;
         let storage = files::Storage::local(&config.storage_dir())?;
         let limits = Arc::new(rate_limit::Limits::from_config(&config));
-        Ok(Services { db, config: Arc::new(config), storage, mail_wakeup: Arc::new(Notify::new()), limits })
+        Ok(Services {
+            db,
+            config: Arc::new(config),
+            storage,
+            mail_wakeup: Arc::new(Notify::new()),
+            limits,
+        })
     }
 }

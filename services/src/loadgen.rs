@@ -9,13 +9,16 @@
 use std::time::Instant;
 
 use casia_domain::Role;
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, PaginatorTrait, Statement, TransactionTrait};
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, PaginatorTrait, Statement,
+    TransactionTrait,
+};
 use sha2::{Digest, Sha256};
 
+use crate::Services;
 use crate::accounts::hash_password;
 use crate::entity::case;
 use crate::error::{ServiceError, ServiceResult};
-use crate::Services;
 
 /// Password of every generated account.
 pub const LOAD_PASSWORD: &str = "casia-bench";
@@ -38,7 +41,14 @@ pub struct LoadPlan {
 
 impl Default for LoadPlan {
     fn default() -> Self {
-        LoadPlan { cases: 1_000_000, authorisations: 2_000, months: 24, skew: 1.0, processors: 40, seed: 0.42 }
+        LoadPlan {
+            cases: 1_000_000,
+            authorisations: 2_000,
+            months: 24,
+            skew: 1.0,
+            processors: 40,
+            seed: 0.42,
+        }
     }
 }
 
@@ -81,10 +91,15 @@ pub fn user_name(number: &str, k: u32) -> String {
 /// Every authorisation gets at least one case and the sizes add up to exactly `plan.cases`.
 pub fn plan_authorisations(plan: &LoadPlan) -> Vec<PlannedAuthorisation> {
     let n = plan.authorisations.max(1);
-    let weights: Vec<f64> = (1..=n).map(|r| 1.0 / f64::from(r).powf(plan.skew)).collect();
+    let weights: Vec<f64> = (1..=n)
+        .map(|r| 1.0 / f64::from(r).powf(plan.skew))
+        .collect();
     let total: f64 = weights.iter().sum();
     let spare = plan.cases.saturating_sub(u64::from(n));
-    let mut sizes: Vec<u64> = weights.iter().map(|w| 1 + (spare as f64 * w / total).floor() as u64).collect();
+    let mut sizes: Vec<u64> = weights
+        .iter()
+        .map(|w| 1 + (spare as f64 * w / total).floor() as u64)
+        .collect();
     let mut missing = plan.cases.saturating_sub(sizes.iter().sum());
     let count = sizes.len();
     let mut i = 0;
@@ -100,7 +115,12 @@ pub fn plan_authorisations(plan: &LoadPlan) -> Vec<PlannedAuthorisation> {
             let rank = i as u32 + 1;
             // One user per 2 500 cases, between 1 and 25.
             let users = (1 + cases / 2_500).min(25) as u32;
-            PlannedAuthorisation { rank, number: authorisation_number(rank), cases, users }
+            PlannedAuthorisation {
+                rank,
+                number: authorisation_number(rank),
+                cases,
+                users,
+            }
         })
         .collect()
 }
@@ -135,12 +155,18 @@ fn sample_pdf() -> Vec<u8> {
         pdf.push_str(&format!("{offset:010} 00000 n \n"));
         offset += line.len() + 1;
     }
-    pdf.push_str(&format!("trailer << /Size 4 /Root 1 0 R >>\nstartxref\n{xref_at}\n%%EOF\n"));
+    pdf.push_str(&format!(
+        "trailer << /Size 4 /Root 1 0 R >>\nstartxref\n{xref_at}\n%%EOF\n"
+    ));
     pdf.into_bytes()
 }
 
 /// Fills an empty PostgreSQL database (reference data only: no cases yet) with `plan`.
-pub async fn generate(services: &Services, plan: &LoadPlan, mut progress: impl FnMut(&str)) -> ServiceResult<LoadReport> {
+pub async fn generate(
+    services: &Services,
+    plan: &LoadPlan,
+    mut progress: impl FnMut(&str),
+) -> ServiceResult<LoadReport> {
     let db = &services.db;
     pg_only(db)?;
     if case::Entity::find().count(db).await? > 0 {
@@ -149,7 +175,9 @@ pub async fn generate(services: &Services, plan: &LoadPlan, mut progress: impl F
         ));
     }
     if !(0.0..=1.0).contains(&plan.seed) {
-        return Err(ServiceError::Internal("the seed must be between 0 and 1".into()));
+        return Err(ServiceError::Internal(
+            "the seed must be between 0 and 1".into(),
+        ));
     }
     let mut report = LoadReport::default();
     let planned = plan_authorisations(plan);
@@ -357,21 +385,35 @@ pub async fn generate(services: &Services, plan: &LoadPlan, mut progress: impl F
         progress(name);
         let started = Instant::now();
         tx.execute_unprepared(&sql).await?;
-        report.steps.push((name.to_owned(), started.elapsed().as_secs_f64()));
+        report
+            .steps
+            .push((name.to_owned(), started.elapsed().as_secs_f64()));
     }
     tx.execute_unprepared("DROP TABLE load_plan, load_auth, load_staff, load_doc_types, load_leaves, load_cases, load_cases2")
         .await?;
     progress("commit");
     let started = Instant::now();
     tx.commit().await?;
-    report.steps.push(("commit".to_owned(), started.elapsed().as_secs_f64()));
+    report
+        .steps
+        .push(("commit".to_owned(), started.elapsed().as_secs_f64()));
     progress("analyse");
     let started = Instant::now();
     db.execute_unprepared("ANALYZE").await?;
-    report.steps.push(("analyse".to_owned(), started.elapsed().as_secs_f64()));
+    report
+        .steps
+        .push(("analyse".to_owned(), started.elapsed().as_secs_f64()));
 
-    report.authorisations = count(db, "SELECT count(*) FROM authorisations WHERE number >= '1000000'").await?;
-    report.users = count(db, "SELECT count(*) FROM users WHERE username LIKE 'bench-%'").await?;
+    report.authorisations = count(
+        db,
+        "SELECT count(*) FROM authorisations WHERE number >= '1000000'",
+    )
+    .await?;
+    report.users = count(
+        db,
+        "SELECT count(*) FROM users WHERE username LIKE 'bench-%'",
+    )
+    .await?;
     report.cases = count(db, "SELECT count(*) FROM cases").await?;
     report.history_rows = count(db, "SELECT count(*) FROM case_history").await?;
     report.documents = count(db, "SELECT count(*) FROM documents").await?;
@@ -389,7 +431,10 @@ mod tests {
         let p = plan_authorisations(&plan);
         assert_eq!(p.len(), 2_000);
         assert_eq!(p.iter().map(|a| a.cases).sum::<u64>(), 1_000_000);
-        assert!(p.iter().all(|a| a.cases >= 1 && (1..=25).contains(&a.users)));
+        assert!(
+            p.iter()
+                .all(|a| a.cases >= 1 && (1..=25).contains(&a.users))
+        );
         // The largest has over a hundred thousand cases; the median a few hundred.
         assert!(p[0].cases > 100_000, "{}", p[0].cases);
         assert!(p[1_000].cases < 1_000, "{}", p[1_000].cases);
@@ -399,10 +444,24 @@ mod tests {
 
     #[test]
     fn small_plans_still_give_every_authorisation_a_case() {
-        let plan = LoadPlan { cases: 10, authorisations: 10, ..LoadPlan::default() };
+        let plan = LoadPlan {
+            cases: 10,
+            authorisations: 10,
+            ..LoadPlan::default()
+        };
         let p = plan_authorisations(&plan);
         assert!(p.iter().all(|a| a.cases == 1));
-        let plan = LoadPlan { cases: 5, authorisations: 10, ..LoadPlan::default() };
-        assert_eq!(plan_authorisations(&plan).iter().map(|a| a.cases).sum::<u64>(), 10);
+        let plan = LoadPlan {
+            cases: 5,
+            authorisations: 10,
+            ..LoadPlan::default()
+        };
+        assert_eq!(
+            plan_authorisations(&plan)
+                .iter()
+                .map(|a| a.cases)
+                .sum::<u64>(),
+            10
+        );
     }
 }

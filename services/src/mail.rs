@@ -31,15 +31,15 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use sea_orm::sea_query::{Expr, LockBehavior, LockType};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, TransactionTrait,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 
 use crate::clock::now;
 use crate::config::SmtpConfig;
 use crate::entity::{authorisation, notice};
 use crate::error::{ServiceError, ServiceResult};
-use crate::notices::{email_status, NoticePayload};
+use crate::notices::{NoticePayload, email_status};
 use crate::{Config, Services};
 
 /// How many notices one round of the worker claims.
@@ -69,26 +69,40 @@ pub struct InboxText {
 /// The notice's event and what it carries. A row this service did not write is an internal
 /// error, never shown to anyone.
 pub fn decode(n: &notice::Model) -> ServiceResult<(NoticeKind, NoticePayload)> {
-    let kind = NoticeKind::from_code(&n.kind).ok_or_else(|| ServiceError::Internal(format!("notice {}: unknown kind {:?}", n.id, n.kind)))?;
-    let payload: NoticePayload =
-        serde_json::from_str(&n.payload).map_err(|e| ServiceError::Internal(format!("notice {}: bad payload: {e}", n.id)))?;
+    let kind = NoticeKind::from_code(&n.kind).ok_or_else(|| {
+        ServiceError::Internal(format!("notice {}: unknown kind {:?}", n.id, n.kind))
+    })?;
+    let payload: NoticePayload = serde_json::from_str(&n.payload)
+        .map_err(|e| ServiceError::Internal(format!("notice {}: bad payload: {e}", n.id)))?;
     Ok((kind, payload))
 }
 
 /// Where the email's link takes the user: the case's detail page.
 pub fn case_link(public_url: &str, case_number: &str) -> String {
-    format!("{}/casia/casos/{}", public_url.trim_end_matches('/'), case_number)
+    format!(
+        "{}/casia/casos/{}",
+        public_url.trim_end_matches('/'),
+        case_number
+    )
 }
 
 /// The mail's language is the one recorded with the notice (that of the person who opened
 /// the case): English when it says so, Spanish otherwise.
 fn mail_lang(n: &notice::Model) -> Lang {
-    if n.lang == Lang::En.code() { Lang::En } else { Lang::Es }
+    if n.lang == Lang::En.code() {
+        Lang::En
+    } else {
+        Lang::Es
+    }
 }
 
 /// The processor's text, when there is one worth showing.
 fn visible_message(payload: &NoticePayload) -> Option<&str> {
-    payload.message.as_deref().map(str::trim).filter(|m| !m.is_empty())
+    payload
+        .message
+        .as_deref()
+        .map(str::trim)
+        .filter(|m| !m.is_empty())
 }
 
 /// The email of a notice, in the notice's language.
@@ -100,7 +114,11 @@ pub fn render(n: &notice::Model, public_url: &str) -> ServiceResult<RenderedMail
     let link = case_link(public_url, &payload.case_number);
     let message = visible_message(&payload);
 
-    let mut text = format!("{}\n\n{}\n\n", Msg::NoticeGreeting.text(lang), words.summary);
+    let mut text = format!(
+        "{}\n\n{}\n\n",
+        Msg::NoticeGreeting.text(lang),
+        words.summary
+    );
     if let Some(m) = message {
         text.push_str(&format!("{}\n{}\n\n", words.message_label, m));
     }
@@ -139,7 +157,11 @@ pub fn render(n: &notice::Model, public_url: &str) -> ServiceResult<RenderedMail
         automatic = escape_html(Msg::NoticeAutomatic.text(lang)),
         why = escape_html(Msg::NoticeWhyReceived.text(lang)),
     ));
-    Ok(RenderedMail { subject, text, html })
+    Ok(RenderedMail {
+        subject,
+        text,
+        html,
+    })
 }
 
 /// The same notice for the inbox, in the reader's language (which may differ from the
@@ -152,7 +174,10 @@ pub fn render_for_inbox(n: &notice::Model, lang: Lang) -> ServiceResult<InboxTex
         body.push_str(&format!("\n\n{}\n{}", words.message_label, m));
     }
     body.push_str(&format!("\n\n{}", words.next_step));
-    Ok(InboxText { subject: notice_subject(kind, lang, &payload.case_number), body })
+    Ok(InboxText {
+        subject: notice_subject(kind, lang, &payload.case_number),
+        body,
+    })
 }
 
 /// Text made safe for HTML element content and attribute values.
@@ -186,13 +211,19 @@ pub struct OutgoingMail {
 fn public_host(public_url: &str) -> String {
     let rest = public_url.split_once("://").map_or(public_url, |(_, r)| r);
     let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let authority = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+    let authority = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
     let host = if authority.starts_with('[') {
         authority.split_inclusive(']').next().unwrap_or_default()
     } else {
         authority.split(':').next().unwrap_or_default()
     };
-    if host.is_empty() { "casia.localhost".to_owned() } else { host.to_ascii_lowercase() }
+    if host.is_empty() {
+        "casia.localhost".to_owned()
+    } else {
+        host.to_ascii_lowercase()
+    }
 }
 
 /// The same for every send of one notice, so that a receiving server can drop a repeat.
@@ -203,18 +234,18 @@ pub fn message_id(notice_id: i64, public_url: &str) -> String {
 /// Builds the RFC 5322 message of a pending notice.
 pub fn compose(n: &notice::Model, config: &Config) -> ServiceResult<OutgoingMail> {
     let rendered = render(n, &config.public_url)?;
-    let from: Mailbox = config
-        .mail
-        .from
-        .parse()
-        .map_err(|e| ServiceError::Internal(format!("mail.from {:?} is not an address: {e}", config.mail.from)))?;
-    let address = n
-        .email_to
-        .as_deref()
-        .ok_or_else(|| ServiceError::Internal(format!("notice {} is pending without an address", n.id)))?;
-    let to: Mailbox = address
-        .parse()
-        .map_err(|e| ServiceError::MailRefused(format!("notice {}: address {address:?} refused: {e}", n.id)))?;
+    let from: Mailbox = config.mail.from.parse().map_err(|e| {
+        ServiceError::Internal(format!(
+            "mail.from {:?} is not an address: {e}",
+            config.mail.from
+        ))
+    })?;
+    let address = n.email_to.as_deref().ok_or_else(|| {
+        ServiceError::Internal(format!("notice {} is pending without an address", n.id))
+    })?;
+    let to: Mailbox = address.parse().map_err(|e| {
+        ServiceError::MailRefused(format!("notice {}: address {address:?} refused: {e}", n.id))
+    })?;
     let message = Message::builder()
         .from(from)
         .to(to)
@@ -225,7 +256,11 @@ pub fn compose(n: &notice::Model, config: &Config) -> ServiceResult<OutgoingMail
         .raw_header(HeaderValue::new(HeaderName::new_from_ascii_str("Auto-Submitted"), "auto-generated".to_owned()))
         .multipart(MultiPart::alternative_plain_html(rendered.text, rendered.html))
         .map_err(|e| ServiceError::Internal(format!("notice {}: building the message: {e}", n.id)))?;
-    Ok(OutgoingMail { notice_id: n.id, kind: n.kind.clone(), message })
+    Ok(OutgoingMail {
+        notice_id: n.id,
+        kind: n.kind.clone(),
+        message,
+    })
 }
 
 /// Where notice emails go: an SMTP server, or files when none is configured.
@@ -242,33 +277,50 @@ pub struct SmtpSender {
 
 impl SmtpSender {
     pub fn new(c: &SmtpConfig) -> ServiceResult<SmtpSender> {
-        let smtp_error = |e: lettre::transport::smtp::Error| ServiceError::Internal(format!("smtp {}: {e}", c.host));
+        let smtp_error = |e: lettre::transport::smtp::Error| {
+            ServiceError::Internal(format!("smtp {}: {e}", c.host))
+        };
         let mut builder = match c.tls.trim().to_ascii_lowercase().as_str() {
             "none" => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(c.host.as_str()),
-            "starttls" => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&c.host).map_err(smtp_error)?,
+            "starttls" => {
+                AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&c.host).map_err(smtp_error)?
+            }
             "tls" => AsyncSmtpTransport::<Tokio1Executor>::relay(&c.host).map_err(smtp_error)?,
-            other => return Err(ServiceError::Internal(format!("smtp.tls must be none, starttls or tls, not {other:?}"))),
+            other => {
+                return Err(ServiceError::Internal(format!(
+                    "smtp.tls must be none, starttls or tls, not {other:?}"
+                )));
+            }
         }
         .port(c.port)
         .timeout(Some(Duration::from_secs(c.timeout_seconds.max(1))));
         if let Some(user) = c.username.as_deref().filter(|u| !u.trim().is_empty()) {
-            builder = builder.credentials(Credentials::new(user.to_owned(), c.password.clone().unwrap_or_default()));
+            builder = builder.credentials(Credentials::new(
+                user.to_owned(),
+                c.password.clone().unwrap_or_default(),
+            ));
         }
-        Ok(SmtpSender { transport: builder.build() })
+        Ok(SmtpSender {
+            transport: builder.build(),
+        })
     }
 }
 
 #[async_trait]
 impl MailSender for SmtpSender {
     async fn send(&self, mail: &OutgoingMail) -> ServiceResult<()> {
-        self.transport.send(mail.message.clone()).await.map(|_| ()).map_err(|e| {
-            // 5xx: the server will say the same next time.
-            if e.is_permanent() {
-                ServiceError::MailRefused(format!("smtp: {e}"))
-            } else {
-                ServiceError::Internal(format!("smtp: {e}"))
-            }
-        })
+        self.transport
+            .send(mail.message.clone())
+            .await
+            .map(|_| ())
+            .map_err(|e| {
+                // 5xx: the server will say the same next time.
+                if e.is_permanent() {
+                    ServiceError::MailRefused(format!("smtp: {e}"))
+                } else {
+                    ServiceError::Internal(format!("smtp: {e}"))
+                }
+            })
     }
 }
 
@@ -284,7 +336,11 @@ impl FileSender {
     }
 
     pub fn file_name(mail: &OutgoingMail) -> String {
-        let kind: String = mail.kind.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+        let kind: String = mail
+            .kind
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
         format!("{}-{kind}.eml", mail.notice_id)
     }
 }
@@ -303,7 +359,9 @@ impl MailSender for FileSender {
 
 fn write_atomically(dir: &std::path::Path, name: &str, bytes: &[u8]) -> ServiceResult<()> {
     use std::io::Write;
-    let storage = |what: &str, path: &std::path::Path, e: std::io::Error| ServiceError::Storage(format!("{what} {}: {e}", path.display()));
+    let storage = |what: &str, path: &std::path::Path, e: std::io::Error| {
+        ServiceError::Storage(format!("{what} {}: {e}", path.display()))
+    };
     std::fs::create_dir_all(dir).map_err(|e| storage("creating", dir, e))?;
     let temp = dir.join(format!(".{name}.{}.tmp", uuid::Uuid::new_v4().simple()));
     let target = dir.join(name);
@@ -347,10 +405,19 @@ pub struct DeliveryReport {
 }
 
 /// The retry delay after the `attempts`-th failed try: `backoff · 2^(attempts−1)`, capped.
-pub fn retry_delay(attempts: i32, backoff_seconds: i64, max_backoff_seconds: i64) -> chrono::Duration {
-    let doublings = u32::try_from(attempts.saturating_sub(1)).unwrap_or(0).min(62);
+pub fn retry_delay(
+    attempts: i32,
+    backoff_seconds: i64,
+    max_backoff_seconds: i64,
+) -> chrono::Duration {
+    let doublings = u32::try_from(attempts.saturating_sub(1))
+        .unwrap_or(0)
+        .min(62);
     let factor = 1_i64.checked_shl(doublings).unwrap_or(i64::MAX);
-    let seconds = backoff_seconds.max(1).saturating_mul(factor).min(max_backoff_seconds.max(1));
+    let seconds = backoff_seconds
+        .max(1)
+        .saturating_mul(factor)
+        .min(max_backoff_seconds.max(1));
     chrono::Duration::seconds(seconds)
 }
 
@@ -359,7 +426,11 @@ fn claimable(at: DateTime<Utc>) -> Condition {
     Condition::all()
         .add(notice::Column::EmailStatus.eq(email_status::PENDING))
         .add(notice::Column::NextAttemptAt.lte(at))
-        .add(Condition::any().add(notice::Column::LockedUntil.is_null()).add(notice::Column::LockedUntil.lt(at)))
+        .add(
+            Condition::any()
+                .add(notice::Column::LockedUntil.is_null())
+                .add(notice::Column::LockedUntil.lt(at)),
+        )
 }
 
 /// Takes up to `batch` due notices for this worker until `lease_until`.
@@ -368,7 +439,11 @@ fn claimable(at: DateTime<Utc>) -> Condition {
 /// transaction, so concurrent workers take disjoint rows without waiting for each other.
 /// SQLite (one instance, writes serialised): a conditional UPDATE per candidate; a row
 /// another worker took meanwhile no longer matches and is left alone.
-async fn claim(db: &DatabaseConnection, batch: u64, lease_until: DateTime<Utc>) -> ServiceResult<Vec<notice::Model>> {
+async fn claim(
+    db: &DatabaseConnection,
+    batch: u64,
+    lease_until: DateTime<Utc>,
+) -> ServiceResult<Vec<notice::Model>> {
     let at = now();
     let due = || {
         notice::Entity::find()
@@ -380,7 +455,10 @@ async fn claim(db: &DatabaseConnection, batch: u64, lease_until: DateTime<Utc>) 
     let mut claimed = Vec::new();
     if db.get_database_backend() == DbBackend::Postgres {
         let tx = db.begin().await?;
-        let rows = due().lock_with_behavior(LockType::Update, LockBehavior::SkipLocked).all(&tx).await?;
+        let rows = due()
+            .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
+            .all(&tx)
+            .await?;
         if !rows.is_empty() {
             notice::Entity::update_many()
                 .col_expr(notice::Column::LockedUntil, Expr::value(lease_until))
@@ -427,22 +505,45 @@ async fn record_sent(db: &impl ConnectionTrait, n: &notice::Model) -> ServiceRes
         .col_expr(notice::Column::EmailStatus, Expr::value(email_status::SENT))
         .col_expr(notice::Column::EmailTo, Expr::value(n.email_to.clone()))
         .col_expr(notice::Column::SentAt, Expr::value(at))
-        .col_expr(notice::Column::Attempts, Expr::col(notice::Column::Attempts).add(1))
-        .col_expr(notice::Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
+        .col_expr(
+            notice::Column::Attempts,
+            Expr::col(notice::Column::Attempts).add(1),
+        )
+        .col_expr(
+            notice::Column::LockedUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
         .exec(db)
         .await?;
     Ok(done.rows_affected == 1)
 }
 
-async fn record_failure(db: &impl ConnectionTrait, config: &Config, n: &notice::Model, error: &ServiceError) -> ServiceResult<bool> {
+async fn record_failure(
+    db: &impl ConnectionTrait,
+    config: &Config,
+    n: &notice::Model,
+    error: &ServiceError,
+) -> ServiceResult<bool> {
     let attempts = n.attempts.saturating_add(1);
-    let next = now() + retry_delay(attempts, config.mail.backoff_seconds, config.mail.max_backoff_seconds);
-    let text: String = error.to_string().chars().take(LAST_ERROR_MAX_CHARS).collect();
+    let next = now()
+        + retry_delay(
+            attempts,
+            config.mail.backoff_seconds,
+            config.mail.max_backoff_seconds,
+        );
+    let text: String = error
+        .to_string()
+        .chars()
+        .take(LAST_ERROR_MAX_CHARS)
+        .collect();
     let done = while_leased(n)
         .col_expr(notice::Column::Attempts, Expr::value(attempts))
         .col_expr(notice::Column::LastError, Expr::value(text))
         .col_expr(notice::Column::NextAttemptAt, Expr::value(next))
-        .col_expr(notice::Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
+        .col_expr(
+            notice::Column::LockedUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
         .exec(db)
         .await?;
     Ok(done.rows_affected == 1)
@@ -450,21 +551,36 @@ async fn record_failure(db: &impl ConnectionTrait, config: &Config, n: &notice::
 
 /// Ends a notice without sending it: `status` is `skipped` (no consent or address any more)
 /// or `failed` (refused for good), with the reason.
-async fn record_final(db: &impl ConnectionTrait, n: &notice::Model, status: &str, reason: &str) -> ServiceResult<bool> {
+async fn record_final(
+    db: &impl ConnectionTrait,
+    n: &notice::Model,
+    status: &str,
+    reason: &str,
+) -> ServiceResult<bool> {
     let text: String = reason.chars().take(LAST_ERROR_MAX_CHARS).collect();
-    let attempts = if status == email_status::FAILED { n.attempts.saturating_add(1) } else { n.attempts };
+    let attempts = if status == email_status::FAILED {
+        n.attempts.saturating_add(1)
+    } else {
+        n.attempts
+    };
     let done = while_leased(n)
         .col_expr(notice::Column::EmailStatus, Expr::value(status))
         .col_expr(notice::Column::Attempts, Expr::value(attempts))
         .col_expr(notice::Column::LastError, Expr::value(text))
-        .col_expr(notice::Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
+        .col_expr(
+            notice::Column::LockedUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
         .exec(db)
         .await?;
     Ok(done.rows_affected == 1)
 }
 
 /// Where each authorisation wants its notices now: its address, if it has one and consents.
-async fn current_recipients(db: &impl ConnectionTrait, claimed: &[notice::Model]) -> ServiceResult<HashMap<i64, String>> {
+async fn current_recipients(
+    db: &impl ConnectionTrait,
+    claimed: &[notice::Model],
+) -> ServiceResult<HashMap<i64, String>> {
     let ids: Vec<i64> = claimed.iter().map(|n| n.authorisation_id).collect();
     if ids.is_empty() {
         return Ok(HashMap::new());
@@ -475,13 +591,20 @@ async fn current_recipients(db: &impl ConnectionTrait, claimed: &[notice::Model]
         .await?
         .into_iter()
         .filter(|a| a.notices_consent)
-        .filter_map(|a| a.contact_email.filter(|e| !e.trim().is_empty()).map(|e| (a.id, e.trim().to_owned())))
+        .filter_map(|a| {
+            a.contact_email
+                .filter(|e| !e.trim().is_empty())
+                .map(|e| (a.id, e.trim().to_owned()))
+        })
         .collect())
 }
 
 async fn release(db: &impl ConnectionTrait, n: &notice::Model) -> ServiceResult<()> {
     while_leased(n)
-        .col_expr(notice::Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
+        .col_expr(
+            notice::Column::LockedUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
         .exec(db)
         .await?;
     Ok(())
@@ -492,14 +615,21 @@ async fn release(db: &impl ConnectionTrait, n: &notice::Model) -> ServiceResult<
 /// A send is given at most a quarter of the lease, and no send starts unless it can finish
 /// before the lease ends; the rest of the batch is given back for the next round. So while a
 /// message is being handed over, no other worker can have claimed its notice.
-pub async fn deliver_pending(services: &Services, transport: &dyn MailSender, batch: u64) -> ServiceResult<DeliveryReport> {
+pub async fn deliver_pending(
+    services: &Services,
+    transport: &dyn MailSender,
+    batch: u64,
+) -> ServiceResult<DeliveryReport> {
     let db = &services.db;
     let config = &services.config;
     let lease = chrono::Duration::seconds(config.mail.lease_seconds.max(4));
     let send_budget = lease / 4;
     let lease_until = now() + lease;
     let claimed = claim(db, batch, lease_until).await?;
-    let mut report = DeliveryReport { claimed: claimed.len(), ..DeliveryReport::default() };
+    let mut report = DeliveryReport {
+        claimed: claimed.len(),
+        ..DeliveryReport::default()
+    };
     let recipients = current_recipients(db, &claimed).await?;
 
     for n in &claimed {
@@ -511,15 +641,35 @@ pub async fn deliver_pending(services: &Services, transport: &dyn MailSender, ba
         // The authorisation's wishes now, not when the event happened.
         let Some(address) = recipients.get(&n.authorisation_id) else {
             report.skipped += 1;
-            tracing::info!(notice = n.id, "notice email not sent: no contact address or consent any more");
-            record_final(db, n, email_status::SKIPPED, "no contact address or consent when it was to be sent").await?;
+            tracing::info!(
+                notice = n.id,
+                "notice email not sent: no contact address or consent any more"
+            );
+            record_final(
+                db,
+                n,
+                email_status::SKIPPED,
+                "no contact address or consent when it was to be sent",
+            )
+            .await?;
             continue;
         };
-        let n = &notice::Model { email_to: Some(address.clone()), ..n.clone() };
+        let n = &notice::Model {
+            email_to: Some(address.clone()),
+            ..n.clone()
+        };
         let outcome = match compose(n, config) {
-            Ok(mail) => match tokio::time::timeout(send_budget.to_std().unwrap_or(Duration::from_secs(30)), transport.send(&mail)).await {
+            Ok(mail) => match tokio::time::timeout(
+                send_budget.to_std().unwrap_or(Duration::from_secs(30)),
+                transport.send(&mail),
+            )
+            .await
+            {
                 Ok(result) => result,
-                Err(_) => Err(ServiceError::Internal(format!("sending took longer than {}s", send_budget.num_seconds()))),
+                Err(_) => Err(ServiceError::Internal(format!(
+                    "sending took longer than {}s",
+                    send_budget.num_seconds()
+                ))),
             },
             Err(e) => Err(e),
         };
@@ -527,21 +677,30 @@ pub async fn deliver_pending(services: &Services, transport: &dyn MailSender, ba
             Ok(()) => {
                 report.sent += 1;
                 if !record_sent(db, n).await? {
-                    tracing::warn!(notice = n.id, "notice sent after its lease ended; another worker may send it again");
+                    tracing::warn!(
+                        notice = n.id,
+                        "notice sent after its lease ended; another worker may send it again"
+                    );
                 }
             }
             Err(e @ ServiceError::MailRefused(_)) => {
                 report.given_up += 1;
                 tracing::error!(notice = n.id, error = %e, "notice email refused for good; not retried");
                 if !record_final(db, n, email_status::FAILED, &e.to_string()).await? {
-                    tracing::warn!(notice = n.id, "notice lease ended before its failure was recorded");
+                    tracing::warn!(
+                        notice = n.id,
+                        "notice lease ended before its failure was recorded"
+                    );
                 }
             }
             Err(e) => {
                 report.failed += 1;
                 tracing::warn!(notice = n.id, attempt = n.attempts + 1, error = %e, "notice email not sent; will retry");
                 if !record_failure(db, config, n, &e).await? {
-                    tracing::warn!(notice = n.id, "notice lease ended before its failure was recorded");
+                    tracing::warn!(
+                        notice = n.id,
+                        "notice lease ended before its failure was recorded"
+                    );
                 }
             }
         }
@@ -607,7 +766,11 @@ mod tests {
 
     #[test]
     fn spanish_mail_says_what_to_do_and_links_the_case() {
-        let n = notice_of(NoticeKind::InformationRequested, "es", Some("Aporte el modelo TA.2/S firmado."));
+        let n = notice_of(
+            NoticeKind::InformationRequested,
+            "es",
+            Some("Aporte el modelo TA.2/S firmado."),
+        );
         let m = render(&n, "https://casia.example.es/").unwrap();
         assert_eq!(m.subject, "Caso 2026-0000042: Solicitud de información");
         for text in [&m.text, &m.html] {
@@ -622,34 +785,61 @@ mod tests {
 
     #[test]
     fn english_when_the_notice_is_english() {
-        let n = notice_of(NoticeKind::CancellationRejected, "en", Some("The case is already being processed."));
+        let n = notice_of(
+            NoticeKind::CancellationRejected,
+            "en",
+            Some("The case is already being processed."),
+        );
         let m = render(&n, "http://localhost:3000").unwrap();
         assert_eq!(m.subject, "Case 2026-0000042: Cancellation rejected");
-        assert!(m.text.contains("Reasons for the rejection:\nThe case is already being processed."));
+        assert!(
+            m.text
+                .contains("Reasons for the rejection:\nThe case is already being processed.")
+        );
         assert!(m.text.contains("Dear authorised user"));
         assert!(m.html.contains("<html lang=\"en\">"));
         // Any other code falls back to Spanish.
-        let m = render(&notice_of(NoticeKind::Resolved, "xx", None), "http://localhost:3000").unwrap();
+        let m = render(
+            &notice_of(NoticeKind::Resolved, "xx", None),
+            "http://localhost:3000",
+        )
+        .unwrap();
         assert!(m.subject.starts_with("Caso "));
     }
 
     #[test]
     fn case_opened_tells_the_assigned_number() {
         let m = render(&notice_of(NoticeKind::CaseOpened, "es", None), "http://h").unwrap();
-        assert!(m.text.contains("El número de caso asignado es 2026-0000042."));
+        assert!(
+            m.text
+                .contains("El número de caso asignado es 2026-0000042.")
+        );
         // No processor text: no empty heading.
         assert!(!m.text.contains("Observaciones:"));
     }
 
     #[test]
     fn user_text_is_escaped_in_html_and_left_alone_in_plain_text() {
-        let n = notice_of(NoticeKind::Resolved, "es", Some("<script>alert('x')</script>\nSegunda línea & fin"));
+        let n = notice_of(
+            NoticeKind::Resolved,
+            "es",
+            Some("<script>alert('x')</script>\nSegunda línea & fin"),
+        );
         let m = render(&n, "http://h").unwrap();
         assert!(!m.html.contains("<script>"));
         assert!(!m.html.contains("<b>trabajador</b>"));
-        assert!(m.html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"));
-        assert!(m.html.contains("Baja de &lt;b&gt;trabajador&lt;/b&gt; &amp; &quot;otros&quot;"));
-        assert!(m.text.contains("<script>alert('x')</script>\nSegunda línea & fin"));
+        assert!(
+            m.html
+                .contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;")
+        );
+        assert!(
+            m.html
+                .contains("Baja de &lt;b&gt;trabajador&lt;/b&gt; &amp; &quot;otros&quot;")
+        );
+        assert!(
+            m.text
+                .contains("<script>alert('x')</script>\nSegunda línea & fin")
+        );
     }
 
     #[test]
@@ -668,16 +858,28 @@ mod tests {
     fn a_broken_row_is_an_internal_error() {
         let mut n = notice_of(NoticeKind::Resolved, "es", None);
         n.payload = "{".into();
-        assert!(matches!(render(&n, "http://h"), Err(ServiceError::Internal(_))));
+        assert!(matches!(
+            render(&n, "http://h"),
+            Err(ServiceError::Internal(_))
+        ));
         let mut n = notice_of(NoticeKind::Resolved, "es", None);
         n.kind = "nope".into();
-        assert!(matches!(render_for_inbox(&n, Lang::Es), Err(ServiceError::Internal(_))));
+        assert!(matches!(
+            render_for_inbox(&n, Lang::Es),
+            Err(ServiceError::Internal(_))
+        ));
     }
 
     #[test]
     fn message_ids_are_stable_and_name_the_public_host() {
-        assert_eq!(message_id(7, "https://casia.example.es:8443/base"), "<casia-notice-7@casia.example.es>");
-        assert_eq!(message_id(7, "http://127.0.0.1:3000"), "<casia-notice-7@127.0.0.1>");
+        assert_eq!(
+            message_id(7, "https://casia.example.es:8443/base"),
+            "<casia-notice-7@casia.example.es>"
+        );
+        assert_eq!(
+            message_id(7, "http://127.0.0.1:3000"),
+            "<casia-notice-7@127.0.0.1>"
+        );
         assert_eq!(message_id(7, ""), "<casia-notice-7@casia.localhost>");
         assert_eq!(message_id(7, "http://[::1]:3000"), "<casia-notice-7@[::1]>");
     }
@@ -693,9 +895,16 @@ mod tests {
 
     #[test]
     fn composed_message_has_both_parts_and_the_stable_id() {
-        let mut config = Config { public_url: "https://casia.example.es".into(), ..Config::default() };
+        let mut config = Config {
+            public_url: "https://casia.example.es".into(),
+            ..Config::default()
+        };
         config.fill_derived();
-        let mail = compose(&notice_of(NoticeKind::Resolved, "es", Some("Hecho.")), &config).unwrap();
+        let mail = compose(
+            &notice_of(NoticeKind::Resolved, "es", Some("Hecho.")),
+            &config,
+        )
+        .unwrap();
         let raw = String::from_utf8(mail.message.formatted()).unwrap();
         assert!(raw.contains("Message-ID: <casia-notice-7@casia.example.es>"));
         assert!(raw.contains("multipart/alternative"));

@@ -3,13 +3,13 @@
 
 use std::collections::HashSet;
 
+use casia_domain::Lang;
 use casia_domain::dto::NoticeView;
 use casia_domain::model::NoticeKind;
-use casia_domain::Lang;
 use sea_orm::sea_query::{Expr, OnConflict, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 
@@ -48,14 +48,19 @@ pub async fn record(
     kind: NoticeKind,
     message: Option<String>,
 ) -> ServiceResult<notice::Model> {
-    let auth = authorisation::Entity::find_by_id(case.authorisation_id).one(db).await?.ok_or(ServiceError::NotFound)?;
+    let auth = authorisation::Entity::find_by_id(case.authorisation_id)
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
     // Mail in the language of the person who opened the case.
     let lang = user::Entity::find_by_id(case.opened_by)
         .one(db)
         .await?
         .and_then(|u| Lang::from_code(&u.lang))
         .unwrap_or_default();
-    let email_to = auth.contact_email.filter(|e| !e.trim().is_empty() && auth.notices_consent);
+    let email_to = auth
+        .contact_email
+        .filter(|e| !e.trim().is_empty() && auth.notices_consent);
     let payload = NoticePayload {
         case_number: casia_domain::model::case_number::format(case.number),
         case_title: case.title.clone(),
@@ -67,9 +72,16 @@ pub async fn record(
         case_id: Set(Some(case.id)),
         kind: Set(kind.code().to_owned()),
         lang: Set(lang.code().to_owned()),
-        payload: Set(serde_json::to_string(&payload).map_err(|e| ServiceError::Internal(e.to_string()))?),
+        payload: Set(
+            serde_json::to_string(&payload).map_err(|e| ServiceError::Internal(e.to_string()))?
+        ),
         created_at: Set(at),
-        email_status: Set(if email_to.is_some() { email_status::PENDING } else { email_status::SKIPPED }.to_owned()),
+        email_status: Set(if email_to.is_some() {
+            email_status::PENDING
+        } else {
+            email_status::SKIPPED
+        }
+        .to_owned()),
         email_to: Set(email_to),
         attempts: Set(0),
         next_attempt_at: Set(Some(at)),
@@ -83,7 +95,11 @@ pub async fn record(
 }
 
 /// Notices of an authorisation this user has not read yet (the header's counter).
-pub async fn unread_count(db: &impl ConnectionTrait, authorisation_id: i64, user_id: i64) -> ServiceResult<u64> {
+pub async fn unread_count(
+    db: &impl ConnectionTrait,
+    authorisation_id: i64,
+    user_id: i64,
+) -> ServiceResult<u64> {
     let read_by_user = Query::select()
         .column(notice_read::Column::NoticeId)
         .from(notice_read::Entity)
@@ -110,11 +126,16 @@ pub async fn inbox(
     limit: u64,
 ) -> ServiceResult<Vec<NoticeView>> {
     let scope = caller.user_scope()?;
-    let mut q = notice::Entity::find().filter(notice::Column::AuthorisationId.eq(scope.authorisation_id));
+    let mut q =
+        notice::Entity::find().filter(notice::Column::AuthorisationId.eq(scope.authorisation_id));
     if let Some(before) = before {
         q = q.filter(notice::Column::Id.lt(before));
     }
-    let rows = q.order_by_desc(notice::Column::Id).limit(limit.clamp(1, INBOX_PAGE_MAX)).all(db).await?;
+    let rows = q
+        .order_by_desc(notice::Column::Id)
+        .limit(limit.clamp(1, INBOX_PAGE_MAX))
+        .all(db)
+        .await?;
     let read: HashSet<i64> = notice_read::Entity::find()
         .filter(notice_read::Column::UserId.eq(scope.user_id))
         .filter(notice_read::Column::NoticeId.is_in(rows.iter().map(|n| n.id)))
@@ -126,7 +147,9 @@ pub async fn inbox(
     let mut views = Vec::with_capacity(rows.len());
     for n in rows {
         // A row that cannot be read is logged and left out rather than breaking the page.
-        let (kind, payload, text) = match crate::mail::decode(&n).and_then(|(k, p)| Ok((k, p, crate::mail::render_for_inbox(&n, lang)?))) {
+        let (kind, payload, text) = match crate::mail::decode(&n)
+            .and_then(|(k, p)| Ok((k, p, crate::mail::render_for_inbox(&n, lang)?)))
+        {
             Ok(parts) => parts,
             Err(e) => {
                 tracing::error!(notice = n.id, error = %e, "notice left out of the inbox");
@@ -148,20 +171,35 @@ pub async fn inbox(
 
 /// Marks one notice of the caller's authorisation as read by the caller (again is fine).
 /// Another authorisation's notice is "not found", like one that does not exist.
-pub async fn mark_read(db: &impl ConnectionTrait, caller: &Caller, notice_id: i64) -> ServiceResult<()> {
+pub async fn mark_read(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    notice_id: i64,
+) -> ServiceResult<()> {
     let scope = caller.user_scope()?;
     let Some(n) = notice::Entity::find_by_id(notice_id).one(db).await? else {
         return Err(crate::audit::not_found(db, caller, "notice", notice_id, "missing").await);
     };
     if n.authorisation_id != scope.authorisation_id {
-        return Err(crate::audit::not_found(db, caller, "notice", notice_id, "other_authorisation").await);
+        return Err(crate::audit::not_found(
+            db,
+            caller,
+            "notice",
+            notice_id,
+            "other_authorisation",
+        )
+        .await);
     }
     notice_read::Entity::insert(notice_read::ActiveModel {
         notice_id: Set(notice_id),
         user_id: Set(scope.user_id),
         read_at: Set(now()),
     })
-    .on_conflict(OnConflict::columns([notice_read::Column::NoticeId, notice_read::Column::UserId]).do_nothing().to_owned())
+    .on_conflict(
+        OnConflict::columns([notice_read::Column::NoticeId, notice_read::Column::UserId])
+            .do_nothing()
+            .to_owned(),
+    )
     .try_insert()
     .exec(db)
     .await?;

@@ -4,14 +4,14 @@
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use casia_domain::validation::Problems;
 use casia_domain::FieldProblem;
+use casia_domain::validation::Problems;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait};
 use serde_json::json;
 use tokio::sync::Semaphore;
 
-use crate::accounts::{hash_password, verify_password, Caller};
+use crate::accounts::{Caller, hash_password, verify_password};
 use crate::audit::{self, AuditAction, AuditEvent, Outcome};
 use crate::config::LoginLimits;
 use crate::entity::{session, user};
@@ -31,10 +31,14 @@ pub const MAX_PASSWORD_CHARS: usize = 128;
 pub fn password_problem(password: &str, username: &str, full_name: &str) -> Option<FieldProblem> {
     let chars = password.chars().count();
     if chars < MIN_PASSWORD_CHARS {
-        return Some(FieldProblem::TooShort { min: MIN_PASSWORD_CHARS });
+        return Some(FieldProblem::TooShort {
+            min: MIN_PASSWORD_CHARS,
+        });
     }
     if chars > MAX_PASSWORD_CHARS {
-        return Some(FieldProblem::TooLong { max: MAX_PASSWORD_CHARS });
+        return Some(FieldProblem::TooLong {
+            max: MAX_PASSWORD_CHARS,
+        });
     }
     let username = username.trim().to_lowercase();
     if !username.is_empty() && password.to_lowercase().contains(&username) {
@@ -49,7 +53,13 @@ pub fn password_problem(password: &str, username: &str, full_name: &str) -> Opti
 }
 
 /// Adds the policy's problem with `password` (if any) to `problems` under `field`.
-pub fn check_password(problems: &mut Problems, field: &str, password: &str, username: &str, full_name: &str) {
+pub fn check_password(
+    problems: &mut Problems,
+    field: &str,
+    password: &str,
+    username: &str,
+    full_name: &str,
+) {
     if let Some(p) = password_problem(password, username, full_name) {
         problems.add(field, p);
     }
@@ -67,23 +77,34 @@ static GLOBAL: OnceLock<PasswordChecks> = OnceLock::new();
 
 impl PasswordChecks {
     pub fn new(permits: usize, wait: Duration) -> Self {
-        PasswordChecks { permits: Semaphore::new(permits.max(1)), wait }
+        PasswordChecks {
+            permits: Semaphore::new(permits.max(1)),
+            wait,
+        }
     }
 
     /// The process-wide gate, sized by the first configuration that asks (`Services::start`).
     pub fn global(limits: &LoginLimits) -> &'static PasswordChecks {
         GLOBAL.get_or_init(|| {
-            PasswordChecks::new(limits.concurrent_password_checks, Duration::from_secs(limits.password_check_wait_seconds))
+            PasswordChecks::new(
+                limits.concurrent_password_checks,
+                Duration::from_secs(limits.password_check_wait_seconds),
+            )
         })
     }
 
     /// Runs `work` on a blocking thread once a permit is free; `Busy` if none came in time.
-    pub async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> ServiceResult<T> {
+    pub async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> ServiceResult<T> {
         let _permit = tokio::time::timeout(self.wait, self.permits.acquire())
             .await
             .map_err(|_| ServiceError::Busy)?
             .map_err(|_| ServiceError::Busy)?;
-        tokio::task::spawn_blocking(work).await.map_err(|e| ServiceError::Internal(format!("password check: {e}")))
+        tokio::task::spawn_blocking(work)
+            .await
+            .map_err(|e| ServiceError::Internal(format!("password check: {e}")))
     }
 
     pub async fn verify(&self, password: &str, stored_hash: &str) -> ServiceResult<bool> {
@@ -99,7 +120,9 @@ impl PasswordChecks {
 
 /// Hashes a new password off the async threads, within the global cap.
 pub async fn hash_off_thread(password: &str) -> ServiceResult<String> {
-    PasswordChecks::global(&LoginLimits::default()).hash(password).await
+    PasswordChecks::global(&LoginLimits::default())
+        .hash(password)
+        .await
 }
 
 /// "Cambiar contraseña" in `/cuenta`: the current password (throttled like a login), then the
@@ -118,7 +141,13 @@ pub async fn change_password(
     if current.is_empty() {
         p.add("current_password", FieldProblem::Required);
     }
-    check_password(&mut p, "new_password", new, &caller.user.username, &caller.user.full_name);
+    check_password(
+        &mut p,
+        "new_password",
+        new,
+        &caller.user.username,
+        &caller.user.full_name,
+    );
     if new != repeat {
         p.add("repeat_password", FieldProblem::PasswordMismatch);
     }
@@ -126,10 +155,16 @@ pub async fn change_password(
 
     let attempt = match throttle::begin(db, limits, &caller.user.username, &caller.client).await {
         Ok(a) => a,
-        Err(e @ ServiceError::TooManyAttempts { retry_after_seconds }) => {
+        Err(
+            e @ ServiceError::TooManyAttempts {
+                retry_after_seconds,
+            },
+        ) => {
             let event = AuditEvent::by(caller, AuditAction::PasswordChangeFailed, Outcome::Refused)
                 .on("account", caller.user.id)
-                .with_details(json!({ "reason": "throttled", "retry_after_seconds": retry_after_seconds }));
+                .with_details(
+                    json!({ "reason": "throttled", "retry_after_seconds": retry_after_seconds }),
+                );
             audit::record(db, event).await?;
             return Err(e);
         }
@@ -149,7 +184,10 @@ pub async fn change_password(
             .on("account", caller.user.id)
             .with_details(json!({ "reason": "wrong_current_password" }));
         audit::record(db, event).await?;
-        return Err(ServiceError::invalid("current_password", FieldProblem::WrongPassword));
+        return Err(ServiceError::invalid(
+            "current_password",
+            FieldProblem::WrongPassword,
+        ));
     }
     attempt.succeeded(db).await?;
     let hash = gate.hash(new).await?;
@@ -181,18 +219,42 @@ mod tests {
 
     #[test]
     fn the_policy_counts_characters_and_refuses_guessable_passwords() {
-        assert_eq!(password_problem("corta", "ana", "Ana Ruiz"), Some(FieldProblem::TooShort { min: 12 }));
+        assert_eq!(
+            password_problem("corta", "ana", "Ana Ruiz"),
+            Some(FieldProblem::TooShort { min: 12 })
+        );
         // Twelve characters of Spanish text are twelve, however many bytes they take.
         assert_eq!(password_problem("ñandú cigüeña", "ana", "Ana Ruiz"), None);
-        assert_eq!(password_problem(&"x".repeat(129), "ana", "Ana Ruiz"), Some(FieldProblem::TooLong { max: 128 }));
-        assert_eq!(password_problem("password1234", "ana", "Ana Ruiz"), Some(FieldProblem::WeakPassword));
-        assert_eq!(password_problem("123456789012", "ana", "Ana Ruiz"), Some(FieldProblem::WeakPassword));
-        assert_eq!(password_problem("qwertyuiopas", "ana", "Ana Ruiz"), Some(FieldProblem::WeakPassword));
-        assert_eq!(password_problem("tramitador1-segura-9", "tramitador1", "Pedro Martín"), Some(FieldProblem::PasswordContainsUsername));
+        assert_eq!(
+            password_problem(&"x".repeat(129), "ana", "Ana Ruiz"),
+            Some(FieldProblem::TooLong { max: 128 })
+        );
+        assert_eq!(
+            password_problem("password1234", "ana", "Ana Ruiz"),
+            Some(FieldProblem::WeakPassword)
+        );
+        assert_eq!(
+            password_problem("123456789012", "ana", "Ana Ruiz"),
+            Some(FieldProblem::WeakPassword)
+        );
+        assert_eq!(
+            password_problem("qwertyuiopas", "ana", "Ana Ruiz"),
+            Some(FieldProblem::WeakPassword)
+        );
+        assert_eq!(
+            password_problem("tramitador1-segura-9", "tramitador1", "Pedro Martín"),
+            Some(FieldProblem::PasswordContainsUsername)
+        );
         // The person's own name makes a password guessable.
-        assert_eq!(password_problem("ruizpedro123", "pmartin", "Pedro Martín Ruiz"), Some(FieldProblem::WeakPassword));
+        assert_eq!(
+            password_problem("ruizpedro123", "pmartin", "Pedro Martín Ruiz"),
+            Some(FieldProblem::WeakPassword)
+        );
         // No composition rules: a long phrase of lower-case words is fine.
-        assert_eq!(password_problem("caballo grapa batería correcta", "ana", "Ana Ruiz"), None);
+        assert_eq!(
+            password_problem("caballo grapa batería correcta", "ana", "Ana Ruiz"),
+            None
+        );
     }
 
     #[tokio::test]
@@ -203,7 +265,10 @@ mod tests {
         // One check holds the only permit until told to finish.
         let holder = tokio::spawn(async move { busy.run(move || rx.recv().ok()).await });
         tokio::time::sleep(Duration::from_millis(50)).await;
-        assert!(matches!(gate.run(|| ()).await, Err(ServiceError::Busy)), "no permit within the wait");
+        assert!(
+            matches!(gate.run(|| ()).await, Err(ServiceError::Busy)),
+            "no permit within the wait"
+        );
         tx.send(()).unwrap();
         holder.await.unwrap().unwrap();
         assert!(gate.run(|| ()).await.is_ok(), "the permit is back");

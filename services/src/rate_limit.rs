@@ -29,7 +29,11 @@ pub struct KeyedLimiter {
 impl KeyedLimiter {
     pub fn per_minute(per_minute: u32, max_keys: usize) -> Self {
         let quota = Quota::per_minute(NonZeroU32::new(per_minute.max(1)).expect("at least one"));
-        KeyedLimiter { quota, max_keys: max_keys.max(1), limiter: RwLock::new(RateLimiter::keyed(quota)) }
+        KeyedLimiter {
+            quota,
+            max_keys: max_keys.max(1),
+            limiter: RwLock::new(RateLimiter::keyed(quota)),
+        }
     }
 
     /// Counts one request for `key`. `Err(wait)` when over the limit: the request must be
@@ -50,7 +54,8 @@ impl KeyedLimiter {
 
     /// Seconds to wait, rounded up, for a `Retry-After` header.
     pub fn check_seconds(&self, key: &str) -> Result<(), u64> {
-        self.check(key).map_err(|wait| wait.as_secs() + u64::from(wait.subsec_nanos() > 0))
+        self.check(key)
+            .map_err(|wait| wait.as_secs() + u64::from(wait.subsec_nanos() > 0))
     }
 
     /// Keys remembered now (for tests and metrics).
@@ -70,7 +75,10 @@ impl KeyedLimiter {
         if limiter.len() > self.max_keys * 3 / 4 {
             // Still full of busy keys (a flood of addresses): forget them all rather than
             // grow without bound or prune again on every request.
-            tracing::warn!(keys = limiter.len(), "rate limiter full of active keys; starting afresh");
+            tracing::warn!(
+                keys = limiter.len(),
+                "rate limiter full of active keys; starting afresh"
+            );
             *limiter = RateLimiter::keyed(self.quota);
         }
     }
@@ -90,7 +98,10 @@ pub struct InProgress<K: Eq + Hash> {
 
 impl<K: Eq + Hash + Clone> KeyedConcurrency<K> {
     pub fn new(max: u64) -> Self {
-        KeyedConcurrency { max: max.max(1), running: Arc::default() }
+        KeyedConcurrency {
+            max: max.max(1),
+            running: Arc::default(),
+        }
     }
 
     pub fn max(&self) -> u64 {
@@ -105,7 +116,10 @@ impl<K: Eq + Hash + Clone> KeyedConcurrency<K> {
             return None;
         }
         *count += 1;
-        Some(InProgress { key, running: self.running.clone() })
+        Some(InProgress {
+            key,
+            running: self.running.clone(),
+        })
     }
 }
 
@@ -134,8 +148,13 @@ pub struct Limits {
 impl Limits {
     pub fn from_config(config: &crate::Config) -> Limits {
         Limits {
-            verification: KeyedLimiter::per_minute(config.verification.per_minute, DEFAULT_MAX_KEYS),
-            verification_files: Arc::new(tokio::sync::Semaphore::new(config.verification.max_concurrent_files.max(1))),
+            verification: KeyedLimiter::per_minute(
+                config.verification.per_minute,
+                DEFAULT_MAX_KEYS,
+            ),
+            verification_files: Arc::new(tokio::sync::Semaphore::new(
+                config.verification.max_concurrent_files.max(1),
+            )),
             uploads_in_progress: KeyedConcurrency::new(config.uploads.max_concurrent_per_user),
         }
     }
@@ -152,8 +171,15 @@ mod tests {
             assert_eq!(limiter.check("10.0.0.1"), Ok(()));
         }
         let wait = limiter.check_seconds("10.0.0.1").unwrap_err();
-        assert!((1..=20).contains(&wait), "one request refills every 20 s: {wait}");
-        assert_eq!(limiter.check("10.0.0.2"), Ok(()), "another client has its own allowance");
+        assert!(
+            (1..=20).contains(&wait),
+            "one request refills every 20 s: {wait}"
+        );
+        assert_eq!(
+            limiter.check("10.0.0.2"),
+            Ok(()),
+            "another client has its own allowance"
+        );
     }
 
     #[test]
@@ -171,9 +197,15 @@ mod tests {
         let a = uploads.try_start(1).unwrap();
         let _b = uploads.try_start(1).unwrap();
         assert!(uploads.try_start(1).is_none());
-        assert!(uploads.try_start(2).is_some(), "another user is not affected");
+        assert!(
+            uploads.try_start(2).is_some(),
+            "another user is not affected"
+        );
         drop(a);
         assert!(uploads.try_start(1).is_some());
-        assert!(uploads.running.lock().unwrap().len() <= 1, "finished keys are forgotten");
+        assert!(
+            uploads.running.lock().unwrap().len() <= 1,
+            "finished keys are forgotten"
+        );
     }
 }

@@ -7,14 +7,16 @@
 //! written down before it is made, so guesses sent all at once see each other.
 //! The audit trail records every outcome, never the secret nor a code.
 
-use casia_domain::second_factor::{Enrolment, RECOVERY_CODES, SecondFactorStatus, TypedCode, grouped, read_code};
+use casia_domain::second_factor::{
+    Enrolment, RECOVERY_CODES, SecondFactorStatus, TypedCode, grouped, read_code,
+};
 use casia_domain::{FieldProblem, Role};
 use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
 use sea_orm::sea_query::{Condition, Expr};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, PaginatorTrait,
-    QueryFilter, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, PaginatorTrait, QueryFilter, Set, TransactionTrait,
 };
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -74,7 +76,8 @@ enum Used {
 }
 
 fn totp(secret_base32: &str, account: &str) -> ServiceResult<Totp> {
-    let secret = Secret::try_from_base32(secret_base32).map_err(|e| ServiceError::Internal(format!("stored TOTP secret: {e}")))?;
+    let secret = Secret::try_from_base32(secret_base32)
+        .map_err(|e| ServiceError::Internal(format!("stored TOTP secret: {e}")))?;
     Builder::new()
         .with_algorithm(Algorithm::SHA1)
         .with_digits(6)
@@ -115,16 +118,29 @@ fn new_recovery_codes() -> (Vec<String>, Vec<String>) {
 
 /// The QR code of the otpauth URI, drawn as SVG (inline in the page: no external asset).
 fn enrolment_view(factor: &second_factor::Model, account: &str) -> ServiceResult<Enrolment> {
-    let uri = totp(&factor.secret, account)?.to_url().map_err(|e| ServiceError::Internal(format!("otpauth URI: {e}")))?;
-    let qr = qrcode::QrCode::new(uri.as_bytes()).map_err(|e| ServiceError::Internal(format!("QR code: {e}")))?;
-    let svg = qr.render::<qrcode::render::svg::Color<'_>>().min_dimensions(200, 200).build();
+    let uri = totp(&factor.secret, account)?
+        .to_url()
+        .map_err(|e| ServiceError::Internal(format!("otpauth URI: {e}")))?;
+    let qr = qrcode::QrCode::new(uri.as_bytes())
+        .map_err(|e| ServiceError::Internal(format!("QR code: {e}")))?;
+    let svg = qr
+        .render::<qrcode::render::svg::Color<'_>>()
+        .min_dimensions(200, 200)
+        .build();
     // The XML prolog has no place inside HTML.
     let svg = svg.find("<svg").map(|i| svg[i..].to_owned()).unwrap_or(svg);
-    Ok(Enrolment { qr_svg: svg, otpauth_uri: uri, manual_key: grouped(&factor.secret, ' ') })
+    Ok(Enrolment {
+        qr_svg: svg,
+        otpauth_uri: uri,
+        manual_key: grouped(&factor.secret, ' '),
+    })
 }
 
 /// The state of `session`, read by every request (one primary-key look-up).
-pub async fn state_of(db: &impl ConnectionTrait, session: &session::Model) -> ServiceResult<SecondFactorState> {
+pub async fn state_of(
+    db: &impl ConnectionTrait,
+    session: &session::Model,
+) -> ServiceResult<SecondFactorState> {
     if !is_enrolled(db, session.user_id).await? {
         Ok(SecondFactorState::NotEnrolled)
     } else if session.second_factor_verified_at.is_some() {
@@ -149,8 +165,14 @@ pub fn is_required(role: Role, policy: StaffMfa) -> bool {
 }
 
 /// The enrolment page: enrolled or not, codes left, an enrolment in progress.
-pub async fn status(db: &DatabaseConnection, caller: &Caller, policy: StaffMfa) -> ServiceResult<SecondFactorStatus> {
-    let factor = second_factor::Entity::find_by_id(caller.user.id).one(db).await?;
+pub async fn status(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    policy: StaffMfa,
+) -> ServiceResult<SecondFactorStatus> {
+    let factor = second_factor::Entity::find_by_id(caller.user.id)
+        .one(db)
+        .await?;
     let recovery_codes_left = recovery_code::Entity::find()
         .filter(recovery_code::Column::UserId.eq(caller.user.id))
         .filter(recovery_code::Column::UsedAt.is_null())
@@ -161,7 +183,9 @@ pub async fn status(db: &DatabaseConnection, caller: &Caller, policy: StaffMfa) 
         _ => None,
     };
     Ok(SecondFactorStatus {
-        enrolled_at: factor.and_then(|f| f.confirmed_at).map(crate::clock::display),
+        enrolled_at: factor
+            .and_then(|f| f.confirmed_at)
+            .map(crate::clock::display),
         recovery_codes_left,
         pending,
         required: is_required(caller.role, policy),
@@ -191,20 +215,31 @@ pub async fn start_enrolment(db: &DatabaseConnection, caller: &Caller) -> Servic
                     second_factor::Column::ConfirmedAt,
                     second_factor::Column::LastUsedStep,
                 ])
-                .action_and_where(sea_orm::ExprTrait::is_null(Expr::col((second_factor::Entity, second_factor::Column::ConfirmedAt))))
+                .action_and_where(sea_orm::ExprTrait::is_null(Expr::col((
+                    second_factor::Entity,
+                    second_factor::Column::ConfirmedAt,
+                ))))
                 .to_owned(),
         )
         .exec_without_returning(db)
         .await?;
     if written == 0 {
-        return Err(ServiceError::invalid("second_factor", FieldProblem::AlreadyExists));
+        return Err(ServiceError::invalid(
+            "second_factor",
+            FieldProblem::AlreadyExists,
+        ));
     }
     enrolment_view(&factor, &caller.user.username)
 }
 
 /// Confirms the enrolment with a code from the app: the factor is in force, this session
 /// counts as verified, and the ten recovery codes are returned (the only time they are).
-pub async fn confirm_enrolment(db: &DatabaseConnection, auth: &AuthConfig, caller: &Caller, code: &str) -> ServiceResult<Vec<String>> {
+pub async fn confirm_enrolment(
+    db: &DatabaseConnection,
+    auth: &AuthConfig,
+    caller: &Caller,
+    code: &str,
+) -> ServiceResult<Vec<String>> {
     let factor = second_factor::Entity::find_by_id(caller.user.id)
         .filter(second_factor::Column::ConfirmedAt.is_null())
         .one(db)
@@ -220,7 +255,12 @@ pub async fn confirm_enrolment(db: &DatabaseConnection, auth: &AuthConfig, calle
         .await?;
     mark_session_verified(&txn, caller, at).await?;
     let codes = replace_recovery_codes(&txn, caller.user.id, at).await?;
-    audit::record(&txn, AuditEvent::by(caller, AuditAction::MfaEnrolled, Outcome::Success).on("account", caller.user.id)).await?;
+    audit::record(
+        &txn,
+        AuditEvent::by(caller, AuditAction::MfaEnrolled, Outcome::Success)
+            .on("account", caller.user.id),
+    )
+    .await?;
     txn.commit().await?;
     Ok(codes)
 }
@@ -229,7 +269,12 @@ pub async fn confirm_enrolment(db: &DatabaseConnection, auth: &AuthConfig, calle
 /// session that waited for the code ends and a new one (a new token, returned for the cookie)
 /// starts verified: a token seen before the last authentication step opens nothing
 /// (ASVS V7.2.4). `None` when the session had already passed the step.
-pub async fn verify_login(db: &DatabaseConnection, auth: &AuthConfig, caller: &Caller, code: &str) -> ServiceResult<Option<String>> {
+pub async fn verify_login(
+    db: &DatabaseConnection,
+    auth: &AuthConfig,
+    caller: &Caller,
+    code: &str,
+) -> ServiceResult<Option<String>> {
     use crate::second_factor::SecondFactorState::*;
     match caller.second_factor {
         Verified => return Ok(None),
@@ -240,15 +285,26 @@ pub async fn verify_login(db: &DatabaseConnection, auth: &AuthConfig, caller: &C
     let typed = typed_code(code, true)?;
     let txn = checked(db, auth, caller, &factor, &typed, Purpose::Login).await?;
     let token = rotate_into_verified_session(&txn, caller, now()).await?;
-    audit::record(&txn, AuditEvent::by(caller, AuditAction::MfaVerified, Outcome::Success).on("session", "login")).await?;
+    audit::record(
+        &txn,
+        AuditEvent::by(caller, AuditAction::MfaVerified, Outcome::Success).on("session", "login"),
+    )
+    .await?;
     txn.commit().await?;
     Ok(Some(token))
 }
 
 /// Replaces the caller's session by a new one with the same user, authorisation, expiry and
 /// device, verified at `at`; the old row (and so the old token) is deleted.
-async fn rotate_into_verified_session(txn: &DatabaseTransaction, caller: &Caller, at: DateTime<Utc>) -> ServiceResult<String> {
-    let old = session::Entity::find_by_id(caller.session_id.clone()).one(txn).await?.ok_or(ServiceError::NotSignedIn)?;
+async fn rotate_into_verified_session(
+    txn: &DatabaseTransaction,
+    caller: &Caller,
+    at: DateTime<Utc>,
+) -> ServiceResult<String> {
+    let old = session::Entity::find_by_id(caller.session_id.clone())
+        .one(txn)
+        .await?
+        .ok_or(ServiceError::NotSignedIn)?;
     let token = crate::accounts::random_token();
     session::ActiveModel {
         id: Set(crate::accounts::session_id(&token)),
@@ -268,20 +324,39 @@ async fn rotate_into_verified_session(txn: &DatabaseTransaction, caller: &Caller
 }
 
 /// New recovery codes (the old ones stop working); needs a current code from the app.
-pub async fn renew_recovery_codes(db: &DatabaseConnection, auth: &AuthConfig, caller: &Caller, code: &str) -> ServiceResult<Vec<String>> {
+pub async fn renew_recovery_codes(
+    db: &DatabaseConnection,
+    auth: &AuthConfig,
+    caller: &Caller,
+    code: &str,
+) -> ServiceResult<Vec<String>> {
     let factor = confirmed_factor(db, caller).await?;
     let typed = typed_code(code, false)?;
     let txn = checked(db, auth, caller, &factor, &typed, Purpose::Renewal).await?;
     let codes = replace_recovery_codes(&txn, caller.user.id, now()).await?;
-    audit::record(&txn, AuditEvent::by(caller, AuditAction::MfaRecoveryCodesRenewed, Outcome::Success).on("account", caller.user.id))
-        .await?;
+    audit::record(
+        &txn,
+        AuditEvent::by(
+            caller,
+            AuditAction::MfaRecoveryCodesRenewed,
+            Outcome::Success,
+        )
+        .on("account", caller.user.id),
+    )
+    .await?;
     txn.commit().await?;
     Ok(codes)
 }
 
 /// Turns the second factor off: the person proves themselves again with their password AND a
 /// code (from the app or a recovery code).
-pub async fn disable(db: &DatabaseConnection, auth: &AuthConfig, caller: &Caller, password: &str, code: &str) -> ServiceResult<()> {
+pub async fn disable(
+    db: &DatabaseConnection,
+    auth: &AuthConfig,
+    caller: &Caller,
+    password: &str,
+    code: &str,
+) -> ServiceResult<()> {
     let factor = confirmed_factor(db, caller).await?;
     if password.is_empty() {
         return Err(ServiceError::invalid("password", FieldProblem::Required));
@@ -295,18 +370,39 @@ pub async fn disable(db: &DatabaseConnection, auth: &AuthConfig, caller: &Caller
         .await
         .map_err(|e| ServiceError::Internal(format!("password check: {e}")))?;
     if !password_ok {
-        audit::record(db, failure_event(caller, Purpose::Disable).with_details(json!({ "purpose": "disable", "wrong": "password" }))).await?;
-        return Err(ServiceError::invalid("password", FieldProblem::WrongPassword));
+        audit::record(
+            db,
+            failure_event(caller, Purpose::Disable)
+                .with_details(json!({ "purpose": "disable", "wrong": "password" })),
+        )
+        .await?;
+        return Err(ServiceError::invalid(
+            "password",
+            FieldProblem::WrongPassword,
+        ));
     }
     let txn = check_after_attempt(db, caller, &factor, &typed, Purpose::Disable).await?;
-    second_factor::Entity::delete_by_id(caller.user.id).exec(&txn).await?;
-    recovery_code::Entity::delete_many().filter(recovery_code::Column::UserId.eq(caller.user.id)).exec(&txn).await?;
-    audit::record(&txn, AuditEvent::by(caller, AuditAction::MfaDisabled, Outcome::Success).on("account", caller.user.id)).await?;
+    second_factor::Entity::delete_by_id(caller.user.id)
+        .exec(&txn)
+        .await?;
+    recovery_code::Entity::delete_many()
+        .filter(recovery_code::Column::UserId.eq(caller.user.id))
+        .exec(&txn)
+        .await?;
+    audit::record(
+        &txn,
+        AuditEvent::by(caller, AuditAction::MfaDisabled, Outcome::Success)
+            .on("account", caller.user.id),
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
 }
 
-async fn confirmed_factor(db: &DatabaseConnection, caller: &Caller) -> ServiceResult<second_factor::Model> {
+async fn confirmed_factor(
+    db: &DatabaseConnection,
+    caller: &Caller,
+) -> ServiceResult<second_factor::Model> {
     second_factor::Entity::find_by_id(caller.user.id)
         .filter(second_factor::Column::ConfirmedAt.is_not_null())
         .one(db)
@@ -327,25 +423,46 @@ fn typed_code(code: &str, recovery_allowed: bool) -> ServiceResult<TypedCode> {
 }
 
 fn failure_event(caller: &Caller, purpose: Purpose) -> AuditEvent {
-    AuditEvent::by(caller, AuditAction::MfaFailed, Outcome::Failure).with_details(json!({ "purpose": purpose.code() }))
+    AuditEvent::by(caller, AuditAction::MfaFailed, Outcome::Failure)
+        .with_details(json!({ "purpose": purpose.code() }))
 }
 
 /// Writes the check down before making it, then refuses when the user already used up the
 /// window's wrong codes. The row is removed again if the code passes.
-async fn begin_attempt(db: &DatabaseConnection, auth: &AuthConfig, caller: &Caller) -> ServiceResult<()> {
+async fn begin_attempt(
+    db: &DatabaseConnection,
+    auth: &AuthConfig,
+    caller: &Caller,
+) -> ServiceResult<()> {
     let at = now();
-    let attempt = second_factor_failure::ActiveModel { user_id: Set(caller.user.id), at: Set(at), ..Default::default() }.insert(db).await?;
+    let attempt = second_factor_failure::ActiveModel {
+        user_id: Set(caller.user.id),
+        at: Set(at),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
     let failures = second_factor_failure::Entity::find()
         .filter(second_factor_failure::Column::UserId.eq(caller.user.id))
-        .filter(second_factor_failure::Column::At.gt(at - Duration::minutes(auth.code_window_minutes)))
+        .filter(
+            second_factor_failure::Column::At.gt(at - Duration::minutes(auth.code_window_minutes)),
+        )
         .count(db)
         .await?;
     // The count includes this attempt.
     if failures > auth.code_max_failures {
         // A refused attempt does not extend the wait.
-        second_factor_failure::Entity::delete_by_id(attempt.id).exec(db).await?;
-        audit::record(db, AuditEvent::by(caller, AuditAction::MfaThrottled, Outcome::Refused)).await?;
-        return Err(ServiceError::TooManyAttempts { retry_after_seconds: auth.code_window_minutes * 60 });
+        second_factor_failure::Entity::delete_by_id(attempt.id)
+            .exec(db)
+            .await?;
+        audit::record(
+            db,
+            AuditEvent::by(caller, AuditAction::MfaThrottled, Outcome::Refused),
+        )
+        .await?;
+        return Err(ServiceError::TooManyAttempts {
+            retry_after_seconds: auth.code_window_minutes * 60,
+        });
     }
     Ok(())
 }
@@ -407,10 +524,17 @@ async fn check_after_attempt(
 /// Accepts the code at most once: a TOTP code only for a time step later than the last one
 /// accepted, a recovery code only while unused. Both are claimed with a guarded update, so
 /// of two requests with the same code exactly one gets it.
-async fn use_code(txn: &DatabaseTransaction, caller: &Caller, factor: &second_factor::Model, typed: &TypedCode) -> ServiceResult<Option<Used>> {
+async fn use_code(
+    txn: &DatabaseTransaction,
+    caller: &Caller,
+    factor: &second_factor::Model,
+    typed: &TypedCode,
+) -> ServiceResult<Option<Used>> {
     match typed {
         TypedCode::Totp(code) => {
-            let Some(step) = totp(&factor.secret, &caller.user.username)?.check(code, unix_seconds(now())) else {
+            let Some(step) =
+                totp(&factor.secret, &caller.user.username)?.check(code, unix_seconds(now()))
+            else {
                 return Ok(None);
             };
             let step = step as i64;
@@ -442,7 +566,11 @@ async fn use_code(txn: &DatabaseTransaction, caller: &Caller, factor: &second_fa
     }
 }
 
-async fn mark_session_verified(txn: &DatabaseTransaction, caller: &Caller, at: DateTime<Utc>) -> ServiceResult<()> {
+async fn mark_session_verified(
+    txn: &DatabaseTransaction,
+    caller: &Caller,
+    at: DateTime<Utc>,
+) -> ServiceResult<()> {
     session::Entity::update_many()
         .col_expr(session::Column::SecondFactorVerifiedAt, Expr::value(at))
         .filter(session::Column::Id.eq(caller.session_id.clone()))
@@ -451,8 +579,15 @@ async fn mark_session_verified(txn: &DatabaseTransaction, caller: &Caller, at: D
     Ok(())
 }
 
-async fn replace_recovery_codes(txn: &DatabaseTransaction, user_id: i64, at: DateTime<Utc>) -> ServiceResult<Vec<String>> {
-    recovery_code::Entity::delete_many().filter(recovery_code::Column::UserId.eq(user_id)).exec(txn).await?;
+async fn replace_recovery_codes(
+    txn: &DatabaseTransaction,
+    user_id: i64,
+    at: DateTime<Utc>,
+) -> ServiceResult<Vec<String>> {
+    recovery_code::Entity::delete_many()
+        .filter(recovery_code::Column::UserId.eq(user_id))
+        .exec(txn)
+        .await?;
     let (shown, hashes) = new_recovery_codes();
     recovery_code::Entity::insert_many(hashes.into_iter().map(|hash| recovery_code::ActiveModel {
         user_id: Set(user_id),
@@ -468,7 +603,9 @@ async fn replace_recovery_codes(txn: &DatabaseTransaction, user_id: i64, at: Dat
 
 /// The code an authenticator app shows at `at` for a base32 secret (tests and the demo).
 pub fn code_at(secret_base32: &str, at: DateTime<Utc>) -> ServiceResult<String> {
-    Ok(totp(secret_base32, "code")?.generate(unix_seconds(at)).to_string())
+    Ok(totp(secret_base32, "code")?
+        .generate(unix_seconds(at))
+        .to_string())
 }
 
 #[cfg(test)]
@@ -479,7 +616,12 @@ mod tests {
     fn codes_follow_rfc_6238() {
         // RFC 6238 appendix B, SHA-1, with the low six digits of its eight.
         let secret = data_encoding::BASE32_NOPAD.encode(b"12345678901234567890");
-        for (t, expected) in [(59, "287082"), (1_111_111_109, "081804"), (1_234_567_890, "005924"), (2_000_000_000, "279037")] {
+        for (t, expected) in [
+            (59, "287082"),
+            (1_111_111_109, "081804"),
+            (1_234_567_890, "005924"),
+            (2_000_000_000, "279037"),
+        ] {
             let at = DateTime::from_timestamp(t, 0).unwrap();
             assert_eq!(code_at(&secret, at).unwrap(), expected, "t = {t}");
         }
@@ -489,12 +631,19 @@ mod tests {
     fn recovery_codes_are_random_and_stored_hashed() {
         let (shown, hashes) = new_recovery_codes();
         assert_eq!(shown.len(), RECOVERY_CODES);
-        assert_eq!(shown[0].len(), 29, "24 characters in groups of four: {}", shown[0]);
+        assert_eq!(
+            shown[0].len(),
+            29,
+            "24 characters in groups of four: {}",
+            shown[0]
+        );
         let mut unique = shown.clone();
         unique.sort();
         unique.dedup();
         assert_eq!(unique.len(), RECOVERY_CODES);
-        let TypedCode::Recovery(normalised) = read_code(&shown[0]) else { panic!("{} is not read back", shown[0]) };
+        let TypedCode::Recovery(normalised) = read_code(&shown[0]) else {
+            panic!("{} is not read back", shown[0])
+        };
         assert_eq!(recovery_code_hash(&normalised), hashes[0]);
         assert!(!hashes[0].contains(&normalised));
     }
@@ -509,9 +658,17 @@ mod tests {
             last_used_step: None,
         };
         let view = enrolment_view(&factor, "tramitador1").unwrap();
-        assert!(view.otpauth_uri.starts_with("otpauth://totp/Casia:tramitador1?"), "{}", view.otpauth_uri);
+        assert!(
+            view.otpauth_uri
+                .starts_with("otpauth://totp/Casia:tramitador1?"),
+            "{}",
+            view.otpauth_uri
+        );
         assert!(view.otpauth_uri.contains("issuer=Casia"));
-        assert!(view.otpauth_uri.contains(&format!("secret={}", factor.secret)));
+        assert!(
+            view.otpauth_uri
+                .contains(&format!("secret={}", factor.secret))
+        );
         assert!(view.qr_svg.starts_with("<svg") && view.qr_svg.ends_with("</svg>"));
         assert_eq!(view.manual_key.replace(' ', ""), factor.secret);
         assert_eq!(view.manual_key.split(' ').next().unwrap().len(), 4);

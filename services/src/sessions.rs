@@ -5,11 +5,13 @@
 
 use casia_domain::dto::OwnSessionView;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
+};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use crate::accounts::{session_id, Caller};
+use crate::accounts::{Caller, session_id};
 use crate::audit::{self, AuditAction, AuditEvent, Outcome};
 use crate::clock::display;
 use crate::entity::session;
@@ -52,7 +54,14 @@ pub fn describe_user_agent(ua: &str) -> String {
         (Some(b), Some(s)) => format!("{b} · {s}"),
         (Some(one), None) | (None, Some(one)) => one.to_owned(),
         // A script or a tool: its own name (e.g. "curl/8.5.0"), without control characters.
-        (None, None) => ua.split_whitespace().next().unwrap_or("").chars().filter(|c| !c.is_control()).take(40).collect(),
+        (None, None) => ua
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(40)
+            .collect(),
     }
 }
 
@@ -63,16 +72,26 @@ pub fn public_id(stored_id: &str) -> String {
 }
 
 /// Records the device of the session just opened with `token` (at login).
-pub async fn set_device(db: &DatabaseConnection, token: &str, user_agent: &str) -> ServiceResult<()> {
+pub async fn set_device(
+    db: &DatabaseConnection,
+    token: &str,
+    user_agent: &str,
+) -> ServiceResult<()> {
     session::Entity::update_many()
-        .col_expr(session::Column::Device, Expr::value(describe_user_agent(user_agent)))
+        .col_expr(
+            session::Column::Device,
+            Expr::value(describe_user_agent(user_agent)),
+        )
         .filter(session::Column::Id.eq(session_id(token)))
         .exec(db)
         .await?;
     Ok(())
 }
 
-async fn own_sessions(db: &DatabaseConnection, caller: &Caller) -> ServiceResult<Vec<session::Model>> {
+async fn own_sessions(
+    db: &DatabaseConnection,
+    caller: &Caller,
+) -> ServiceResult<Vec<session::Model>> {
     Ok(session::Entity::find()
         .filter(session::Column::UserId.eq(caller.user.id))
         .order_by_desc(session::Column::LastSeenAt)
@@ -142,12 +161,30 @@ mod tests {
     #[test]
     fn user_agents_read_as_browser_and_system() {
         let cases = [
-            ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36", "Chrome · Linux"),
-            ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0", "Edge · Windows"),
-            ("Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15", "Safari · macOS"),
-            ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1", "Safari · iOS"),
-            ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36", "Chrome · Android"),
-            ("Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0", "Firefox · Linux"),
+            (
+                "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
+                "Chrome · Linux",
+            ),
+            (
+                "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0",
+                "Edge · Windows",
+            ),
+            (
+                "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15",
+                "Safari · macOS",
+            ),
+            (
+                "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1",
+                "Safari · iOS",
+            ),
+            (
+                "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36",
+                "Chrome · Android",
+            ),
+            (
+                "Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0",
+                "Firefox · Linux",
+            ),
             ("curl/8.5.0", "curl/8.5.0"),
             ("", ""),
         ];

@@ -3,12 +3,11 @@
 
 use std::collections::HashSet;
 
+use casia_domain::Lang;
 use casia_domain::dto::{DocumentTypeView, Taxonomy, TaxonomyNode};
 use casia_domain::model::CaseType;
-use casia_domain::Lang;
 use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryOrder, QuerySelect,
-    Set,
+    ActiveModelTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryOrder, QuerySelect, Set,
 };
 use serde::Deserialize;
 
@@ -102,7 +101,14 @@ async fn insert_level(
         .insert(db)
         .await?;
         if depth < 3 {
-            Box::pin(insert_level(db, case_type, Some(inserted.id), depth + 1, &n.children)).await?;
+            Box::pin(insert_level(
+                db,
+                case_type,
+                Some(inserted.id),
+                depth + 1,
+                &n.children,
+            ))
+            .await?;
         }
     }
     Ok(())
@@ -114,8 +120,16 @@ fn node_view(n: taxonomy_node::Model, lang: Lang, in_use: bool) -> Option<Taxono
         parent_id: n.parent_id,
         case_type: CaseType::from_code(&n.case_type)?,
         depth: n.depth,
-        name: if lang == Lang::En { n.name_en } else { n.name_es },
-        help: if lang == Lang::En { n.help_en } else { n.help_es },
+        name: if lang == Lang::En {
+            n.name_en
+        } else {
+            n.name_es
+        },
+        help: if lang == Lang::En {
+            n.help_en
+        } else {
+            n.help_es
+        },
         technical: n.technical,
         active: n.active,
         position: n.position,
@@ -131,14 +145,29 @@ pub async fn load(db: &impl ConnectionTrait, lang: Lang) -> ServiceResult<Taxono
         .order_by_asc(taxonomy_node::Column::Id)
         .all(db)
         .await?;
-    Ok(Taxonomy { nodes: nodes.into_iter().filter_map(|n| node_view(n, lang, false)).collect() })
+    Ok(Taxonomy {
+        nodes: nodes
+            .into_iter()
+            .filter_map(|n| node_view(n, lang, false))
+            .collect(),
+    })
 }
 
 /// The tree for administrators: marks the nodes that cases use (those are never deleted).
 pub async fn load_for_admin(db: &impl ConnectionTrait, lang: Lang) -> ServiceResult<Taxonomy> {
     let mut used = HashSet::new();
-    for col in [case::Column::SubjectId, case::Column::CategoryId, case::Column::SubcategoryId] {
-        let ids: Vec<Option<i64>> = case::Entity::find().select_only().column(col).distinct().into_tuple().all(db).await?;
+    for col in [
+        case::Column::SubjectId,
+        case::Column::CategoryId,
+        case::Column::SubcategoryId,
+    ] {
+        let ids: Vec<Option<i64>> = case::Entity::find()
+            .select_only()
+            .column(col)
+            .distinct()
+            .into_tuple()
+            .all(db)
+            .await?;
         used.extend(ids.into_iter().flatten());
     }
     let mut tree = load(db, lang).await?;
@@ -148,7 +177,10 @@ pub async fn load_for_admin(db: &impl ConnectionTrait, lang: Lang) -> ServiceRes
     Ok(tree)
 }
 
-pub async fn document_types(db: &impl ConnectionTrait, lang: Lang) -> ServiceResult<Vec<DocumentTypeView>> {
+pub async fn document_types(
+    db: &impl ConnectionTrait,
+    lang: Lang,
+) -> ServiceResult<Vec<DocumentTypeView>> {
     Ok(document_type::Entity::find()
         .order_by_asc(document_type::Column::Position)
         .order_by_asc(document_type::Column::Id)
@@ -158,7 +190,11 @@ pub async fn document_types(db: &impl ConnectionTrait, lang: Lang) -> ServiceRes
         .map(|t| DocumentTypeView {
             id: t.id,
             code: t.code,
-            name: if lang == Lang::En { t.name_en } else { t.name_es },
+            name: if lang == Lang::En {
+                t.name_en
+            } else {
+                t.name_es
+            },
             active: t.active,
         })
         .collect())
@@ -166,11 +202,19 @@ pub async fn document_types(db: &impl ConnectionTrait, lang: Lang) -> ServiceRes
 
 /// Localised name of a node (for lists and receipts).
 pub fn node_name(n: &taxonomy_node::Model, lang: Lang) -> String {
-    if lang == Lang::En { n.name_en.clone() } else { n.name_es.clone() }
+    if lang == Lang::En {
+        n.name_en.clone()
+    } else {
+        n.name_es.clone()
+    }
 }
 
 pub fn document_type_name(t: &document_type::Model, lang: Lang) -> String {
-    if lang == Lang::En { t.name_en.clone() } else { t.name_es.clone() }
+    if lang == Lang::En {
+        t.name_en.clone()
+    } else {
+        t.name_es.clone()
+    }
 }
 
 #[cfg(test)]
@@ -188,12 +232,29 @@ mod tests {
         let distinct: HashSet<&str> = subjects.iter().map(|s| s.es.as_str()).collect();
         assert!(distinct.len() >= 6, "{} distinct subjects", distinct.len());
         assert!(categories.len() >= 25, "{} categories", categories.len());
-        assert!(subcategories.len() >= 60, "{} subcategories", subcategories.len());
+        assert!(
+            subcategories.len() >= 60,
+            "{} subcategories",
+            subcategories.len()
+        );
         assert!(categories.iter().all(|c| !c.children.is_empty()));
-        assert!(subcategories.iter().all(|s| !s.help_es.is_empty() && !s.help_en.is_empty()));
+        assert!(
+            subcategories
+                .iter()
+                .all(|s| !s.help_es.is_empty() && !s.help_en.is_empty())
+        );
         let tramite = tree.types.iter().find(|t| t.code == "tramite").unwrap();
-        let afiliacion = tramite.subjects.iter().find(|s| s.es == "Afiliación, Altas y Bajas").unwrap();
-        assert!(afiliacion.children.iter().any(|c| c.es == "Bajas trabajadores cuenta ajena"));
+        let afiliacion = tramite
+            .subjects
+            .iter()
+            .find(|s| s.es == "Afiliación, Altas y Bajas")
+            .unwrap();
+        assert!(
+            afiliacion
+                .children
+                .iter()
+                .any(|c| c.es == "Bajas trabajadores cuenta ajena")
+        );
     }
 
     #[test]

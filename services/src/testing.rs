@@ -14,7 +14,8 @@ pub enum Backend {
 }
 
 pub fn postgres_admin_url() -> String {
-    std::env::var("CASIA_TEST_POSTGRES").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
+    std::env::var("CASIA_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
 }
 
 pub struct TestEnv {
@@ -25,21 +26,29 @@ pub struct TestEnv {
 
 pub async fn start(backend: Backend) -> TestEnv {
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut config = Config { data_dir: dir.path().to_path_buf(), demo_data: false, ..Config::default() };
+    let mut config = Config {
+        data_dir: dir.path().to_path_buf(),
+        demo_data: false,
+        ..Config::default()
+    };
     // The tests of staff journeys sign in with a password alone, as the demo does; the
     // second factor's own tests turn `required` (the default) back on with [`with_staff_mfa`].
     config.auth.staff_mfa = crate::config::StaffMfa::Optional;
     let mut pg_database = None;
     match backend {
         Backend::Sqlite => {
-            config.database_url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
+            config.database_url =
+                format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
         }
         Backend::Postgres => {
             let name = format!("casia_test_{}", uuid::Uuid::new_v4().simple());
             let admin = Database::connect(format!("{}/postgres", postgres_admin_url()))
                 .await
                 .expect("PostgreSQL must be running for the tests (see scripts/test.sh)");
-            admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create test database");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .expect("create test database");
             admin.close().await.ok();
             config.database_url = format!("{}/{name}", postgres_admin_url());
             pg_database = Some(name);
@@ -47,17 +56,28 @@ pub async fn start(backend: Backend) -> TestEnv {
     }
     config.fill_derived();
     let services = Services::start(config).await.expect("start services");
-    TestEnv { services, dir, pg_database }
+    TestEnv {
+        services,
+        dir,
+        pg_database,
+    }
 }
 
 impl TestEnv {
     pub async fn finish(self) {
-        let TestEnv { services, dir, pg_database } = self;
+        let TestEnv {
+            services,
+            dir,
+            pg_database,
+        } = self;
         services.db.close().await.ok();
         if let Some(name) = pg_database
             && let Ok(admin) = Database::connect(format!("{}/postgres", postgres_admin_url())).await
         {
-            admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await.ok();
+            admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .await
+                .ok();
             admin.close().await.ok();
         }
         drop(dir);
@@ -68,7 +88,10 @@ impl TestEnv {
 pub fn with_staff_mfa(s: &Services, policy: crate::config::StaffMfa) -> Services {
     let mut config = (*s.config).clone();
     config.auth.staff_mfa = policy;
-    Services { config: std::sync::Arc::new(config), ..s.clone() }
+    Services {
+        config: std::sync::Arc::new(config),
+        ..s.clone()
+    }
 }
 
 /// Runs `body` against a fresh database and removes the database afterwards, even when
@@ -105,10 +128,13 @@ macro_rules! db_test {
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                $crate::testing::run($crate::testing::Backend::Postgres, |$svc, $dir| async move {
-                    let _ = &$dir;
-                    $body
-                })
+                $crate::testing::run(
+                    $crate::testing::Backend::Postgres,
+                    |$svc, $dir| async move {
+                        let _ = &$dir;
+                        $body
+                    },
+                )
                 .await
             }
         }

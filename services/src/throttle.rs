@@ -17,7 +17,8 @@
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Select, Set,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, Select, Set,
 };
 
 use crate::clock::now;
@@ -36,7 +37,9 @@ pub struct Attempt {
 impl Attempt {
     /// The password could not be checked (the service was busy): this was no guess.
     pub async fn abandon(self, db: &DatabaseConnection) -> ServiceResult<()> {
-        login_failure::Entity::delete_by_id(self.id).exec(db).await?;
+        login_failure::Entity::delete_by_id(self.id)
+            .exec(db)
+            .await?;
         Ok(())
     }
 
@@ -69,7 +72,12 @@ fn seconds_until(ready: DateTime<Utc>, at: DateTime<Utc>) -> i64 {
 
 /// Records an attempt of `username` from `client` and decides whether it may go on to the
 /// password check. Refused attempts are not kept (waiting does not make the wait longer).
-pub async fn begin(db: &DatabaseConnection, limits: &LoginLimits, username: &str, client: &str) -> ServiceResult<Attempt> {
+pub async fn begin(
+    db: &DatabaseConnection,
+    limits: &LoginLimits,
+    username: &str,
+    client: &str,
+) -> ServiceResult<Attempt> {
     let at = now();
     let since = at - Duration::minutes(limits.window_minutes);
     let own = login_failure::ActiveModel {
@@ -82,17 +90,28 @@ pub async fn begin(db: &DatabaseConnection, limits: &LoginLimits, username: &str
     .await?;
     // Every other failure in the window, including attempts still in flight.
     let others = || {
-        login_failure::Entity::find().filter(login_failure::Column::At.gt(since)).filter(login_failure::Column::Id.ne(own.id))
+        login_failure::Entity::find()
+            .filter(login_failure::Column::At.gt(since))
+            .filter(login_failure::Column::Id.ne(own.id))
     };
     let wait = wait_for(db, limits, at, others, username, client).await;
     match wait {
-        Ok(None) => Ok(Attempt { id: own.id, username: username.to_owned(), client: client.to_owned() }),
+        Ok(None) => Ok(Attempt {
+            id: own.id,
+            username: username.to_owned(),
+            client: client.to_owned(),
+        }),
         Ok(Some(seconds)) => {
             login_failure::Entity::delete_by_id(own.id).exec(db).await?;
-            Err(ServiceError::TooManyAttempts { retry_after_seconds: seconds })
+            Err(ServiceError::TooManyAttempts {
+                retry_after_seconds: seconds,
+            })
         }
         Err(e) => {
-            login_failure::Entity::delete_by_id(own.id).exec(db).await.ok();
+            login_failure::Entity::delete_by_id(own.id)
+                .exec(db)
+                .await
+                .ok();
             Err(e)
         }
     }
@@ -115,16 +134,27 @@ async fn wait_for(
         }
     };
     // Per (username, client) and per username: a wait after the latest failure.
-    let pair = || others().filter(login_failure::Column::Username.eq(username)).filter(login_failure::Column::Client.eq(client));
+    let pair = || {
+        others()
+            .filter(login_failure::Column::Username.eq(username))
+            .filter(login_failure::Column::Client.eq(client))
+    };
     let name = || others().filter(login_failure::Column::Username.eq(username));
     for (query, free, max) in [
         (pair(), limits.free_failures, limits.max_delay_seconds),
-        (name(), limits.username_free_failures, limits.username_max_delay_seconds),
+        (
+            name(),
+            limits.username_free_failures,
+            limits.username_max_delay_seconds,
+        ),
     ] {
         let failures = query.clone().count(db).await?;
         let delay = delay_after(failures, free, max);
         if delay > Duration::zero()
-            && let Some(latest) = query.order_by_desc(login_failure::Column::At).one(db).await?
+            && let Some(latest) = query
+                .order_by_desc(login_failure::Column::At)
+                .one(db)
+                .await?
         {
             consider(latest.at + delay);
         }
@@ -133,7 +163,11 @@ async fn wait_for(
     let by_client = || others().filter(login_failure::Column::Client.eq(client));
     let failures = by_client().count(db).await?;
     if failures >= limits.client_max_failures.max(1) {
-        if let Some(oldest) = by_client().order_by_asc(login_failure::Column::At).one(db).await? {
+        if let Some(oldest) = by_client()
+            .order_by_asc(login_failure::Column::At)
+            .one(db)
+            .await?
+        {
             consider(oldest.at + Duration::minutes(limits.window_minutes));
         }
     }

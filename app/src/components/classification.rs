@@ -8,8 +8,8 @@ use casia_domain::model::CaseType;
 use casia_domain::{FieldError, Msg};
 use leptos::prelude::*;
 
-use crate::components::forms::has_problem;
 use crate::components::FieldMessage;
+use crate::components::forms::has_problem;
 use crate::context::{t, use_lang};
 
 /// The chosen path; all four are signals so a form can read and reset them.
@@ -59,14 +59,41 @@ pub fn ClassificationPicker(
     prefix: String,
 ) -> impl IntoView {
     let lang = use_lang();
-    let Classification { case_type, subject, category, subcategory } = choice;
+    let Classification {
+        case_type,
+        subject,
+        category,
+        subcategory,
+    } = choice;
     let id = |name: &str| format!("{prefix}{name}");
-    let (f_type, f_subject, f_category, f_sub) = (id("case_type"), id("subject_id"), id("category_id"), id("subcategory_id"));
+    let (f_type, f_subject, f_category, f_sub) = (
+        id("case_type"),
+        id("subject_id"),
+        id("category_id"),
+        id("subcategory_id"),
+    );
     let chosen_type = move || CaseType::from_code(&case_type.get());
-    let subjects = move || chosen_type().map(|ty| taxonomy.with(|tx| tx.subjects(ty).into_iter().cloned().collect::<Vec<_>>())).unwrap_or_default();
-    let categories = move || subject.get().map(|s| taxonomy.with(|tx| tx.children(s).into_iter().cloned().collect::<Vec<_>>())).unwrap_or_default();
-    let subcategories = move || category.get().map(|c| taxonomy.with(|tx| tx.children(c).into_iter().cloned().collect::<Vec<_>>())).unwrap_or_default();
-    let shows_help = move || chosen_type().is_some_and(|ty| taxonomy.with(|tx| tx.shows_documentation_help(ty, category.get())));
+    let subjects = move || {
+        chosen_type()
+            .map(|ty| taxonomy.with(|tx| tx.subjects(ty).into_iter().cloned().collect::<Vec<_>>()))
+            .unwrap_or_default()
+    };
+    let categories = move || {
+        subject
+            .get()
+            .map(|s| taxonomy.with(|tx| tx.children(s).into_iter().cloned().collect::<Vec<_>>()))
+            .unwrap_or_default()
+    };
+    let subcategories = move || {
+        category
+            .get()
+            .map(|c| taxonomy.with(|tx| tx.children(c).into_iter().cloned().collect::<Vec<_>>()))
+            .unwrap_or_default()
+    };
+    let shows_help = move || {
+        chosen_type()
+            .is_some_and(|ty| taxonomy.with(|tx| tx.shows_documentation_help(ty, category.get())))
+    };
     let help_text = move || {
         taxonomy.with(|tx| {
             [subcategory.get(), category.get(), subject.get()]
@@ -79,7 +106,13 @@ pub fn ClassificationPicker(
     };
     let help_open = RwSignal::new(false);
 
-    let select = move |field: String, label: Msg, required: bool, value: Signal<String>, options: Signal<Vec<(String, String)>>, disabled: Signal<bool>, on_change: Box<dyn Fn(String) + Send + Sync>| {
+    let select = move |field: String,
+                       label: Msg,
+                       required: bool,
+                       value: Signal<String>,
+                       options: Signal<Vec<(String, String)>>,
+                       disabled: Signal<bool>,
+                       on_change: Box<dyn Fn(String) + Send + Sync>| {
         let f = field.clone();
         view! {
             <div class="field">

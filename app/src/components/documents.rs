@@ -2,12 +2,14 @@
 //! a file. Files upload as soon as they are chosen, with a progress bar; the form then sends
 //! only their tokens.
 
-use casia_domain::dto::{accept_attribute, human_size, DocumentToAttach, DocumentTypeView, UploadedFile};
+use casia_domain::dto::{
+    DocumentToAttach, DocumentTypeView, UploadedFile, accept_attribute, human_size,
+};
 use casia_domain::{FieldError, Msg};
 use leptos::prelude::*;
 
-use crate::components::forms::has_problem;
 use crate::components::FieldMessage;
+use crate::components::forms::has_problem;
 use crate::context::{t, use_lang};
 use crate::error::AppError;
 
@@ -63,7 +65,10 @@ pub struct Documents {
 
 impl Documents {
     pub fn new() -> Self {
-        Documents { rows: RwSignal::new(Vec::new()), next_key: StoredValue::new(0) }
+        Documents {
+            rows: RwSignal::new(Vec::new()),
+            next_key: StoredValue::new(0),
+        }
     }
 
     pub fn add(&self) {
@@ -97,22 +102,30 @@ impl Default for Documents {
 
 /// Sends `file` to `/api/uploads`, reporting progress (0–100).
 #[cfg(feature = "hydrate")]
-pub async fn upload_file(file: web_sys::File, on_progress: impl Fn(u32) + 'static) -> Result<UploadedFile, AppError> {
+pub async fn upload_file(
+    file: web_sys::File,
+    on_progress: impl Fn(u32) + 'static,
+) -> Result<UploadedFile, AppError> {
     use futures::channel::oneshot;
-    use wasm_bindgen::closure::Closure;
     use wasm_bindgen::JsCast;
+    use wasm_bindgen::closure::Closure;
 
     let xhr = web_sys::XmlHttpRequest::new().map_err(|_| AppError::Network)?;
-    let url = format!("/api/uploads?name={}", js_sys::encode_uri_component(&file.name()));
-    xhr.open_with_async("POST", &url, true).map_err(|_| AppError::Network)?;
+    let url = format!(
+        "/api/uploads?name={}",
+        js_sys::encode_uri_component(&file.name())
+    );
+    xhr.open_with_async("POST", &url, true)
+        .map_err(|_| AppError::Network)?;
     let (tx, rx) = oneshot::channel::<Result<UploadedFile, AppError>>();
     let tx = std::rc::Rc::new(std::cell::RefCell::new(Some(tx)));
 
-    let progress = Closure::<dyn Fn(web_sys::ProgressEvent)>::new(move |ev: web_sys::ProgressEvent| {
-        if ev.length_computable() && ev.total() > 0.0 {
-            on_progress(((ev.loaded() / ev.total()) * 100.0).round().min(100.0) as u32);
-        }
-    });
+    let progress =
+        Closure::<dyn Fn(web_sys::ProgressEvent)>::new(move |ev: web_sys::ProgressEvent| {
+            if ev.length_computable() && ev.total() > 0.0 {
+                on_progress(((ev.loaded() / ev.total()) * 100.0).round().min(100.0) as u32);
+            }
+        });
     if let Ok(upload) = xhr.upload() {
         upload.set_onprogress(Some(progress.as_ref().unchecked_ref()));
     }
@@ -142,7 +155,8 @@ pub async fn upload_file(file: web_sys::File, on_progress: impl Fn(u32) + 'stati
     xhr.set_onload(Some(done.as_ref().unchecked_ref()));
     xhr.set_onerror(Some(failed.as_ref().unchecked_ref()));
     xhr.set_onabort(Some(failed.as_ref().unchecked_ref()));
-    xhr.send_with_opt_blob(Some(&file)).map_err(|_| AppError::Network)?;
+    xhr.send_with_opt_blob(Some(&file))
+        .map_err(|_| AppError::Network)?;
     let result = rx.await.unwrap_or(Err(AppError::Network));
     // The closures must live until the request ended.
     drop((progress, done, failed));

@@ -1,8 +1,8 @@
 //! Messages next to form fields and above forms.
 
+use casia_domain::FieldError;
 use casia_domain::i18n::field_problem_text;
 use casia_domain::validation::problem_for;
-use casia_domain::FieldError;
 use leptos::prelude::*;
 
 use crate::context::use_lang;
@@ -11,7 +11,10 @@ use crate::error::AppError;
 /// The message for one field, if it has a problem; `id` lets the input point at it with
 /// `aria-describedby`.
 #[component]
-pub fn FieldMessage(#[prop(into)] field: String, #[prop(into)] errors: Signal<Vec<FieldError>>) -> impl IntoView {
+pub fn FieldMessage(
+    #[prop(into)] field: String,
+    #[prop(into)] errors: Signal<Vec<FieldError>>,
+) -> impl IntoView {
     let lang = use_lang();
     let id = format!("err-{}", field.replace('.', "-"));
     move || {

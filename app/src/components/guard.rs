@@ -15,7 +15,9 @@ use crate::context::{t, use_page};
 #[derive(Clone, Debug, PartialEq)]
 enum Gate {
     Loading,
-    Login { expired: bool },
+    Login {
+        expired: bool,
+    },
     Picker,
     /// The login's second step is pending.
     SecondStep,
@@ -25,7 +27,11 @@ enum Gate {
     ChangePassword,
     Forbidden,
     Failed(crate::error::AppError),
-    Allow { user_id: i64, role: Role, authorisation: Option<i64> },
+    Allow {
+        user_id: i64,
+        role: Role,
+        authorisation: Option<i64>,
+    },
 }
 
 /// Renders `children` for a signed-in person with one of `roles`. Sends others to the login
@@ -59,13 +65,21 @@ where
         Some(Err(e)) => Gate::Failed(e),
         Some(Ok(ctx)) => match ctx.session {
             None if ctx.second_factor == SecondFactorGate::Pending => Gate::SecondStep,
-            None => Gate::Login { expired: ctx.expired },
-            Some(_) if ctx.second_factor == SecondFactorGate::EnrolmentRequired && !enrolment => Gate::Enrol,
+            None => Gate::Login {
+                expired: ctx.expired,
+            },
+            Some(_) if ctx.second_factor == SecondFactorGate::EnrolmentRequired && !enrolment => {
+                Gate::Enrol
+            }
             Some(s) if !roles.contains(&s.user.role) => Gate::Forbidden,
             Some(s) if s.password_change_required && !account => Gate::ChangePassword,
             Some(s) if s.needs_authorisation() && !picker && !account => Gate::Picker,
             Some(s) => {
-                let gate = Gate::Allow { user_id: s.user.id, role: s.user.role, authorisation: s.authorisation.as_ref().map(|a| a.id) };
+                let gate = Gate::Allow {
+                    user_id: s.user.id,
+                    role: s.user.role,
+                    authorisation: s.authorisation.as_ref().map(|a| a.id),
+                };
                 session.set_value(Some(s));
                 gate
             }
@@ -118,7 +132,9 @@ pub fn urlencode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }
@@ -127,7 +143,11 @@ pub fn urlencode(s: &str) -> String {
 
 /// A whole-page message (403, 404, unexpected error).
 #[component]
-pub fn StatusPage(title: Msg, text: Option<Msg>, error: Option<crate::error::AppError>) -> impl IntoView {
+pub fn StatusPage(
+    title: Msg,
+    text: Option<Msg>,
+    error: Option<crate::error::AppError>,
+) -> impl IntoView {
     let lang = use_page().lang;
     view! {
         <div class="panel status-page" role="alert">

@@ -11,7 +11,12 @@ use crate::components::{ErrorBanner, FieldMessage, Guarded};
 use crate::context::{t, use_lang, use_page};
 use crate::error::AppError;
 
-const EVERY_ROLE: &[Role] = &[Role::Autorizado, Role::Tramitador, Role::Supervisor, Role::Administrador];
+const EVERY_ROLE: &[Role] = &[
+    Role::Autorizado,
+    Role::Tramitador,
+    Role::Supervisor,
+    Role::Administrador,
+];
 
 // These use `caller()`, not `require()`: any signed-in role, and still open while a password
 // change is pending (that is what the page is for). Each acts on the caller's own account.
@@ -20,7 +25,9 @@ const EVERY_ROLE: &[Role] = &[Role::Autorizado, Role::Tramitador, Role::Supervis
 pub async fn account_overview() -> Result<MyAccount, AppError> {
     use crate::server::{caller, fail, services};
     let c = caller().await?;
-    let sessions = casia_services::sessions::list(&services().db, &c).await.map_err(fail)?;
+    let sessions = casia_services::sessions::list(&services().db, &c)
+        .await
+        .map_err(fail)?;
     Ok(MyAccount {
         username: c.user.username.clone(),
         full_name: c.user.full_name.clone(),
@@ -31,20 +38,33 @@ pub async fn account_overview() -> Result<MyAccount, AppError> {
 
 /// Returns how many other sessions ended.
 #[server(endpoint = "change_password")]
-pub async fn change_password(current_password: String, new_password: String, repeat_password: String) -> Result<u64, AppError> {
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+    repeat_password: String,
+) -> Result<u64, AppError> {
     use crate::server::{caller, fail, services};
     let c = caller().await?;
     let s = services();
-    casia_services::passwords::change_password(&s.db, &s.config.login, &c, &current_password, &new_password, &repeat_password)
-        .await
-        .map_err(fail)
+    casia_services::passwords::change_password(
+        &s.db,
+        &s.config.login,
+        &c,
+        &current_password,
+        &new_password,
+        &repeat_password,
+    )
+    .await
+    .map_err(fail)
 }
 
 #[server(endpoint = "end_session")]
 pub async fn end_session(id: String) -> Result<(), AppError> {
     use crate::server::{caller, fail, services};
     let c = caller().await?;
-    casia_services::sessions::end(&services().db, &c, &id).await.map_err(fail)
+    casia_services::sessions::end(&services().db, &c, &id)
+        .await
+        .map_err(fail)
 }
 
 /// Returns how many sessions ended.
@@ -52,7 +72,9 @@ pub async fn end_session(id: String) -> Result<(), AppError> {
 pub async fn end_other_sessions() -> Result<u64, AppError> {
     use crate::server::{caller, fail, services};
     let c = caller().await?;
-    casia_services::sessions::end_others(&services().db, &c).await.map_err(fail)
+    casia_services::sessions::end_others(&services().db, &c)
+        .await
+        .map_err(fail)
 }
 
 #[component]
@@ -107,7 +129,12 @@ fn ChangePasswordForm(account: Resource<Result<MyAccount, AppError>>) -> impl In
         changed.set(false);
         pending.set(true);
         leptos::task::spawn_local(async move {
-            let result = change_password(current.get_untracked(), new.get_untracked(), repeat.get_untracked()).await;
+            let result = change_password(
+                current.get_untracked(),
+                new.get_untracked(),
+                repeat.get_untracked(),
+            )
+            .await;
             pending.set(false);
             match result {
                 Ok(_) => {
@@ -125,7 +152,10 @@ fn ChangePasswordForm(account: Resource<Result<MyAccount, AppError>>) -> impl In
             }
         });
     };
-    let field = move |id: &'static str, label: Msg, value: RwSignal<String>, autocomplete: &'static str| {
+    let field = move |id: &'static str,
+                      label: Msg,
+                      value: RwSignal<String>,
+                      autocomplete: &'static str| {
         view! {
             <div class="field">
                 <label for=id>{t(label)}</label>
@@ -187,7 +217,11 @@ fn SessionsPanel(account: Resource<Result<MyAccount, AppError>>) -> impl IntoVie
     };
     let row = move |s: OwnSessionView| {
         let id = s.id.clone();
-        let device = if s.device.is_empty() { None } else { Some(s.device.clone()) };
+        let device = if s.device.is_empty() {
+            None
+        } else {
+            Some(s.device.clone())
+        };
         view! {
             <tr data-testid="session-row" class:current=s.current>
                 <td>

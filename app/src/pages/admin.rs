@@ -2,7 +2,8 @@
 //! cases use is ever deleted: it is deactivated (no longer offered) instead.
 
 use casia_domain::dto::{
-    AccountView, AdminDocumentType, AdminListPage, AdminNode, AuthorisationAdminView, NewAccount, NewAuthorisationInput, NodeInput, Taxonomy,
+    AccountView, AdminDocumentType, AdminListPage, AdminNode, AuthorisationAdminView, NewAccount,
+    NewAuthorisationInput, NodeInput, Taxonomy,
 };
 use casia_domain::i18n::{case_type_name, role_name};
 use casia_domain::model::CaseType;
@@ -19,133 +20,190 @@ use crate::error::AppError;
 pub async fn admin_taxonomy() -> Result<Taxonomy, AppError> {
     use crate::server::{fail, require, services};
     let c = require(&[Role::Administrador]).await?;
-    casia_services::admin::taxonomy(&services().db, &c).await.map_err(fail)
+    casia_services::admin::taxonomy(&services().db, &c)
+        .await
+        .map_err(fail)
 }
 
 #[server(endpoint = "admin_node")]
 pub async fn get_admin_node(id: i64) -> Result<AdminNode, AppError> {
     use crate::server::{fail, require, services};
     let c = require(&[Role::Administrador]).await?;
-    casia_services::admin::node(&services().db, &c, id).await.map_err(fail)
+    casia_services::admin::node(&services().db, &c, id)
+        .await
+        .map_err(fail)
 }
 
 #[server(endpoint = "admin_add_node", input = Json)]
-pub async fn admin_add_node(case_type: String, parent_id: Option<i64>, input: NodeInput) -> Result<i64, AppError> {
+pub async fn admin_add_node(
+    case_type: String,
+    parent_id: Option<i64>,
+    input: NodeInput,
+) -> Result<i64, AppError> {
     use crate::server::{fail, require, services};
     let c = require(&[Role::Administrador]).await?;
-    casia_services::admin::add_node(&services().db, &c, &case_type, parent_id, input).await.map_err(fail)
+    casia_services::admin::add_node(&services().db, &c, &case_type, parent_id, input)
+        .await
+        .map_err(fail)
 }
 
 #[server(endpoint = "admin_update_node", input = Json)]
 pub async fn admin_update_node(id: i64, input: NodeInput) -> Result<(), AppError> {
     use crate::server::{fail, require, services};
     let c = require(&[Role::Administrador]).await?;
-    casia_services::admin::update_node(&services().db, &c, id, input).await.map_err(fail)
+    casia_services::admin::update_node(&services().db, &c, id, input)
+        .await
+        .map_err(fail)
 }
 
 #[server(endpoint = "admin_set_node_active")]
 pub async fn admin_set_node_active(id: i64, active: bool) -> Result<(), AppError> {
     use crate::server::{fail, require, services};
     let c = require(&[Role::Administrador]).await?;
-    casia_services::admin::set_node_active(&services().db, &c, id, active).await.map_err(fail)
+    casia_services::admin::set_node_active(&services().db, &c, id, active)
+        .await
+        .map_err(fail)
 }
 
 #[server(endpoint = "admin_delete_node")]
 pub async fn admin_delete_node(id: i64) -> Result<(), AppError> {
     use crate::server::{fail, require, services};
     let c = require(&[Role::Administrador]).await?;
-    casia_services::admin::delete_node(&services().db, &c, id).await.map_err(fail)
+    casia_services::admin::delete_node(&services().db, &c, id)
+        .await
+        .map_err(fail)
 }
 
 #[server(endpoint = "admin_document_types")]
 pub async fn admin_document_types() -> Result<Vec<AdminDocumentType>, AppError> {
     use crate::server::{fail, require, services};
     let c = require(&[Role::Administrador]).await?;
-    casia_services::admin::document_types_admin(&services().db, &c).await.map_err(fail)
+    casia_services::admin::document_types_admin(&services().db, &c)
+        .await
+        .map_err(fail)
 }
 
 #[server(endpoint = "admin_add_document_type")]
 pub async fn admin_add_document_type(name_es: String, name_en: String) -> Result<i64, AppError> {
     use crate::server::{fail, require, services};
     let c = require(&[Role::Administrador]).await?;
-    casia_services::admin::add_document_type(&services().db, &c, &name_es, &name_en).await.map_err(fail)
+    casia_services::admin::add_document_type(&services().db, &c, &name_es, &name_en)
+        .await
+        .map_err(fail)
 }
 
 #[server(endpoint = "admin_update_document_type")]
-pub async fn admin_update_document_type(id: i64, name_es: String, name_en: String, active: bool) -> Result<(), AppError> {
+pub async fn admin_update_document_type(
+    id: i64,
+    name_es: String,
+    name_en: String,
+    active: bool,
+) -> Result<(), AppError> {
     use crate::server::{fail, require, services};
     let c = require(&[Role::Administrador]).await?;
-    casia_services::admin::update_document_type(&services().db, &c, id, &name_es, &name_en, active).await.map_err(fail)
+    casia_services::admin::update_document_type(&services().db, &c, id, &name_es, &name_en, active)
+        .await
+        .map_err(fail)
 }
 
 #[server(endpoint = "admin_accounts")]
-pub async fn admin_accounts(filter: String, page: u64) -> Result<AdminListPage<AccountView>, AppError> {
+pub async fn admin_accounts(
+    filter: String,
+    page: u64,
+) -> Result<AdminListPage<AccountView>, AppError> {
     use crate::server::{fail, require, services};
     let c = require(&[Role::Administrador]).await?;
-    casia_services::admin::accounts(&services().db, &c, &filter, page).await.map_err(fail)
+    casia_services::admin::accounts(&services().db, &c, &filter, page)
+        .await
+        .map_err(fail)
 }
 
 #[server(endpoint = "admin_create_account", input = Json)]
 pub async fn admin_create_account(input: NewAccount) -> Result<i64, AppError> {
     use crate::server::{fail, require, services};
     let c = require(&[Role::Administrador]).await?;
-    casia_services::admin::create_account(&services().db, &c, input).await.map_err(fail)
+    casia_services::admin::create_account(&services().db, &c, input)
+        .await
+        .map_err(fail)
 }
 
 #[server(endpoint = "admin_set_account_active")]
 pub async fn admin_set_account_active(id: i64, active: bool) -> Result<(), AppError> {
     use crate::server::{fail, require, services};
     let c = require(&[Role::Administrador]).await?;
-    casia_services::admin::set_account_active(&services().db, &c, id, active).await.map_err(fail)
+    casia_services::admin::set_account_active(&services().db, &c, id, active)
+        .await
+        .map_err(fail)
 }
 
 #[server(endpoint = "admin_reset_password")]
 pub async fn admin_reset_password(id: i64, password: String) -> Result<(), AppError> {
     use crate::server::{fail, require, services};
     let c = require(&[Role::Administrador]).await?;
-    casia_services::admin::reset_password(&services().db, &c, id, &password).await.map_err(fail)
+    casia_services::admin::reset_password(&services().db, &c, id, &password)
+        .await
+        .map_err(fail)
 }
 
 #[server(endpoint = "admin_authorisations")]
-pub async fn admin_authorisations(filter: String, page: u64) -> Result<AdminListPage<AuthorisationAdminView>, AppError> {
+pub async fn admin_authorisations(
+    filter: String,
+    page: u64,
+) -> Result<AdminListPage<AuthorisationAdminView>, AppError> {
     use crate::server::{fail, require, services};
     let c = require(&[Role::Administrador]).await?;
-    casia_services::admin::authorisations(&services().db, &c, &filter, page).await.map_err(fail)
+    casia_services::admin::authorisations(&services().db, &c, &filter, page)
+        .await
+        .map_err(fail)
 }
 
 #[server(endpoint = "admin_set_authorisation_active")]
 pub async fn admin_set_authorisation_active(id: i64, active: bool) -> Result<(), AppError> {
     use crate::server::{fail, require, services};
     let c = require(&[Role::Administrador]).await?;
-    casia_services::admin::set_authorisation_active(&services().db, &c, id, active).await.map_err(fail)
+    casia_services::admin::set_authorisation_active(&services().db, &c, id, active)
+        .await
+        .map_err(fail)
 }
 
 #[server(endpoint = "admin_create_authorisation", input = Json)]
 pub async fn admin_create_authorisation(input: NewAuthorisationInput) -> Result<i64, AppError> {
     use crate::server::{fail, require, services};
     let c = require(&[Role::Administrador]).await?;
-    casia_services::admin::create_authorisation(&services().db, &c, input).await.map_err(fail)
+    casia_services::admin::create_authorisation(&services().db, &c, input)
+        .await
+        .map_err(fail)
 }
 
 #[server(endpoint = "admin_add_member")]
-pub async fn admin_add_member(authorisation_id: i64, username: String, main: bool) -> Result<(), AppError> {
+pub async fn admin_add_member(
+    authorisation_id: i64,
+    username: String,
+    main: bool,
+) -> Result<(), AppError> {
     use crate::server::{fail, require, services};
     let c = require(&[Role::Administrador]).await?;
-    casia_services::admin::add_member(&services().db, &c, authorisation_id, &username, main).await.map_err(fail)
+    casia_services::admin::add_member(&services().db, &c, authorisation_id, &username, main)
+        .await
+        .map_err(fail)
 }
 
 #[server(endpoint = "admin_remove_member")]
 pub async fn admin_remove_member(authorisation_id: i64, user_id: i64) -> Result<(), AppError> {
     use crate::server::{fail, require, services};
     let c = require(&[Role::Administrador]).await?;
-    casia_services::admin::remove_member(&services().db, &c, authorisation_id, user_id).await.map_err(fail)
+    casia_services::admin::remove_member(&services().db, &c, authorisation_id, user_id)
+        .await
+        .map_err(fail)
 }
 
 #[server(endpoint = "admin_set_main_user")]
 pub async fn admin_set_main_user(authorisation_id: i64, user_id: i64) -> Result<(), AppError> {
     use crate::server::{fail, require, services};
     let c = require(&[Role::Administrador]).await?;
-    casia_services::admin::set_main_user(&services().db, &c, authorisation_id, user_id).await.map_err(fail)
+    casia_services::admin::set_main_user(&services().db, &c, authorisation_id, user_id)
+        .await
+        .map_err(fail)
 }
 
 const SECTIONS: &[(&str, Msg)] = &[
@@ -159,7 +217,11 @@ const SECTIONS: &[(&str, Msg)] = &[
 #[component]
 pub fn AdminPage() -> impl IntoView {
     let query = use_query_map();
-    let section = Memo::new(move |_| query.with(|q| q.get("seccion")).unwrap_or_else(|| "taxonomia".into()));
+    let section = Memo::new(move |_| {
+        query
+            .with(|q| q.get("seccion"))
+            .unwrap_or_else(|| "taxonomia".into())
+    });
     let taxonomy = Resource::new(|| (), |_| admin_taxonomy());
     let types = Resource::new(|| (), |_| admin_document_types());
     view! {
@@ -220,12 +282,15 @@ fn TaxonomyAdmin(taxonomy: Resource<Result<Taxonomy, AppError>>) -> impl IntoVie
     let lang = use_lang();
     let selected = RwSignal::new(None::<i64>);
     let adding_root = RwSignal::new(None::<CaseType>);
-    let node = Resource::new(move || selected.get(), |id| async move {
-        match id {
-            Some(id) => get_admin_node(id).await.map(Some),
-            None => Ok(None),
-        }
-    });
+    let node = Resource::new(
+        move || selected.get(),
+        |id| async move {
+            match id {
+                Some(id) => get_admin_node(id).await.map(Some),
+                None => Ok(None),
+            }
+        },
+    );
     let tree = move || taxonomy.get().and_then(|r| r.ok()).unwrap_or_default();
     let row = move |n: casia_domain::dto::TaxonomyNode| {
         let id = n.id;
@@ -302,7 +367,13 @@ fn TaxonomyAdmin(taxonomy: Resource<Result<Taxonomy, AppError>>) -> impl IntoVie
 }
 
 #[component]
-fn NodeEditor(node: AdminNode, in_use: bool, has_children: bool, taxonomy: Resource<Result<Taxonomy, AppError>>, selected: RwSignal<Option<i64>>) -> impl IntoView {
+fn NodeEditor(
+    node: AdminNode,
+    in_use: bool,
+    has_children: bool,
+    taxonomy: Resource<Result<Taxonomy, AppError>>,
+    selected: RwSignal<Option<i64>>,
+) -> impl IntoView {
     let lang = use_lang();
     let ok = RwSignal::new(false);
     let failure = RwSignal::new(None::<AppError>);
@@ -346,11 +417,34 @@ fn NodeForm(
     selected: RwSignal<Option<i64>>,
 ) -> impl IntoView {
     let editing = existing.as_ref().map(|n| n.id);
-    let depth = existing.as_ref().map(|n| n.depth).unwrap_or(if parent.is_some() { 0 } else { 1 });
-    let name_es = RwSignal::new(existing.as_ref().map(|n| n.name_es.clone()).unwrap_or_default());
-    let name_en = RwSignal::new(existing.as_ref().map(|n| n.name_en.clone()).unwrap_or_default());
-    let help_es = RwSignal::new(existing.as_ref().map(|n| n.help_es.clone()).unwrap_or_default());
-    let help_en = RwSignal::new(existing.as_ref().map(|n| n.help_en.clone()).unwrap_or_default());
+    let depth = existing
+        .as_ref()
+        .map(|n| n.depth)
+        .unwrap_or(if parent.is_some() { 0 } else { 1 });
+    let name_es = RwSignal::new(
+        existing
+            .as_ref()
+            .map(|n| n.name_es.clone())
+            .unwrap_or_default(),
+    );
+    let name_en = RwSignal::new(
+        existing
+            .as_ref()
+            .map(|n| n.name_en.clone())
+            .unwrap_or_default(),
+    );
+    let help_es = RwSignal::new(
+        existing
+            .as_ref()
+            .map(|n| n.help_es.clone())
+            .unwrap_or_default(),
+    );
+    let help_en = RwSignal::new(
+        existing
+            .as_ref()
+            .map(|n| n.help_en.clone())
+            .unwrap_or_default(),
+    );
     let technical = RwSignal::new(existing.as_ref().is_some_and(|n| n.technical));
     let ok = RwSignal::new(false);
     let failure = RwSignal::new(None::<AppError>);
@@ -366,7 +460,13 @@ fn NodeForm(
             technical: technical.get_untracked(),
         };
         match editing {
-            Some(id) => act(admin_update_node(id, input), ok, failure, errors, move || taxonomy.refetch()),
+            Some(id) => act(
+                admin_update_node(id, input),
+                ok,
+                failure,
+                errors,
+                move || taxonomy.refetch(),
+            ),
             None => {
                 let done = move || {
                     name_es.set(String::new());
@@ -375,12 +475,22 @@ fn NodeForm(
                     help_en.set(String::new());
                     taxonomy.refetch();
                 };
-                act(admin_add_node(case_type.code().to_owned(), parent, input), ok, failure, errors, done)
+                act(
+                    admin_add_node(case_type.code().to_owned(), parent, input),
+                    ok,
+                    failure,
+                    errors,
+                    done,
+                )
             }
         }
         let _ = selected;
     };
-    let field = move |id: String, label: Msg, sig: RwSignal<String>, name: &'static str, area: bool| {
+    let field = move |id: String,
+                      label: Msg,
+                      sig: RwSignal<String>,
+                      name: &'static str,
+                      area: bool| {
         view! {
             <div class="field">
                 <label for=id.clone()>{t(label)}</label>
@@ -394,7 +504,8 @@ fn NodeForm(
         }
     };
     // Technical only applies to Error/Incidencia categories.
-    let show_technical = case_type == CaseType::Incidencia && (depth == 2 || (editing.is_none() && parent.is_some()));
+    let show_technical = case_type == CaseType::Incidencia
+        && (depth == 2 || (editing.is_none() && parent.is_some()));
     view! {
         {outcome_banner(ok, failure)}
         <form class="form" on:submit=submit novalidate>
@@ -422,11 +533,17 @@ fn DocumentTypesAdmin(types: Resource<Result<Vec<AdminDocumentType>, AppError>>)
     let new_en = RwSignal::new(String::new());
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        act(admin_add_document_type(new_es.get_untracked(), new_en.get_untracked()), ok, failure, errors, move || {
-            new_es.set(String::new());
-            new_en.set(String::new());
-            types.refetch();
-        });
+        act(
+            admin_add_document_type(new_es.get_untracked(), new_en.get_untracked()),
+            ok,
+            failure,
+            errors,
+            move || {
+                new_es.set(String::new());
+                new_en.set(String::new());
+                types.refetch();
+            },
+        );
     };
     view! {
         {outcome_banner(ok, failure)}
@@ -472,7 +589,12 @@ fn DocumentTypesAdmin(types: Resource<Result<Vec<AdminDocumentType>, AppError>>)
 /// The filter box of a paged list; `applied` changes (and the list goes back to its first
 /// page) when the form is sent.
 #[component]
-fn ListFilter(id: &'static str, label: Msg, applied: RwSignal<String>, page: RwSignal<u64>) -> impl IntoView {
+fn ListFilter(
+    id: &'static str,
+    label: Msg,
+    applied: RwSignal<String>,
+    page: RwSignal<u64>,
+) -> impl IntoView {
     let typed = RwSignal::new(applied.get_untracked());
     view! {
         <form class="form inline-search" data-testid="list-filter" on:submit=move |ev| {
@@ -507,9 +629,16 @@ fn Pager(page: RwSignal<u64>, #[prop(into)] has_next: Signal<bool>) -> impl Into
 fn AccountsAdmin() -> impl IntoView {
     let filter = RwSignal::new(String::new());
     let page = RwSignal::new(0u64);
-    let accounts: Resource<Result<AdminListPage<AccountView>, AppError>> =
-        Resource::new(move || (filter.get(), page.get()), |(f, p)| admin_accounts(f, p));
-    let has_next = Signal::derive(move || accounts.get().and_then(|r| r.ok()).is_some_and(|p| p.has_next));
+    let accounts: Resource<Result<AdminListPage<AccountView>, AppError>> = Resource::new(
+        move || (filter.get(), page.get()),
+        |(f, p)| admin_accounts(f, p),
+    );
+    let has_next = Signal::derive(move || {
+        accounts
+            .get()
+            .and_then(|r| r.ok())
+            .is_some_and(|p| p.has_next)
+    });
     let lang = use_lang();
     let ok = RwSignal::new(false);
     let failure = RwSignal::new(None::<AppError>);
@@ -530,16 +659,22 @@ fn AccountsAdmin() -> impl IntoView {
             role: role.get_untracked(),
             password: password.get_untracked(),
         };
-        act(admin_create_account(input), ok, failure, errors, move || {
-            // Show the new account: the list narrows to it.
-            filter.set(username.get_untracked().trim().to_owned());
-            page.set(0);
-            username.set(String::new());
-            full_name.set(String::new());
-            email.set(String::new());
-            password.set(String::new());
-            accounts.refetch();
-        });
+        act(
+            admin_create_account(input),
+            ok,
+            failure,
+            errors,
+            move || {
+                // Show the new account: the list narrows to it.
+                filter.set(username.get_untracked().trim().to_owned());
+                page.set(0);
+                username.set(String::new());
+                full_name.set(String::new());
+                email.set(String::new());
+                password.set(String::new());
+                accounts.refetch();
+            },
+        );
     };
     let errs = Signal::derive(move || errors.get());
     view! {
@@ -619,9 +754,12 @@ fn AccountsAdmin() -> impl IntoView {
 fn AuthorisationsAdmin() -> impl IntoView {
     let filter = RwSignal::new(String::new());
     let page = RwSignal::new(0u64);
-    let auths: Resource<Result<AdminListPage<AuthorisationAdminView>, AppError>> =
-        Resource::new(move || (filter.get(), page.get()), |(f, p)| admin_authorisations(f, p));
-    let has_next = Signal::derive(move || auths.get().and_then(|r| r.ok()).is_some_and(|p| p.has_next));
+    let auths: Resource<Result<AdminListPage<AuthorisationAdminView>, AppError>> = Resource::new(
+        move || (filter.get(), page.get()),
+        |(f, p)| admin_authorisations(f, p),
+    );
+    let has_next =
+        Signal::derive(move || auths.get().and_then(|r| r.ok()).is_some_and(|p| p.has_next));
     let lang = use_lang();
     let ok = RwSignal::new(false);
     let failure = RwSignal::new(None::<AppError>);
@@ -641,16 +779,22 @@ fn AuthorisationsAdmin() -> impl IntoView {
             contact_email: email.get_untracked(),
             consent: consent.get_untracked(),
         };
-        act(admin_create_authorisation(input), ok, failure, errors, move || {
-            // Show the new authorisation: the list narrows to it.
-            filter.set(number.get_untracked().trim().to_owned());
-            page.set(0);
-            number.set(String::new());
-            company.set(String::new());
-            nif.set(String::new());
-            email.set(String::new());
-            auths.refetch();
-        });
+        act(
+            admin_create_authorisation(input),
+            ok,
+            failure,
+            errors,
+            move || {
+                // Show the new authorisation: the list narrows to it.
+                filter.set(number.get_untracked().trim().to_owned());
+                page.set(0);
+                number.set(String::new());
+                company.set(String::new());
+                nif.set(String::new());
+                email.set(String::new());
+                auths.refetch();
+            },
+        );
     };
     view! {
         {outcome_banner(ok, failure)}

@@ -2,25 +2,30 @@
 //! `/administracion`. Filters live in the URL (bookmarks, the back button); pages go back in
 //! time with a keyset cursor; "Exportar CSV" downloads the same filter as a file.
 
-use casia_domain::audit::{AuditFilter, AuditPage, AuditRow, ACTION_CODES, OUTCOME_CODES};
+use casia_domain::audit::{ACTION_CODES, AuditFilter, AuditPage, AuditRow, OUTCOME_CODES};
 use casia_domain::i18n::{audit_action_name, audit_outcome_name, role_name};
 use casia_domain::{Msg, Role};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::params::ParamsMap;
 
-use crate::components::guard::urlencode;
 use crate::components::FieldMessage;
+use crate::components::guard::urlencode;
 use crate::context::{t, use_lang};
 use crate::error::AppError;
 
 /// One page of the audit log, newest first. Administrators only (checked here and again by
 /// the service).
 #[server(endpoint = "admin_audit_log")]
-pub async fn admin_audit_log(filter: AuditFilter, cursor: Option<String>) -> Result<AuditPage, AppError> {
+pub async fn admin_audit_log(
+    filter: AuditFilter,
+    cursor: Option<String>,
+) -> Result<AuditPage, AppError> {
     use crate::server::{fail, require, services};
     let c = require(&[Role::Administrador]).await?;
-    casia_services::audit::search(&services().db, &c, &filter, cursor.as_deref()).await.map_err(fail)
+    casia_services::audit::search(&services().db, &c, &filter, cursor.as_deref())
+        .await
+        .map_err(fail)
 }
 
 /// The URL parameters (Spanish, like the other pages'), shared with the CSV route.
@@ -28,7 +33,13 @@ pub const PARAMS: [&str; 5] = ["usuario", "accion", "resultado", "desde", "hasta
 
 fn filter_from_url(q: &ParamsMap) -> (AuditFilter, Option<String>) {
     let get = |k: &str| q.get(k).filter(|v| !v.is_empty());
-    let filter = AuditFilter { username: get(PARAMS[0]), action: get(PARAMS[1]), outcome: get(PARAMS[2]), from: get(PARAMS[3]), to: get(PARAMS[4]) };
+    let filter = AuditFilter {
+        username: get(PARAMS[0]),
+        action: get(PARAMS[1]),
+        outcome: get(PARAMS[2]),
+        from: get(PARAMS[3]),
+        to: get(PARAMS[4]),
+    };
     (filter, get("antes"))
 }
 
@@ -37,7 +48,11 @@ pub fn filter_query(f: &AuditFilter) -> String {
     [&f.username, &f.action, &f.outcome, &f.from, &f.to]
         .into_iter()
         .zip(PARAMS)
-        .filter_map(|(v, k)| v.as_deref().filter(|v| !v.trim().is_empty()).map(|v| format!("{k}={}", urlencode(v.trim()))))
+        .filter_map(|(v, k)| {
+            v.as_deref()
+                .filter(|v| !v.trim().is_empty())
+                .map(|v| format!("{k}={}", urlencode(v.trim())))
+        })
         .collect::<Vec<_>>()
         .join("&")
 }
@@ -57,7 +72,11 @@ fn page_url(f: &AuditFilter, cursor: Option<&str>) -> String {
 
 fn csv_url(f: &AuditFilter) -> String {
     let q = filter_query(f);
-    if q.is_empty() { "/api/administracion/auditoria.csv".into() } else { format!("/api/administracion/auditoria.csv?{q}") }
+    if q.is_empty() {
+        "/api/administracion/auditoria.csv".into()
+    } else {
+        format!("/api/administracion/auditoria.csv?{q}")
+    }
 }
 
 #[component]
@@ -66,7 +85,10 @@ pub fn AuditAdmin() -> impl IntoView {
     let navigate = use_navigate();
     let query = use_query_map();
     let current = Memo::new(move |_| query.with(filter_from_url));
-    let page = Resource::new(move || current.get(), |(filter, cursor)| admin_audit_log(filter, cursor));
+    let page = Resource::new(
+        move || current.get(),
+        |(filter, cursor)| admin_audit_log(filter, cursor),
+    );
     let initial = current.get_untracked().0;
     let username = RwSignal::new(initial.username.unwrap_or_default());
     let action = RwSignal::new(initial.action.unwrap_or_default());

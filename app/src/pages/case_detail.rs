@@ -18,7 +18,9 @@ pub async fn get_case_detail(number: String) -> Result<CaseDetail, AppError> {
     use crate::server::{fail, require, services};
     let c = require(&[Role::Autorizado]).await?;
     let n = casia_domain::model::case_number::parse(&number).ok_or(AppError::NotFound)?;
-    casia_services::cases::query::detail_for_user(&services().db, &c, n).await.map_err(fail)
+    casia_services::cases::query::detail_for_user(&services().db, &c, n)
+        .await
+        .map_err(fail)
 }
 
 #[server(endpoint = "case_history")]
@@ -26,23 +28,37 @@ pub async fn get_case_history(number: String) -> Result<CaseHistory, AppError> {
     use crate::server::{fail, require, services};
     let c = require(&[Role::Autorizado]).await?;
     let n = casia_domain::model::case_number::parse(&number).ok_or(AppError::NotFound)?;
-    casia_services::cases::query::history_for_user(&services().db, &c, n).await.map_err(fail)
+    casia_services::cases::query::history_for_user(&services().db, &c, n)
+        .await
+        .map_err(fail)
 }
 
 #[server(endpoint = "request_cancellation")]
-pub async fn request_cancellation(number: String, reason: String, version: i32) -> Result<Substate, AppError> {
+pub async fn request_cancellation(
+    number: String,
+    reason: String,
+    version: i32,
+) -> Result<Substate, AppError> {
     use crate::server::{fail, require, services};
     let c = require(&[Role::Autorizado]).await?;
     let n = casia_domain::model::case_number::parse(&number).ok_or(AppError::NotFound)?;
-    casia_services::cases::user_actions::request_cancellation(&services(), &c, n, &reason, version).await.map_err(fail)
+    casia_services::cases::user_actions::request_cancellation(&services(), &c, n, &reason, version)
+        .await
+        .map_err(fail)
 }
 
 #[server(endpoint = "rate_case")]
-pub async fn rate_case(number: String, score: Option<i64>, observations: String) -> Result<(), AppError> {
+pub async fn rate_case(
+    number: String,
+    score: Option<i64>,
+    observations: String,
+) -> Result<(), AppError> {
     use crate::server::{fail, require, services};
     let c = require(&[Role::Autorizado]).await?;
     let n = casia_domain::model::case_number::parse(&number).ok_or(AppError::NotFound)?;
-    casia_services::cases::user_actions::rate(&services(), &c, n, score, &observations).await.map_err(fail)
+    casia_services::cases::user_actions::rate(&services(), &c, n, score, &observations)
+        .await
+        .map_err(fail)
 }
 
 /// The `:numero` of the current route.
@@ -90,7 +106,11 @@ where
 }
 
 fn yes_no(v: bool, lang: Lang) -> &'static str {
-    if v { Msg::Yes.text(lang) } else { Msg::No.text(lang) }
+    if v {
+        Msg::Yes.text(lang)
+    } else {
+        Msg::No.text(lang)
+    }
 }
 
 pub fn message_kind_name(k: MessageKind, lang: Lang) -> &'static str {
@@ -216,7 +236,9 @@ pub fn CaseRecords(detail: CaseDetail) -> impl IntoView {
 pub fn receipt_kind_name(k: casia_domain::dto::ReceiptKind, lang: Lang) -> &'static str {
     match k {
         casia_domain::dto::ReceiptKind::Solicitud => Msg::JustificanteSolicitud.text(lang),
-        casia_domain::dto::ReceiptKind::Complementaria => Msg::JustificanteComplementaria.text(lang),
+        casia_domain::dto::ReceiptKind::Complementaria => {
+            Msg::JustificanteComplementaria.text(lang)
+        }
     }
 }
 
@@ -241,14 +263,24 @@ fn CaseDetailView(detail: CaseDetail) -> impl IntoView {
         .messages
         .iter()
         .rev()
-        .find(|m| matches!(m.kind, MessageKind::InformationRequest | MessageKind::ReclassificationRequest))
+        .find(|m| {
+            matches!(
+                m.kind,
+                MessageKind::InformationRequest | MessageKind::ReclassificationRequest
+            )
+        })
         .map(|m| m.body.clone());
     let attention = match d.substate {
         Substate::SolicitadaInformacion => Some(Msg::AvisoSolicitadaInformacion),
         Substate::SolicitadaReclasificacion => Some(Msg::AvisoSolicitadaReclasificacion),
         _ => None,
     };
-    let rejection = d.messages.iter().rev().find(|m| m.kind == MessageKind::CancellationRejection).map(|m| m.body.clone());
+    let rejection = d
+        .messages
+        .iter()
+        .rev()
+        .find(|m| m.kind == MessageKind::CancellationRejection)
+        .map(|m| m.body.clone());
     view! {
         <div class="panel">
             <h1>{t(Msg::DetalleCaso)}" "<span class="num">{d.number_display.clone()}</span></h1>
@@ -316,7 +348,10 @@ pub fn HistoryPage() -> impl IntoView {
 }
 
 #[component]
-fn HistoryView(history: Resource<Result<CaseHistory, AppError>>, number: Memo<String>) -> impl IntoView {
+fn HistoryView(
+    history: Resource<Result<CaseHistory, AppError>>,
+    number: Memo<String>,
+) -> impl IntoView {
     let lang = use_lang();
     view! {
         <Suspense fallback=move || view! { <p class="loading">{t(Msg::Loading)}</p> }>
@@ -477,7 +512,9 @@ fn RatingView(detail: CaseDetail) -> impl IntoView {
     let submitted = RwSignal::new(false);
     let errors = Signal::derive(move || {
         if submitted.get() {
-            casia_domain::validation::check_rating(score.get(), &observations.get()).err().unwrap_or_default()
+            casia_domain::validation::check_rating(score.get(), &observations.get())
+                .err()
+                .unwrap_or_default()
         } else {
             Vec::<FieldError>::new()
         }

@@ -15,7 +15,9 @@ use crate::error::AppError;
 pub async fn get_dashboard() -> Result<Dashboard, AppError> {
     use crate::server::{fail, require, services};
     let c = require(&[Role::Supervisor]).await?;
-    casia_services::cases::processor::dashboard(&services().db, &c).await.map_err(fail)
+    casia_services::cases::processor::dashboard(&services().db, &c)
+        .await
+        .map_err(fail)
 }
 
 #[component]
@@ -39,7 +41,11 @@ fn age_label(code: &str, lang: Lang) -> &'static str {
 
 /// A horizontal bar chart with its data table (visually hidden) for assistive technology.
 #[component]
-fn BarChart(title: Msg, bars: Vec<(String, i64)>, #[prop(optional)] testid: &'static str) -> impl IntoView {
+fn BarChart(
+    title: Msg,
+    bars: Vec<(String, i64)>,
+    #[prop(optional)] testid: &'static str,
+) -> impl IntoView {
     let max = bars.iter().map(|(_, v)| *v).max().unwrap_or(0).max(1) as f64;
     // Drawn at roughly its displayed size, so the text stays readable.
     let row_h = 26.0;

@@ -17,21 +17,27 @@ pub const INBOX_PAGE: u64 = 30;
 pub async fn get_inbox(before: Option<i64>) -> Result<Vec<NoticeView>, AppError> {
     use crate::server::{fail, require, services};
     let c = require(&[Role::Autorizado]).await?;
-    casia_services::notices::inbox(&services().db, &c, c.lang, before, INBOX_PAGE).await.map_err(fail)
+    casia_services::notices::inbox(&services().db, &c, c.lang, before, INBOX_PAGE)
+        .await
+        .map_err(fail)
 }
 
 #[server(endpoint = "mark_notice_read")]
 pub async fn mark_notice_read(id: i64) -> Result<(), AppError> {
     use crate::server::{fail, require, services};
     let c = require(&[Role::Autorizado]).await?;
-    casia_services::notices::mark_read(&services().db, &c, id).await.map_err(fail)
+    casia_services::notices::mark_read(&services().db, &c, id)
+        .await
+        .map_err(fail)
 }
 
 #[server(endpoint = "mark_all_notices_read")]
 pub async fn mark_all_notices_read() -> Result<u64, AppError> {
     use crate::server::{fail, require, services};
     let c = require(&[Role::Autorizado]).await?;
-    casia_services::notices::mark_all_read(&services().db, &c).await.map_err(fail)
+    casia_services::notices::mark_all_read(&services().db, &c)
+        .await
+        .map_err(fail)
 }
 
 /// What the inbox learnt since it loaded. Owned by the page, outside the guard: refreshing
@@ -63,7 +69,13 @@ pub fn InboxPage() -> impl IntoView {
 fn InboxView(state: InboxState) -> impl IntoView {
     let lang = use_lang();
     let page = use_page();
-    let InboxState { notices, read_now, extra, more_available, failure } = state;
+    let InboxState {
+        notices,
+        read_now,
+        extra,
+        more_available,
+        failure,
+    } = state;
     Effect::new(move |_| {
         if let Some(Ok(n)) = notices.get() {
             more_available.set(n.len() as u64 == INBOX_PAGE);
@@ -96,11 +108,12 @@ fn InboxView(state: InboxState) -> impl IntoView {
         });
     };
     let load_more = move |_| {
-        let last = extra
-            .get_untracked()
-            .last()
-            .map(|n| n.id)
-            .or_else(|| notices.get_untracked().and_then(|r| r.ok()).and_then(|n| n.last().map(|n| n.id)));
+        let last = extra.get_untracked().last().map(|n| n.id).or_else(|| {
+            notices
+                .get_untracked()
+                .and_then(|r| r.ok())
+                .and_then(|n| n.last().map(|n| n.id))
+        });
         leptos::task::spawn_local(async move {
             if let Ok(page) = get_inbox(last).await {
                 more_available.set(page.len() as u64 == INBOX_PAGE);
@@ -158,15 +171,30 @@ fn InboxView(state: InboxState) -> impl IntoView {
 pub async fn get_contact() -> Result<ContactData, AppError> {
     use crate::server::{fail, require};
     let c = require(&[Role::Autorizado]).await?;
-    casia_services::authorisations::get_contact(&c).await.map_err(fail)
+    casia_services::authorisations::get_contact(&c)
+        .await
+        .map_err(fail)
 }
 
 #[server(endpoint = "update_contact")]
-pub async fn update_contact(email: String, consent: bool, password: String) -> Result<ContactData, AppError> {
+pub async fn update_contact(
+    email: String,
+    consent: bool,
+    password: String,
+) -> Result<ContactData, AppError> {
     use crate::server::{fail, require, services};
     let c = require(&[Role::Autorizado]).await?;
     let s = services();
-    casia_services::authorisations::update_contact(&s.db, &s.config.login, &c, &email, consent, &password).await.map_err(fail)
+    casia_services::authorisations::update_contact(
+        &s.db,
+        &s.config.login,
+        &c,
+        &email,
+        consent,
+        &password,
+    )
+    .await
+    .map_err(fail)
 }
 
 #[component]
@@ -205,7 +233,13 @@ fn ContactForm(data: ContactData) -> impl IntoView {
         move || email.get().trim() != original.trim()
     };
     let errors = Signal::derive(move || {
-        let mut e = if submitted.get() { check_contact(&email.get(), consent.get()).err().unwrap_or_default() } else { Vec::new() };
+        let mut e = if submitted.get() {
+            check_contact(&email.get(), consent.get())
+                .err()
+                .unwrap_or_default()
+        } else {
+            Vec::new()
+        };
         e.extend(server_errors.get());
         e
     });
@@ -220,7 +254,13 @@ fn ContactForm(data: ContactData) -> impl IntoView {
             return;
         }
         leptos::task::spawn_local(async move {
-            match update_contact(email.get_untracked(), consent.get_untracked(), password.get_untracked()).await {
+            match update_contact(
+                email.get_untracked(),
+                consent.get_untracked(),
+                password.get_untracked(),
+            )
+            .await
+            {
                 Ok(c) => {
                     password.set(String::new());
                     saved.set(Some(c));

@@ -3,13 +3,15 @@
 
 use casia_domain::dto::{CaseDetail, ModificationDone, ModifyInformationForm, Reclassification};
 use casia_domain::i18n::substate_name;
-use casia_domain::validation::{check_classification, check_documents, Problems, MESSAGE_MAX};
+use casia_domain::validation::{MESSAGE_MAX, Problems, check_classification, check_documents};
 use casia_domain::{Action, FieldError, FieldProblem, Msg, Role, Substate};
 use leptos::prelude::*;
 use server_fn::codec::Json;
 
-use super::case_detail::{case_resource, receipt_kind_name, WithCase};
-use super::new_case::{focus_first_error, get_new_case_options, new_idempotency_key, NewCaseOptions};
+use super::case_detail::{WithCase, case_resource, receipt_kind_name};
+use super::new_case::{
+    NewCaseOptions, focus_first_error, get_new_case_options, new_idempotency_key,
+};
 use crate::components::classification::{Classification, ClassificationPicker};
 use crate::components::documents::{Documents, DocumentsInput};
 use crate::components::forms::has_problem;
@@ -18,11 +20,16 @@ use crate::context::{t, use_lang};
 use crate::error::AppError;
 
 #[server(endpoint = "modify_information", input = Json)]
-pub async fn modify_information(number: String, form: ModifyInformationForm) -> Result<ModificationDone, AppError> {
+pub async fn modify_information(
+    number: String,
+    form: ModifyInformationForm,
+) -> Result<ModificationDone, AppError> {
     use crate::server::{fail, require, services};
     let c = require(&[Role::Autorizado]).await?;
     let n = casia_domain::model::case_number::parse(&number).ok_or(AppError::NotFound)?;
-    casia_services::cases::user_actions::modify_information(&services(), &c, n, form).await.map_err(fail)
+    casia_services::cases::user_actions::modify_information(&services(), &c, n, form)
+        .await
+        .map_err(fail)
 }
 
 #[component]
@@ -37,7 +44,10 @@ pub fn ModifyPage() -> impl IntoView {
 }
 
 #[component]
-fn ModifyLoader(detail: CaseDetail, options: Resource<Result<NewCaseOptions, AppError>>) -> impl IntoView {
+fn ModifyLoader(
+    detail: CaseDetail,
+    options: Resource<Result<NewCaseOptions, AppError>>,
+) -> impl IntoView {
     let lang = use_lang();
     view! {
         <Suspense fallback=move || view! { <p class="loading">{t(Msg::Loading)}</p> }>
@@ -68,7 +78,12 @@ fn ModifyForm(detail: CaseDetail, options: NewCaseOptions) -> impl IntoView {
     let information = RwSignal::new(String::new());
     let documents = Documents::new();
     let classification = Classification::new();
-    classification.set(detail.case_type, detail.subject_id, detail.category_id, detail.subcategory_id);
+    classification.set(
+        detail.case_type,
+        detail.subject_id,
+        detail.category_id,
+        detail.subcategory_id,
+    );
     let change_classification = RwSignal::new(reclassify);
     let submitted = RwSignal::new(false);
     let server_errors = RwSignal::new(Vec::<FieldError>::new());
@@ -98,16 +113,29 @@ fn ModifyForm(detail: CaseDetail, options: NewCaseOptions) -> impl IntoView {
         p.optional_text("information", &f.information, MESSAGE_MAX);
         check_documents(&mut p, &f.documents);
         if let Some(r) = &f.reclassification {
-            let facts = taxonomy.with(|tx| tx.facts(&r.case_type, r.subject_id, r.category_id, r.subcategory_id));
-            check_classification(&mut p, &r.case_type, r.subject_id, r.category_id, r.subcategory_id, facts);
+            let facts = taxonomy
+                .with(|tx| tx.facts(&r.case_type, r.subject_id, r.category_id, r.subcategory_id));
+            check_classification(
+                &mut p,
+                &r.case_type,
+                r.subject_id,
+                r.category_id,
+                r.subcategory_id,
+                facts,
+            );
         }
-        if f.information.trim().is_empty() && f.documents.is_empty() && f.reclassification.is_none() {
+        if f.information.trim().is_empty() && f.documents.is_empty() && f.reclassification.is_none()
+        {
             p.add("information", FieldProblem::NothingToAdd);
         }
         p.into_vec()
     });
     let errors = Signal::derive(move || {
-        let mut shown = if submitted.get() { client_errors.get() } else { Vec::new() };
+        let mut shown = if submitted.get() {
+            client_errors.get()
+        } else {
+            Vec::new()
+        };
         shown.extend(server_errors.get());
         shown
     });
@@ -117,7 +145,9 @@ fn ModifyForm(detail: CaseDetail, options: NewCaseOptions) -> impl IntoView {
         server_errors.set(Vec::new());
         failure.set(None);
         if documents.any_uploading() {
-            failure.set(Some(AppError::Upload(casia_domain::dto::UploadProblem::Incomplete)));
+            failure.set(Some(AppError::Upload(
+                casia_domain::dto::UploadProblem::Incomplete,
+            )));
             return;
         }
         if !client_errors.get_untracked().is_empty() {
@@ -147,9 +177,20 @@ fn ModifyForm(detail: CaseDetail, options: NewCaseOptions) -> impl IntoView {
         .messages
         .iter()
         .rev()
-        .find(|m| matches!(m.kind, casia_domain::dto::MessageKind::InformationRequest | casia_domain::dto::MessageKind::ReclassificationRequest))
+        .find(|m| {
+            matches!(
+                m.kind,
+                casia_domain::dto::MessageKind::InformationRequest
+                    | casia_domain::dto::MessageKind::ReclassificationRequest
+            )
+        })
         .map(|m| m.body.clone())
-        .filter(|_| matches!(detail.substate, Substate::SolicitadaInformacion | Substate::SolicitadaReclasificacion));
+        .filter(|_| {
+            matches!(
+                detail.substate,
+                Substate::SolicitadaInformacion | Substate::SolicitadaReclasificacion
+            )
+        });
     let substate = detail.substate;
     view! {
         <div class="panel">

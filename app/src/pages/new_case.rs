@@ -1,7 +1,7 @@
 //! `Nuevo Caso` (guide §4.1) and `Alta Confirmada` (§4.1.2).
 
 use casia_domain::dto::{CaseOpened, DocumentTypeView, NewCaseForm, Taxonomy};
-use casia_domain::validation::{check_new_case, DESCRIPTION_MAX, TITLE_MAX};
+use casia_domain::validation::{DESCRIPTION_MAX, TITLE_MAX, check_new_case};
 use casia_domain::{FieldError, Msg, Role};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
@@ -29,8 +29,12 @@ pub async fn get_new_case_options() -> Result<NewCaseOptions, AppError> {
     c.user_scope().map_err(fail)?;
     let s = services();
     Ok(NewCaseOptions {
-        taxonomy: casia_services::taxonomy::load(&s.db, c.lang).await.map_err(fail)?,
-        document_types: casia_services::taxonomy::document_types(&s.db, c.lang).await.map_err(fail)?,
+        taxonomy: casia_services::taxonomy::load(&s.db, c.lang)
+            .await
+            .map_err(fail)?,
+        document_types: casia_services::taxonomy::document_types(&s.db, c.lang)
+            .await
+            .map_err(fail)?,
         max_upload_bytes: s.config.uploads.max_bytes,
     })
 }
@@ -39,7 +43,9 @@ pub async fn get_new_case_options() -> Result<NewCaseOptions, AppError> {
 pub async fn open_case(form: NewCaseForm) -> Result<CaseOpened, AppError> {
     use crate::server::{fail, require, services};
     let c = require(&[Role::Autorizado]).await?;
-    casia_services::cases::open::open_case(&services(), &c, form).await.map_err(fail)
+    casia_services::cases::open::open_case(&services(), &c, form)
+        .await
+        .map_err(fail)
 }
 
 /// What the confirmation page shows (the caller's own authorisation's case only).
@@ -49,12 +55,17 @@ pub async fn get_case_opened(number: String) -> Result<CaseOpened, AppError> {
     use casia_domain::dto::ReceiptKind;
     let c = require(&[Role::Autorizado]).await?;
     let n = casia_domain::model::case_number::parse(&number).ok_or(AppError::NotFound)?;
-    let d = casia_services::cases::query::detail_for_user(&services().db, &c, n).await.map_err(fail)?;
+    let d = casia_services::cases::query::detail_for_user(&services().db, &c, n)
+        .await
+        .map_err(fail)?;
     Ok(CaseOpened {
         number: d.number,
         number_display: d.number_display,
         opened_at: d.opened_at,
-        receipt: d.receipts.into_iter().find(|r| r.kind == ReceiptKind::Solicitud),
+        receipt: d
+            .receipts
+            .into_iter()
+            .find(|r| r.kind == ReceiptKind::Solicitud),
     })
 }
 
@@ -62,10 +73,17 @@ pub async fn get_case_opened(number: String) -> Result<CaseOpened, AppError> {
 pub fn new_idempotency_key() -> String {
     #[cfg(feature = "hydrate")]
     {
-        if let Some(uuid) = web_sys::window().and_then(|w| w.crypto().ok()).map(|c| c.random_uuid()) {
+        if let Some(uuid) = web_sys::window()
+            .and_then(|w| w.crypto().ok())
+            .map(|c| c.random_uuid())
+        {
             return uuid;
         }
-        format!("{:x}-{:x}", js_sys::Date::now() as u64, (js_sys::Math::random() * 1e15) as u64)
+        format!(
+            "{:x}-{:x}",
+            js_sys::Date::now() as u64,
+            (js_sys::Math::random() * 1e15) as u64
+        )
     }
     // Only ever called from the browser.
     #[cfg(not(feature = "hydrate"))]
@@ -132,11 +150,16 @@ fn NewCaseFields(options: NewCaseOptions) -> impl IntoView {
     // The same rules as the server, as the person types (shown once they tried to send).
     let client_errors = Memo::new(move |_| {
         let f = form();
-        let facts = taxonomy.with(|tx| tx.facts(&f.case_type, f.subject_id, f.category_id, f.subcategory_id));
+        let facts = taxonomy
+            .with(|tx| tx.facts(&f.case_type, f.subject_id, f.category_id, f.subcategory_id));
         check_new_case(&f, facts).err().unwrap_or_default()
     });
     let errors = Signal::derive(move || {
-        let mut shown = if submitted.get() { client_errors.get() } else { Vec::new() };
+        let mut shown = if submitted.get() {
+            client_errors.get()
+        } else {
+            Vec::new()
+        };
         for e in server_errors.get() {
             if !shown.iter().any(|s| s.field == e.field) {
                 shown.push(e);
@@ -151,7 +174,9 @@ fn NewCaseFields(options: NewCaseOptions) -> impl IntoView {
         server_errors.set(Vec::new());
         failure.set(None);
         if documents.any_uploading() {
-            failure.set(Some(AppError::Upload(casia_domain::dto::UploadProblem::Incomplete)));
+            failure.set(Some(AppError::Upload(
+                casia_domain::dto::UploadProblem::Incomplete,
+            )));
             return;
         }
         if !client_errors.get_untracked().is_empty() {
@@ -168,7 +193,10 @@ fn NewCaseFields(options: NewCaseOptions) -> impl IntoView {
             let result = open_case(f).await;
             pending.set(false);
             match result {
-                Ok(opened) => navigate(&format!("/casia/casos/{}/alta", opened.number_display), Default::default()),
+                Ok(opened) => navigate(
+                    &format!("/casia/casos/{}/alta", opened.number_display),
+                    Default::default(),
+                ),
                 Err(AppError::Invalid(errs)) => {
                     server_errors.set(errs);
                     focus_first_error();
@@ -277,7 +305,10 @@ async fn gloo_timers_delay() {
 #[component]
 pub fn CaseOpenedPage() -> impl IntoView {
     let params = use_params_map();
-    let opened = Resource::new(move || params.with(|p| p.get("numero").unwrap_or_default()), get_case_opened);
+    let opened = Resource::new(
+        move || params.with(|p| p.get("numero").unwrap_or_default()),
+        get_case_opened,
+    );
     view! {
         <Guarded roles=&[Role::Autorizado] children=move |_| view! { <CaseOpenedView opened/> }/>
     }

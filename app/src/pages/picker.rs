@@ -19,7 +19,9 @@ pub fn PickerPage() -> impl IntoView {
 }
 
 #[component]
-fn PickerList(list: Resource<Result<Vec<casia_domain::dto::AuthorisationView>, AppError>>) -> impl IntoView {
+fn PickerList(
+    list: Resource<Result<Vec<casia_domain::dto::AuthorisationView>, AppError>>,
+) -> impl IntoView {
     let lang = use_lang();
     let choose = ServerAction::<ChooseAuthorisation>::new();
     let error = Signal::derive(move || choose.value().get().and_then(|r| r.err()));

@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use server_fn::codec::Json;
 
-use super::case_detail::{number_param, CaseFields, CaseRecords, HistoryTable};
+use super::case_detail::{CaseFields, CaseRecords, HistoryTable, number_param};
 use crate::components::documents::{Documents, DocumentsInput};
 use crate::components::forms::has_problem;
 use crate::components::{ErrorBanner, FieldMessage, Guarded};
@@ -21,7 +21,9 @@ pub async fn get_processor_case(number: String) -> Result<ProcessorCase, AppErro
     use crate::server::{fail, require, services};
     let c = require(&[Role::Tramitador, Role::Supervisor]).await?;
     let n = casia_domain::model::case_number::parse(&number).ok_or(AppError::NotFound)?;
-    casia_services::cases::processor::case_for_processor(&services().db, &c, n).await.map_err(fail)
+    casia_services::cases::processor::case_for_processor(&services().db, &c, n)
+        .await
+        .map_err(fail)
 }
 
 #[server(endpoint = "processor_act", input = Json)]
@@ -29,7 +31,9 @@ pub async fn processor_act(number: String, input: ProcessorInput) -> Result<(), 
     use crate::server::{fail, require, services};
     let c = require(&[Role::Tramitador, Role::Supervisor]).await?;
     let n = casia_domain::model::case_number::parse(&number).ok_or(AppError::NotFound)?;
-    casia_services::cases::processor::act(&services(), &c, n, input).await.map_err(fail)
+    casia_services::cases::processor::act(&services(), &c, n, input)
+        .await
+        .map_err(fail)
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,7 +48,9 @@ pub async fn get_processor_options() -> Result<ProcessorOptions, AppError> {
     let c = require(&[Role::Tramitador, Role::Supervisor]).await?;
     let s = services();
     Ok(ProcessorOptions {
-        document_types: casia_services::taxonomy::document_types(&s.db, c.lang).await.map_err(fail)?,
+        document_types: casia_services::taxonomy::document_types(&s.db, c.lang)
+            .await
+            .map_err(fail)?,
         max_upload_bytes: s.config.uploads.max_bytes,
     })
 }
@@ -55,7 +61,10 @@ pub fn ProcessorCasePage() -> impl IntoView {
     let case = Resource::new(move || number.get(), get_processor_case);
     let options = Resource::new(|| (), |_| get_processor_options());
     // Outcome of the last action: kept across the reload of the case that follows it.
-    let outcome = Outcome { done: RwSignal::new(None), failure: RwSignal::new(None) };
+    let outcome = Outcome {
+        done: RwSignal::new(None),
+        failure: RwSignal::new(None),
+    };
     view! {
         <Guarded roles=&[Role::Tramitador, Role::Supervisor] children=move |_| view! { <ProcessorCaseView case options number outcome/> }/>
     }
@@ -146,7 +155,13 @@ fn ActionsPanel(
 ) -> impl IntoView {
     let lang = use_lang();
     let Outcome { done, failure } = outcome;
-    let allowed: Vec<Action> = pc.detail.allowed.iter().copied().filter(|a| *a != Action::AddInternalNote).collect();
+    let allowed: Vec<Action> = pc
+        .detail
+        .allowed
+        .iter()
+        .copied()
+        .filter(|a| *a != Action::AddInternalNote)
+        .collect();
     let version = pc.detail.version;
     let open = RwSignal::new(None::<Action>);
     let text = RwSignal::new(String::new());
@@ -162,7 +177,9 @@ fn ActionsPanel(
         done.set(None);
         field_errors.set(Vec::new());
         if documents.any_uploading() {
-            failure.set(Some(AppError::Upload(casia_domain::dto::UploadProblem::Incomplete)));
+            failure.set(Some(AppError::Upload(
+                casia_domain::dto::UploadProblem::Incomplete,
+            )));
             return;
         }
         let input = ProcessorInput {
@@ -189,7 +206,13 @@ fn ActionsPanel(
             }
         });
     };
-    let needs_form = |a: Action| a.requires_text() || matches!(a, Action::Assign | Action::Escalate | Action::ApproveCancellation);
+    let needs_form = |a: Action| {
+        a.requires_text()
+            || matches!(
+                a,
+                Action::Assign | Action::Escalate | Action::ApproveCancellation
+            )
+    };
     view! {
         <div class="panel" data-testid="actions">
             <h2 class="section-title">{t(Msg::Acciones)}</h2>
@@ -292,14 +315,23 @@ fn ActionsPanel(
 
 /// Internal notes: never shown to the authorised user, never in notices.
 #[component]
-fn NotesPanel(pc: ProcessorCase, case: Resource<Result<ProcessorCase, AppError>>, number: Memo<String>) -> impl IntoView {
+fn NotesPanel(
+    pc: ProcessorCase,
+    case: Resource<Result<ProcessorCase, AppError>>,
+    number: Memo<String>,
+) -> impl IntoView {
     let lang = use_lang();
     let body = RwSignal::new(String::new());
     let failure = RwSignal::new(None::<AppError>);
     let version = pc.detail.version;
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let input = ProcessorInput { action: Action::AddInternalNote.code().to_owned(), version, text: body.get_untracked(), ..Default::default() };
+        let input = ProcessorInput {
+            action: Action::AddInternalNote.code().to_owned(),
+            version,
+            text: body.get_untracked(),
+            ..Default::default()
+        };
         leptos::task::spawn_local(async move {
             match processor_act(number.get_untracked(), input).await {
                 Ok(()) => {

@@ -11,10 +11,10 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use serde::{Deserialize, Serialize};
 
+use crate::components::classification::TypeAndSubjectFilters;
 use crate::components::forms::has_problem;
 use crate::components::guard::urlencode;
 use crate::components::{FieldMessage, Guarded};
-use crate::components::classification::TypeAndSubjectFilters;
 use crate::context::{t, use_lang};
 use crate::error::AppError;
 
@@ -31,16 +31,25 @@ pub async fn get_search_options() -> Result<SearchOptions, AppError> {
     let c = require(&[Role::Autorizado]).await?;
     let s = services();
     Ok(SearchOptions {
-        users: casia_services::cases::query::authorisation_users(&s.db, &c).await.map_err(fail)?,
-        taxonomy: casia_services::taxonomy::load(&s.db, c.lang).await.map_err(fail)?,
+        users: casia_services::cases::query::authorisation_users(&s.db, &c)
+            .await
+            .map_err(fail)?,
+        taxonomy: casia_services::taxonomy::load(&s.db, c.lang)
+            .await
+            .map_err(fail)?,
     })
 }
 
 #[server(endpoint = "search_cases")]
-pub async fn search_cases(form: SearchForm, cursor: Option<String>) -> Result<SearchResults, AppError> {
+pub async fn search_cases(
+    form: SearchForm,
+    cursor: Option<String>,
+) -> Result<SearchResults, AppError> {
     use crate::server::{fail, require, services};
     let c = require(&[Role::Autorizado]).await?;
-    casia_services::cases::query::search(&services().db, &c, &form, cursor.as_deref()).await.map_err(fail)
+    casia_services::cases::query::search(&services().db, &c, &form, cursor.as_deref())
+        .await
+        .map_err(fail)
 }
 
 /// The search as URL query parameters (Spanish names, as people may share them).
@@ -84,12 +93,15 @@ pub fn SearchPage() -> impl IntoView {
             })
         })
     });
-    let results = Resource::new(move || searched.get(), |f| async move {
-        match f {
-            Some(f) => search_cases(f, None).await.map(Some),
-            None => Ok(None),
-        }
-    });
+    let results = Resource::new(
+        move || searched.get(),
+        |f| async move {
+            match f {
+                Some(f) => search_cases(f, None).await.map(Some),
+                None => Ok(None),
+            }
+        },
+    );
     view! {
         <Guarded roles=&[Role::Autorizado] children=move |session| {
             let today = session.today;
@@ -119,7 +131,11 @@ fn SearchScreen(
     let navigate = use_navigate();
 
     // The form starts from the URL (a bookmarked search) or the current month.
-    let q = |name: &str| query.with_untracked(|q| q.get(name)).filter(|v| !v.is_empty());
+    let q = |name: &str| {
+        query
+            .with_untracked(|q| q.get(name))
+            .filter(|v| !v.is_empty())
+    };
     let state = RwSignal::new(q("estado").unwrap_or_else(|| "abierto".into()));
     let from = RwSignal::new(q("desde").unwrap_or(default_from));
     let to = RwSignal::new(q("hasta").unwrap_or(default_to));
@@ -157,7 +173,10 @@ fn SearchScreen(
     let search = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if errors.get_untracked().is_empty() {
-            nav(&format!("/casia/casos?{}", to_query(&form())), Default::default());
+            nav(
+                &format!("/casia/casos?{}", to_query(&form())),
+                Default::default(),
+            );
         }
     };
     let go_to_number = move |ev: leptos::ev::SubmitEvent| {
@@ -167,13 +186,19 @@ fn SearchScreen(
             number_error.set(Some(FieldProblem::Required));
         } else if let Some(n) = case_number::parse(&text) {
             number_error.set(None);
-            navigate(&format!("/casia/casos/{}", case_number::format(n)), Default::default());
+            navigate(
+                &format!("/casia/casos/{}", case_number::format(n)),
+                Default::default(),
+            );
         } else {
             number_error.set(Some(FieldProblem::InvalidCaseNumber));
         }
     };
     let load_more = move |_| {
-        let (Some(f), Some(cursor)) = (searched.get_untracked(), next_cursor.get_untracked()) else { return };
+        let (Some(f), Some(cursor)) = (searched.get_untracked(), next_cursor.get_untracked())
+        else {
+            return;
+        };
         leptos::task::spawn_local(async move {
             if let Ok(page) = search_cases(f, Some(cursor)).await {
                 extra_rows.update(|rows| rows.extend(page.rows));

@@ -20,14 +20,18 @@ pub async fn get_second_factor() -> Result<SecondFactorStatus, AppError> {
     use crate::server::{fail, require_signed_in, services};
     let c = require_signed_in().await?;
     let s = services();
-    casia_services::second_factor::status(&s.db, &c, s.config.auth.staff_mfa).await.map_err(fail)
+    casia_services::second_factor::status(&s.db, &c, s.config.auth.staff_mfa)
+        .await
+        .map_err(fail)
 }
 
 #[server(endpoint = "start_second_factor")]
 pub async fn start_second_factor() -> Result<Enrolment, AppError> {
     use crate::server::{fail, require_signed_in, services};
     let c = require_signed_in().await?;
-    casia_services::second_factor::start_enrolment(&services().db, &c).await.map_err(fail)
+    casia_services::second_factor::start_enrolment(&services().db, &c)
+        .await
+        .map_err(fail)
 }
 
 /// Confirms the enrolment; answers the recovery codes (the only time they are shown).
@@ -36,7 +40,9 @@ pub async fn confirm_second_factor(code: String) -> Result<Vec<String>, AppError
     use crate::server::{fail, require_signed_in, services};
     let c = require_signed_in().await?;
     let s = services();
-    casia_services::second_factor::confirm_enrolment(&s.db, &s.config.auth, &c, &code).await.map_err(fail)
+    casia_services::second_factor::confirm_enrolment(&s.db, &s.config.auth, &c, &code)
+        .await
+        .map_err(fail)
 }
 
 #[server(endpoint = "renew_recovery_codes")]
@@ -44,7 +50,9 @@ pub async fn renew_recovery_codes(code: String) -> Result<Vec<String>, AppError>
     use crate::server::{fail, require_signed_in, services};
     let c = require_signed_in().await?;
     let s = services();
-    casia_services::second_factor::renew_recovery_codes(&s.db, &s.config.auth, &c, &code).await.map_err(fail)
+    casia_services::second_factor::renew_recovery_codes(&s.db, &s.config.auth, &c, &code)
+        .await
+        .map_err(fail)
 }
 
 #[server(endpoint = "disable_second_factor")]
@@ -52,7 +60,9 @@ pub async fn disable_second_factor(password: String, code: String) -> Result<(),
     use crate::server::{fail, require_signed_in, services};
     let c = require_signed_in().await?;
     let s = services();
-    casia_services::second_factor::disable(&s.db, &s.config.auth, &c, &password, &code).await.map_err(fail)
+    casia_services::second_factor::disable(&s.db, &s.config.auth, &c, &password, &code)
+        .await
+        .map_err(fail)
 }
 
 /// The login's second step: the one server function (with logout) a session waiting for its
@@ -62,7 +72,11 @@ pub async fn verify_second_factor(code: String, next: Option<String>) -> Result<
     use crate::server::{fail, services, session_caller};
     let c = session_caller().await?;
     let s = services();
-    if let Some(token) = casia_services::second_factor::verify_login(&s.db, &s.config.auth, &c, &code).await.map_err(fail)? {
+    if let Some(token) =
+        casia_services::second_factor::verify_login(&s.db, &s.config.auth, &c, &code)
+            .await
+            .map_err(fail)?
+    {
         crate::server::set_session_cookie(&token);
     }
     let target = if c.role == Role::Autorizado && c.authorisation.is_none() {
@@ -99,7 +113,11 @@ pub fn SecondFactorPage() -> impl IntoView {
 #[component]
 fn SecondFactorView(state: PageState) -> impl IntoView {
     let lang = use_lang();
-    let PageState { status, new_codes, notice } = state;
+    let PageState {
+        status,
+        new_codes,
+        notice,
+    } = state;
     view! {
         <div class="panel">
             <h1>{t(Msg::SegundoFactor)}</h1>
@@ -206,7 +224,11 @@ fn Confirm(enrolment: Enrolment, state: PageState) -> impl IntoView {
 }
 
 #[component]
-fn CodeInput(id: &'static str, code: RwSignal<String>, errors: RwSignal<Vec<FieldError>>) -> impl IntoView {
+fn CodeInput(
+    id: &'static str,
+    code: RwSignal<String>,
+    errors: RwSignal<Vec<FieldError>>,
+) -> impl IntoView {
     view! {
         <input id=id name="code" type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="32" required
             aria-invalid=move || has_problem(&errors.get(), "code").to_string()
@@ -308,7 +330,12 @@ pub fn SecondFactorStepPage() -> impl IntoView {
     let verify = ServerAction::<VerifySecondFactor>::new();
     let logout = ServerAction::<Logout>::new();
     let failure = Signal::derive(move || verify.value().get().and_then(|r| r.err()));
-    let errors = Signal::derive(move || failure.get().map(|e| e.field_errors().to_vec()).unwrap_or_default());
+    let errors = Signal::derive(move || {
+        failure
+            .get()
+            .map(|e| e.field_errors().to_vec())
+            .unwrap_or_default()
+    });
     let next = move || query.with(|q| q.get("next")).unwrap_or_default();
     view! {
         // Not waiting for a code: signed in already goes on, not signed in goes to the login.

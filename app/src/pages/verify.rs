@@ -1,13 +1,13 @@
 //! `Verificación de Documentos`: a public page that checks a receipt by its CEA or by the
 //! PDF file itself, and shows only what the receipt holds.
 
-use casia_domain::dto::{human_size, Verification};
 use casia_domain::Msg;
+use casia_domain::dto::{Verification, human_size};
 use leptos::prelude::*;
 
 use super::case_detail::receipt_kind_name;
-use crate::components::forms::has_problem;
 use crate::components::FieldMessage;
+use crate::components::forms::has_problem;
 use crate::context::{t, use_lang};
 use crate::error::AppError;
 
@@ -15,7 +15,9 @@ use crate::error::AppError;
 pub async fn verify_cea(cea: String) -> Result<Verification, AppError> {
     use crate::server::{client_address, fail, services};
     // Public: no session or role; each client address has a limited number of checks.
-    casia_services::cases::receipts::verify_cea_for(&services(), &client_address(), &cea).await.map_err(fail)
+    casia_services::cases::receipts::verify_cea_for(&services(), &client_address(), &cea)
+        .await
+        .map_err(fail)
 }
 
 /// Sends the chosen file to `/api/verificacion/fichero`.
@@ -26,13 +28,17 @@ async fn verify_file(file: web_sys::File) -> Result<Verification, AppError> {
     init.set_body(&file);
     let window = web_sys::window().ok_or(AppError::Network)?;
     let promise = window.fetch_with_str_and_init("/api/verificacion/fichero", &init);
-    let response = wasm_bindgen_futures::JsFuture::from(promise).await.map_err(|_| AppError::Network)?;
-    let response: web_sys::Response = wasm_bindgen::JsCast::dyn_into(response).map_err(|_| AppError::Network)?;
-    let text = wasm_bindgen_futures::JsFuture::from(response.text().map_err(|_| AppError::Network)?)
+    let response = wasm_bindgen_futures::JsFuture::from(promise)
         .await
-        .map_err(|_| AppError::Network)?
-        .as_string()
-        .unwrap_or_default();
+        .map_err(|_| AppError::Network)?;
+    let response: web_sys::Response =
+        wasm_bindgen::JsCast::dyn_into(response).map_err(|_| AppError::Network)?;
+    let text =
+        wasm_bindgen_futures::JsFuture::from(response.text().map_err(|_| AppError::Network)?)
+            .await
+            .map_err(|_| AppError::Network)?
+            .as_string()
+            .unwrap_or_default();
     if response.ok() {
         serde_json::from_str(&text).map_err(|_| AppError::Internal)
     } else {
@@ -48,7 +54,12 @@ pub fn VerifyPage() -> impl IntoView {
     let failure = RwSignal::new(None::<AppError>);
     let pending = RwSignal::new(false);
     // Problems of the code field, shown next to it (the banner then only points at it).
-    let field_errors = Signal::derive(move || failure.get().map(|e| e.field_errors().to_vec()).unwrap_or_default());
+    let field_errors = Signal::derive(move || {
+        failure
+            .get()
+            .map(|e| e.field_errors().to_vec())
+            .unwrap_or_default()
+    });
     let by_code = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         failure.set(None);
@@ -66,8 +77,15 @@ pub fn VerifyPage() -> impl IntoView {
         #[cfg(feature = "hydrate")]
         {
             use wasm_bindgen::JsCast;
-            let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
-            let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+            let Some(input) = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+            else {
+                return;
+            };
+            let Some(file) = input.files().and_then(|f| f.get(0)) else {
+                return;
+            };
             failure.set(None);
             result.set(None);
             pending.set(true);

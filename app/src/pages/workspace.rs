@@ -10,9 +10,9 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use serde::{Deserialize, Serialize};
 
-use crate::components::guard::urlencode;
 use crate::components::Guarded;
 use crate::components::classification::TypeAndSubjectFilters;
+use crate::components::guard::urlencode;
 use crate::context::{t, use_lang};
 use crate::error::AppError;
 
@@ -53,7 +53,7 @@ pub struct QueueQuery {
 #[server(endpoint = "get_queue")]
 pub async fn get_queue(query: QueueQuery, cursor: Option<String>) -> Result<QueueView, AppError> {
     use crate::server::{fail, require, services};
-    use casia_services::cases::processor::{queue, Queue, QueueFilter};
+    use casia_services::cases::processor::{Queue, QueueFilter, queue};
     let c = require(&[Role::Tramitador, Role::Supervisor]).await?;
     let q = Queue::from_code(&query.queue).unwrap_or(Queue::Unassigned);
     let filter = QueueFilter {
@@ -64,7 +64,9 @@ pub async fn get_queue(query: QueueQuery, cursor: Option<String>) -> Result<Queu
         to: query.to,
         sort: query.sort,
     };
-    let page = queue(&services().db, &c, q, &filter, cursor.as_deref()).await.map_err(fail)?;
+    let page = queue(&services().db, &c, q, &filter, cursor.as_deref())
+        .await
+        .map_err(fail)?;
     Ok(QueueView {
         rows: page
             .rows
@@ -92,7 +94,9 @@ pub async fn get_queue(query: QueueQuery, cursor: Option<String>) -> Result<Queu
 pub async fn get_workspace_taxonomy() -> Result<Taxonomy, AppError> {
     use crate::server::{fail, require, services};
     let c = require(&[Role::Tramitador, Role::Supervisor]).await?;
-    casia_services::taxonomy::load(&services().db, c.lang).await.map_err(fail)
+    casia_services::taxonomy::load(&services().db, c.lang)
+        .await
+        .map_err(fail)
 }
 
 pub const QUEUES: &[(&str, Msg)] = &[
@@ -159,7 +163,12 @@ fn Queues(
     let navigate = use_navigate();
     let initial = current.get_untracked();
     let case_type = RwSignal::new(initial.case_type.clone().unwrap_or_default());
-    let subject = RwSignal::new(initial.subject_id.map(|v| v.to_string()).unwrap_or_default());
+    let subject = RwSignal::new(
+        initial
+            .subject_id
+            .map(|v| v.to_string())
+            .unwrap_or_default(),
+    );
     let authorisation = RwSignal::new(initial.authorisation.clone().unwrap_or_default());
     let from = RwSignal::new(initial.from.clone().unwrap_or_default());
     let to = RwSignal::new(initial.to.clone().unwrap_or_default());
@@ -186,7 +195,9 @@ fn Queues(
         navigate(&to_url(&q), Default::default());
     };
     let more = move |_| {
-        let Some(cursor) = next.get_untracked() else { return };
+        let Some(cursor) = next.get_untracked() else {
+            return;
+        };
         let q = current.get_untracked();
         leptos::task::spawn_local(async move {
             if let Ok(p) = get_queue(q, Some(cursor)).await {

@@ -8,10 +8,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use app::server::AppState;
 use casia_domain::{Lang, Role};
-use casia_services::accounts::{create_demo_user, NewUser};
+use casia_services::Services;
+use casia_services::accounts::{NewUser, create_demo_user};
 use casia_services::authorisations::add_member;
 use casia_services::entity;
-use casia_services::Services;
 use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
@@ -45,13 +45,27 @@ pub struct Server {
 pub async fn serve(mut s: Services) -> Server {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    s.config = std::sync::Arc::new(casia_services::Config { public_url: format!("http://{addr}"), ..(*s.config).clone() });
-    let state = AppState { leptos_options: casia_server::web::leptos_options(&s.config, addr), services: s };
+    s.config = std::sync::Arc::new(casia_services::Config {
+        public_url: format!("http://{addr}"),
+        ..(*s.config).clone()
+    });
+    let state = AppState {
+        leptos_options: casia_server::web::leptos_options(&s.config, addr),
+        services: s,
+    };
     let router = casia_server::web::router(state);
     let task = tokio::spawn(async move {
-        axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>()).await.unwrap();
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+        .unwrap();
     });
-    Server { base: format!("http://{addr}"), task }
+    Server {
+        base: format!("http://{addr}"),
+        task,
+    }
 }
 
 /// Who calls: the six columns of the access matrix.
@@ -67,7 +81,14 @@ pub enum Who {
     Administrador,
 }
 
-pub const EVERYONE: [Who; 6] = [Who::Anonymous, Who::Owner, Who::Other, Who::Tramitador, Who::Supervisor, Who::Administrador];
+pub const EVERYONE: [Who; 6] = [
+    Who::Anonymous,
+    Who::Owner,
+    Who::Other,
+    Who::Tramitador,
+    Who::Supervisor,
+    Who::Administrador,
+];
 
 impl Who {
     pub fn username(self) -> Option<&'static str> {
@@ -103,11 +124,22 @@ pub fn http_client() -> reqwest::Client {
 
 impl Client {
     pub fn anonymous(http: &reqwest::Client, base: &str) -> Self {
-        Client { http: http.clone(), base: base.to_owned(), session: None }
+        Client {
+            http: http.clone(),
+            base: base.to_owned(),
+            session: None,
+        }
     }
 
-    pub fn request(&self, method: reqwest::Method, path_and_query: &str) -> reqwest::RequestBuilder {
-        let mut r = self.http.request(method, format!("{}{path_and_query}", self.base)).header("origin", &self.base);
+    pub fn request(
+        &self,
+        method: reqwest::Method,
+        path_and_query: &str,
+    ) -> reqwest::RequestBuilder {
+        let mut r = self
+            .http
+            .request(method, format!("{}{path_and_query}", self.base))
+            .header("origin", &self.base);
         if let Some(token) = &self.session {
             r = r.header("cookie", format!("{}={token}", app::server::SESSION_COOKIE));
         }
@@ -122,15 +154,26 @@ impl Client {
             .send()
             .await
             .unwrap();
-        assert!(r.status().is_redirection() || r.status().is_success(), "login {username}: {}", r.status());
+        assert!(
+            r.status().is_redirection() || r.status().is_success(),
+            "login {username}: {}",
+            r.status()
+        );
         let token = r
             .headers()
             .get_all("set-cookie")
             .iter()
             .filter_map(|v| v.to_str().ok())
-            .find_map(|c| c.strip_prefix(&format!("{}=", app::server::SESSION_COOKIE)).map(|rest| rest.split(';').next().unwrap().to_owned()))
+            .find_map(|c| {
+                c.strip_prefix(&format!("{}=", app::server::SESSION_COOKIE))
+                    .map(|rest| rest.split(';').next().unwrap().to_owned())
+            })
             .expect("a session cookie");
-        Client { http: http.clone(), base: base.to_owned(), session: Some(token) }
+        Client {
+            http: http.clone(),
+            base: base.to_owned(),
+            session: Some(token),
+        }
     }
 
     pub async fn post_form(&self, path: &str, form: &str) -> reqwest::Response {
@@ -143,12 +186,17 @@ impl Client {
     }
 
     pub async fn post_json(&self, path: &str, json: &serde_json::Value) -> reqwest::Response {
-        self.request(reqwest::Method::POST, path).json(json).send().await.unwrap()
+        self.request(reqwest::Method::POST, path)
+            .json(json)
+            .send()
+            .await
+            .unwrap()
     }
 }
 
 /// A minimal PDF the upload check accepts.
-pub const PDF: &[u8] = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n";
+pub const PDF: &[u8] =
+    b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n";
 
 /// Demo-like data: laboral (`0654321`, autorizado2) and gestoría (`0123456`, `ajeno` only),
 /// a case in each, a Trámite with a document and its receipt in laboral, notices, a spare
@@ -179,38 +227,69 @@ pub async fn fixture(s: &Services) -> Fixture {
     casia_services::demo::load(s).await.unwrap();
     let db = &s.db;
     let by_number = |n: &'static str| async move {
-        entity::authorisation::Entity::find().filter(entity::authorisation::Column::Number.eq(n)).one(db).await.unwrap().unwrap()
+        entity::authorisation::Entity::find()
+            .filter(entity::authorisation::Column::Number.eq(n))
+            .one(db)
+            .await
+            .unwrap()
+            .unwrap()
     };
     let gestoria = by_number("0123456").await;
     let laboral = by_number("0654321").await;
     let new_user = |username: &'static str, role: Role| async move {
         // Demo-like accounts with the demo password (the policy applies to real ones).
-        create_demo_user(db, NewUser { username, full_name: "Cuenta de prueba", email: None, password: PASSWORD, role, lang: Lang::Es })
-            .await
-            .unwrap()
+        create_demo_user(
+            db,
+            NewUser {
+                username,
+                full_name: "Cuenta de prueba",
+                email: None,
+                password: PASSWORD,
+                role,
+                lang: Lang::Es,
+            },
+        )
+        .await
+        .unwrap()
     };
     let ajeno = new_user("ajeno", Role::Autorizado).await;
     add_member(db, gestoria.id, ajeno.id, false).await.unwrap();
     let spare = new_user("suplente", Role::Autorizado).await;
-    let autorizado1 = entity::user::Entity::find().filter(entity::user::Column::Username.eq("autorizado1")).one(db).await.unwrap().unwrap();
+    let autorizado1 = entity::user::Entity::find()
+        .filter(entity::user::Column::Username.eq("autorizado1"))
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
 
     let server = serve(s.clone()).await;
     let http = http_client();
     let mut clients = HashMap::new();
     clients.insert(Who::Anonymous, Client::anonymous(&http, &server.base));
     for who in EVERYONE.into_iter().skip(1) {
-        clients.insert(who, Client::login(&http, &server.base, who.username().unwrap()).await);
+        clients.insert(
+            who,
+            Client::login(&http, &server.base, who.username().unwrap()).await,
+        );
     }
 
     let tree = casia_services::taxonomy::load(db, Lang::Es).await.unwrap();
     let subject = tree.subjects(casia_domain::CaseType::Tramite)[0].id;
     let category = tree.children(subject)[0].id;
     let subcategory = tree.children(category).first().map(|n| n.id);
-    let doc_type = casia_services::taxonomy::document_types(db, Lang::Es).await.unwrap()[0].id;
+    let doc_type = casia_services::taxonomy::document_types(db, Lang::Es)
+        .await
+        .unwrap()[0]
+        .id;
 
     // The owner's Trámite, with a document (and so a receipt).
     let owner = &clients[&Who::Owner];
-    let r = owner.request(reqwest::Method::POST, "/api/uploads?name=contrato.pdf").body(PDF.to_vec()).send().await.unwrap();
+    let r = owner
+        .request(reqwest::Method::POST, "/api/uploads?name=contrato.pdf")
+        .body(PDF.to_vec())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let uploaded: serde_json::Value = r.json().await.unwrap();
     let open = |documents: serde_json::Value, key: &str| {
@@ -221,16 +300,31 @@ pub async fn fixture(s: &Services) -> Fixture {
         }})
     };
     let docs = serde_json::json!([{ "document_type_id": doc_type, "title": "Contrato", "upload_token": uploaded["token"] }]);
-    let r = owner.post_json("/api/open_case", &open(docs, "fixture-owner")).await;
+    let r = owner
+        .post_json("/api/open_case", &open(docs, "fixture-owner"))
+        .await;
     assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
     let owner_case: serde_json::Value = r.json().await.unwrap();
     // The other authorisation's case.
-    let r = clients[&Who::Other].post_json("/api/open_case", &open(serde_json::json!([]), "fixture-other")).await;
+    let r = clients[&Who::Other]
+        .post_json(
+            "/api/open_case",
+            &open(serde_json::json!([]), "fixture-other"),
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
     let other_case: serde_json::Value = r.json().await.unwrap();
 
-    let document = entity::document::Entity::find().one(db).await.unwrap().expect("the fixture's document");
-    let receipt = entity::receipt::Entity::find().one(db).await.unwrap().expect("the fixture's receipt");
+    let document = entity::document::Entity::find()
+        .one(db)
+        .await
+        .unwrap()
+        .expect("the fixture's document");
+    let receipt = entity::receipt::Entity::find()
+        .one(db)
+        .await
+        .unwrap()
+        .expect("the fixture's receipt");
     let notice = entity::notice::Entity::find()
         .filter(entity::notice::Column::AuthorisationId.eq(laboral.id))
         .one(db)
@@ -250,8 +344,14 @@ pub async fn fixture(s: &Services) -> Fixture {
     let spare_node: i64 = r.json().await.unwrap();
 
     let ids = [
-        ("case", owner_case["number_display"].as_str().unwrap().to_owned()),
-        ("other_case", other_case["number_display"].as_str().unwrap().to_owned()),
+        (
+            "case",
+            owner_case["number_display"].as_str().unwrap().to_owned(),
+        ),
+        (
+            "other_case",
+            other_case["number_display"].as_str().unwrap().to_owned(),
+        ),
         ("document", document.id.to_string()),
         ("receipt", receipt.id.to_string()),
         ("notice", notice.id.to_string()),
@@ -261,36 +361,122 @@ pub async fn fixture(s: &Services) -> Fixture {
         ("main_user", autorizado1.id.to_string()),
         ("subject", subject.to_string()),
         ("category", category.to_string()),
-        ("subcategory", subcategory.map_or("null".to_owned(), |id| id.to_string())),
+        (
+            "subcategory",
+            subcategory.map_or("null".to_owned(), |id| id.to_string()),
+        ),
         ("doc_type", doc_type.to_string()),
         ("spare_node", spare_node.to_string()),
     ]
     .into_iter()
     .collect();
-    Fixture { server, http, clients, ids }
+    Fixture {
+        server,
+        http,
+        clients,
+        ids,
+    }
 }
 
 /// Rows in the main tables: a malformed request must change none of them.
 pub async fn table_counts(s: &Services) -> Vec<(&'static str, u64)> {
     let db = &s.db;
     vec![
-        ("cases", entity::case::Entity::find().count(db).await.unwrap()),
-        ("case_history", entity::case_history::Entity::find().count(db).await.unwrap()),
-        ("case_messages", entity::case_message::Entity::find().count(db).await.unwrap()),
-        ("case_notes", entity::case_note::Entity::find().count(db).await.unwrap()),
-        ("documents", entity::document::Entity::find().count(db).await.unwrap()),
-        ("document_types", entity::document_type::Entity::find().count(db).await.unwrap()),
-        ("receipts", entity::receipt::Entity::find().count(db).await.unwrap()),
-        ("uploads", entity::upload::Entity::find().count(db).await.unwrap()),
-        ("users", entity::user::Entity::find().count(db).await.unwrap()),
-        ("authorisations", entity::authorisation::Entity::find().count(db).await.unwrap()),
-        ("authorisation_members", entity::authorisation_member::Entity::find().count(db).await.unwrap()),
-        ("notices", entity::notice::Entity::find().count(db).await.unwrap()),
-        ("notice_reads", entity::notice_read::Entity::find().count(db).await.unwrap()),
-        ("sessions", entity::session::Entity::find().count(db).await.unwrap()),
-        ("submissions", entity::submission::Entity::find().count(db).await.unwrap()),
-        ("taxonomy_nodes", entity::taxonomy_node::Entity::find().count(db).await.unwrap()),
-        ("second_factors", entity::second_factor::Entity::find().count(db).await.unwrap()),
-        ("recovery_codes", entity::recovery_code::Entity::find().count(db).await.unwrap()),
+        (
+            "cases",
+            entity::case::Entity::find().count(db).await.unwrap(),
+        ),
+        (
+            "case_history",
+            entity::case_history::Entity::find()
+                .count(db)
+                .await
+                .unwrap(),
+        ),
+        (
+            "case_messages",
+            entity::case_message::Entity::find()
+                .count(db)
+                .await
+                .unwrap(),
+        ),
+        (
+            "case_notes",
+            entity::case_note::Entity::find().count(db).await.unwrap(),
+        ),
+        (
+            "documents",
+            entity::document::Entity::find().count(db).await.unwrap(),
+        ),
+        (
+            "document_types",
+            entity::document_type::Entity::find()
+                .count(db)
+                .await
+                .unwrap(),
+        ),
+        (
+            "receipts",
+            entity::receipt::Entity::find().count(db).await.unwrap(),
+        ),
+        (
+            "uploads",
+            entity::upload::Entity::find().count(db).await.unwrap(),
+        ),
+        (
+            "users",
+            entity::user::Entity::find().count(db).await.unwrap(),
+        ),
+        (
+            "authorisations",
+            entity::authorisation::Entity::find()
+                .count(db)
+                .await
+                .unwrap(),
+        ),
+        (
+            "authorisation_members",
+            entity::authorisation_member::Entity::find()
+                .count(db)
+                .await
+                .unwrap(),
+        ),
+        (
+            "notices",
+            entity::notice::Entity::find().count(db).await.unwrap(),
+        ),
+        (
+            "notice_reads",
+            entity::notice_read::Entity::find().count(db).await.unwrap(),
+        ),
+        (
+            "sessions",
+            entity::session::Entity::find().count(db).await.unwrap(),
+        ),
+        (
+            "submissions",
+            entity::submission::Entity::find().count(db).await.unwrap(),
+        ),
+        (
+            "taxonomy_nodes",
+            entity::taxonomy_node::Entity::find()
+                .count(db)
+                .await
+                .unwrap(),
+        ),
+        (
+            "second_factors",
+            entity::second_factor::Entity::find()
+                .count(db)
+                .await
+                .unwrap(),
+        ),
+        (
+            "recovery_codes",
+            entity::recovery_code::Entity::find()
+                .count(db)
+                .await
+                .unwrap(),
+        ),
     ]
 }

@@ -11,12 +11,13 @@ pub mod receipts;
 pub mod user_actions;
 
 use casia_domain::dto::MessageKind;
-use casia_domain::lifecycle::{decide, AssigneeChange, PendingChange, Transition};
+use casia_domain::lifecycle::{AssigneeChange, PendingChange, Transition, decide};
 use casia_domain::{Action, Actor, CaseStatus, State, Substate};
-use sea_orm::sea_query::Expr;
 use sea_orm::ExprTrait;
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    Set,
 };
 
 use crate::accounts::{Caller, UserScope};
@@ -36,7 +37,12 @@ pub fn status_of(c: &case::Model) -> CaseStatus {
 /// A case of the caller's authorisation, by number. Another authorisation's case is
 /// "not found", exactly like a number that does not exist (the audit trail tells them apart).
 /// Call it outside a transaction: the refusal is written on its own.
-pub async fn find_for_user(db: &impl ConnectionTrait, caller: &Caller, scope: UserScope, number: i64) -> ServiceResult<case::Model> {
+pub async fn find_for_user(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    scope: UserScope,
+    number: i64,
+) -> ServiceResult<case::Model> {
     if let Some(c) = case::Entity::find()
         .filter(case::Column::Number.eq(number))
         .filter(case::Column::AuthorisationId.eq(scope.authorisation_id))
@@ -45,12 +51,27 @@ pub async fn find_for_user(db: &impl ConnectionTrait, caller: &Caller, scope: Us
     {
         return Ok(c);
     }
-    let reason = if find_by_number(db, number).await.is_ok() { "other_authorisation" } else { "missing" };
-    Err(crate::audit::not_found(db, caller, "case", casia_domain::model::case_number::format(number), reason).await)
+    let reason = if find_by_number(db, number).await.is_ok() {
+        "other_authorisation"
+    } else {
+        "missing"
+    };
+    Err(crate::audit::not_found(
+        db,
+        caller,
+        "case",
+        casia_domain::model::case_number::format(number),
+        reason,
+    )
+    .await)
 }
 
 pub async fn find_by_number(db: &impl ConnectionTrait, number: i64) -> ServiceResult<case::Model> {
-    case::Entity::find().filter(case::Column::Number.eq(number)).one(db).await?.ok_or(ServiceError::NotFound)
+    case::Entity::find()
+        .filter(case::Column::Number.eq(number))
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound)
 }
 
 /// What an action writes besides the state change.
@@ -82,7 +103,10 @@ pub async fn apply(
     let transition = decide(&status_of(case), actor, action)?;
     let at = now();
     let mut update = case::Entity::update_many()
-        .col_expr(case::Column::Version, Expr::col(case::Column::Version).add(1))
+        .col_expr(
+            case::Column::Version,
+            Expr::col(case::Column::Version).add(1),
+        )
         .filter(case::Column::Id.eq(case.id))
         .filter(case::Column::Version.eq(case.version));
     let mut updated = case.clone();
@@ -105,11 +129,17 @@ pub async fn apply(
     let assignee = match transition.assignee {
         AssigneeChange::Keep => None,
         AssigneeChange::Actor => Some(actor.user_id),
-        AssigneeChange::Target => Some(change.target_assignee.ok_or_else(|| ServiceError::Internal("assign without target".into()))?),
+        AssigneeChange::Target => Some(
+            change
+                .target_assignee
+                .ok_or_else(|| ServiceError::Internal("assign without target".into()))?,
+        ),
     };
     if let Some(assignee) = assignee {
         if transition.assignee == AssigneeChange::Target && case.assigned_to == Some(assignee) {
-            return Err(ServiceError::Refused(casia_domain::Refusal::AlreadyAssigned));
+            return Err(ServiceError::Refused(
+                casia_domain::Refusal::AlreadyAssigned,
+            ));
         }
         update = update.col_expr(case::Column::AssignedTo, Expr::value(assignee));
         updated.assigned_to = Some(assignee);
@@ -142,7 +172,15 @@ pub async fn apply(
     }
 
     if transition.history {
-        write_history(tx, &updated, action.code(), &change.observations, Some(actor.user_id), at).await?;
+        write_history(
+            tx,
+            &updated,
+            action.code(),
+            &change.observations,
+            Some(actor.user_id),
+            at,
+        )
+        .await?;
     }
     if let Some((kind, body)) = change.message {
         write_message(tx, updated.id, kind, actor.user_id, &body).await?;

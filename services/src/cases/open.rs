@@ -3,42 +3,60 @@
 //! Trámite and the "case opened" notice. Pressing twice, or a resend, opens one case.
 
 use casia_domain::dto::{CaseOpened, DocumentToAttach, NewCaseForm, ReceiptKind};
-use casia_domain::model::{case_number, CaseType, Channel, NoticeKind};
+use casia_domain::model::{CaseType, Channel, NoticeKind, case_number};
 use casia_domain::validation::check_new_case;
 use casia_domain::{FieldProblem, State, Substate};
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::ExprTrait;
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    Set,
 };
 
 use super::receipts::{self, receipt_view};
 use super::{in_transaction, write_history};
+use crate::Services;
 use crate::accounts::Caller;
 use crate::clock::{display, now};
 use crate::entity::{case, case_counter, document, document_type, receipt, submission, upload};
 use crate::error::{ServiceError, ServiceResult};
-use crate::Services;
 
 pub const SUBMISSION_OPEN_CASE: &str = "open_case";
 
-pub async fn open_case(s: &Services, caller: &Caller, form: NewCaseForm) -> ServiceResult<CaseOpened> {
+pub async fn open_case(
+    s: &Services,
+    caller: &Caller,
+    form: NewCaseForm,
+) -> ServiceResult<CaseOpened> {
     let scope = caller.user_scope()?;
     let db = &s.db;
     let key = form.idempotency_key.trim().to_owned();
     if key.is_empty() || key.len() > 100 {
-        return Err(ServiceError::invalid("idempotency_key", FieldProblem::Required));
+        return Err(ServiceError::invalid(
+            "idempotency_key",
+            FieldProblem::Required,
+        ));
     }
     // A resend of a form that already opened its case gets the same answer.
-    if let Some(done) = existing_submission(db, caller.user.id, scope.authorisation_id, &key).await? {
+    if let Some(done) =
+        existing_submission(db, caller.user.id, scope.authorisation_id, &key).await?
+    {
         return Ok(done);
     }
 
     let taxonomy = crate::taxonomy::load(db, caller.lang).await?;
-    let facts = taxonomy.facts(&form.case_type, form.subject_id, form.category_id, form.subcategory_id);
+    let facts = taxonomy.facts(
+        &form.case_type,
+        form.subject_id,
+        form.category_id,
+        form.subcategory_id,
+    );
     check_new_case(&form, facts)?;
-    let case_type = CaseType::from_code(&form.case_type).ok_or(ServiceError::invalid("case_type", FieldProblem::InvalidChoice))?;
+    let case_type = CaseType::from_code(&form.case_type).ok_or(ServiceError::invalid(
+        "case_type",
+        FieldProblem::InvalidChoice,
+    ))?;
     let uploads = claim_documents(db, caller.user.id, &form.documents).await?;
 
     let opened_at = now();
@@ -92,12 +110,24 @@ pub async fn open_case(s: &Services, caller: &Caller, form: NewCaseForm) -> Serv
         .insert(tx)
         .await?;
 
-        let documents = attach_documents(tx, &c, caller.user.id, &uploads, false, opened_at).await?;
+        let documents =
+            attach_documents(tx, &c, caller.user.id, &uploads, false, opened_at).await?;
         write_history(tx, &c, "open", "", Some(caller.user.id), opened_at).await?;
 
         // Guide §4.1.2: a Trámite gets its `Justificante de solicitud de trámite`.
         let receipt = if case_type == CaseType::Tramite {
-            Some(receipts::issue(tx, &s.storage, &s.config.public_url, &c, ReceiptKind::Solicitud, &documents, opened_at).await?)
+            Some(
+                receipts::issue(
+                    tx,
+                    &s.storage,
+                    &s.config.public_url,
+                    &c,
+                    ReceiptKind::Solicitud,
+                    &documents,
+                    opened_at,
+                )
+                .await?,
+            )
         } else {
             None
         };
@@ -105,7 +135,10 @@ pub async fn open_case(s: &Services, caller: &Caller, form: NewCaseForm) -> Serv
 
         submission::Entity::update_many()
             .col_expr(submission::Column::CaseId, Expr::value(c.id))
-            .col_expr(submission::Column::ReceiptId, Expr::value(receipt.as_ref().map(|r| r.id)))
+            .col_expr(
+                submission::Column::ReceiptId,
+                Expr::value(receipt.as_ref().map(|r| r.id)),
+            )
             .filter(submission::Column::UserId.eq(caller.user.id))
             .filter(submission::Column::IdempotencyKey.eq(key.clone()))
             .exec(tx)
@@ -135,9 +168,16 @@ pub async fn open_case(s: &Services, caller: &Caller, form: NewCaseForm) -> Serv
 /// Creates this year's counter row if missing (outside the opening transaction, so two
 /// first cases of a year do not collide on it).
 async fn ensure_counter(db: &DatabaseConnection, year: i32) -> ServiceResult<()> {
-    let row = case_counter::ActiveModel { year: Set(year), last_value: Set(0) };
+    let row = case_counter::ActiveModel {
+        year: Set(year),
+        last_value: Set(0),
+    };
     case_counter::Entity::insert(row)
-        .on_conflict(OnConflict::column(case_counter::Column::Year).do_nothing().to_owned())
+        .on_conflict(
+            OnConflict::column(case_counter::Column::Year)
+                .do_nothing()
+                .to_owned(),
+        )
         .try_insert()
         .exec(db)
         .await?;
@@ -148,16 +188,26 @@ async fn ensure_counter(db: &DatabaseConnection, year: i32) -> ServiceResult<()>
 /// so numbers are unique and increase in the order cases are opened.
 async fn next_case_number(tx: &impl ConnectionTrait, year: i32) -> ServiceResult<i64> {
     let updated = case_counter::Entity::update_many()
-        .col_expr(case_counter::Column::LastValue, Expr::col(case_counter::Column::LastValue).add(1))
+        .col_expr(
+            case_counter::Column::LastValue,
+            Expr::col(case_counter::Column::LastValue).add(1),
+        )
         .filter(case_counter::Column::Year.eq(year))
         .exec(tx)
         .await?;
     if updated.rows_affected != 1 {
-        return Err(ServiceError::Internal(format!("no case counter for {year}")));
+        return Err(ServiceError::Internal(format!(
+            "no case counter for {year}"
+        )));
     }
-    let counter = case_counter::Entity::find_by_id(year).one(tx).await?.ok_or(ServiceError::NotFound)?;
+    let counter = case_counter::Entity::find_by_id(year)
+        .one(tx)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
     if counter.last_value >= case_number::SEQUENCE_SPAN {
-        return Err(ServiceError::Internal("case numbers exhausted for the year".into()));
+        return Err(ServiceError::Internal(
+            "case numbers exhausted for the year".into(),
+        ));
     }
     Ok(case_number::compose(year, counter.last_value))
 }
@@ -165,7 +215,12 @@ async fn next_case_number(tx: &impl ConnectionTrait, year: i32) -> ServiceResult
 /// The answer already given to `(user_id, key)`. A key whose case belongs to another
 /// authorisation than the one the user acts for now (they may have been removed from it) is a
 /// conflict: neither that case nor its receipt is shown, and no second case is opened under it.
-async fn existing_submission(db: &impl ConnectionTrait, user_id: i64, authorisation_id: i64, key: &str) -> ServiceResult<Option<CaseOpened>> {
+async fn existing_submission(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+    authorisation_id: i64,
+    key: &str,
+) -> ServiceResult<Option<CaseOpened>> {
     let Some(sub) = submission::Entity::find()
         .filter(submission::Column::UserId.eq(user_id))
         .filter(submission::Column::IdempotencyKey.eq(key))
@@ -174,8 +229,13 @@ async fn existing_submission(db: &impl ConnectionTrait, user_id: i64, authorisat
     else {
         return Ok(None);
     };
-    let Some(case_id) = sub.case_id else { return Ok(None) };
-    let c = case::Entity::find_by_id(case_id).one(db).await?.ok_or(ServiceError::NotFound)?;
+    let Some(case_id) = sub.case_id else {
+        return Ok(None);
+    };
+    let c = case::Entity::find_by_id(case_id)
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
     if c.authorisation_id != authorisation_id {
         return Err(ServiceError::Conflict);
     }
@@ -191,7 +251,12 @@ async fn existing_submission(db: &impl ConnectionTrait, user_id: i64, authorisat
     }))
 }
 
-async fn wait_for_submission(db: &DatabaseConnection, user_id: i64, authorisation_id: i64, key: &str) -> ServiceResult<CaseOpened> {
+async fn wait_for_submission(
+    db: &DatabaseConnection,
+    user_id: i64,
+    authorisation_id: i64,
+    key: &str,
+) -> ServiceResult<CaseOpened> {
     for _ in 0..50 {
         if let Some(done) = existing_submission(db, user_id, authorisation_id, key).await? {
             return Ok(done);
@@ -211,13 +276,24 @@ pub(crate) async fn claim_documents(
     let mut out = Vec::with_capacity(documents.len());
     for (i, d) in documents.iter().enumerate() {
         let type_id = d.document_type_id.unwrap_or_default();
-        let active_type = document_type::Entity::find_by_id(type_id).one(db).await?.is_some_and(|t| t.active);
+        let active_type = document_type::Entity::find_by_id(type_id)
+            .one(db)
+            .await?
+            .is_some_and(|t| t.active);
         if !active_type {
-            return Err(ServiceError::invalid(&format!("documents.{i}.document_type_id"), FieldProblem::InvalidChoice));
+            return Err(ServiceError::invalid(
+                &format!("documents.{i}.document_type_id"),
+                FieldProblem::InvalidChoice,
+            ));
         }
         let up = crate::files::claim_upload(db, user_id, &d.upload_token).await?;
-        if out.iter().any(|(u, _, _): &(upload::Model, i64, String)| u.id == up.id) {
-            return Err(ServiceError::Upload(casia_domain::dto::UploadProblem::UnknownUpload));
+        if out
+            .iter()
+            .any(|(u, _, _): &(upload::Model, i64, String)| u.id == up.id)
+        {
+            return Err(ServiceError::Upload(
+                casia_domain::dto::UploadProblem::UnknownUpload,
+            ));
         }
         out.push((up, type_id, d.title.trim().to_owned()));
     }
@@ -243,7 +319,9 @@ pub(crate) async fn attach_documents(
             .exec(tx)
             .await?;
         if marked.rows_affected != 1 {
-            return Err(ServiceError::Upload(casia_domain::dto::UploadProblem::UnknownUpload));
+            return Err(ServiceError::Upload(
+                casia_domain::dto::UploadProblem::UnknownUpload,
+            ));
         }
         docs.push(
             document::ActiveModel {

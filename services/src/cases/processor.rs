@@ -4,25 +4,25 @@
 use std::collections::HashMap;
 
 use casia_domain::dto::{Dashboard, MessageKind, NoteView, ProcessorCase, ProcessorInput};
-use casia_domain::model::{case_number, CaseType};
-use casia_domain::validation::{check_documents, Problems, MESSAGE_MAX};
+use casia_domain::model::{CaseType, case_number};
+use casia_domain::validation::{MESSAGE_MAX, Problems, check_documents};
 use casia_domain::{Action, FieldProblem, Role, State, Substate};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, Statement,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, Statement,
 };
 use serde::{Deserialize, Serialize};
 
 use super::open::{attach_documents, claim_documents};
 use super::query::{build_detail, history_rows, rows_of};
-use super::{apply, find_by_number, in_transaction, Change};
-use crate::accounts::{authorisation_view, Caller};
+use super::{Change, apply, find_by_number, in_transaction};
+use crate::Services;
+use crate::accounts::{Caller, authorisation_view};
 use crate::audit::{AuditAction, AuditEvent, Outcome};
 use crate::clock::{display, now, start_of_day_in_spain};
 use crate::entity::{authorisation, case, case_note, user};
 use crate::error::{ServiceError, ServiceResult};
-use crate::Services;
 
 pub const QUEUE_PAGE: u64 = 50;
 
@@ -43,8 +43,14 @@ pub enum Queue {
 }
 
 impl Queue {
-    pub const ALL: &'static [Queue] =
-        &[Queue::Unassigned, Queue::Mine, Queue::Escalated, Queue::WaitingForUser, Queue::PendingCancellation, Queue::AllOpen];
+    pub const ALL: &'static [Queue] = &[
+        Queue::Unassigned,
+        Queue::Mine,
+        Queue::Escalated,
+        Queue::WaitingForUser,
+        Queue::PendingCancellation,
+        Queue::AllOpen,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -78,7 +84,12 @@ pub struct QueueFilter {
 
 /// Keyset cursor over (affects filing period, opened at, id).
 fn encode_cursor(c: &case::Model) -> String {
-    format!("{}.{}.{}", u8::from(c.affects_current_period), c.opened_at.timestamp_micros(), c.id)
+    format!(
+        "{}.{}.{}",
+        u8::from(c.affects_current_period),
+        c.opened_at.timestamp_micros(),
+        c.id
+    )
 }
 
 fn decode_cursor(s: &str) -> Option<(bool, DateTime<Utc>, i64)> {
@@ -108,7 +119,13 @@ fn require_processor(caller: &Caller) -> ServiceResult<()> {
 
 /// A queue page. Cases that affect the current filing period come first, then by opening
 /// time; pages are keyset-paginated (no count over the table).
-pub async fn queue(db: &impl ConnectionTrait, caller: &Caller, queue: Queue, filter: &QueueFilter, cursor: Option<&str>) -> ServiceResult<QueuePage> {
+pub async fn queue(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    queue: Queue,
+    filter: &QueueFilter,
+    cursor: Option<&str>,
+) -> ServiceResult<QueuePage> {
     require_processor(caller)?;
     let mut q = case::Entity::find();
     q = match queue {
@@ -117,10 +134,10 @@ pub async fn queue(db: &impl ConnectionTrait, caller: &Caller, queue: Queue, fil
             .filter(case::Column::AssignedTo.eq(caller.user.id))
             .filter(case::Column::State.eq(State::Abierto.code())),
         Queue::Escalated => q.filter(case::Column::Substate.eq(Substate::Escalado.code())),
-        Queue::WaitingForUser => q.filter(
-            case::Column::Substate
-                .is_in([Substate::SolicitadaInformacion.code(), Substate::SolicitadaReclasificacion.code()]),
-        ),
+        Queue::WaitingForUser => q.filter(case::Column::Substate.is_in([
+            Substate::SolicitadaInformacion.code(),
+            Substate::SolicitadaReclasificacion.code(),
+        ])),
         Queue::PendingCancellation => q.filter(case::Column::CancellationPending.eq(true)),
         Queue::AllOpen => q.filter(case::Column::State.eq(State::Abierto.code())),
     };
@@ -134,17 +151,32 @@ pub async fn queue(db: &impl ConnectionTrait, caller: &Caller, queue: Queue, fil
     if let Some(subject) = filter.subject_id {
         q = q.filter(case::Column::SubjectId.eq(subject));
     }
-    if let Some(number) = filter.authorisation.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
-        let auth = authorisation::Entity::find().filter(authorisation::Column::Number.eq(number)).one(db).await?;
+    if let Some(number) = filter
+        .authorisation
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+    {
+        let auth = authorisation::Entity::find()
+            .filter(authorisation::Column::Number.eq(number))
+            .one(db)
+            .await?;
         // An unknown number matches nothing (not an error: the filter is free text).
         q = q.filter(case::Column::AuthorisationId.eq(auth.map(|a| a.id).unwrap_or(-1)));
     }
     for (field, value, lower) in [("from", &filter.from, true), ("to", &filter.to, false)] {
         if let Some(text) = value.as_deref().filter(|v| !v.trim().is_empty()) {
             match casia_domain::dates::CalendarDate::parse(text) {
-                Some(d) if lower => q = q.filter(case::Column::OpenedAt.gte(start_of_day_in_spain(d))),
-                Some(d) => q = q.filter(case::Column::OpenedAt.lt(start_of_day_in_spain(d.next_day()))),
-                None => p.add(field, FieldProblem::DateRange(casia_domain::dates::RangeProblem::FromInvalid)),
+                Some(d) if lower => {
+                    q = q.filter(case::Column::OpenedAt.gte(start_of_day_in_spain(d)))
+                }
+                Some(d) => {
+                    q = q.filter(case::Column::OpenedAt.lt(start_of_day_in_spain(d.next_day())))
+                }
+                None => p.add(
+                    field,
+                    FieldProblem::DateRange(casia_domain::dates::RangeProblem::FromInvalid),
+                ),
             }
         }
     }
@@ -152,15 +184,29 @@ pub async fn queue(db: &impl ConnectionTrait, caller: &Caller, queue: Queue, fil
     let newest = filter.sort.as_deref() == Some("newest");
     if let Some((affects, at, id)) = cursor.and_then(decode_cursor) {
         // Rows after the cursor in (affects DESC, opened_at ASC|DESC, id ASC|DESC) order.
-        let later_time = if newest { case::Column::OpenedAt.lt(at) } else { case::Column::OpenedAt.gt(at) };
-        let later_id = if newest { case::Column::Id.lt(id) } else { case::Column::Id.gt(id) };
-        let same_group = Condition::all().add(case::Column::AffectsCurrentPeriod.eq(affects)).add(
-            Condition::any()
-                .add(later_time)
-                .add(Condition::all().add(case::Column::OpenedAt.eq(at)).add(later_id)),
-        );
+        let later_time = if newest {
+            case::Column::OpenedAt.lt(at)
+        } else {
+            case::Column::OpenedAt.gt(at)
+        };
+        let later_id = if newest {
+            case::Column::Id.lt(id)
+        } else {
+            case::Column::Id.gt(id)
+        };
+        let same_group = Condition::all()
+            .add(case::Column::AffectsCurrentPeriod.eq(affects))
+            .add(
+                Condition::any().add(later_time).add(
+                    Condition::all()
+                        .add(case::Column::OpenedAt.eq(at))
+                        .add(later_id),
+                ),
+            );
         let cond = if affects {
-            Condition::any().add(case::Column::AffectsCurrentPeriod.eq(false)).add(same_group)
+            Condition::any()
+                .add(case::Column::AffectsCurrentPeriod.eq(false))
+                .add(same_group)
         } else {
             same_group
         };
@@ -168,9 +214,11 @@ pub async fn queue(db: &impl ConnectionTrait, caller: &Caller, queue: Queue, fil
     }
     q = q.order_by_desc(case::Column::AffectsCurrentPeriod);
     q = if newest {
-        q.order_by_desc(case::Column::OpenedAt).order_by_desc(case::Column::Id)
+        q.order_by_desc(case::Column::OpenedAt)
+            .order_by_desc(case::Column::Id)
     } else {
-        q.order_by_asc(case::Column::OpenedAt).order_by_asc(case::Column::Id)
+        q.order_by_asc(case::Column::OpenedAt)
+            .order_by_asc(case::Column::Id)
     };
     let mut cases = q.limit(QUEUE_PAGE + 1).all(db).await?;
     let next = if cases.len() as u64 > QUEUE_PAGE {
@@ -192,7 +240,13 @@ pub async fn queue(db: &impl ConnectionTrait, caller: &Caller, queue: Queue, fil
     let assignees: HashMap<i64, String> = if assignee_ids.is_empty() {
         HashMap::new()
     } else {
-        user::Entity::find().filter(user::Column::Id.is_in(assignee_ids)).all(db).await?.into_iter().map(|u| (u.id, u.full_name)).collect()
+        user::Entity::find()
+            .filter(user::Column::Id.is_in(assignee_ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.full_name))
+            .collect()
     };
     Ok(QueuePage {
         rows: cases
@@ -210,11 +264,18 @@ pub async fn queue(db: &impl ConnectionTrait, caller: &Caller, queue: Queue, fil
 
 /// The case as processors see it: the user's view plus notes, history with actors, and the
 /// actions the lifecycle allows this processor.
-pub async fn case_for_processor(db: &impl ConnectionTrait, caller: &Caller, number: i64) -> ServiceResult<ProcessorCase> {
+pub async fn case_for_processor(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    number: i64,
+) -> ServiceResult<ProcessorCase> {
     require_processor(caller)?;
     let c = find_by_number(db, number).await?;
     let detail = build_detail(db, &c, caller.lang, &caller.actor()).await?;
-    let auth = authorisation::Entity::find_by_id(c.authorisation_id).one(db).await?.ok_or(ServiceError::NotFound)?;
+    let auth = authorisation::Entity::find_by_id(c.authorisation_id)
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
     let notes = case_note::Entity::find()
         .filter(case_note::Column::CaseId.eq(c.id))
         .order_by_asc(case_note::Column::At)
@@ -226,13 +287,22 @@ pub async fn case_for_processor(db: &impl ConnectionTrait, caller: &Caller, numb
         .order_by_asc(user::Column::FullName)
         .all(db)
         .await?;
-    let name_of = |id: i64| staff.iter().find(|u| u.id == id).map(|u| u.full_name.clone());
+    let name_of = |id: i64| {
+        staff
+            .iter()
+            .find(|u| u.id == id)
+            .map(|u| u.full_name.clone())
+    };
     let mut authors = HashMap::new();
     for n in &notes {
         if let std::collections::hash_map::Entry::Vacant(e) = authors.entry(n.author_id) {
             let name = match name_of(n.author_id) {
                 Some(name) => name,
-                None => user::Entity::find_by_id(n.author_id).one(db).await?.map(|u| u.full_name).unwrap_or_default(),
+                None => user::Entity::find_by_id(n.author_id)
+                    .one(db)
+                    .await?
+                    .map(|u| u.full_name)
+                    .unwrap_or_default(),
             };
             e.insert(name);
         }
@@ -240,10 +310,16 @@ pub async fn case_for_processor(db: &impl ConnectionTrait, caller: &Caller, numb
     Ok(ProcessorCase {
         detail,
         authorisation: authorisation_view(&auth, false),
-        assigned_to: c.assigned_to.map(|id| (id, name_of(id).unwrap_or_default())),
+        assigned_to: c
+            .assigned_to
+            .map(|id| (id, name_of(id).unwrap_or_default())),
         notes: notes
             .into_iter()
-            .map(|n| NoteView { at: display(n.at), author: authors.get(&n.author_id).cloned().unwrap_or_default(), body: n.body })
+            .map(|n| NoteView {
+                at: display(n.at),
+                author: authors.get(&n.author_id).cloned().unwrap_or_default(),
+                body: n.body,
+            })
             .collect(),
         history: history_rows(db, &c, true).await?,
         assignable: staff.iter().map(|u| (u.id, u.full_name.clone())).collect(),
@@ -251,10 +327,17 @@ pub async fn case_for_processor(db: &impl ConnectionTrait, caller: &Caller, numb
 }
 
 /// Does one lifecycle action (or writes a note) on a case. Stale pages get `Conflict`.
-pub async fn act(s: &Services, caller: &Caller, number: i64, input: ProcessorInput) -> ServiceResult<()> {
+pub async fn act(
+    s: &Services,
+    caller: &Caller,
+    number: i64,
+    input: ProcessorInput,
+) -> ServiceResult<()> {
     require_processor(caller)?;
     let db = &s.db;
-    let action = Action::from_code(&input.action).filter(|a| !a.is_user_action()).ok_or(ServiceError::invalid("action", FieldProblem::InvalidChoice))?;
+    let action = Action::from_code(&input.action)
+        .filter(|a| !a.is_user_action())
+        .ok_or(ServiceError::invalid("action", FieldProblem::InvalidChoice))?;
     let text = input.text.trim().to_owned();
     let mut p = Problems::default();
     if action.requires_text() {
@@ -266,7 +349,12 @@ pub async fn act(s: &Services, caller: &Caller, number: i64, input: ProcessorInp
         p.add("target_user_id", FieldProblem::Required);
     }
     check_documents(&mut p, &input.documents);
-    if !input.documents.is_empty() && !matches!(action, Action::Resolve | Action::RequestInformation | Action::RequestReclassification) {
+    if !input.documents.is_empty()
+        && !matches!(
+            action,
+            Action::Resolve | Action::RequestInformation | Action::RequestReclassification
+        )
+    {
         p.add("documents", FieldProblem::InvalidChoice);
     }
     p.finish()?;
@@ -276,9 +364,15 @@ pub async fn act(s: &Services, caller: &Caller, number: i64, input: ProcessorInp
         // Notes never change the case, so they never conflict. The event says a note was
         // written, not what it says.
         in_transaction(db, async |tx| {
-            let note = case_note::ActiveModel { case_id: Set(c.id), author_id: Set(caller.user.id), body: Set(text.clone()), at: Set(now()), ..Default::default() }
-                .insert(tx)
-                .await?;
+            let note = case_note::ActiveModel {
+                case_id: Set(c.id),
+                author_id: Set(caller.user.id),
+                body: Set(text.clone()),
+                at: Set(now()),
+                ..Default::default()
+            }
+            .insert(tx)
+            .await?;
             let event = AuditEvent::by(caller, AuditAction::CaseNote, Outcome::Success)
                 .on("case", case_number::format(c.number))
                 .with_details(serde_json::json!({ "note_id": note.id, "substate": c.substate }));
@@ -294,9 +388,14 @@ pub async fn act(s: &Services, caller: &Caller, number: i64, input: ProcessorInp
         let ok = user::Entity::find_by_id(target)
             .one(db)
             .await?
-            .is_some_and(|u| u.active && (u.role == Role::Tramitador.code() || u.role == Role::Supervisor.code()));
+            .is_some_and(|u| {
+                u.active && (u.role == Role::Tramitador.code() || u.role == Role::Supervisor.code())
+            });
         if !ok {
-            return Err(ServiceError::invalid("target_user_id", FieldProblem::InvalidChoice));
+            return Err(ServiceError::invalid(
+                "target_user_id",
+                FieldProblem::InvalidChoice,
+            ));
         }
     }
     casia_domain::lifecycle::decide(&super::status_of(&c), &caller.actor(), action)?;
@@ -328,8 +427,14 @@ pub async fn act(s: &Services, caller: &Caller, number: i64, input: ProcessorInp
             notice_message: Some(text.clone()),
             ..Change::default()
         },
-        Action::ApproveCancellation => Change { observations: text.clone(), ..Change::default() },
-        Action::Assign => Change { target_assignee: input.target_user_id, ..Change::default() },
+        Action::ApproveCancellation => Change {
+            observations: text.clone(),
+            ..Change::default()
+        },
+        Action::Assign => Change {
+            target_assignee: input.target_user_id,
+            ..Change::default()
+        },
         // Escalation reasons are internal: they go to the notes, not to the history.
         _ => Change::default(),
     };
@@ -377,7 +482,16 @@ pub async fn dashboard(db: &impl ConnectionTrait, caller: &Caller) -> ServiceRes
         .await?;
     d.open_by_substate = Substate::for_state(Some(State::Abierto))
         .into_iter()
-        .map(|s| (s, grouped.iter().find(|(code, _)| code == s.code()).map(|(_, n)| *n).unwrap_or(0)))
+        .map(|s| {
+            (
+                s,
+                grouped
+                    .iter()
+                    .find(|(code, _)| code == s.code())
+                    .map(|(_, n)| *n)
+                    .unwrap_or(0),
+            )
+        })
         .collect();
     let bounds = [
         ("lt1d", Duration::zero(), Duration::days(1)),
@@ -397,7 +511,11 @@ pub async fn dashboard(db: &impl ConnectionTrait, caller: &Caller) -> ServiceRes
         .await?;
         d.backlog_age.push((label.to_owned(), n));
     }
-    d.pending_cancellations = count(db, case::Entity::find().filter(case::Column::CancellationPending.eq(true))).await?;
+    d.pending_cancellations = count(
+        db,
+        case::Entity::find().filter(case::Column::CancellationPending.eq(true)),
+    )
+    .await?;
 
     let since = at - Duration::days(30);
     let (avg_sql, params) = match db.get_database_backend() {
@@ -410,9 +528,20 @@ pub async fn dashboard(db: &impl ConnectionTrait, caller: &Caller) -> ServiceRes
             vec![Substate::Resuelto.code().into(), since.into()],
         ),
     };
-    if let Some(row) = db.query_one_raw(Statement::from_sql_and_values(db.get_database_backend(), avg_sql, params)).await? {
+    if let Some(row) = db
+        .query_one_raw(Statement::from_sql_and_values(
+            db.get_database_backend(),
+            avg_sql,
+            params,
+        ))
+        .await?
+    {
         d.resolved_last_30_days = row.try_get_by_index::<i64>(0).unwrap_or(0);
-        d.mean_hours_to_resolution = row.try_get_by_index::<Option<f64>>(1).ok().flatten().map(|s| s / 3600.0);
+        d.mean_hours_to_resolution = row
+            .try_get_by_index::<Option<f64>>(1)
+            .ok()
+            .flatten()
+            .map(|s| s / 3600.0);
     }
 
     let rating_since = at - Duration::days(90);
@@ -426,10 +555,27 @@ pub async fn dashboard(db: &impl ConnectionTrait, caller: &Caller) -> ServiceRes
         .into_tuple()
         .all(db)
         .await?;
-    d.ratings = (1..=5).map(|score| (score, ratings.iter().find(|(s, _)| *s == Some(score)).map(|(_, n)| *n).unwrap_or(0))).collect();
+    d.ratings = (1..=5)
+        .map(|score| {
+            (
+                score,
+                ratings
+                    .iter()
+                    .find(|(s, _)| *s == Some(score))
+                    .map(|(_, n)| *n)
+                    .unwrap_or(0),
+            )
+        })
+        .collect();
     let total: i64 = d.ratings.iter().map(|(_, n)| n).sum();
     if total > 0 {
-        d.mean_rating = Some(d.ratings.iter().map(|(s, n)| f64::from(*s) * *n as f64).sum::<f64>() / total as f64);
+        d.mean_rating = Some(
+            d.ratings
+                .iter()
+                .map(|(s, n)| f64::from(*s) * *n as f64)
+                .sum::<f64>()
+                / total as f64,
+        );
     }
 
     let today = crate::clock::today_in_spain(at);
@@ -454,13 +600,24 @@ pub async fn dashboard(db: &impl ConnectionTrait, caller: &Caller) -> ServiceRes
 }
 
 fn previous_day(d: casia_domain::dates::CalendarDate) -> casia_domain::dates::CalendarDate {
-    use casia_domain::dates::{days_in_month, CalendarDate};
+    use casia_domain::dates::{CalendarDate, days_in_month};
     if d.day > 1 {
-        CalendarDate { day: d.day - 1, ..d }
+        CalendarDate {
+            day: d.day - 1,
+            ..d
+        }
     } else if d.month > 1 {
-        CalendarDate { year: d.year, month: d.month - 1, day: days_in_month(d.year, d.month - 1) }
+        CalendarDate {
+            year: d.year,
+            month: d.month - 1,
+            day: days_in_month(d.year, d.month - 1),
+        }
     } else {
-        CalendarDate { year: d.year - 1, month: 12, day: 31 }
+        CalendarDate {
+            year: d.year - 1,
+            month: 12,
+            day: 31,
+        }
     }
 }
 
@@ -491,7 +648,13 @@ mod tests {
     #[test]
     fn previous_day_crosses_months_and_years() {
         use casia_domain::dates::CalendarDate;
-        assert_eq!(previous_day(CalendarDate::new(2026, 3, 1).unwrap()), CalendarDate::new(2026, 2, 28).unwrap());
-        assert_eq!(previous_day(CalendarDate::new(2026, 1, 1).unwrap()), CalendarDate::new(2025, 12, 31).unwrap());
+        assert_eq!(
+            previous_day(CalendarDate::new(2026, 3, 1).unwrap()),
+            CalendarDate::new(2026, 2, 28).unwrap()
+        );
+        assert_eq!(
+            previous_day(CalendarDate::new(2026, 1, 1).unwrap()),
+            CalendarDate::new(2025, 12, 31).unwrap()
+        );
     }
 }

@@ -5,37 +5,57 @@
 use std::collections::HashMap;
 
 use casia_domain::dto::{
-    CaseDetail, CaseHistory, CaseRow, CASE_LIST_MAX, DocumentView, HistoryRow, MessageKind, MessageView, RatingView, SearchForm,
-    SearchResults,
+    CASE_LIST_MAX, CaseDetail, CaseHistory, CaseRow, DocumentView, HistoryRow, MessageKind,
+    MessageView, RatingView, SearchForm, SearchResults,
 };
 use casia_domain::lifecycle::allowed_actions;
-use casia_domain::model::{case_number, CaseType, Channel};
+use casia_domain::model::{CaseType, Channel, case_number};
 use casia_domain::validation::check_search;
 use casia_domain::{Actor, Lang, Role, State, Substate};
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 
 use super::receipts::receipt_view;
 use super::{find_for_user, status_of};
 use crate::accounts::Caller;
 use crate::clock::{display, display_opt, start_of_day_in_spain};
 use crate::entity::{
-    authorisation_member, case, case_history, case_message, document, document_type, receipt, taxonomy_node, user,
+    authorisation_member, case, case_history, case_message, document, document_type, receipt,
+    taxonomy_node, user,
 };
 use crate::error::{ServiceError, ServiceResult};
 
 pub const PAGE_SIZE: u64 = 50;
 
 /// `Tipo / Materia / Categoría / Subcategoría` in one line.
-pub async fn classification_text(db: &impl ConnectionTrait, c: &case::Model, lang: Lang) -> ServiceResult<String> {
-    let ids: Vec<i64> = [Some(c.subject_id), Some(c.category_id), c.subcategory_id].into_iter().flatten().collect();
+pub async fn classification_text(
+    db: &impl ConnectionTrait,
+    c: &case::Model,
+    lang: Lang,
+) -> ServiceResult<String> {
+    let ids: Vec<i64> = [Some(c.subject_id), Some(c.category_id), c.subcategory_id]
+        .into_iter()
+        .flatten()
+        .collect();
     let nodes = node_names(db, &ids, lang).await?;
-    let mut parts = vec![casia_domain::i18n::case_type_name(CaseType::from_code(&c.case_type).unwrap_or(CaseType::Consulta), lang).to_owned()];
+    let mut parts = vec![
+        casia_domain::i18n::case_type_name(
+            CaseType::from_code(&c.case_type).unwrap_or(CaseType::Consulta),
+            lang,
+        )
+        .to_owned(),
+    ];
     parts.extend(ids.iter().filter_map(|id| nodes.get(id).cloned()));
     Ok(parts.join(" / "))
 }
 
-async fn node_names(db: &impl ConnectionTrait, ids: &[i64], lang: Lang) -> ServiceResult<HashMap<i64, String>> {
+async fn node_names(
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+    lang: Lang,
+) -> ServiceResult<HashMap<i64, String>> {
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
@@ -68,11 +88,18 @@ pub fn encode_cursor(at: DateTime<Utc>, id: i64) -> String {
 
 pub fn decode_cursor(cursor: &str) -> Option<(DateTime<Utc>, i64)> {
     let (micros, id) = cursor.split_once('.')?;
-    Some((DateTime::from_timestamp_micros(micros.parse().ok()?)?, id.parse().ok()?))
+    Some((
+        DateTime::from_timestamp_micros(micros.parse().ok()?)?,
+        id.parse().ok()?,
+    ))
 }
 
 /// Rows of a page, with names looked up in two batched queries (no query per row).
-pub async fn rows_of(db: &impl ConnectionTrait, cases: &[case::Model], lang: Lang) -> ServiceResult<Vec<CaseRow>> {
+pub async fn rows_of(
+    db: &impl ConnectionTrait,
+    cases: &[case::Model],
+    lang: Lang,
+) -> ServiceResult<Vec<CaseRow>> {
     let subject_ids: Vec<i64> = cases.iter().map(|c| c.subject_id).collect();
     let user_ids: Vec<i64> = cases.iter().map(|c| c.opened_by).collect();
     let subjects = node_names(db, &subject_ids, lang).await?;
@@ -101,10 +128,16 @@ pub async fn rows_of(db: &impl ConnectionTrait, cases: &[case::Model], lang: Lan
 
 /// Opción 2 of guide §4.2: the caller's authorisation, one calendar month, the filters;
 /// newest first, in pages of `PAGE_SIZE` (keyset: no count over the table).
-pub async fn search(db: &impl ConnectionTrait, caller: &Caller, form: &SearchForm, cursor: Option<&str>) -> ServiceResult<SearchResults> {
+pub async fn search(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    form: &SearchForm,
+    cursor: Option<&str>,
+) -> ServiceResult<SearchResults> {
     let scope = caller.user_scope()?;
     check_search(form)?;
-    let (from, to) = casia_domain::dates::check_month_range(&form.from, &form.to).map_err(|_| ServiceError::Internal("range".into()))?;
+    let (from, to) = casia_domain::dates::check_month_range(&form.from, &form.to)
+        .map_err(|_| ServiceError::Internal("range".into()))?;
     let mut q = case::Entity::find()
         .filter(case::Column::AuthorisationId.eq(scope.authorisation_id))
         .filter(case::Column::OpenedAt.gte(start_of_day_in_spain(from)))
@@ -126,9 +159,11 @@ pub async fn search(db: &impl ConnectionTrait, caller: &Caller, form: &SearchFor
     }
     if let Some((at, id)) = cursor.and_then(decode_cursor) {
         q = q.filter(
-            Condition::any()
-                .add(case::Column::OpenedAt.lt(at))
-                .add(Condition::all().add(case::Column::OpenedAt.eq(at)).add(case::Column::Id.lt(id))),
+            Condition::any().add(case::Column::OpenedAt.lt(at)).add(
+                Condition::all()
+                    .add(case::Column::OpenedAt.eq(at))
+                    .add(case::Column::Id.lt(id)),
+            ),
         );
     }
     let mut cases = q
@@ -143,11 +178,17 @@ pub async fn search(db: &impl ConnectionTrait, caller: &Caller, form: &SearchFor
     } else {
         None
     };
-    Ok(SearchResults { rows: rows_of(db, &cases, caller.lang).await?, next })
+    Ok(SearchResults {
+        rows: rows_of(db, &cases, caller.lang).await?,
+        next,
+    })
 }
 
 /// The members of the caller's authorisation (choices of `Usuario de Alta`).
-pub async fn authorisation_users(db: &impl ConnectionTrait, caller: &Caller) -> ServiceResult<Vec<(i64, String)>> {
+pub async fn authorisation_users(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+) -> ServiceResult<Vec<(i64, String)>> {
     let scope = caller.user_scope()?;
     let ids: Vec<i64> = authorisation_member::Entity::find()
         .filter(authorisation_member::Column::AuthorisationId.eq(scope.authorisation_id))
@@ -162,8 +203,16 @@ pub async fn authorisation_users(db: &impl ConnectionTrait, caller: &Caller) -> 
 }
 
 /// The detail every viewer shares; `actor` decides the actions offered.
-pub async fn build_detail(db: &impl ConnectionTrait, c: &case::Model, lang: Lang, actor: &Actor) -> ServiceResult<CaseDetail> {
-    let ids: Vec<i64> = [Some(c.subject_id), Some(c.category_id), c.subcategory_id].into_iter().flatten().collect();
+pub async fn build_detail(
+    db: &impl ConnectionTrait,
+    c: &case::Model,
+    lang: Lang,
+    actor: &Actor,
+) -> ServiceResult<CaseDetail> {
+    let ids: Vec<i64> = [Some(c.subject_id), Some(c.category_id), c.subcategory_id]
+        .into_iter()
+        .flatten()
+        .collect();
     let nodes = node_names(db, &ids, lang).await?;
     // Each list is capped (one more row is read to know it was).
     let mut docs = document::Entity::find()
@@ -202,7 +251,15 @@ pub async fn build_detail(db: &impl ConnectionTrait, c: &case::Model, lang: Lang
     messages.reverse();
     // Names and roles of the opener and of every author, in one query.
     let people: HashMap<i64, (String, String)> = user::Entity::find()
-        .filter(user::Column::Id.is_in(messages.iter().map(|m| m.author_id).chain([c.opened_by]).collect::<Vec<_>>()))
+        .filter(
+            user::Column::Id.is_in(
+                messages
+                    .iter()
+                    .map(|m| m.author_id)
+                    .chain([c.opened_by])
+                    .collect::<Vec<_>>(),
+            ),
+        )
         .select_only()
         .column(user::Column::Id)
         .column(user::Column::FullName)
@@ -213,8 +270,17 @@ pub async fn build_detail(db: &impl ConnectionTrait, c: &case::Model, lang: Lang
         .into_iter()
         .map(|(id, name, role)| (id, (name, role)))
         .collect();
-    let name_of = |id: i64| people.get(&id).map(|(name, _)| name.clone()).unwrap_or_default();
-    let is_staff = |id: i64| people.get(&id).is_some_and(|(_, role)| role != Role::Autorizado.code());
+    let name_of = |id: i64| {
+        people
+            .get(&id)
+            .map(|(name, _)| name.clone())
+            .unwrap_or_default()
+    };
+    let is_staff = |id: i64| {
+        people
+            .get(&id)
+            .is_some_and(|(_, role)| role != Role::Autorizado.code())
+    };
     let substate = Substate::from_code(&c.substate).unwrap_or(Substate::Presentado);
     let status = status_of(c);
     Ok(CaseDetail {
@@ -260,7 +326,11 @@ pub async fn build_detail(db: &impl ConnectionTrait, c: &case::Model, lang: Lang
                     at: display(m.at),
                     kind: MessageKind::from_code(&m.kind).unwrap_or(MessageKind::UserInformation),
                     // The administration speaks as an institution to the authorised user.
-                    author: if staff { "TGSS".to_owned() } else { name_of(m.author_id) },
+                    author: if staff {
+                        "TGSS".to_owned()
+                    } else {
+                        name_of(m.author_id)
+                    },
                     body: m.body,
                 }
             })
@@ -279,14 +349,22 @@ pub async fn build_detail(db: &impl ConnectionTrait, c: &case::Model, lang: Lang
 }
 
 /// The detail for an authorised user of the case's authorisation.
-pub async fn detail_for_user(db: &impl ConnectionTrait, caller: &Caller, number: i64) -> ServiceResult<CaseDetail> {
+pub async fn detail_for_user(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    number: i64,
+) -> ServiceResult<CaseDetail> {
     let scope = caller.user_scope()?;
     let c = find_for_user(db, caller, scope, number).await?;
     build_detail(db, &c, caller.lang, &caller.actor()).await
 }
 
 /// `Consulta Histórico`, oldest first. Processors also see who acted.
-pub async fn history_rows(db: &impl ConnectionTrait, c: &case::Model, with_actors: bool) -> ServiceResult<CaseHistory> {
+pub async fn history_rows(
+    db: &impl ConnectionTrait,
+    c: &case::Model,
+    with_actors: bool,
+) -> ServiceResult<CaseHistory> {
     // The latest rows, shown oldest first.
     let mut rows = case_history::Entity::find()
         .filter(case_history::Column::CaseId.eq(c.id))
@@ -299,7 +377,11 @@ pub async fn history_rows(db: &impl ConnectionTrait, c: &case::Model, with_actor
     rows.truncate(CASE_LIST_MAX as usize);
     rows.reverse();
     let actors = if with_actors {
-        user_names(db, &rows.iter().filter_map(|r| r.actor_id).collect::<Vec<_>>()).await?
+        user_names(
+            db,
+            &rows.iter().filter_map(|r| r.actor_id).collect::<Vec<_>>(),
+        )
+        .await?
     } else {
         HashMap::new()
     };
@@ -322,7 +404,11 @@ pub async fn history_rows(db: &impl ConnectionTrait, c: &case::Model, with_actor
     })
 }
 
-pub async fn history_for_user(db: &impl ConnectionTrait, caller: &Caller, number: i64) -> ServiceResult<CaseHistory> {
+pub async fn history_for_user(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    number: i64,
+) -> ServiceResult<CaseHistory> {
     let scope = caller.user_scope()?;
     let c = find_for_user(db, caller, scope, number).await?;
     history_rows(db, &c, false).await
@@ -330,7 +416,11 @@ pub async fn history_for_user(db: &impl ConnectionTrait, caller: &Caller, number
 
 /// A document the caller may download: of their authorisation's case (authorised users) or
 /// of any case (processors).
-pub async fn document_for(db: &impl ConnectionTrait, caller: &Caller, document_id: i64) -> ServiceResult<document::Model> {
+pub async fn document_for(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    document_id: i64,
+) -> ServiceResult<document::Model> {
     let Some(d) = document::Entity::find_by_id(document_id).one(db).await? else {
         return Err(crate::audit::not_found(db, caller, "document", document_id, "missing").await);
     };
@@ -338,7 +428,11 @@ pub async fn document_for(db: &impl ConnectionTrait, caller: &Caller, document_i
     Ok(d)
 }
 
-pub async fn receipt_for(db: &impl ConnectionTrait, caller: &Caller, receipt_id: i64) -> ServiceResult<receipt::Model> {
+pub async fn receipt_for(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    receipt_id: i64,
+) -> ServiceResult<receipt::Model> {
     let Some(r) = receipt::Entity::find_by_id(receipt_id).one(db).await? else {
         return Err(crate::audit::not_found(db, caller, "receipt", receipt_id, "missing").await);
     };
@@ -347,18 +441,31 @@ pub async fn receipt_for(db: &impl ConnectionTrait, caller: &Caller, receipt_id:
 }
 
 /// A receipt and the file name it is downloaded as (`justificante-2026-0000001-solicitud.pdf`).
-pub async fn receipt_download(db: &impl ConnectionTrait, caller: &Caller, receipt_id: i64) -> ServiceResult<(receipt::Model, String)> {
+pub async fn receipt_download(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    receipt_id: i64,
+) -> ServiceResult<(receipt::Model, String)> {
     let Some(r) = receipt::Entity::find_by_id(receipt_id).one(db).await? else {
         return Err(crate::audit::not_found(db, caller, "receipt", receipt_id, "missing").await);
     };
     let c = visible_case(db, caller, r.case_id, ("receipt", receipt_id)).await?;
-    let name = format!("justificante-{}-{}.pdf", case_number::format(c.number), r.kind);
+    let name = format!(
+        "justificante-{}-{}.pdf",
+        case_number::format(c.number),
+        r.kind
+    );
     Ok((r, name))
 }
 
 /// The case behind a file the caller asked for (`target`), if they may see it; refusals are
 /// written to the audit trail with that target.
-async fn visible_case(db: &impl ConnectionTrait, caller: &Caller, case_id: i64, target: (&str, i64)) -> ServiceResult<case::Model> {
+async fn visible_case(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    case_id: i64,
+    target: (&str, i64),
+) -> ServiceResult<case::Model> {
     let (kind, id) = target;
     let Some(c) = case::Entity::find_by_id(case_id).one(db).await? else {
         return Err(crate::audit::not_found(db, caller, kind, id, "missing").await);

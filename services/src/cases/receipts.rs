@@ -5,20 +5,24 @@
 //! A CEA is 100 random bits (20 Crockford base-32 characters): unguessable, and it reveals
 //! nothing but the receipt it points to.
 
-use casia_domain::dto::{RateLimit, ReceiptDocument, ReceiptKind, ReceiptView, VerifiedReceipt, Verification};
+use casia_domain::dto::{
+    RateLimit, ReceiptDocument, ReceiptKind, ReceiptView, Verification, VerifiedReceipt,
+};
 use casia_domain::model::case_number;
 use chrono::{DateTime, Utc};
 use lopdf::content::{Content, Operation};
-use lopdf::{dictionary, Document, Object, Stream, StringFormat};
+use lopdf::{Document, Object, Stream, StringFormat, dictionary};
 use rand::RngCore;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+};
 use sha2::{Digest, Sha256};
 
+use crate::Services;
 use crate::clock::display;
 use crate::entity::{authorisation, case, document, document_type, receipt};
 use crate::error::{ServiceError, ServiceResult};
-use crate::files::{new_storage_key, Storage};
-use crate::Services;
+use crate::files::{Storage, new_storage_key};
 
 const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
@@ -30,8 +34,14 @@ pub fn new_cea() -> String {
     for b in bytes {
         bits = (bits << 8) | u128::from(b);
     }
-    let chars: Vec<u8> = (0..20).map(|i| CROCKFORD[((bits >> (i * 5)) & 31) as usize]).collect();
-    chars.chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join("-")
+    let chars: Vec<u8> = (0..20)
+        .map(|i| CROCKFORD[((bits >> (i * 5)) & 31) as usize])
+        .collect();
+    chars
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
 /// Normalises what a person typed: case, spaces, dashes, and the letters Crockford base-32
@@ -49,7 +59,14 @@ pub fn normalise_cea(input: &str) -> Option<String> {
     if cleaned.len() != 20 || !cleaned.bytes().all(|b| CROCKFORD.contains(&b)) {
         return None;
     }
-    Some(cleaned.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join("-"))
+    Some(
+        cleaned
+            .as_bytes()
+            .chunks(4)
+            .map(|c| String::from_utf8_lossy(c).into_owned())
+            .collect::<Vec<_>>()
+            .join("-"),
+    )
 }
 
 /// One line of the document list in a receipt.
@@ -145,7 +162,10 @@ const MARGIN: f32 = 56.0;
 
 impl Writer {
     fn new() -> Self {
-        Writer { pages: vec![Vec::new()], y: PAGE_H - MARGIN }
+        Writer {
+            pages: vec![Vec::new()],
+            y: PAGE_H - MARGIN,
+        }
     }
 
     fn ops(&mut self) -> &mut Vec<Operation> {
@@ -165,7 +185,10 @@ impl Writer {
             Operation::new("BT", vec![]),
             Operation::new("Tf", vec![font.into(), size.into()]),
             Operation::new("Td", vec![x.into(), y.into()]),
-            Operation::new("Tj", vec![Object::String(win_ansi(text), StringFormat::Literal)]),
+            Operation::new(
+                "Tj",
+                vec![Object::String(win_ansi(text), StringFormat::Literal)],
+            ),
             Operation::new("ET", vec![]),
         ]);
     }
@@ -208,7 +231,11 @@ impl Writer {
 pub fn render_pdf(c: &ReceiptContent<'_>) -> ServiceResult<Vec<u8>> {
     let mut w = Writer::new();
     w.line("F2", 9.0, "CASIA - SERVICIO DE ATENCIÓN AL AUTORIZADO RED");
-    w.line("F1", 9.0, "Coordinación, Atención y Soporte Integral al Autorizado RED");
+    w.line(
+        "F1",
+        9.0,
+        "Coordinación, Atención y Soporte Integral al Autorizado RED",
+    );
     w.gap(8.0);
     w.line("F2", 16.0, kind_title(c.kind));
     w.rule();
@@ -230,8 +257,19 @@ pub fn render_pdf(c: &ReceiptContent<'_>) -> ServiceResult<Vec<u8>> {
     }
     for (i, d) in c.documents.iter().enumerate() {
         w.ensure(48.0);
-        w.line("F2", 10.0, &format!("{}. {} - {}", i + 1, d.type_name, d.title));
-        for l in wrap(&format!("Fichero: {} ({})", d.file_name, casia_domain::dto::human_size(d.size)), 85) {
+        w.line(
+            "F2",
+            10.0,
+            &format!("{}. {} - {}", i + 1, d.type_name, d.title),
+        );
+        for l in wrap(
+            &format!(
+                "Fichero: {} ({})",
+                d.file_name,
+                casia_domain::dto::human_size(d.size)
+            ),
+            85,
+        ) {
             w.line("F1", 9.0, &l);
         }
         w.line("F1", 8.0, &format!("SHA-256: {}", d.sha256));
@@ -243,7 +281,10 @@ pub fn render_pdf(c: &ReceiptContent<'_>) -> ServiceResult<Vec<u8>> {
     w.line("F2", 15.0, c.cea);
     w.gap(2.0);
     for l in wrap(
-        &format!("Puede comprobar la autenticidad de este justificante con su CEA, o con este mismo fichero, en Verificación de Documentos: {}", c.verify_url),
+        &format!(
+            "Puede comprobar la autenticidad de este justificante con su CEA, o con este mismo fichero, en Verificación de Documentos: {}",
+            c.verify_url
+        ),
         95,
     ) {
         w.line("F1", 9.0, &l);
@@ -269,12 +310,20 @@ pub fn render_pdf(c: &ReceiptContent<'_>) -> ServiceResult<Vec<u8>> {
             ops.extend([
                 Operation::new("BT", vec![]),
                 Operation::new("Tf", vec!["F1".into(), 8.0.into()]),
-                Operation::new("Td", vec![(PAGE_W - MARGIN - 60.0).into(), (MARGIN / 2.0).into()]),
-                Operation::new("Tj", vec![Object::String(win_ansi(&label), StringFormat::Literal)]),
+                Operation::new(
+                    "Td",
+                    vec![(PAGE_W - MARGIN - 60.0).into(), (MARGIN / 2.0).into()],
+                ),
+                Operation::new(
+                    "Tj",
+                    vec![Object::String(win_ansi(&label), StringFormat::Literal)],
+                ),
                 Operation::new("ET", vec![]),
             ]);
         }
-        let content = Content { operations: ops }.encode().map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let content = Content { operations: ops }
+            .encode()
+            .map_err(|e| ServiceError::Internal(e.to_string()))?;
         let content_id = doc.add_object(Stream::new(dictionary! {}, content));
         let page_id = doc.add_object(dictionary! {
             "Type" => "Page",
@@ -287,7 +336,9 @@ pub fn render_pdf(c: &ReceiptContent<'_>) -> ServiceResult<Vec<u8>> {
     }
     doc.objects.insert(
         pages_id,
-        Object::Dictionary(dictionary! { "Type" => "Pages", "Count" => total as i64, "Kids" => kids }),
+        Object::Dictionary(
+            dictionary! { "Type" => "Pages", "Count" => total as i64, "Kids" => kids },
+        ),
     );
     let catalog_id = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
     let info_id = doc.add_object(dictionary! {
@@ -300,7 +351,8 @@ pub fn render_pdf(c: &ReceiptContent<'_>) -> ServiceResult<Vec<u8>> {
     doc.trailer.set("Info", info_id);
     doc.compress();
     let mut out = Vec::new();
-    doc.save_to(&mut out).map_err(|e| ServiceError::failed("writing receipt", e))?;
+    doc.save_to(&mut out)
+        .map_err(|e| ServiceError::failed("writing receipt", e))?;
     Ok(out)
 }
 
@@ -318,9 +370,20 @@ pub fn cea_in_pdf(bytes: &[u8]) -> Option<String> {
     let rest = &rest[rest.iter().take_while(|b| b.is_ascii_whitespace()).count()..];
     // A CEA is 24 characters; 64 leaves room for spaces or a hex encoding.
     let value: Vec<u8> = match rest.first()? {
-        b'(' => rest[1..].iter().take(64).take_while(|&&b| b != b')').copied().collect(),
+        b'(' => rest[1..]
+            .iter()
+            .take(64)
+            .take_while(|&&b| b != b')')
+            .copied()
+            .collect(),
         b'<' => {
-            let hex: Vec<u8> = rest[1..].iter().take(128).take_while(|&&b| b != b'>').filter(|b| !b.is_ascii_whitespace()).copied().collect();
+            let hex: Vec<u8> = rest[1..]
+                .iter()
+                .take(128)
+                .take_while(|&&b| b != b'>')
+                .filter(|b| !b.is_ascii_whitespace())
+                .copied()
+                .collect();
             hex::decode(hex).ok()?
         }
         _ => return None,
@@ -349,13 +412,21 @@ pub async fn issue(
     documents: &[document::Model],
     issued_at: DateTime<Utc>,
 ) -> ServiceResult<receipt::Model> {
-    let auth = authorisation::Entity::find_by_id(case.authorisation_id).one(db).await?.ok_or(ServiceError::NotFound)?;
-    let classification = super::query::classification_text(db, case, casia_domain::Lang::Es).await?;
+    let auth = authorisation::Entity::find_by_id(case.authorisation_id)
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let classification =
+        super::query::classification_text(db, case, casia_domain::Lang::Es).await?;
     let types = document_type::Entity::find().all(db).await?;
     let lines: Vec<ReceiptLine> = documents
         .iter()
         .map(|d| ReceiptLine {
-            type_name: types.iter().find(|t| t.id == d.document_type_id).map(|t| t.name_es.clone()).unwrap_or_default(),
+            type_name: types
+                .iter()
+                .find(|t| t.id == d.document_type_id)
+                .map(|t| t.name_es.clone())
+                .unwrap_or_default(),
             title: d.title.clone(),
             file_name: d.original_name.clone(),
             size: d.size_bytes,
@@ -398,7 +469,10 @@ pub async fn issue(
 }
 
 async fn verified(db: &impl ConnectionTrait, r: &receipt::Model) -> ServiceResult<VerifiedReceipt> {
-    let c = case::Entity::find_by_id(r.case_id).one(db).await?.ok_or(ServiceError::NotFound)?;
+    let c = case::Entity::find_by_id(r.case_id)
+        .one(db)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
     let docs = document::Entity::find()
         .filter(document::Column::ReceiptId.eq(r.id))
         .order_by_asc(document::Column::Id)
@@ -414,7 +488,11 @@ async fn verified(db: &impl ConnectionTrait, r: &receipt::Model) -> ServiceResul
         documents: docs
             .into_iter()
             .map(|d| ReceiptDocument {
-                type_name: types.iter().find(|t| t.id == d.document_type_id).map(|t| t.name_es.clone()).unwrap_or_default(),
+                type_name: types
+                    .iter()
+                    .find(|t| t.id == d.document_type_id)
+                    .map(|t| t.name_es.clone())
+                    .unwrap_or_default(),
                 title: d.title,
                 file_name: d.original_name,
                 size: d.size_bytes,
@@ -426,12 +504,19 @@ async fn verified(db: &impl ConnectionTrait, r: &receipt::Model) -> ServiceResul
 /// `Verificación de Documentos` by code.
 pub async fn verify_cea(db: &impl ConnectionTrait, input: &str) -> ServiceResult<Verification> {
     if input.trim().is_empty() {
-        return Err(ServiceError::invalid("cea", casia_domain::FieldProblem::Required));
+        return Err(ServiceError::invalid(
+            "cea",
+            casia_domain::FieldProblem::Required,
+        ));
     }
     let Some(cea) = normalise_cea(input) else {
         return Ok(Verification::Unknown);
     };
-    match receipt::Entity::find().filter(receipt::Column::Cea.eq(cea)).one(db).await? {
+    match receipt::Entity::find()
+        .filter(receipt::Column::Cea.eq(cea))
+        .one(db)
+        .await?
+    {
         Some(r) => Ok(Verification::Authentic(verified(db, &r).await?)),
         None => Ok(Verification::Unknown),
     }
@@ -439,29 +524,45 @@ pub async fn verify_cea(db: &impl ConnectionTrait, input: &str) -> ServiceResult
 
 /// `Verificación de Documentos` by code from the public page: counted against the client's
 /// allowance first (`verification.per_minute`).
-pub async fn verify_cea_for(s: &Services, client: &str, input: &str) -> ServiceResult<Verification> {
+pub async fn verify_cea_for(
+    s: &Services,
+    client: &str,
+    input: &str,
+) -> ServiceResult<Verification> {
     count_verification(s, client)?;
     verify_cea(&s.db, input).await
 }
 
 /// One verification (by code or by file) for `client`, or `TooManyRequests` with the wait.
 pub fn count_verification(s: &Services, client: &str) -> ServiceResult<()> {
-    s.limits.verification.check_seconds(client).map_err(|retry_after_seconds| {
-        tracing::info!(client, "verification rate limit reached");
-        ServiceError::TooManyRequests { limit: RateLimit::Verification, retry_after_seconds }
-    })
+    s.limits
+        .verification
+        .check_seconds(client)
+        .map_err(|retry_after_seconds| {
+            tracing::info!(client, "verification rate limit reached");
+            ServiceError::TooManyRequests {
+                limit: RateLimit::Verification,
+                retry_after_seconds,
+            }
+        })
 }
 
 /// Admits one file check before its body is read: within the client's allowance and within
 /// the files checked at once (`verification.max_concurrent_files`). Busy: refused at once,
 /// never queued. Hold the permit until the answer is made.
-pub fn admit_file_check(s: &Services, client: &str) -> ServiceResult<tokio::sync::OwnedSemaphorePermit> {
+pub fn admit_file_check(
+    s: &Services,
+    client: &str,
+) -> ServiceResult<tokio::sync::OwnedSemaphorePermit> {
     count_verification(s, client)?;
     s.limits
         .verification_files
         .clone()
         .try_acquire_owned()
-        .map_err(|_| ServiceError::TooManyRequests { limit: RateLimit::VerificationBusy, retry_after_seconds: 1 })
+        .map_err(|_| ServiceError::TooManyRequests {
+            limit: RateLimit::VerificationBusy,
+            retry_after_seconds: 1,
+        })
 }
 
 /// `Verificación de Documentos` by file: authentic only if the bytes are exactly an issued
@@ -469,11 +570,21 @@ pub fn admit_file_check(s: &Services, client: &str) -> ServiceResult<tokio::sync
 /// differs was altered. The file is never parsed as a PDF (see `cea_in_pdf`).
 pub async fn verify_file(db: &impl ConnectionTrait, bytes: &[u8]) -> ServiceResult<Verification> {
     let digest = hex::encode(Sha256::digest(bytes));
-    if let Some(r) = receipt::Entity::find().filter(receipt::Column::PdfSha256.eq(digest)).one(db).await? {
+    if let Some(r) = receipt::Entity::find()
+        .filter(receipt::Column::PdfSha256.eq(digest))
+        .one(db)
+        .await?
+    {
         return Ok(Verification::Authentic(verified(db, &r).await?));
     }
     match cea_in_pdf(bytes) {
-        Some(cea) if receipt::Entity::find().filter(receipt::Column::Cea.eq(cea.clone())).one(db).await?.is_some() => {
+        Some(cea)
+            if receipt::Entity::find()
+                .filter(receipt::Column::Cea.eq(cea.clone()))
+                .one(db)
+                .await?
+                .is_some() =>
+        {
             Ok(Verification::Altered)
         }
         _ => Ok(Verification::NotAReceipt),
@@ -492,10 +603,20 @@ mod tests {
         assert_eq!(a.len(), 24);
         assert_eq!(a.matches('-').count(), 4);
         assert_eq!(normalise_cea(&a), Some(a.clone()));
-        assert_eq!(normalise_cea(&a.to_lowercase().replace('-', " ")), Some(a.clone()));
-        assert_eq!(normalise_cea("0000-0000-0000-0000-000O"), Some("0000-0000-0000-0000-0000".into()));
+        assert_eq!(
+            normalise_cea(&a.to_lowercase().replace('-', " ")),
+            Some(a.clone())
+        );
+        assert_eq!(
+            normalise_cea("0000-0000-0000-0000-000O"),
+            Some("0000-0000-0000-0000-0000".into())
+        );
         assert_eq!(normalise_cea("short"), None);
-        assert_eq!(normalise_cea("UUUU-UUUU-UUUU-UUUU-UUUU"), None, "U is not in the alphabet");
+        assert_eq!(
+            normalise_cea("UUUU-UUUU-UUUU-UUUU-UUUU"),
+            None,
+            "U is not in the alphabet"
+        );
     }
 
     #[test]
@@ -550,9 +671,15 @@ mod tests {
         assert_eq!(cea_in_pdf(&pdf), Some(cea.clone()));
         assert_eq!(cea_in_pdf(b"not a pdf"), None);
         // Written by another tool as a hex string, with spacing: still found.
-        let hex_form = format!("%PDF-1.4\n<< /CasiaCEA <{}> >>", hex::encode(cea.as_bytes()));
+        let hex_form = format!(
+            "%PDF-1.4\n<< /CasiaCEA <{}> >>",
+            hex::encode(cea.as_bytes())
+        );
         assert_eq!(cea_in_pdf(hex_form.as_bytes()), Some(cea.clone()));
-        assert_eq!(cea_in_pdf(format!("%PDF-1.4 /CasiaCEA   ({cea})").as_bytes()), Some(cea));
+        assert_eq!(
+            cea_in_pdf(format!("%PDF-1.4 /CasiaCEA   ({cea})").as_bytes()),
+            Some(cea)
+        );
         assert_eq!(cea_in_pdf(b"%PDF-1.4 /CasiaCEA (not-a-code)"), None);
         assert_eq!(cea_in_pdf(b"%PDF-1.4 /CasiaCEA"), None);
     }

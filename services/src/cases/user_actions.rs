@@ -1,33 +1,47 @@
 //! What an authorised user does to an existing case: `Modificar Información` (guide §4.2.1),
 //! `Solicitar Anulación` (§4.2.2) and `Valoración` (§4.2.4).
 
-use casia_domain::dto::{MessageKind, ModificationDone, ModifyInformationForm, ReceiptKind, CASE_LIST_MAX};
+use casia_domain::dto::{
+    CASE_LIST_MAX, MessageKind, ModificationDone, ModifyInformationForm, ReceiptKind,
+};
 use casia_domain::model::CaseType;
-use casia_domain::validation::{check_classification, check_documents, check_rating, Problems, MESSAGE_MAX};
+use casia_domain::validation::{
+    MESSAGE_MAX, Problems, check_classification, check_documents, check_rating,
+};
 use casia_domain::{Action, FieldProblem, Substate};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
+};
 
 use super::open::{attach_documents, claim_documents};
 use super::receipts::{self, receipt_view};
-use super::{apply, find_for_user, in_transaction, Change};
+use super::{Change, apply, find_for_user, in_transaction};
+use crate::Services;
 use crate::accounts::Caller;
 use crate::clock::now;
 use crate::entity::{case, document, receipt, submission};
 use crate::error::{ServiceError, ServiceResult};
-use crate::Services;
 
 pub const SUBMISSION_MODIFY: &str = "modify_information";
 
 /// Adds information and/or documents; while `Solicitada Información` this answers the
 /// request (→ Asignado); while `Solicitada Reclasificación` it may also change the
 /// classification (→ Asignado). A Trámite gets a receipt for the new documents.
-pub async fn modify_information(s: &Services, caller: &Caller, number: i64, form: ModifyInformationForm) -> ServiceResult<ModificationDone> {
+pub async fn modify_information(
+    s: &Services,
+    caller: &Caller,
+    number: i64,
+    form: ModifyInformationForm,
+) -> ServiceResult<ModificationDone> {
     let scope = caller.user_scope()?;
     let db = &s.db;
     let key = form.idempotency_key.trim().to_owned();
     if key.is_empty() || key.len() > 100 {
-        return Err(ServiceError::invalid("idempotency_key", FieldProblem::Required));
+        return Err(ServiceError::invalid(
+            "idempotency_key",
+            FieldProblem::Required,
+        ));
     }
     let c = find_for_user(db, caller, scope, number).await?;
     if let Some(done) = previous_modification(db, caller.user.id, &key, &c).await? {
@@ -40,23 +54,45 @@ pub async fn modify_information(s: &Services, caller: &Caller, number: i64, form
     if let Some(r) = &form.reclassification {
         let taxonomy = crate::taxonomy::load(db, caller.lang).await?;
         let facts = taxonomy.facts(&r.case_type, r.subject_id, r.category_id, r.subcategory_id);
-        check_classification(&mut p, &r.case_type, r.subject_id, r.category_id, r.subcategory_id, facts);
+        check_classification(
+            &mut p,
+            &r.case_type,
+            r.subject_id,
+            r.category_id,
+            r.subcategory_id,
+            facts,
+        );
     }
-    if form.information.trim().is_empty() && form.documents.is_empty() && form.reclassification.is_none() {
+    if form.information.trim().is_empty()
+        && form.documents.is_empty()
+        && form.reclassification.is_none()
+    {
         p.add("information", FieldProblem::NothingToAdd);
     }
     p.finish()?;
     if !form.documents.is_empty() {
         // A case holds at most CASE_LIST_MAX documents, so its pages can show them all.
-        let attached = document::Entity::find().filter(document::Column::CaseId.eq(c.id)).count(db).await?;
+        let attached = document::Entity::find()
+            .filter(document::Column::CaseId.eq(c.id))
+            .count(db)
+            .await?;
         if attached + form.documents.len() as u64 > CASE_LIST_MAX {
-            return Err(ServiceError::invalid("documents", FieldProblem::TooManyDocuments { max: CASE_LIST_MAX as usize }));
+            return Err(ServiceError::invalid(
+                "documents",
+                FieldProblem::TooManyDocuments {
+                    max: CASE_LIST_MAX as usize,
+                },
+            ));
         }
     }
     if form.version != c.version {
         return Err(ServiceError::Conflict);
     }
-    let action = if form.reclassification.is_some() { Action::Reclassify } else { Action::ModifyInformation };
+    let action = if form.reclassification.is_some() {
+        Action::Reclassify
+    } else {
+        Action::ModifyInformation
+    };
     // Refuse before touching the uploads (closed case, wrong substate…).
     casia_domain::lifecycle::decide(&super::status_of(&c), &caller.actor(), action)?;
     let uploads = claim_documents(db, caller.user.id, &form.documents).await?;
@@ -81,7 +117,8 @@ pub async fn modify_information(s: &Services, caller: &Caller, number: i64, form
             action,
             Change {
                 observations: information.clone(),
-                message: (!information.is_empty()).then(|| (MessageKind::UserInformation, information.clone())),
+                message: (!information.is_empty())
+                    .then(|| (MessageKind::UserInformation, information.clone())),
                 ..Change::default()
             },
         )
@@ -90,8 +127,14 @@ pub async fn modify_information(s: &Services, caller: &Caller, number: i64, form
             let case_type = CaseType::from_code(&r.case_type).unwrap_or(CaseType::Consulta);
             case::Entity::update_many()
                 .col_expr(case::Column::CaseType, Expr::value(case_type.code()))
-                .col_expr(case::Column::SubjectId, Expr::value(r.subject_id.unwrap_or_default()))
-                .col_expr(case::Column::CategoryId, Expr::value(r.category_id.unwrap_or_default()))
+                .col_expr(
+                    case::Column::SubjectId,
+                    Expr::value(r.subject_id.unwrap_or_default()),
+                )
+                .col_expr(
+                    case::Column::CategoryId,
+                    Expr::value(r.category_id.unwrap_or_default()),
+                )
                 .col_expr(case::Column::SubcategoryId, Expr::value(r.subcategory_id))
                 .filter(case::Column::Id.eq(c.id))
                 .exec(tx)
@@ -106,7 +149,18 @@ pub async fn modify_information(s: &Services, caller: &Caller, number: i64, form
         // Guide §4.2.1: new documents of a Trámite get a `Justificante de documentación
         // complementaria anexada`.
         let receipt = if !documents.is_empty() && updated.case_type == CaseType::Tramite.code() {
-            Some(receipts::issue(tx, &s.storage, &s.config.public_url, &updated, ReceiptKind::Complementaria, &documents, at).await?)
+            Some(
+                receipts::issue(
+                    tx,
+                    &s.storage,
+                    &s.config.public_url,
+                    &updated,
+                    ReceiptKind::Complementaria,
+                    &documents,
+                    at,
+                )
+                .await?,
+            )
         } else {
             None
         };
@@ -125,12 +179,19 @@ pub async fn modify_information(s: &Services, caller: &Caller, number: i64, form
     })
     .await
     .or_else(|e| match e {
-        ServiceError::Db(err) if crate::db::is_unique_violation(&err) => Err(ServiceError::Conflict),
+        ServiceError::Db(err) if crate::db::is_unique_violation(&err) => {
+            Err(ServiceError::Conflict)
+        }
         other => Err(other),
     })
 }
 
-async fn previous_modification(db: &impl ConnectionTrait, user_id: i64, key: &str, c: &case::Model) -> ServiceResult<Option<ModificationDone>> {
+async fn previous_modification(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+    key: &str,
+    c: &case::Model,
+) -> ServiceResult<Option<ModificationDone>> {
     let Some(sub) = submission::Entity::find()
         .filter(submission::Column::UserId.eq(user_id))
         .filter(submission::Column::IdempotencyKey.eq(key))
@@ -140,7 +201,10 @@ async fn previous_modification(db: &impl ConnectionTrait, user_id: i64, key: &st
         return Ok(None);
     };
     if sub.case_id != Some(c.id) {
-        return Err(ServiceError::invalid("idempotency_key", FieldProblem::InvalidChoice));
+        return Err(ServiceError::invalid(
+            "idempotency_key",
+            FieldProblem::InvalidChoice,
+        ));
     }
     let r = match sub.receipt_id {
         Some(id) => receipt::Entity::find_by_id(id).one(db).await?,
@@ -154,7 +218,13 @@ async fn previous_modification(db: &impl ConnectionTrait, user_id: i64, key: &st
 
 /// Guide §4.2.2. Returns the substate afterwards: `Anulado` when the case had not been
 /// taken yet, otherwise unchanged with a pending request for a processor to decide.
-pub async fn request_cancellation(s: &Services, caller: &Caller, number: i64, reason: &str, version: i32) -> ServiceResult<Substate> {
+pub async fn request_cancellation(
+    s: &Services,
+    caller: &Caller,
+    number: i64,
+    reason: &str,
+    version: i32,
+) -> ServiceResult<Substate> {
     let scope = caller.user_scope()?;
     let mut p = Problems::default();
     p.optional_text("reason", reason, MESSAGE_MAX);
@@ -162,7 +232,11 @@ pub async fn request_cancellation(s: &Services, caller: &Caller, number: i64, re
     let c = find_for_user(&s.db, caller, scope, number).await?;
     if version != c.version {
         // A closed or already-pending case says so, rather than "changed meanwhile".
-        casia_domain::lifecycle::decide(&super::status_of(&c), &caller.actor(), Action::RequestCancellation)?;
+        casia_domain::lifecycle::decide(
+            &super::status_of(&c),
+            &caller.actor(),
+            Action::RequestCancellation,
+        )?;
         return Err(ServiceError::Conflict);
     }
     let reason = reason.trim().to_owned();
@@ -174,7 +248,8 @@ pub async fn request_cancellation(s: &Services, caller: &Caller, number: i64, re
             Action::RequestCancellation,
             Change {
                 observations: reason.clone(),
-                message: (!reason.is_empty()).then(|| (MessageKind::CancellationRequest, reason.clone())),
+                message: (!reason.is_empty())
+                    .then(|| (MessageKind::CancellationRequest, reason.clone())),
                 ..Change::default()
             },
         )
@@ -187,7 +262,13 @@ pub async fn request_cancellation(s: &Services, caller: &Caller, number: i64, re
 }
 
 /// Guide §4.2.4: once per case, only when closed, 1 to 5 with optional observations.
-pub async fn rate(s: &Services, caller: &Caller, number: i64, score: Option<i64>, observations: &str) -> ServiceResult<()> {
+pub async fn rate(
+    s: &Services,
+    caller: &Caller,
+    number: i64,
+    score: Option<i64>,
+    observations: &str,
+) -> ServiceResult<()> {
     let scope = caller.user_scope()?;
     check_rating(score, observations)?;
     let c = find_for_user(&s.db, caller, scope, number).await?;
@@ -196,7 +277,8 @@ pub async fn rate(s: &Services, caller: &Caller, number: i64, score: Option<i64>
         let (updated, _) = apply(tx, &c, &caller.actor(), Action::Rate, Change::default()).await?;
         let mut am: case::ActiveModel = updated.into();
         am.rating = Set(Some(score));
-        am.rating_observations = Set(Some(observations.trim().to_owned()).filter(|o| !o.is_empty()));
+        am.rating_observations =
+            Set(Some(observations.trim().to_owned()).filter(|o| !o.is_empty()));
         am.rated_at = Set(Some(now()));
         am.update(tx).await?;
         Ok(())

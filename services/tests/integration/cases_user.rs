@@ -1,15 +1,17 @@
 //! Gestión de Casos: search, detail, Modificar Información, Solicitar Anulación, history,
 //! Valoración, and the walls between authorisations.
 
-use casia_domain::dto::{DocumentToAttach, ModifyInformationForm, ReceiptKind, Reclassification, SearchForm};
-use casia_domain::{CaseType, FieldProblem, Refusal, Role, Substate};
 use casia_domain::dto::ProcessorInput;
-use casia_services::cases::processor::{act};
+use casia_domain::dto::{
+    DocumentToAttach, ModifyInformationForm, ReceiptKind, Reclassification, SearchForm,
+};
+use casia_domain::{CaseType, FieldProblem, Refusal, Role, Substate};
+use casia_services::cases::processor::act;
 use casia_services::cases::{query, user_actions};
 use casia_services::error::ServiceError;
 
-use casia_services::db_test;
 use crate::fixtures::{self, PDF_BYTES};
+use casia_services::db_test;
 
 fn this_month() -> (String, String) {
     let today = casia_services::clock::today_in_spain(casia_services::clock::now());
@@ -18,48 +20,103 @@ fn this_month() -> (String, String) {
 
 fn search_form(state: &str) -> SearchForm {
     let (from, to) = this_month();
-    SearchForm { state: state.into(), from, to, ..SearchForm::default() }
+    SearchForm {
+        state: state.into(),
+        from,
+        to,
+        ..SearchForm::default()
+    }
 }
 
-async fn processor_does(s: &casia_services::Services, who: &casia_services::accounts::Caller, number: i64, action: &str, text: &str) {
+async fn processor_does(
+    s: &casia_services::Services,
+    who: &casia_services::accounts::Caller,
+    number: i64,
+    action: &str,
+    text: &str,
+) {
     let version = fixtures::version_of(s, number).await;
-    act(s, who, number, ProcessorInput { action: action.into(), version, text: text.into(), ..ProcessorInput::default() })
-        .await
-        .unwrap_or_else(|e| panic!("{action}: {e:?}"));
+    act(
+        s,
+        who,
+        number,
+        ProcessorInput {
+            action: action.into(),
+            version,
+            text: text.into(),
+            ..ProcessorInput::default()
+        },
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{action}: {e:?}"));
 }
 
-db_test!(search_finds_this_months_cases_of_the_authorisation_only, |s| {
-    let mine = fixtures::authorisation(&s, "1000001", None, false).await;
-    let other = fixtures::authorisation(&s, "1000002", None, false).await;
-    let ana = fixtures::member(&s, "ana", &mine, true).await;
-    let eve = fixtures::member(&s, "eve", &other, true).await;
-    let a1 = fixtures::open(&s, &ana, CaseType::Consulta).await;
-    let a2 = fixtures::open(&s, &ana, CaseType::Tramite).await;
-    fixtures::open(&s, &eve, CaseType::Consulta).await;
+db_test!(
+    search_finds_this_months_cases_of_the_authorisation_only,
+    |s| {
+        let mine = fixtures::authorisation(&s, "1000001", None, false).await;
+        let other = fixtures::authorisation(&s, "1000002", None, false).await;
+        let ana = fixtures::member(&s, "ana", &mine, true).await;
+        let eve = fixtures::member(&s, "eve", &other, true).await;
+        let a1 = fixtures::open(&s, &ana, CaseType::Consulta).await;
+        let a2 = fixtures::open(&s, &ana, CaseType::Tramite).await;
+        fixtures::open(&s, &eve, CaseType::Consulta).await;
 
-    let all = query::search(&s.db, &ana, &search_form("todos"), None).await.unwrap();
-    assert_eq!(all.rows.iter().map(|r| r.number).collect::<Vec<_>>(), [a2, a1], "newest first, own only");
-    assert!(all.next.is_none());
-    let mut f = search_form("abierto");
-    f.case_type = Some("tramite".into());
-    assert_eq!(query::search(&s.db, &ana, &f, None).await.unwrap().rows.len(), 1);
-    let closed = query::search(&s.db, &ana, &search_form("cerrado"), None).await.unwrap();
-    assert!(closed.rows.is_empty());
-    let mut f = search_form("abierto");
-    f.substate = Some("presentado".into());
-    f.opened_by = Some(ana.user.id);
-    assert_eq!(query::search(&s.db, &ana, &f, None).await.unwrap().rows.len(), 2);
-});
+        let all = query::search(&s.db, &ana, &search_form("todos"), None)
+            .await
+            .unwrap();
+        assert_eq!(
+            all.rows.iter().map(|r| r.number).collect::<Vec<_>>(),
+            [a2, a1],
+            "newest first, own only"
+        );
+        assert!(all.next.is_none());
+        let mut f = search_form("abierto");
+        f.case_type = Some("tramite".into());
+        assert_eq!(
+            query::search(&s.db, &ana, &f, None)
+                .await
+                .unwrap()
+                .rows
+                .len(),
+            1
+        );
+        let closed = query::search(&s.db, &ana, &search_form("cerrado"), None)
+            .await
+            .unwrap();
+        assert!(closed.rows.is_empty());
+        let mut f = search_form("abierto");
+        f.substate = Some("presentado".into());
+        f.opened_by = Some(ana.user.id);
+        assert_eq!(
+            query::search(&s.db, &ana, &f, None)
+                .await
+                .unwrap()
+                .rows
+                .len(),
+            2
+        );
+    }
+);
 
 db_test!(the_server_enforces_the_month_and_substate_rules, |s| {
     let auth = fixtures::authorisation(&s, "1000001", None, false).await;
     let ana = fixtures::member(&s, "ana", &auth, true).await;
-    let f = SearchForm { state: "abierto".into(), from: "2026-01-31".into(), to: "2026-02-01".into(), ..SearchForm::default() };
-    let Err(ServiceError::Invalid(e)) = query::search(&s.db, &ana, &f, None).await else { panic!() };
+    let f = SearchForm {
+        state: "abierto".into(),
+        from: "2026-01-31".into(),
+        to: "2026-02-01".into(),
+        ..SearchForm::default()
+    };
+    let Err(ServiceError::Invalid(e)) = query::search(&s.db, &ana, &f, None).await else {
+        panic!()
+    };
     assert_eq!(e[0].field, "to");
     let mut f = search_form("cerrado");
     f.substate = Some("asignado".into());
-    let Err(ServiceError::Invalid(e)) = query::search(&s.db, &ana, &f, None).await else { panic!() };
+    let Err(ServiceError::Invalid(e)) = query::search(&s.db, &ana, &f, None).await else {
+        panic!()
+    };
     assert_eq!(e[0].problem, FieldProblem::SubstateNotInState);
 });
 
@@ -70,57 +127,128 @@ db_test!(search_pages_with_a_cursor, |s| {
     for _ in 0..total {
         fixtures::open(&s, &ana, CaseType::Consulta).await;
     }
-    let first = query::search(&s.db, &ana, &search_form("todos"), None).await.unwrap();
+    let first = query::search(&s.db, &ana, &search_form("todos"), None)
+        .await
+        .unwrap();
     assert_eq!(first.rows.len(), query::PAGE_SIZE as usize);
-    let second = query::search(&s.db, &ana, &search_form("todos"), first.next.as_deref()).await.unwrap();
+    let second = query::search(&s.db, &ana, &search_form("todos"), first.next.as_deref())
+        .await
+        .unwrap();
     assert_eq!(second.rows.len(), 5);
     assert!(second.next.is_none());
-    let mut all: Vec<i64> = first.rows.iter().chain(&second.rows).map(|r| r.number).collect();
+    let mut all: Vec<i64> = first
+        .rows
+        .iter()
+        .chain(&second.rows)
+        .map(|r| r.number)
+        .collect();
     all.dedup();
     assert_eq!(all.len(), total);
 });
 
-db_test!(another_authorisation_cannot_touch_the_case_even_with_its_number, |s| {
-    let mine = fixtures::authorisation(&s, "1000001", None, false).await;
-    let other = fixtures::authorisation(&s, "1000002", None, false).await;
-    let ana = fixtures::member(&s, "ana", &mine, true).await;
-    let eve = fixtures::member(&s, "eve", &other, true).await;
-    let up = fixtures::upload(&s, &ana, "dni.pdf", PDF_BYTES).await.unwrap();
-    let mut form = fixtures::new_case_form(CaseType::Tramite, fixtures::tramite_path(&s).await, "k");
-    form.documents = vec![DocumentToAttach { document_type_id: Some(fixtures::document_type_id(&s).await), title: "DNI".into(), upload_token: up.token }];
-    let opened = casia_services::cases::open::open_case(&s, &ana, form).await.unwrap();
-    let n = opened.number;
-    let detail = query::detail_for_user(&s.db, &ana, n).await.unwrap();
-    let doc_id = detail.documents[0].id;
-    let receipt_id = opened.receipt.unwrap().id;
+db_test!(
+    another_authorisation_cannot_touch_the_case_even_with_its_number,
+    |s| {
+        let mine = fixtures::authorisation(&s, "1000001", None, false).await;
+        let other = fixtures::authorisation(&s, "1000002", None, false).await;
+        let ana = fixtures::member(&s, "ana", &mine, true).await;
+        let eve = fixtures::member(&s, "eve", &other, true).await;
+        let up = fixtures::upload(&s, &ana, "dni.pdf", PDF_BYTES)
+            .await
+            .unwrap();
+        let mut form =
+            fixtures::new_case_form(CaseType::Tramite, fixtures::tramite_path(&s).await, "k");
+        form.documents = vec![DocumentToAttach {
+            document_type_id: Some(fixtures::document_type_id(&s).await),
+            title: "DNI".into(),
+            upload_token: up.token,
+        }];
+        let opened = casia_services::cases::open::open_case(&s, &ana, form)
+            .await
+            .unwrap();
+        let n = opened.number;
+        let detail = query::detail_for_user(&s.db, &ana, n).await.unwrap();
+        let doc_id = detail.documents[0].id;
+        let receipt_id = opened.receipt.unwrap().id;
 
-    assert!(matches!(query::detail_for_user(&s.db, &eve, n).await, Err(ServiceError::NotFound)));
-    assert!(matches!(query::history_for_user(&s.db, &eve, n).await, Err(ServiceError::NotFound)));
-    assert!(matches!(query::document_for(&s.db, &eve, doc_id).await, Err(ServiceError::NotFound)));
-    assert!(matches!(query::receipt_for(&s.db, &eve, receipt_id).await, Err(ServiceError::NotFound)));
-    let modify = ModifyInformationForm { information: "x".into(), version: 0, idempotency_key: "m".into(), ..ModifyInformationForm::default() };
-    assert!(matches!(user_actions::modify_information(&s, &eve, n, modify).await, Err(ServiceError::NotFound)));
-    assert!(matches!(user_actions::request_cancellation(&s, &eve, n, "", 0).await, Err(ServiceError::NotFound)));
-    assert!(matches!(user_actions::rate(&s, &eve, n, Some(5), "").await, Err(ServiceError::NotFound)));
-    // The same user, switched to the other authorisation, does not see it either.
-    casia_services::authorisations::add_member(&s.db, other.id, ana.user.id, false).await.unwrap();
-    let (token, _) = fixtures::login(&s, "ana").await;
-    let ana_multi = casia_services::accounts::caller_from_token(&s.db, &s.config.session, &token).await.unwrap();
-    casia_services::accounts::choose_authorisation(&s.db, &ana_multi, other.id).await.unwrap();
-    let ana_other = casia_services::accounts::caller_from_token(&s.db, &s.config.session, &token).await.unwrap();
-    assert!(matches!(query::detail_for_user(&s.db, &ana_other, n).await, Err(ServiceError::NotFound)));
-    // Nothing changed.
-    assert_eq!(query::detail_for_user(&s.db, &ana, n).await.unwrap().substate, Substate::Presentado);
-});
+        assert!(matches!(
+            query::detail_for_user(&s.db, &eve, n).await,
+            Err(ServiceError::NotFound)
+        ));
+        assert!(matches!(
+            query::history_for_user(&s.db, &eve, n).await,
+            Err(ServiceError::NotFound)
+        ));
+        assert!(matches!(
+            query::document_for(&s.db, &eve, doc_id).await,
+            Err(ServiceError::NotFound)
+        ));
+        assert!(matches!(
+            query::receipt_for(&s.db, &eve, receipt_id).await,
+            Err(ServiceError::NotFound)
+        ));
+        let modify = ModifyInformationForm {
+            information: "x".into(),
+            version: 0,
+            idempotency_key: "m".into(),
+            ..ModifyInformationForm::default()
+        };
+        assert!(matches!(
+            user_actions::modify_information(&s, &eve, n, modify).await,
+            Err(ServiceError::NotFound)
+        ));
+        assert!(matches!(
+            user_actions::request_cancellation(&s, &eve, n, "", 0).await,
+            Err(ServiceError::NotFound)
+        ));
+        assert!(matches!(
+            user_actions::rate(&s, &eve, n, Some(5), "").await,
+            Err(ServiceError::NotFound)
+        ));
+        // The same user, switched to the other authorisation, does not see it either.
+        casia_services::authorisations::add_member(&s.db, other.id, ana.user.id, false)
+            .await
+            .unwrap();
+        let (token, _) = fixtures::login(&s, "ana").await;
+        let ana_multi =
+            casia_services::accounts::caller_from_token(&s.db, &s.config.session, &token)
+                .await
+                .unwrap();
+        casia_services::accounts::choose_authorisation(&s.db, &ana_multi, other.id)
+            .await
+            .unwrap();
+        let ana_other =
+            casia_services::accounts::caller_from_token(&s.db, &s.config.session, &token)
+                .await
+                .unwrap();
+        assert!(matches!(
+            query::detail_for_user(&s.db, &ana_other, n).await,
+            Err(ServiceError::NotFound)
+        ));
+        // Nothing changed.
+        assert_eq!(
+            query::detail_for_user(&s.db, &ana, n)
+                .await
+                .unwrap()
+                .substate,
+            Substate::Presentado
+        );
+    }
+);
 
 db_test!(cancelling_a_presentado_case_is_immediate, |s| {
     let auth = fixtures::authorisation(&s, "1000001", Some("a@b.es"), true).await;
     let ana = fixtures::member(&s, "ana", &auth, true).await;
     let n = fixtures::open(&s, &ana, CaseType::Consulta).await;
-    let sub = user_actions::request_cancellation(&s, &ana, n, "Abierto por error", 0).await.unwrap();
+    let sub = user_actions::request_cancellation(&s, &ana, n, "Abierto por error", 0)
+        .await
+        .unwrap();
     assert_eq!(sub, Substate::Anulado);
     let h = query::history_for_user(&s.db, &ana, n).await.unwrap();
-    assert_eq!(h.rows.iter().map(|r| r.substate).collect::<Vec<_>>(), [Substate::Presentado, Substate::Anulado]);
+    assert_eq!(
+        h.rows.iter().map(|r| r.substate).collect::<Vec<_>>(),
+        [Substate::Presentado, Substate::Anulado]
+    );
     assert_eq!(h.rows[1].observations, "Abierto por error");
     // A closed case refuses another request and any modification.
     let d = query::detail_for_user(&s.db, &ana, n).await.unwrap();
@@ -128,50 +256,96 @@ db_test!(cancelling_a_presentado_case_is_immediate, |s| {
         user_actions::request_cancellation(&s, &ana, n, "", d.version).await,
         Err(ServiceError::Refused(Refusal::CaseClosed))
     ));
-    let modify = ModifyInformationForm { information: "más".into(), version: d.version, idempotency_key: "m".into(), ..ModifyInformationForm::default() };
-    assert!(matches!(user_actions::modify_information(&s, &ana, n, modify).await, Err(ServiceError::Refused(Refusal::CaseClosed))));
+    let modify = ModifyInformationForm {
+        information: "más".into(),
+        version: d.version,
+        idempotency_key: "m".into(),
+        ..ModifyInformationForm::default()
+    };
+    assert!(matches!(
+        user_actions::modify_information(&s, &ana, n, modify).await,
+        Err(ServiceError::Refused(Refusal::CaseClosed))
+    ));
     let kinds = fixtures::notice_kinds(&s).await;
     assert_eq!(kinds, ["case_opened", "cancelled_automatically"]);
 });
 
-db_test!(information_requested_is_answered_and_the_case_returns_to_the_processor, |s| {
-    let auth = fixtures::authorisation(&s, "1000001", None, false).await;
-    let ana = fixtures::member(&s, "ana", &auth, true).await;
-    let tram = fixtures::staff(&s, "tram", Role::Tramitador).await;
-    let n = fixtures::open(&s, &ana, CaseType::Tramite).await;
-    processor_does(&s, &tram, n, "take", "").await;
-    processor_does(&s, &tram, n, "request_information", "Aporte el contrato firmado.").await;
-    let d = query::detail_for_user(&s.db, &ana, n).await.unwrap();
-    assert_eq!(d.substate, Substate::SolicitadaInformacion);
-    assert!(d.messages.iter().any(|m| m.body == "Aporte el contrato firmado." && m.author == "TGSS"));
+db_test!(
+    information_requested_is_answered_and_the_case_returns_to_the_processor,
+    |s| {
+        let auth = fixtures::authorisation(&s, "1000001", None, false).await;
+        let ana = fixtures::member(&s, "ana", &auth, true).await;
+        let tram = fixtures::staff(&s, "tram", Role::Tramitador).await;
+        let n = fixtures::open(&s, &ana, CaseType::Tramite).await;
+        processor_does(&s, &tram, n, "take", "").await;
+        processor_does(
+            &s,
+            &tram,
+            n,
+            "request_information",
+            "Aporte el contrato firmado.",
+        )
+        .await;
+        let d = query::detail_for_user(&s.db, &ana, n).await.unwrap();
+        assert_eq!(d.substate, Substate::SolicitadaInformacion);
+        assert!(
+            d.messages
+                .iter()
+                .any(|m| m.body == "Aporte el contrato firmado." && m.author == "TGSS")
+        );
 
-    let up = fixtures::upload(&s, &ana, "contrato.pdf", PDF_BYTES).await.unwrap();
-    let form = ModifyInformationForm {
-        information: "Adjunto el contrato.".into(),
-        documents: vec![DocumentToAttach { document_type_id: Some(fixtures::document_type_id(&s).await), title: "Contrato".into(), upload_token: up.token }],
-        reclassification: None,
-        version: d.version,
-        idempotency_key: "m1".into(),
-    };
-    let done = user_actions::modify_information(&s, &ana, n, form.clone()).await.unwrap();
-    assert_eq!(done.substate, Substate::Asignado);
-    // A Trámite's new documents get a complementary receipt.
-    let receipt = done.receipt.clone().expect("complementary receipt");
-    assert_eq!(receipt.kind, ReceiptKind::Complementaria);
-    // Sending the same form again changes nothing and answers the same.
-    assert_eq!(user_actions::modify_information(&s, &ana, n, form).await.unwrap(), done);
-    let d = query::detail_for_user(&s.db, &ana, n).await.unwrap();
-    assert_eq!(d.documents.len(), 1);
-    // The opening receipt (no documents then) and the complementary one.
-    assert_eq!(d.receipts.iter().map(|r| r.kind).collect::<Vec<_>>(), [ReceiptKind::Solicitud, ReceiptKind::Complementaria]);
-    assert_eq!(d.receipts[1], receipt);
-    let h = query::history_for_user(&s.db, &ana, n).await.unwrap();
-    assert_eq!(
-        h.rows.iter().map(|r| r.substate).collect::<Vec<_>>(),
-        [Substate::Presentado, Substate::Asignado, Substate::SolicitadaInformacion, Substate::Asignado]
-    );
-    assert!(h.rows.iter().all(|r| r.actor.is_none()), "users do not see who processed");
-});
+        let up = fixtures::upload(&s, &ana, "contrato.pdf", PDF_BYTES)
+            .await
+            .unwrap();
+        let form = ModifyInformationForm {
+            information: "Adjunto el contrato.".into(),
+            documents: vec![DocumentToAttach {
+                document_type_id: Some(fixtures::document_type_id(&s).await),
+                title: "Contrato".into(),
+                upload_token: up.token,
+            }],
+            reclassification: None,
+            version: d.version,
+            idempotency_key: "m1".into(),
+        };
+        let done = user_actions::modify_information(&s, &ana, n, form.clone())
+            .await
+            .unwrap();
+        assert_eq!(done.substate, Substate::Asignado);
+        // A Trámite's new documents get a complementary receipt.
+        let receipt = done.receipt.clone().expect("complementary receipt");
+        assert_eq!(receipt.kind, ReceiptKind::Complementaria);
+        // Sending the same form again changes nothing and answers the same.
+        assert_eq!(
+            user_actions::modify_information(&s, &ana, n, form)
+                .await
+                .unwrap(),
+            done
+        );
+        let d = query::detail_for_user(&s.db, &ana, n).await.unwrap();
+        assert_eq!(d.documents.len(), 1);
+        // The opening receipt (no documents then) and the complementary one.
+        assert_eq!(
+            d.receipts.iter().map(|r| r.kind).collect::<Vec<_>>(),
+            [ReceiptKind::Solicitud, ReceiptKind::Complementaria]
+        );
+        assert_eq!(d.receipts[1], receipt);
+        let h = query::history_for_user(&s.db, &ana, n).await.unwrap();
+        assert_eq!(
+            h.rows.iter().map(|r| r.substate).collect::<Vec<_>>(),
+            [
+                Substate::Presentado,
+                Substate::Asignado,
+                Substate::SolicitadaInformacion,
+                Substate::Asignado
+            ]
+        );
+        assert!(
+            h.rows.iter().all(|r| r.actor.is_none()),
+            "users do not see who processed"
+        );
+    }
+);
 
 db_test!(reclassification_changes_the_classification, |s| {
     let auth = fixtures::authorisation(&s, "1000001", None, false).await;
@@ -182,17 +356,51 @@ db_test!(reclassification_changes_the_classification, |s| {
     let d = query::detail_for_user(&s.db, &ana, n).await.unwrap();
     // Not asked for: refused.
     let (subject, category, sub) = fixtures::tramite_path(&s).await;
-    let reclass = Reclassification { case_type: "tramite".into(), subject_id: Some(subject), category_id: Some(category), subcategory_id: sub };
-    let form = ModifyInformationForm { reclassification: Some(reclass.clone()), version: d.version, idempotency_key: "r0".into(), ..ModifyInformationForm::default() };
-    assert!(matches!(user_actions::modify_information(&s, &ana, n, form).await, Err(ServiceError::Refused(Refusal::WrongSubstate))));
+    let reclass = Reclassification {
+        case_type: "tramite".into(),
+        subject_id: Some(subject),
+        category_id: Some(category),
+        subcategory_id: sub,
+    };
+    let form = ModifyInformationForm {
+        reclassification: Some(reclass.clone()),
+        version: d.version,
+        idempotency_key: "r0".into(),
+        ..ModifyInformationForm::default()
+    };
+    assert!(matches!(
+        user_actions::modify_information(&s, &ana, n, form).await,
+        Err(ServiceError::Refused(Refusal::WrongSubstate))
+    ));
 
-    processor_does(&s, &tram, n, "request_reclassification", "Es un trámite de afiliación.").await;
+    processor_does(
+        &s,
+        &tram,
+        n,
+        "request_reclassification",
+        "Es un trámite de afiliación.",
+    )
+    .await;
     let d = query::detail_for_user(&s.db, &ana, n).await.unwrap();
     assert!(d.allowed.contains(&casia_domain::Action::Reclassify));
-    let form = ModifyInformationForm { reclassification: Some(reclass), version: d.version, idempotency_key: "r1".into(), ..ModifyInformationForm::default() };
-    assert_eq!(user_actions::modify_information(&s, &ana, n, form).await.unwrap().substate, Substate::Asignado);
+    let form = ModifyInformationForm {
+        reclassification: Some(reclass),
+        version: d.version,
+        idempotency_key: "r1".into(),
+        ..ModifyInformationForm::default()
+    };
+    assert_eq!(
+        user_actions::modify_information(&s, &ana, n, form)
+            .await
+            .unwrap()
+            .substate,
+        Substate::Asignado
+    );
     let d = query::detail_for_user(&s.db, &ana, n).await.unwrap();
-    assert_eq!((d.case_type, d.subject_id, d.category_id), (CaseType::Tramite, subject, category));
+    assert_eq!(
+        (d.case_type, d.subject_id, d.category_id),
+        (CaseType::Tramite, subject, category)
+    );
 });
 
 db_test!(a_stale_page_cannot_overwrite_a_newer_state, |s| {
@@ -200,18 +408,37 @@ db_test!(a_stale_page_cannot_overwrite_a_newer_state, |s| {
     let ana = fixtures::member(&s, "ana", &auth, true).await;
     let tram = fixtures::staff(&s, "tram", Role::Tramitador).await;
     let n = fixtures::open(&s, &ana, CaseType::Consulta).await;
-    let stale = query::detail_for_user(&s.db, &ana, n).await.unwrap().version;
+    let stale = query::detail_for_user(&s.db, &ana, n)
+        .await
+        .unwrap()
+        .version;
     processor_does(&s, &tram, n, "take", "").await;
-    let form = ModifyInformationForm { information: "dato".into(), version: stale, idempotency_key: "s".into(), ..ModifyInformationForm::default() };
-    assert!(matches!(user_actions::modify_information(&s, &ana, n, form).await, Err(ServiceError::Conflict)));
+    let form = ModifyInformationForm {
+        information: "dato".into(),
+        version: stale,
+        idempotency_key: "s".into(),
+        ..ModifyInformationForm::default()
+    };
+    assert!(matches!(
+        user_actions::modify_information(&s, &ana, n, form).await,
+        Err(ServiceError::Conflict)
+    ));
 });
 
 db_test!(nothing_to_add_is_refused, |s| {
     let auth = fixtures::authorisation(&s, "1000001", None, false).await;
     let ana = fixtures::member(&s, "ana", &auth, true).await;
     let n = fixtures::open(&s, &ana, CaseType::Consulta).await;
-    let form = ModifyInformationForm { information: "  ".into(), version: 0, idempotency_key: "e".into(), ..ModifyInformationForm::default() };
-    let Err(ServiceError::Invalid(e)) = user_actions::modify_information(&s, &ana, n, form).await else { panic!() };
+    let form = ModifyInformationForm {
+        information: "  ".into(),
+        version: 0,
+        idempotency_key: "e".into(),
+        ..ModifyInformationForm::default()
+    };
+    let Err(ServiceError::Invalid(e)) = user_actions::modify_information(&s, &ana, n, form).await
+    else {
+        panic!()
+    };
     assert_eq!(e[0].problem, FieldProblem::NothingToAdd);
 });
 
@@ -220,14 +447,28 @@ db_test!(rating_only_once_and_only_when_closed, |s| {
     let ana = fixtures::member(&s, "ana", &auth, true).await;
     let tram = fixtures::staff(&s, "tram", Role::Tramitador).await;
     let n = fixtures::open(&s, &ana, CaseType::Consulta).await;
-    assert!(matches!(user_actions::rate(&s, &ana, n, Some(4), "").await, Err(ServiceError::Refused(Refusal::CaseNotClosed))));
+    assert!(matches!(
+        user_actions::rate(&s, &ana, n, Some(4), "").await,
+        Err(ServiceError::Refused(Refusal::CaseNotClosed))
+    ));
     processor_does(&s, &tram, n, "take", "").await;
     processor_does(&s, &tram, n, "resolve", "Se ha tramitado la baja.").await;
     let d = query::detail_for_user(&s.db, &ana, n).await.unwrap();
     assert_eq!(d.resolution.as_deref(), Some("Se ha tramitado la baja."));
-    assert!(matches!(user_actions::rate(&s, &ana, n, Some(9), "").await, Err(ServiceError::Invalid(_))));
-    user_actions::rate(&s, &ana, n, Some(4), "Rápido y claro").await.unwrap();
-    assert!(matches!(user_actions::rate(&s, &ana, n, Some(5), "").await, Err(ServiceError::Refused(Refusal::AlreadyRated))));
+    assert!(matches!(
+        user_actions::rate(&s, &ana, n, Some(9), "").await,
+        Err(ServiceError::Invalid(_))
+    ));
+    user_actions::rate(&s, &ana, n, Some(4), "Rápido y claro")
+        .await
+        .unwrap();
+    assert!(matches!(
+        user_actions::rate(&s, &ana, n, Some(5), "").await,
+        Err(ServiceError::Refused(Refusal::AlreadyRated))
+    ));
     let d = query::detail_for_user(&s.db, &ana, n).await.unwrap();
-    assert_eq!(d.rating.map(|r| (r.score, r.observations)), Some((4, "Rápido y claro".to_owned())));
+    assert_eq!(
+        d.rating.map(|r| (r.score, r.observations)),
+        Some((4, "Rápido y claro".to_owned()))
+    );
 });

@@ -1,23 +1,35 @@
 //! Small builders shared by the integration tests.
 
 use casia_domain::{Lang, Role};
+use casia_services::Services;
 use casia_services::accounts::{self, Caller, NewUser};
 use casia_services::authorisations::{self, NewAuthorisation};
 use casia_services::entity::{authorisation, user};
-use casia_services::Services;
 
 pub const PASSWORD: &str = "una-clave-segura";
 
 pub async fn user(s: &Services, username: &str, role: Role) -> user::Model {
     accounts::create_user(
         &s.db,
-        NewUser { username, full_name: &format!("Nombre {username}"), email: None, password: PASSWORD, role, lang: Lang::Es },
+        NewUser {
+            username,
+            full_name: &format!("Nombre {username}"),
+            email: None,
+            password: PASSWORD,
+            role,
+            lang: Lang::Es,
+        },
     )
     .await
     .expect("create user")
 }
 
-pub async fn authorisation(s: &Services, number: &str, email: Option<&str>, consent: bool) -> authorisation::Model {
+pub async fn authorisation(
+    s: &Services,
+    number: &str,
+    email: Option<&str>,
+    consent: bool,
+) -> authorisation::Model {
     authorisations::create_authorisation(
         &s.db,
         NewAuthorisation {
@@ -34,17 +46,33 @@ pub async fn authorisation(s: &Services, number: &str, email: Option<&str>, cons
 
 /// Logs in and returns the session's caller, as a request carrying the cookie would see it.
 pub async fn login(s: &Services, username: &str) -> (String, Caller) {
-    let logged = accounts::login(&s.db, &s.config.login, &s.config.session, username, PASSWORD, "test")
+    let logged = accounts::login(
+        &s.db,
+        &s.config.login,
+        &s.config.session,
+        username,
+        PASSWORD,
+        "test",
+    )
+    .await
+    .expect("login");
+    let caller = accounts::caller_from_token(&s.db, &s.config.session, &logged.token)
         .await
-        .expect("login");
-    let caller = accounts::caller_from_token(&s.db, &s.config.session, &logged.token).await.expect("caller");
+        .expect("caller");
     (logged.token, caller)
 }
 
 /// An authorised user who belongs to one authorisation (already chosen at login).
-pub async fn member(s: &Services, username: &str, auth: &authorisation::Model, main: bool) -> Caller {
+pub async fn member(
+    s: &Services,
+    username: &str,
+    auth: &authorisation::Model,
+    main: bool,
+) -> Caller {
     let u = user(s, username, Role::Autorizado).await;
-    authorisations::add_member(&s.db, auth.id, u.id, main).await.expect("add member");
+    authorisations::add_member(&s.db, auth.id, u.id, main)
+        .await
+        .expect("add member");
     login(s, username).await.1
 }
 
@@ -54,14 +82,30 @@ pub async fn staff(s: &Services, username: &str, role: Role) -> Caller {
 }
 
 /// Streams `bytes` as an upload of `name` by `caller`, as the upload endpoint does.
-pub async fn upload(s: &Services, caller: &Caller, name: &str, bytes: &[u8]) -> Result<casia_domain::dto::UploadedFile, casia_services::ServiceError> {
-    let chunks: Vec<Result<bytes::Bytes, std::io::Error>> =
-        bytes.chunks(16 * 1024).map(|c| Ok(bytes::Bytes::copy_from_slice(c))).collect();
-    casia_services::files::receive_upload(s, caller, name, Some(bytes.len() as u64), futures::stream::iter(chunks)).await
+pub async fn upload(
+    s: &Services,
+    caller: &Caller,
+    name: &str,
+    bytes: &[u8],
+) -> Result<casia_domain::dto::UploadedFile, casia_services::ServiceError> {
+    let chunks: Vec<Result<bytes::Bytes, std::io::Error>> = bytes
+        .chunks(16 * 1024)
+        .map(|c| Ok(bytes::Bytes::copy_from_slice(c)))
+        .collect();
+    casia_services::files::receive_upload(
+        s,
+        caller,
+        name,
+        Some(bytes.len() as u64),
+        futures::stream::iter(chunks),
+    )
+    .await
 }
 
-pub const PDF_BYTES: &[u8] = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n";
-pub const PNG_BYTES: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0\x90wS\xde";
+pub const PDF_BYTES: &[u8] =
+    b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n";
+pub const PNG_BYTES: &[u8] =
+    b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0\x90wS\xde";
 
 /// The first active Trámite path of the seeded taxonomy: (subject, category, subcategory).
 pub async fn tramite_path(s: &Services) -> (i64, i64, Option<i64>) {
@@ -69,7 +113,9 @@ pub async fn tramite_path(s: &Services) -> (i64, i64, Option<i64>) {
 }
 
 pub async fn path_for(s: &Services, t: casia_domain::CaseType) -> (i64, i64, Option<i64>) {
-    let tree = casia_services::taxonomy::load(&s.db, Lang::Es).await.unwrap();
+    let tree = casia_services::taxonomy::load(&s.db, Lang::Es)
+        .await
+        .unwrap();
     let subject = tree.subjects(t)[0].id;
     let category = tree.children(subject)[0].id;
     let sub = tree.children(category).first().map(|n| n.id);
@@ -77,10 +123,17 @@ pub async fn path_for(s: &Services, t: casia_domain::CaseType) -> (i64, i64, Opt
 }
 
 pub async fn document_type_id(s: &Services) -> i64 {
-    casia_services::taxonomy::document_types(&s.db, Lang::Es).await.unwrap()[0].id
+    casia_services::taxonomy::document_types(&s.db, Lang::Es)
+        .await
+        .unwrap()[0]
+        .id
 }
 
-pub fn new_case_form(case_type: casia_domain::CaseType, path: (i64, i64, Option<i64>), key: &str) -> casia_domain::dto::NewCaseForm {
+pub fn new_case_form(
+    case_type: casia_domain::CaseType,
+    path: (i64, i64, Option<i64>),
+    key: &str,
+) -> casia_domain::dto::NewCaseForm {
     casia_domain::dto::NewCaseForm {
         case_type: case_type.code().into(),
         subject_id: Some(path.0),
@@ -98,12 +151,18 @@ pub fn new_case_form(case_type: casia_domain::CaseType, path: (i64, i64, Option<
 pub async fn open(s: &Services, caller: &Caller, case_type: casia_domain::CaseType) -> i64 {
     let path = path_for(s, case_type).await;
     let form = new_case_form(case_type, path, &uuid::Uuid::new_v4().to_string());
-    casia_services::cases::open::open_case(s, caller, form).await.expect("open case").number
+    casia_services::cases::open::open_case(s, caller, form)
+        .await
+        .expect("open case")
+        .number
 }
 
 /// The case's current version (what a freshly loaded page would send).
 pub async fn version_of(s: &Services, number: i64) -> i32 {
-    casia_services::cases::find_by_number(&s.db, number).await.unwrap().version
+    casia_services::cases::find_by_number(&s.db, number)
+        .await
+        .unwrap()
+        .version
 }
 
 /// Kinds of every notice, oldest first.

@@ -23,7 +23,9 @@ pub struct Received {
 
 impl Received {
     pub fn parsed(&self) -> mail_parser::Message<'_> {
-        mail_parser::MessageParser::default().parse(&self.data).expect("a parseable RFC 5322 message")
+        mail_parser::MessageParser::default()
+            .parse(&self.data)
+            .expect("a parseable RFC 5322 message")
     }
 
     pub fn message_id(&self) -> String {
@@ -36,11 +38,17 @@ impl Received {
 
     /// The plain-text part, with the wire's CRLF line ends made `\n`.
     pub fn text(&self) -> String {
-        self.parsed().body_text(0).expect("a text part").replace("\r\n", "\n")
+        self.parsed()
+            .body_text(0)
+            .expect("a text part")
+            .replace("\r\n", "\n")
     }
 
     pub fn html(&self) -> String {
-        self.parsed().body_html(0).expect("an HTML part").into_owned()
+        self.parsed()
+            .body_html(0)
+            .expect("an HTML part")
+            .into_owned()
     }
 }
 
@@ -54,7 +62,11 @@ pub struct SmtpServer {
 
 /// A port nobody listens on right now.
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 impl SmtpServer {
@@ -64,7 +76,11 @@ impl SmtpServer {
 
     /// A server that is not running yet (connections to `port` are refused).
     pub fn down(port: u16) -> SmtpServer {
-        SmtpServer { port, mailbox: Mailbox::default(), task: None }
+        SmtpServer {
+            port,
+            mailbox: Mailbox::default(),
+            task: None,
+        }
     }
 
     pub async fn start_on(port: u16) -> SmtpServer {
@@ -76,7 +92,9 @@ impl SmtpServer {
     /// Starts listening (again), keeping what was received before.
     pub async fn resume(&mut self) {
         assert!(self.task.is_none(), "already running");
-        let listener = TcpListener::bind(("127.0.0.1", self.port)).await.expect("bind the SMTP port");
+        let listener = TcpListener::bind(("127.0.0.1", self.port))
+            .await
+            .expect("bind the SMTP port");
         let mailbox = self.mailbox.clone();
         self.task = Some(tokio::spawn(async move {
             // Owned by the accept loop: aborting it closes every open session too.
@@ -134,7 +152,11 @@ impl SmtpServer {
             if got.len() >= n {
                 return got;
             }
-            assert!(tokio::time::Instant::now() < deadline, "expected {n} messages, got {}", got.len());
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "expected {n} messages, got {}",
+                got.len()
+            );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
@@ -160,7 +182,11 @@ impl Handler for Collector {
     }
 
     fn data_start(&mut self, _domain: &str, from: &str, _is8bit: bool, to: &[String]) -> Response {
-        self.current = Some(Received { from: from.to_owned(), to: to.to_vec(), data: Vec::new() });
+        self.current = Some(Received {
+            from: from.to_owned(),
+            to: to.to_vec(),
+            data: Vec::new(),
+        });
         mailin::response::OK
     }
 
@@ -180,10 +206,20 @@ impl Handler for Collector {
 }
 
 async fn serve(stream: TcpStream, peer: IpAddr, mailbox: Mailbox) {
-    let mut session = SessionBuilder::new("smtp.test.localhost").build(peer, Collector { mailbox, current: None });
+    let mut session = SessionBuilder::new("smtp.test.localhost").build(
+        peer,
+        Collector {
+            mailbox,
+            current: None,
+        },
+    );
     let (reader, mut writer) = stream.into_split();
     let mut reader = BufReader::new(reader);
-    if writer.write_all(&session.greeting().buffer().unwrap()).await.is_err() {
+    if writer
+        .write_all(&session.greeting().buffer().unwrap())
+        .await
+        .is_err()
+    {
         return;
     }
     let mut line = Vec::with_capacity(1024);
