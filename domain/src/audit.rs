@@ -1,56 +1,68 @@
-//! The audit log as administrators read it: the filter, one page of rows, and the codes the
-//! filter offers. (The events themselves are written by `casia_services::audit`, whose
-//! `AuditAction` codes must match [`ACTION_CODES`]: a test there checks it.)
+//! The audit log as administrators read it: what an event records ([`AuditAction`],
+//! [`Outcome`]), the filter, and one page of rows. (The events themselves are written by
+//! `casia_services::audit`.)
 
 use serde::{Deserialize, Serialize};
 
 use crate::dates::{CalendarDate, RangeProblem};
+use crate::model::{Role, coded_enum};
 use crate::validation::{FieldError, FieldProblem};
 
 /// Rows per page of the audit log (and per chunk of its CSV export).
 pub const PAGE_SIZE: u64 = 50;
 
-/// Every action code, in the order the filter lists them.
-pub const ACTION_CODES: &[&str] = &[
-    "auth.login",
-    "auth.login_failed",
-    "auth.login_throttled",
-    "auth.logout",
-    "mfa.enrolled",
-    "mfa.disabled",
-    "mfa.verified",
-    "mfa.failed",
-    "mfa.throttled",
-    "mfa.recovery_code_used",
-    "mfa.recovery_codes_renewed",
-    "password.changed",
-    "password.change_failed",
-    "password.reset",
-    "session.ended",
-    "session.others_ended",
-    "token.created",
-    "token.revoked",
-    "token.refused",
-    "access.forbidden",
-    "access.not_found",
-    "access.contact_password_failed",
-    "admin.account_created",
-    "admin.account_active",
-    "admin.password_reset",
-    "admin.authorisation_created",
-    "admin.authorisation_active",
-    "admin.member_added",
-    "admin.member_removed",
-    "admin.main_user",
-    "admin.taxonomy",
-    "admin.document_type",
-    "admin.setting",
-    "contact.changed",
-    "case.action",
-    "case.note",
-];
+coded_enum!(
+    /// What happened, in the order the filter lists them. Grouped by prefix: `auth.*` signing
+    /// in and out, `mfa.*` the second factor, `password.*`, `session.*`, `token.*`,
+    /// `access.*` refusals, `admin.*` administrative changes, `case.*` processor actions.
+    AuditAction {
+        LoginSucceeded => "auth.login",
+        LoginFailed => "auth.login_failed",
+        LoginThrottled => "auth.login_throttled",
+        Logout => "auth.logout",
+        MfaEnrolled => "mfa.enrolled",
+        MfaDisabled => "mfa.disabled",
+        MfaVerified => "mfa.verified",
+        MfaFailed => "mfa.failed",
+        MfaThrottled => "mfa.throttled",
+        MfaRecoveryCodeUsed => "mfa.recovery_code_used",
+        MfaRecoveryCodesRenewed => "mfa.recovery_codes_renewed",
+        PasswordChanged => "password.changed",
+        PasswordChangeFailed => "password.change_failed",
+        PasswordReset => "password.reset",
+        SessionEnded => "session.ended",
+        OtherSessionsEnded => "session.others_ended",
+        TokenCreated => "token.created",
+        TokenRevoked => "token.revoked",
+        TokenRefused => "token.refused",
+        AccessForbidden => "access.forbidden",
+        AccessNotFound => "access.not_found",
+        ContactPasswordFailed => "access.contact_password_failed",
+        AdminAccountCreated => "admin.account_created",
+        AdminAccountActivation => "admin.account_active",
+        AdminPasswordReset => "admin.password_reset",
+        AdminAuthorisationCreated => "admin.authorisation_created",
+        AdminAuthorisationActivation => "admin.authorisation_active",
+        AdminMemberAdded => "admin.member_added",
+        AdminMemberRemoved => "admin.member_removed",
+        AdminMainUserSet => "admin.main_user",
+        AdminTaxonomyChanged => "admin.taxonomy",
+        AdminDocumentTypeChanged => "admin.document_type",
+        AdminSettingChanged => "admin.setting",
+        ContactChanged => "contact.changed",
+        CaseAction => "case.action",
+        CaseNote => "case.note",
+    }
+);
 
-pub const OUTCOME_CODES: &[&str] = &["success", "failure", "refused"];
+coded_enum!(
+    /// How it ended.
+    Outcome {
+        Success => "success",
+        Failure => "failure",
+        Refused => "refused",
+    }
+);
 
 /// What the administrator filters by; every field optional. Dates are Spanish calendar days
 /// (`YYYY-MM-DD` or `DD/MM/YYYY`), both inclusive.
@@ -67,8 +79,8 @@ pub struct AuditFilter {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CheckedAuditFilter {
     pub username: Option<String>,
-    pub action: Option<String>,
-    pub outcome: Option<String>,
+    pub action: Option<AuditAction>,
+    pub outcome: Option<Outcome>,
     pub from: Option<CalendarDate>,
     pub to: Option<CalendarDate>,
 }
@@ -88,20 +100,20 @@ impl AuditFilter {
                 FieldProblem::TooLong { max: 128 },
             ));
         }
-        let action = given(&self.action).map(str::to_owned);
-        if action
-            .as_deref()
-            .is_some_and(|a| !ACTION_CODES.contains(&a))
-        {
-            problems.push(FieldError::new("action", FieldProblem::InvalidChoice));
-        }
-        let outcome = given(&self.outcome).map(str::to_owned);
-        if outcome
-            .as_deref()
-            .is_some_and(|o| !OUTCOME_CODES.contains(&o))
-        {
-            problems.push(FieldError::new("outcome", FieldProblem::InvalidChoice));
-        }
+        let action = given(&self.action).and_then(|a| {
+            let action = AuditAction::from_code(a);
+            if action.is_none() {
+                problems.push(FieldError::new("action", FieldProblem::InvalidChoice));
+            }
+            action
+        });
+        let outcome = given(&self.outcome).and_then(|o| {
+            let outcome = Outcome::from_code(o);
+            if outcome.is_none() {
+                problems.push(FieldError::new("outcome", FieldProblem::InvalidChoice));
+            }
+            outcome
+        });
         let mut date = |field: &str, text: Option<&str>, invalid: RangeProblem| {
             let text = text?;
             let parsed = CalendarDate::parse(text);
@@ -141,11 +153,11 @@ pub struct AuditRow {
     /// `DD/MM/YYYY HH:MM:SS`, Spanish time.
     pub at: String,
     pub username: String,
-    /// Role code (`autorizado`, …), unknown for failed logins.
-    pub role: Option<String>,
+    /// Unknown for failed logins.
+    pub role: Option<Role>,
     pub client: String,
-    pub action: String,
-    pub outcome: String,
+    pub action: AuditAction,
+    pub outcome: Outcome,
     /// `kind id`, e.g. `case 2026-0000012`.
     pub target: Option<String>,
     /// JSON text: before/after of a change, or why something was refused.
@@ -192,6 +204,22 @@ mod tests {
                 FieldProblem::DateRange(RangeProblem::FromAfterTo)
             )]
         );
+    }
+
+    #[test]
+    fn audit_codes_are_unique() {
+        let mut codes: Vec<_> = AuditAction::ALL.iter().map(|a| a.code()).collect();
+        codes.sort();
+        codes.dedup();
+        assert_eq!(codes.len(), AuditAction::ALL.len());
+        let filter = AuditFilter {
+            action: Some("auth.login".into()),
+            outcome: Some("refused".into()),
+            ..AuditFilter::default()
+        };
+        let checked = filter.check().unwrap();
+        assert_eq!(checked.action, Some(AuditAction::LoginSucceeded));
+        assert_eq!(checked.outcome, Some(Outcome::Refused));
     }
 
     #[test]

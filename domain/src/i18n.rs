@@ -941,17 +941,17 @@ mod tests {
 
     #[test]
     fn every_audit_code_has_a_label_in_both_languages() {
-        for code in crate::audit::ACTION_CODES {
+        for code in crate::audit::AuditAction::ALL.iter().map(|a| a.code()) {
             for lang in [Lang::Es, Lang::En] {
                 assert_ne!(
                     audit_action_name(code, lang),
-                    *code,
+                    code,
                     "{code} has no {lang:?} label"
                 );
             }
         }
-        for code in crate::audit::OUTCOME_CODES {
-            assert_ne!(audit_outcome_name(code, Lang::Es), *code);
+        for code in crate::audit::Outcome::ALL.iter().map(|o| o.code()) {
+            assert_ne!(audit_outcome_name(code, Lang::Es), code);
         }
         assert_eq!(
             audit_action_name("admin.account_created", Lang::Es),

@@ -19,16 +19,7 @@ use crate::entity::{authorisation, case, notice, notice_read, user};
 use crate::error::{ServiceError, ServiceResult};
 
 /// Email delivery states of a notice.
-pub mod email_status {
-    /// Waiting for the delivery worker (or for its next retry).
-    pub const PENDING: &str = "pending";
-    pub const SENT: &str = "sent";
-    /// No email: the authorisation has no contact address or did not consent (when the event
-    /// happened, or when the notice was about to be sent).
-    pub const SKIPPED: &str = "skipped";
-    /// The mail server refused it for good (or the address cannot be written): not retried.
-    pub const FAILED: &str = "failed";
-}
+pub use casia_domain::model::EmailStatus;
 
 /// What a notice says besides its kind; rendered in the reader's language when shown.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -70,18 +61,17 @@ pub async fn record(
     Ok(notice::ActiveModel {
         authorisation_id: Set(case.authorisation_id),
         case_id: Set(Some(case.id)),
-        kind: Set(kind.code().to_owned()),
+        kind: Set(kind),
         lang: Set(lang.code().to_owned()),
         payload: Set(
             serde_json::to_string(&payload).map_err(|e| ServiceError::Internal(e.to_string()))?
         ),
         created_at: Set(at),
         email_status: Set(if email_to.is_some() {
-            email_status::PENDING
+            EmailStatus::Pending
         } else {
-            email_status::SKIPPED
-        }
-        .to_owned()),
+            EmailStatus::Skipped
+        }),
         email_to: Set(email_to),
         attempts: Set(0),
         next_attempt_at: Set(Some(at)),

@@ -87,7 +87,7 @@ async fn insert_level(
     for (i, n) in nodes.iter().enumerate() {
         let inserted = taxonomy_node::ActiveModel {
             parent_id: Set(parent),
-            case_type: Set(case_type.code().to_owned()),
+            case_type: Set(case_type),
             depth: Set(depth),
             name_es: Set(n.es.clone()),
             name_en: Set(n.en.clone()),

@@ -4,7 +4,8 @@ use serde::{Deserialize, Serialize};
 
 use super::files::DocumentToAttach;
 use super::receipts::ReceiptView;
-use crate::lifecycle::{Action, CaseStatus};
+use crate::lifecycle::{Action, CaseStatus, HistoryAction};
+pub use crate::model::MessageKind;
 use crate::model::{CaseType, Channel, State, Substate};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -19,44 +20,6 @@ pub struct DocumentView {
     pub sha256: String,
     /// Attached by the administration (for example with the resolution).
     pub from_processor: bool,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum MessageKind {
-    /// The authorised user added information (`Modificar Información`).
-    UserInformation,
-    InformationRequest,
-    ReclassificationRequest,
-    CancellationRequest,
-    CancellationRejection,
-    Resolution,
-}
-
-impl MessageKind {
-    pub fn code(self) -> &'static str {
-        match self {
-            MessageKind::UserInformation => "user_information",
-            MessageKind::InformationRequest => "information_request",
-            MessageKind::ReclassificationRequest => "reclassification_request",
-            MessageKind::CancellationRequest => "cancellation_request",
-            MessageKind::CancellationRejection => "cancellation_rejection",
-            MessageKind::Resolution => "resolution",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        [
-            MessageKind::UserInformation,
-            MessageKind::InformationRequest,
-            MessageKind::ReclassificationRequest,
-            MessageKind::CancellationRequest,
-            MessageKind::CancellationRejection,
-            MessageKind::Resolution,
-        ]
-        .into_iter()
-        .find(|k| k.code() == code)
-    }
 }
 
 /// One entry of the conversation between the authorised user and the administration.
@@ -122,8 +85,8 @@ pub struct HistoryRow {
     pub substate: Substate,
     pub at: String,
     pub observations: String,
-    /// The action that wrote the row (`lifecycle::Action` code, or `open`).
-    pub action: String,
+    /// What wrote the row: the opening, or an action.
+    pub action: HistoryAction,
     /// Shown to processors only.
     pub actor: Option<String>,
 }

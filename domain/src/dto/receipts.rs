@@ -2,31 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ReceiptKind {
-    /// `Justificante de solicitud de trámite`.
-    Solicitud,
-    /// `Justificante de documentación complementaria anexada`.
-    Complementaria,
-}
-
-impl ReceiptKind {
-    pub fn code(self) -> &'static str {
-        match self {
-            ReceiptKind::Solicitud => "solicitud",
-            ReceiptKind::Complementaria => "complementaria",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        match code {
-            "solicitud" => Some(ReceiptKind::Solicitud),
-            "complementaria" => Some(ReceiptKind::Complementaria),
-            _ => None,
-        }
-    }
-}
+pub use crate::model::ReceiptKind;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReceiptView {

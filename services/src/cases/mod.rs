@@ -11,7 +11,7 @@ pub mod receipts;
 pub mod user_actions;
 
 use casia_domain::dto::MessageKind;
-use casia_domain::lifecycle::{AssigneeChange, PendingChange, Transition, decide};
+use casia_domain::lifecycle::{AssigneeChange, HistoryAction, PendingChange, Transition, decide};
 use casia_domain::{Action, Actor, CaseStatus, State, Substate};
 use sea_orm::ExprTrait;
 use sea_orm::sea_query::Expr;
@@ -27,7 +27,7 @@ use crate::error::{ServiceError, ServiceResult};
 
 pub fn status_of(c: &case::Model) -> CaseStatus {
     CaseStatus {
-        substate: Substate::from_code(&c.substate).unwrap_or(Substate::Presentado),
+        substate: c.substate,
         assigned_to: c.assigned_to,
         cancellation_pending: c.cancellation_pending,
         rated: c.rating.is_some(),
@@ -115,11 +115,11 @@ pub async fn apply(
     if transition.changes_substate() {
         let state = transition.to.state();
         update = update
-            .col_expr(case::Column::Substate, Expr::value(transition.to.code()))
-            .col_expr(case::Column::State, Expr::value(state.code()))
+            .col_expr(case::Column::Substate, Expr::value(transition.to))
+            .col_expr(case::Column::State, Expr::value(state))
             .col_expr(case::Column::SubstateAt, Expr::value(at));
-        updated.substate = transition.to.code().to_owned();
-        updated.state = state.code().to_owned();
+        updated.substate = transition.to;
+        updated.state = state;
         updated.substate_at = at;
         if state == State::Cerrado {
             update = update.col_expr(case::Column::ClosedAt, Expr::value(at));
@@ -175,7 +175,7 @@ pub async fn apply(
         write_history(
             tx,
             &updated,
-            action.code(),
+            action.into(),
             &change.observations,
             Some(actor.user_id),
             at,
@@ -194,18 +194,18 @@ pub async fn apply(
 pub(crate) async fn write_history(
     db: &impl ConnectionTrait,
     case: &case::Model,
-    action: &str,
+    action: HistoryAction,
     observations: &str,
     actor: Option<i64>,
     at: chrono::DateTime<chrono::Utc>,
 ) -> ServiceResult<()> {
     case_history::ActiveModel {
         case_id: Set(case.id),
-        state: Set(case.state.clone()),
-        substate: Set(case.substate.clone()),
+        state: Set(case.state),
+        substate: Set(case.substate),
         at: Set(at),
         observations: Set(observations.trim().to_owned()),
-        action: Set(action.to_owned()),
+        action: Set(action),
         actor_id: Set(actor),
         ..Default::default()
     }
@@ -223,7 +223,7 @@ pub(crate) async fn write_message(
 ) -> ServiceResult<()> {
     case_message::ActiveModel {
         case_id: Set(case_id),
-        kind: Set(kind.code().to_owned()),
+        kind: Set(kind),
         author_id: Set(author),
         body: Set(body.trim().to_owned()),
         at: Set(now()),

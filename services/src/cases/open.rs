@@ -3,7 +3,7 @@
 //! Trámite and the "case opened" notice. Pressing twice, or a resend, opens one case.
 
 use casia_domain::dto::{CaseOpened, DocumentToAttach, NewCaseForm, ReceiptKind};
-use casia_domain::model::{CaseType, Channel, NoticeKind, case_number};
+use casia_domain::model::{CaseType, Channel, NoticeKind, SubmissionKind, case_number};
 use casia_domain::validation::check_new_case;
 use casia_domain::{FieldProblem, State, Substate};
 use chrono::{DateTime, Utc};
@@ -16,13 +16,13 @@ use sea_orm::{
 
 use super::receipts::{self, receipt_view};
 use super::{in_transaction, write_history};
+use casia_domain::lifecycle::HistoryAction;
 use crate::Services;
 use crate::accounts::Caller;
 use crate::clock::{display, now};
 use crate::entity::{case, case_counter, document, document_type, receipt, submission, upload};
 use crate::error::{ServiceError, ServiceResult};
 
-pub const SUBMISSION_OPEN_CASE: &str = "open_case";
 
 pub async fn open_case(
     s: &Services,
@@ -69,7 +69,7 @@ pub async fn open_case(
         submission::ActiveModel {
             user_id: Set(caller.user.id),
             idempotency_key: Set(key.clone()),
-            kind: Set(SUBMISSION_OPEN_CASE.to_owned()),
+            kind: Set(SubmissionKind::OpenCase),
             case_id: Set(None),
             receipt_id: Set(None),
             created_at: Set(opened_at),
@@ -84,11 +84,11 @@ pub async fn open_case(
             authorisation_id: Set(scope.authorisation_id),
             opened_by: Set(caller.user.id),
             opened_at: Set(opened_at),
-            channel: Set(Channel::Web.code().to_owned()),
-            state: Set(State::Abierto.code().to_owned()),
-            substate: Set(Substate::Presentado.code().to_owned()),
+            channel: Set(Channel::Web),
+            state: Set(State::Abierto),
+            substate: Set(Substate::Presentado),
             substate_at: Set(opened_at),
-            case_type: Set(case_type.code().to_owned()),
+            case_type: Set(case_type),
             subject_id: Set(form.subject_id.unwrap_or_default()),
             category_id: Set(form.category_id.unwrap_or_default()),
             subcategory_id: Set(form.subcategory_id),
@@ -112,7 +112,7 @@ pub async fn open_case(
 
         let documents =
             attach_documents(tx, &c, caller.user.id, &uploads, false, opened_at).await?;
-        write_history(tx, &c, "open", "", Some(caller.user.id), opened_at).await?;
+        write_history(tx, &c, HistoryAction::Open, "", Some(caller.user.id), opened_at).await?;
 
         // Guide §4.1.2: a Trámite gets its `Justificante de solicitud de trámite`.
         let receipt = if case_type == CaseType::Tramite {

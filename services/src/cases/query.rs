@@ -42,7 +42,7 @@ pub async fn classification_text(
     let nodes = node_names(db, &ids, lang).await?;
     let mut parts = vec![
         casia_domain::i18n::case_type_name(
-            CaseType::from_code(&c.case_type).unwrap_or(CaseType::Consulta),
+            c.case_type,
             lang,
         )
         .to_owned(),
@@ -107,12 +107,12 @@ pub async fn rows_of(
     Ok(cases
         .iter()
         .map(|c| {
-            let substate = Substate::from_code(&c.substate).unwrap_or(Substate::Presentado);
+            let substate = c.substate;
             CaseRow {
                 number: c.number,
                 number_display: case_number::format(c.number),
                 opened_at: display(c.opened_at),
-                case_type: CaseType::from_code(&c.case_type).unwrap_or(CaseType::Consulta),
+                case_type: c.case_type,
                 subject: subjects.get(&c.subject_id).cloned().unwrap_or_default(),
                 title: c.title.clone(),
                 state: substate.state(),
@@ -143,13 +143,13 @@ pub async fn search(
         .filter(case::Column::OpenedAt.gte(start_of_day_in_spain(from)))
         .filter(case::Column::OpenedAt.lt(start_of_day_in_spain(to.next_day())));
     if let Some(state) = State::from_code(&form.state) {
-        q = q.filter(case::Column::State.eq(state.code()));
+        q = q.filter(case::Column::State.eq(state));
     }
     if let Some(sub) = form.substate.as_deref().and_then(Substate::from_code) {
-        q = q.filter(case::Column::Substate.eq(sub.code()));
+        q = q.filter(case::Column::Substate.eq(sub));
     }
     if let Some(t) = form.case_type.as_deref().and_then(CaseType::from_code) {
-        q = q.filter(case::Column::CaseType.eq(t.code()));
+        q = q.filter(case::Column::CaseType.eq(t));
     }
     if let Some(subject) = form.subject_id {
         q = q.filter(case::Column::SubjectId.eq(subject));
@@ -264,7 +264,7 @@ pub async fn build_detail(
         .column(user::Column::Id)
         .column(user::Column::FullName)
         .column(user::Column::Role)
-        .into_tuple::<(i64, String, String)>()
+        .into_tuple::<(i64, String, Role)>()
         .all(db)
         .await?
         .into_iter()
@@ -279,9 +279,9 @@ pub async fn build_detail(
     let is_staff = |id: i64| {
         people
             .get(&id)
-            .is_some_and(|(_, role)| role != Role::Autorizado.code())
+            .is_some_and(|(_, role)| *role != Role::Autorizado)
     };
-    let substate = Substate::from_code(&c.substate).unwrap_or(Substate::Presentado);
+    let substate = c.substate;
     let status = status_of(c);
     Ok(CaseDetail {
         capped,
@@ -289,11 +289,11 @@ pub async fn build_detail(
         number_display: case_number::format(c.number),
         opened_by: name_of(c.opened_by),
         opened_at: display(c.opened_at),
-        channel: Channel::from_code(&c.channel).unwrap_or(Channel::Web),
+        channel: c.channel,
         state: substate.state(),
         substate,
         substate_at: display(c.substate_at),
-        case_type: CaseType::from_code(&c.case_type).unwrap_or(CaseType::Consulta),
+        case_type: c.case_type,
         subject_id: c.subject_id,
         subject: nodes.get(&c.subject_id).cloned().unwrap_or_default(),
         category_id: c.category_id,
@@ -324,7 +324,7 @@ pub async fn build_detail(
                 let staff = is_staff(m.author_id);
                 MessageView {
                     at: display(m.at),
-                    kind: MessageKind::from_code(&m.kind).unwrap_or(MessageKind::UserInformation),
+                    kind: m.kind,
                     // The administration speaks as an institution to the authorised user.
                     author: if staff {
                         "TGSS".to_owned()
@@ -393,8 +393,8 @@ pub async fn history_rows(
         rows: rows
             .into_iter()
             .map(|r| HistoryRow {
-                state: State::from_code(&r.state).unwrap_or(State::Abierto),
-                substate: Substate::from_code(&r.substate).unwrap_or(Substate::Presentado),
+                state: r.state,
+                substate: r.substate,
                 at: display(r.at),
                 observations: r.observations,
                 action: r.action,

@@ -4,7 +4,7 @@
 use casia_domain::dto::{
     CASE_LIST_MAX, MessageKind, ModificationDone, ModifyInformationForm, ReceiptKind,
 };
-use casia_domain::model::CaseType;
+use casia_domain::model::{CaseType, SubmissionKind};
 use casia_domain::validation::{
     MESSAGE_MAX, Problems, check_classification, check_documents, check_rating,
 };
@@ -23,7 +23,6 @@ use crate::clock::now;
 use crate::entity::{case, document, receipt, submission};
 use crate::error::{ServiceError, ServiceResult};
 
-pub const SUBMISSION_MODIFY: &str = "modify_information";
 
 /// Adds information and/or documents; while `Solicitada Información` this answers the
 /// request (→ Asignado); while `Solicitada Reclasificación` it may also change the
@@ -101,7 +100,7 @@ pub async fn modify_information(
         submission::ActiveModel {
             user_id: Set(caller.user.id),
             idempotency_key: Set(key.clone()),
-            kind: Set(SUBMISSION_MODIFY.to_owned()),
+            kind: Set(SubmissionKind::ModifyInformation),
             case_id: Set(Some(c.id)),
             receipt_id: Set(None),
             created_at: Set(now()),
@@ -124,9 +123,9 @@ pub async fn modify_information(
         )
         .await?;
         if let Some(r) = &form.reclassification {
-            let case_type = CaseType::from_code(&r.case_type).unwrap_or(CaseType::Consulta);
+            let case_type = r.case_type;
             case::Entity::update_many()
-                .col_expr(case::Column::CaseType, Expr::value(case_type.code()))
+                .col_expr(case::Column::CaseType, Expr::value(case_type))
                 .col_expr(
                     case::Column::SubjectId,
                     Expr::value(r.subject_id.unwrap_or_default()),
@@ -139,7 +138,7 @@ pub async fn modify_information(
                 .filter(case::Column::Id.eq(c.id))
                 .exec(tx)
                 .await?;
-            updated.case_type = case_type.code().to_owned();
+            updated.case_type = case_type;
             updated.subject_id = r.subject_id.unwrap_or_default();
             updated.category_id = r.category_id.unwrap_or_default();
             updated.subcategory_id = r.subcategory_id;
@@ -148,7 +147,7 @@ pub async fn modify_information(
         let documents = attach_documents(tx, &updated, caller.user.id, &uploads, false, at).await?;
         // Guide §4.2.1: new documents of a Trámite get a `Justificante de documentación
         // complementaria anexada`.
-        let receipt = if !documents.is_empty() && updated.case_type == CaseType::Tramite.code() {
+        let receipt = if !documents.is_empty() && updated.case_type == CaseType::Tramite {
             Some(
                 receipts::issue(
                     tx,
@@ -173,7 +172,7 @@ pub async fn modify_information(
                 .await?;
         }
         Ok(ModificationDone {
-            substate: Substate::from_code(&updated.substate).unwrap_or(Substate::Asignado),
+            substate: updated.substate,
             receipt: receipt.as_ref().map(receipt_view),
         })
     })
@@ -211,7 +210,7 @@ async fn previous_modification(
         None => None,
     };
     Ok(Some(ModificationDone {
-        substate: Substate::from_code(&c.substate).unwrap_or(Substate::Asignado),
+        substate: c.substate,
         receipt: r.as_ref().map(receipt_view),
     }))
 }
@@ -258,7 +257,7 @@ pub async fn request_cancellation(
     .await?;
     // Committed: an automatic cancellation's notice can be mailed now.
     s.mail_wakeup.notify_one();
-    Ok(Substate::from_code(&updated.substate).unwrap_or(Substate::Presentado))
+    Ok(updated.substate)
 }
 
 /// Guide §4.2.4: once per case, only when closed, 1 to 5 with optional observations.

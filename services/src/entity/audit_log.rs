@@ -1,5 +1,7 @@
 //! Table `audit_log` (append-only; see `crate::audit`).
 
+use casia_domain::audit::{AuditAction, Outcome};
+use casia_domain::model::Role;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -10,11 +12,11 @@ pub struct Model {
     pub at: DateTimeUtc,
     pub actor_user_id: Option<i64>,
     pub actor_username: String,
-    pub actor_role: Option<String>,
+    pub actor_role: Option<Role>,
     pub authorisation_id: Option<i64>,
     pub client: String,
-    pub action: String,
-    pub outcome: String,
+    pub action: AuditAction,
+    pub outcome: Outcome,
     pub target_kind: Option<String>,
     pub target_id: Option<String>,
     pub details: Option<String>,

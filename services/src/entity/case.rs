@@ -1,5 +1,6 @@
 //! Table `cases`.
 
+use casia_domain::model::{CaseType, Channel, State, Substate};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -11,11 +12,11 @@ pub struct Model {
     pub authorisation_id: i64,
     pub opened_by: i64,
     pub opened_at: DateTimeUtc,
-    pub channel: String,
-    pub state: String,
-    pub substate: String,
+    pub channel: Channel,
+    pub state: State,
+    pub substate: Substate,
     pub substate_at: DateTimeUtc,
-    pub case_type: String,
+    pub case_type: CaseType,
     pub subject_id: i64,
     pub category_id: i64,
     pub subcategory_id: Option<i64>,

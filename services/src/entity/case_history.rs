@@ -1,5 +1,7 @@
 //! Table `case_history`.
 
+use casia_domain::lifecycle::HistoryAction;
+use casia_domain::model::{State, Substate};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -8,12 +10,12 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub case_id: i64,
-    pub state: String,
-    pub substate: String,
+    pub state: State,
+    pub substate: Substate,
     pub at: DateTimeUtc,
     #[sea_orm(column_type = "Text")]
     pub observations: String,
-    pub action: String,
+    pub action: HistoryAction,
     pub actor_id: Option<i64>,
 }
 

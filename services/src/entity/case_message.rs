@@ -1,5 +1,6 @@
 //! Table `case_messages`.
 
+use casia_domain::model::MessageKind;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -8,7 +9,7 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub case_id: i64,
-    pub kind: String,
+    pub kind: MessageKind,
     pub author_id: i64,
     #[sea_orm(column_type = "Text")]
     pub body: String,

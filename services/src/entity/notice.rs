@@ -1,5 +1,6 @@
 //! Table `notices`.
 
+use casia_domain::model::{EmailStatus, NoticeKind};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -9,12 +10,12 @@ pub struct Model {
     pub id: i64,
     pub authorisation_id: i64,
     pub case_id: Option<i64>,
-    pub kind: String,
+    pub kind: NoticeKind,
     pub lang: String,
     #[sea_orm(column_type = "Text")]
     pub payload: String,
     pub created_at: DateTimeUtc,
-    pub email_status: String,
+    pub email_status: EmailStatus,
     pub email_to: Option<String>,
     pub attempts: i32,
     pub next_attempt_at: Option<DateTimeUtc>,

@@ -1,5 +1,6 @@
 //! Table `receipts`.
 
+use casia_domain::model::ReceiptKind;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -8,7 +9,7 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub case_id: i64,
-    pub kind: String,
+    pub kind: ReceiptKind,
     pub cea: String,
     pub issued_at: DateTimeUtc,
     pub pdf_sha256: String,

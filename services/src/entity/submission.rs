@@ -1,5 +1,6 @@
 //! Table `submissions`.
 
+use casia_domain::model::SubmissionKind;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -9,7 +10,7 @@ pub struct Model {
     pub id: i64,
     pub user_id: i64,
     pub idempotency_key: String,
-    pub kind: String,
+    pub kind: SubmissionKind,
     pub case_id: Option<i64>,
     pub receipt_id: Option<i64>,
     pub created_at: DateTimeUtc,

@@ -1,5 +1,6 @@
 //! Table `taxonomy_nodes`.
 
+use casia_domain::model::CaseType;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -8,7 +9,7 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub parent_id: Option<i64>,
-    pub case_type: String,
+    pub case_type: CaseType,
     pub depth: i16,
     pub name_es: String,
     pub name_en: String,

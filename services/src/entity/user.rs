@@ -1,5 +1,6 @@
 //! Table `users`.
 
+use casia_domain::model::Role;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -11,7 +12,7 @@ pub struct Model {
     pub full_name: String,
     pub email: Option<String>,
     pub password_hash: String,
-    pub role: String,
+    pub role: Role,
     pub lang: String,
     pub active: bool,
     pub created_at: DateTimeUtc,

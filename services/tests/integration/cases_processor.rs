@@ -36,13 +36,10 @@ async fn try_act(
 }
 
 async fn substate(s: &Services, number: i64) -> Substate {
-    Substate::from_code(
-        &casia_services::cases::find_by_number(&s.db, number)
-            .await
-            .unwrap()
-            .substate,
-    )
-    .unwrap()
+    casia_services::cases::find_by_number(&s.db, number)
+        .await
+        .unwrap()
+        .substate
 }
 
 db_test!(authorised_users_cannot_call_processor_functions, |s| {

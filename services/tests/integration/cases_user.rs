@@ -236,6 +236,58 @@ db_test!(
     }
 );
 
+/// The raw `substate` and `cancellation_pending` columns of case `number`.
+async fn raw_substate(s: &casia_services::Services, number: i64) -> (String, bool) {
+    use sea_orm::{ConnectionTrait, Statement};
+    let backend = s.db.get_database_backend();
+    let row = s
+        .db
+        .query_one_raw(Statement::from_sql_and_values(
+            backend,
+            match backend {
+                sea_orm::DbBackend::Postgres => {
+                    "SELECT substate, cancellation_pending FROM cases WHERE number = $1"
+                }
+                _ => "SELECT substate, cancellation_pending FROM cases WHERE number = ?",
+            },
+            [number.into()],
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    (
+        row.try_get::<String>("", "substate").unwrap(),
+        row.try_get::<bool>("", "cancellation_pending").unwrap(),
+    )
+}
+
+db_test!(a_corrupt_substate_is_an_internal_error_never_presentado, |s| {
+    use sea_orm::ConnectionTrait;
+    let auth = fixtures::authorisation(&s, "1000001", Some("a@b.es"), true).await;
+    let ana = fixtures::member(&s, "ana", &auth, true).await;
+    let n = fixtures::open(&s, &ana, CaseType::Consulta).await;
+    // A Presentado case would be cancelled at once: corrupt it so it reads as nothing.
+    s.db.execute_unprepared(&format!(
+        "UPDATE cases SET substate = 'garbage' WHERE number = {n}"
+    ))
+    .await
+    .unwrap();
+    let read = query::detail_for_user(&s.db, &ana, n).await;
+    assert!(
+        matches!(&read, Err(e) if e.is_internal()),
+        "reading a corrupt case is an internal error: {read:?}"
+    );
+    for version in [0, 1] {
+        let cancel = user_actions::request_cancellation(&s, &ana, n, "", version).await;
+        assert!(
+            matches!(&cancel, Err(e) if e.is_internal()),
+            "cancelling a corrupt case is an internal error: {cancel:?}"
+        );
+    }
+    assert_eq!(raw_substate(&s, n).await, ("garbage".to_owned(), false));
+    assert_eq!(fixtures::notice_kinds(&s).await, ["case_opened"]);
+});
+
 db_test!(cancelling_a_presentado_case_is_immediate, |s| {
     let auth = fixtures::authorisation(&s, "1000001", Some("a@b.es"), true).await;
     let ana = fixtures::member(&s, "ana", &auth, true).await;

@@ -174,6 +174,6 @@ pub async fn notice_kinds(s: &Services) -> Vec<String> {
         .await
         .unwrap()
         .into_iter()
-        .map(|n| n.kind)
+        .map(|n| n.kind.code().to_owned())
         .collect()
 }
