@@ -156,22 +156,17 @@ fn csv_chunk(lang: Lang, first: bool, rows: &[AuditRow]) -> std::io::Result<Vec<
         )?;
     }
     for r in rows {
-        let role = r
-            .role
-            .as_deref()
-            .and_then(Role::from_code)
-            .map(|role| role_name(role, lang))
-            .unwrap_or("");
+        let role = r.role.map(|role| role_name(role, lang)).unwrap_or("");
         w.write_record([
             cell(&r.at),
             cell(&r.username),
             cell(role),
             cell(&r.client),
-            cell(&audit_action_name(&r.action, lang)),
-            cell(&audit_outcome_name(&r.outcome, lang)),
+            cell(&audit_action_name(r.action.code(), lang)),
+            cell(&audit_outcome_name(r.outcome.code(), lang)),
             cell(r.target.as_deref().unwrap_or("")),
             cell(r.details.as_deref().unwrap_or("")),
-            cell(&r.action),
+            cell(r.action.code()),
         ])?;
     }
     w.into_inner()

@@ -53,7 +53,7 @@ macro_rules! coded_traits {
         #[cfg(feature = "sea-orm")]
         impl From<$name> for sea_orm::Value {
             fn from(value: $name) -> Self {
-                sea_orm::Value::String(Some(value.code().to_string()))
+                value.code().to_string().into()
             }
         }
 

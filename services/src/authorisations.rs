@@ -93,7 +93,7 @@ pub async fn add_member(
         .one(db)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    if u.role != casia_domain::Role::Autorizado.code() {
+    if u.role != casia_domain::Role::Autorizado {
         return Err(ServiceError::invalid(
             "user_id",
             FieldProblem::InvalidChoice,

@@ -136,7 +136,8 @@ pub async fn inbox(
         .collect();
     let mut views = Vec::with_capacity(rows.len());
     for n in rows {
-        // A row that cannot be read is logged and left out rather than breaking the page.
+        // A payload that cannot be read is logged and left out rather than breaking the page.
+        // (A kind this service does not know fails the query itself: the column is typed.)
         let (kind, payload, text) = match crate::mail::decode(&n)
             .and_then(|(k, p)| Ok((k, p, crate::mail::render_for_inbox(&n, lang)?)))
         {

@@ -118,7 +118,7 @@ fn node_view(n: taxonomy_node::Model, lang: Lang, in_use: bool) -> Option<Taxono
     Some(TaxonomyNode {
         id: n.id,
         parent_id: n.parent_id,
-        case_type: CaseType::from_code(&n.case_type)?,
+        case_type: n.case_type,
         depth: n.depth,
         name: if lang == Lang::En {
             n.name_en

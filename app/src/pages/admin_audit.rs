@@ -2,7 +2,7 @@
 //! `/administracion`. Filters live in the URL (bookmarks, the back button); pages go back in
 //! time with a keyset cursor; "Exportar CSV" downloads the same filter as a file.
 
-use casia_domain::audit::{ACTION_CODES, AuditFilter, AuditPage, AuditRow, OUTCOME_CODES};
+use casia_domain::audit::{AuditAction, AuditFilter, AuditPage, AuditRow, Outcome};
 use casia_domain::i18n::{audit_action_name, audit_outcome_name, role_name};
 use casia_domain::{Msg, Role};
 use leptos::prelude::*;
@@ -123,8 +123,8 @@ pub fn AuditAdmin() -> impl IntoView {
                     <label for="au-accion">{t(Msg::AuditAccion)}</label>
                     <select id="au-accion" on:change=move |ev| action.set(event_target_value(&ev))>
                         <option value="" selected=move || action.get().is_empty()>{t(Msg::Todos)}</option>
-                        {ACTION_CODES.iter().map(|code| {
-                            let code = *code;
+                        {AuditAction::ALL.iter().map(|a| {
+                            let code = a.code();
                             view! { <option value=code selected=move || action.get() == code>{move || audit_action_name(code, lang.get())}</option> }
                         }).collect_view()}
                     </select>
@@ -134,8 +134,8 @@ pub fn AuditAdmin() -> impl IntoView {
                     <label for="au-resultado">{t(Msg::AuditResultado)}</label>
                     <select id="au-resultado" on:change=move |ev| outcome.set(event_target_value(&ev))>
                         <option value="" selected=move || outcome.get().is_empty()>{t(Msg::Todos)}</option>
-                        {OUTCOME_CODES.iter().map(|code| {
-                            let code = *code;
+                        {Outcome::ALL.iter().map(|o| {
+                            let code = o.code();
                             view! { <option value=code selected=move || outcome.get() == code>{move || audit_outcome_name(code, lang.get())}</option> }
                         }).collect_view()}
                     </select>
@@ -197,17 +197,15 @@ pub fn AuditAdmin() -> impl IntoView {
 #[component]
 fn AuditRowView(row: AuditRow) -> impl IntoView {
     let lang = use_lang();
-    let role = row.role.as_deref().and_then(Role::from_code);
-    let action = row.action.clone();
-    let outcome = row.outcome.clone();
+    let (role, action, outcome) = (row.role, row.action.code(), row.outcome.code());
     view! {
-        <tr data-action=row.action.clone()>
+        <tr data-action=action>
             <td class="num" data-label=move || Msg::AuditFechaHora.text(lang.get())>{row.at.clone()}</td>
             <td data-label=move || Msg::AuditUsuario.text(lang.get())>{row.username.clone()}</td>
             <td data-label=move || Msg::AuditRol.text(lang.get())>{move || role.map(|r| role_name(r, lang.get())).unwrap_or("—")}</td>
             <td class="num" data-label=move || Msg::AuditDireccion.text(lang.get())>{row.client.clone()}</td>
-            <td data-label=move || Msg::AuditAccion.text(lang.get())>{move || audit_action_name(&action, lang.get())}</td>
-            <td data-label=move || Msg::AuditResultado.text(lang.get())>{move || audit_outcome_name(&outcome, lang.get())}</td>
+            <td data-label=move || Msg::AuditAccion.text(lang.get())>{move || audit_action_name(action, lang.get())}</td>
+            <td data-label=move || Msg::AuditResultado.text(lang.get())>{move || audit_outcome_name(outcome, lang.get())}</td>
             <td data-label=move || Msg::AuditObjeto.text(lang.get())>{row.target.clone().unwrap_or_else(|| "—".into())}</td>
             <td class="small" data-label=move || Msg::AuditDetalles.text(lang.get())><code class="audit-details">{row.details.clone().unwrap_or_default()}</code></td>
         </tr>

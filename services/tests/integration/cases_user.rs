@@ -288,6 +288,22 @@ db_test!(a_corrupt_substate_is_an_internal_error_never_presentado, |s| {
     assert_eq!(fixtures::notice_kinds(&s).await, ["case_opened"]);
 });
 
+db_test!(a_notice_of_an_unknown_kind_is_an_internal_error, |s| {
+    use sea_orm::ConnectionTrait;
+    let auth = fixtures::authorisation(&s, "1000001", Some("a@b.es"), true).await;
+    let ana = fixtures::member(&s, "ana", &auth, true).await;
+    fixtures::open(&s, &ana, CaseType::Consulta).await;
+    s.db.execute_unprepared("UPDATE notices SET kind = 'nope'")
+        .await
+        .unwrap();
+    let inbox =
+        casia_services::notices::inbox(&s.db, &ana, casia_domain::Lang::Es, None, 10).await;
+    assert!(
+        matches!(&inbox, Err(e) if e.is_internal()),
+        "a row this service did not write is an internal error: {inbox:?}"
+    );
+});
+
 db_test!(cancelling_a_presentado_case_is_immediate, |s| {
     let auth = fixtures::authorisation(&s, "1000001", Some("a@b.es"), true).await;
     let ana = fixtures::member(&s, "ana", &auth, true).await;

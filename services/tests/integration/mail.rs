@@ -17,7 +17,7 @@ use casia_services::error::ServiceError;
 use casia_services::mail::{
     self, DeliveryReport, FileSender, MailSender, OutgoingMail, SmtpSender,
 };
-use casia_services::notices::{self, email_status};
+use casia_services::notices::{self, EmailStatus};
 use casia_services::{Config, Services};
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
@@ -74,7 +74,7 @@ async fn make_due(s: &Services) {
             notice::Column::NextAttemptAt,
             Expr::value(Utc::now() - chrono::Duration::seconds(1)),
         )
-        .filter(notice::Column::EmailStatus.eq(email_status::PENDING))
+        .filter(notice::Column::EmailStatus.eq(EmailStatus::Pending))
         .exec(&s.db)
         .await
         .unwrap();
@@ -164,7 +164,7 @@ db_test!(
         assert_eq!(notices.len(), 11);
         let by_id = server.count_by_message_id();
         for n in &notices {
-            assert_eq!(n.email_status, email_status::SENT);
+            assert_eq!(n.email_status, EmailStatus::Sent);
             assert!(n.sent_at.is_some() && n.locked_until.is_none());
             assert_eq!(
                 by_id.get(&format!("casia-notice-{}@127.0.0.1", n.id)),
@@ -285,7 +285,7 @@ db_test!(no_mail_without_consent_or_address, |s| {
     let notices = all_notices(&s).await;
     assert_eq!(notices.len(), 3, "the inbox still gets every notice");
     for n in notices {
-        assert_eq!(n.email_status, email_status::SKIPPED);
+        assert_eq!(n.email_status, EmailStatus::Skipped);
         assert_eq!(
             (n.email_to, n.attempts, n.locked_until, n.sent_at),
             (None, 0, None, None)
@@ -307,7 +307,7 @@ db_test!(nothing_is_lost_while_the_mail_server_is_down, |s| {
     let report = deliver(&s, &sender).await;
     assert_eq!((report.claimed, report.sent, report.failed), (3, 0, 3));
     for n in all_notices(&s).await {
-        assert_eq!(n.email_status, email_status::PENDING);
+        assert_eq!(n.email_status, EmailStatus::Pending);
         assert_eq!(n.attempts, 1);
         assert!(
             n.last_error.as_deref().is_some_and(|e| e.contains("smtp")),
@@ -353,8 +353,8 @@ db_test!(nothing_is_lost_while_the_mail_server_is_down, |s| {
     assert!(counts.values().all(|c| *c == 1));
     for n in all_notices(&s).await {
         assert_eq!(
-            (n.email_status.as_str(), n.attempts),
-            (email_status::SENT, 3)
+            (n.email_status, n.attempts),
+            (EmailStatus::Sent, 3)
         );
     }
 
@@ -495,7 +495,7 @@ db_test!(two_workers_never_send_one_notice_twice, |s| {
         all_notices(&s)
             .await
             .iter()
-            .all(|n| n.email_status == email_status::SENT)
+            .all(|n| n.email_status == EmailStatus::Sent)
     );
 });
 
@@ -808,14 +808,14 @@ db_test!(
             .find(|n| n.authorisation_id == moves.id)
             .unwrap();
         assert_eq!(
-            (sent.email_status.as_str(), sent.email_to.as_deref()),
-            (email_status::SENT, Some("nuevo-buzon@gestoria-ejemplo.es"))
+            (sent.email_status, sent.email_to.as_deref()),
+            (EmailStatus::Sent, Some("nuevo-buzon@gestoria-ejemplo.es"))
         );
         let skipped = notices
             .iter()
             .find(|n| n.authorisation_id == withdraws.id)
             .unwrap();
-        assert_eq!(skipped.email_status, email_status::SKIPPED);
+        assert_eq!(skipped.email_status, EmailStatus::Skipped);
         assert!(skipped.last_error.as_deref().unwrap().contains("consent"));
         // Both stay in the inbox; nothing is left to deliver.
         make_due(&s).await;
@@ -844,8 +844,8 @@ db_test!(
             .find(|n| n.authorisation_id == unknown.id)
             .unwrap();
         assert_eq!(
-            (refused.email_status.as_str(), refused.attempts),
-            (email_status::FAILED, 1)
+            (refused.email_status, refused.attempts),
+            (EmailStatus::Failed, 1)
         );
         assert!(
             refused.last_error.as_deref().unwrap().contains("550"),
@@ -857,8 +857,8 @@ db_test!(
             .find(|n| n.authorisation_id == full.id)
             .unwrap();
         assert_eq!(
-            (waiting.email_status.as_str(), waiting.attempts),
-            (email_status::PENDING, 1)
+            (waiting.email_status, waiting.attempts),
+            (EmailStatus::Pending, 1)
         );
         assert!(
             waiting.last_error.as_deref().unwrap().contains("452"),
