@@ -1,7 +1,7 @@
 //! Accounts and their passwords: hashing, validation of a new account, creation.
 
 use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, SaltString};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use casia_domain::dto::UserView;
 use casia_domain::{FieldProblem, Lang, Role};
 use rand::RngCore;

@@ -6,7 +6,7 @@ mod proxies;
 use std::path::PathBuf;
 
 use figment::Figment;
-use figment::providers::{Env, Serialized, Toml};
+use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
 pub use proxies::{TrustedProxies, canonical};
