@@ -123,7 +123,9 @@ pub async fn modify_information(
         )
         .await?;
         if let Some(r) = &form.reclassification {
-            let case_type = r.case_type;
+            // Checked above (`check_classification`): a code that is none was refused there.
+            let case_type = CaseType::from_code(&r.case_type)
+                .ok_or(ServiceError::invalid("case_type", FieldProblem::InvalidChoice))?;
             case::Entity::update_many()
                 .col_expr(case::Column::CaseType, Expr::value(case_type))
                 .col_expr(

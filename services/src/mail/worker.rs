@@ -14,7 +14,7 @@ use super::send::{MailSender, compose};
 use crate::clock::now;
 use crate::entity::{authorisation, notice};
 use crate::error::{ServiceError, ServiceResult};
-use crate::notices::email_status;
+use crate::notices::EmailStatus;
 use crate::{Config, Services};
 
 /// How many notices one round of the worker claims.

@@ -53,7 +53,7 @@ db_test!(
             .unwrap()
             .unwrap();
         assert_eq!(
-            (c.state.as_str(), c.substate.as_str()),
+            (c.state.code(), c.substate.code()),
             ("abierto", "presentado")
         );
         let docs = document::Entity::find()
@@ -71,14 +71,14 @@ db_test!(
             .await
             .unwrap();
         assert_eq!(history.len(), 1);
-        assert_eq!(history[0].substate, "presentado");
+        assert_eq!(history[0].substate.code(), "presentado");
         let notices = notice::Entity::find()
             .filter(notice::Column::CaseId.eq(c.id))
             .all(&s.db)
             .await
             .unwrap();
         assert_eq!(notices.len(), 1);
-        assert_eq!(notices[0].kind, "case_opened");
+        assert_eq!(notices[0].kind.code(), "case_opened");
         assert_eq!(notices[0].email_status, casia_domain::model::EmailStatus::Pending);
         assert_eq!(
             notices[0].email_to.as_deref(),

@@ -492,8 +492,8 @@ async fn force_status(
         .await
         .unwrap();
     let mut am: case::ActiveModel = c.into();
-    am.substate = Set(substate.code().to_owned());
-    am.state = Set(substate.state().code().to_owned());
+    am.substate = Set(substate);
+    am.state = Set(substate.state());
     am.assigned_to = Set(assigned_to);
     am.cancellation_pending = Set(pending);
     am.update(&s.db).await.unwrap();
@@ -548,7 +548,7 @@ db_test!(
                                 (Ok(t), Ok(())) => {
                                     assert_eq!(
                                         after.substate,
-                                        t.to.code(),
+                                        t.to,
                                         "{action:?} by {} in {substate:?}",
                                         who.user.username
                                     );

@@ -408,11 +408,11 @@ db_test!(
             let at = start + chrono::Duration::seconds(i);
             case_history::ActiveModel {
                 case_id: Set(c.id),
-                state: Set("abierto".into()),
-                substate: Set("presentado".into()),
+                state: Set("abierto".parse().unwrap()),
+                substate: Set("presentado".parse().unwrap()),
                 at: Set(at),
                 observations: Set(format!("estado {i}")),
-                action: Set("modify_information".into()),
+                action: Set("modify_information".parse().unwrap()),
                 actor_id: Set(Some(ana.user.id)),
                 ..Default::default()
             }
@@ -421,7 +421,7 @@ db_test!(
             .unwrap();
             case_message::ActiveModel {
                 case_id: Set(c.id),
-                kind: Set("user_information".into()),
+                kind: Set("user_information".parse().unwrap()),
                 author_id: Set(ana.user.id),
                 body: Set(format!("mensaje {i}")),
                 at: Set(at),

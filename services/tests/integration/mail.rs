@@ -184,7 +184,7 @@ db_test!(
         let mail_of = |number: i64, kind: NoticeKind| {
             let n = notices
                 .iter()
-                .find(|n| n.kind == kind.code() && n.payload.contains(&case_number(number)))
+                .find(|n| n.kind == kind && n.payload.contains(&case_number(number)))
                 .unwrap_or_else(|| panic!("notice {kind:?} of {number}"));
             let id = format!("casia-notice-{}@127.0.0.1", n.id);
             received

@@ -24,7 +24,7 @@ async fn actions(s: &casia_services::Services) -> Vec<String> {
         .await
         .unwrap()
         .into_iter()
-        .map(|e| e.action)
+        .map(|e| e.action.code().to_owned())
         .collect()
 }
 

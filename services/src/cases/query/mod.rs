@@ -145,7 +145,7 @@ pub async fn build_detail(
     messages.truncate(CASE_LIST_MAX as usize);
     messages.reverse();
     // Names and roles of the opener and of every author, in one query.
-    let people: HashMap<i64, (String, String)> = user::Entity::find()
+    let people: HashMap<i64, (String, Role)> = user::Entity::find()
         .filter(
             user::Column::Id.is_in(
                 messages
