@@ -45,7 +45,8 @@ macro_rules! coded_traits {
 
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let code = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(deserializer)?;
+                let code =
+                    <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(deserializer)?;
                 code.parse().map_err(serde::de::Error::custom)
             }
         }
@@ -353,8 +354,14 @@ mod tests {
 
     #[test]
     fn codes_parse_display_and_serialise_as_themselves() {
-        assert_eq!("solicitada_informacion".parse(), Ok(Substate::SolicitadaInformacion));
-        assert_eq!(Substate::SolicitadaInformacion.to_string(), "solicitada_informacion");
+        assert_eq!(
+            "solicitada_informacion".parse(),
+            Ok(Substate::SolicitadaInformacion)
+        );
+        assert_eq!(
+            Substate::SolicitadaInformacion.to_string(),
+            "solicitada_informacion"
+        );
         assert_eq!(
             "garbage".parse::<Substate>(),
             Err(UnknownCode {
@@ -362,7 +369,10 @@ mod tests {
                 code: "garbage".into()
             })
         );
-        assert_eq!(serde_json::to_string(&Queue::Unassigned).unwrap(), "\"sin_asignar\"");
+        assert_eq!(
+            serde_json::to_string(&Queue::Unassigned).unwrap(),
+            "\"sin_asignar\""
+        );
         assert_eq!(
             serde_json::from_str::<Role>("\"supervisor\"").unwrap(),
             Role::Supervisor

@@ -184,7 +184,7 @@ pub fn HistoryTable(history: CaseHistory, back: String) -> impl IntoView {
                     <tbody>
                         {history.rows.into_iter().map(|r| {
                             let (st, sub) = (r.state, r.substate);
-                            let obs = if r.observations.is_empty() { action_note(&r.action, lang.get_untracked()).to_owned() } else { r.observations.clone() };
+                            let obs = if r.observations.is_empty() { r.action.note().map(|m| m.text(lang.get_untracked())).unwrap_or_default().to_owned() } else { r.observations.clone() };
                             view! {
                                 <tr>
                                     <td data-label=move || Msg::Estado.text(lang.get())>{move || state_name(st, lang.get())}</td>
@@ -200,17 +200,5 @@ pub fn HistoryTable(history: CaseHistory, back: String) -> impl IntoView {
             </div>
             <div class="actions"><a class="button button-secondary" href=back>{t(Msg::Atras)}</a></div>
         </div>
-    }
-}
-
-/// A short description for history rows without observations.
-fn action_note(action: &str, lang: Lang) -> &'static str {
-    match action {
-        "open" => Msg::NotaAlta.text(lang),
-        "modify_information" => Msg::NotaInformacionAportada.text(lang),
-        "reclassify" => Msg::NotaReclasificado.text(lang),
-        "request_cancellation" => Msg::NotaSolicitudAnulacion.text(lang),
-        "approve_cancellation" => Msg::NotaAnulacionAprobada.text(lang),
-        _ => "",
     }
 }

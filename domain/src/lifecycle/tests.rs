@@ -5,12 +5,7 @@ use Substate::*;
 const ME: i64 = 10;
 const COLLEAGUE: i64 = 11;
 
-fn status(
-    substate: Substate,
-    assigned_to: Option<i64>,
-    pending: bool,
-    rated: bool,
-) -> CaseStatus {
+fn status(substate: Substate, assigned_to: Option<i64>, pending: bool, rated: bool) -> CaseStatus {
     CaseStatus {
         substate,
         assigned_to,

@@ -77,10 +77,7 @@ async fn insert_node(
                     FieldProblem::InvalidChoice,
                 ));
             }
-            (
-                p.case_type,
-                p.depth + 1,
-            )
+            (p.case_type, p.depth + 1)
         }
     };
     let siblings = taxonomy_node::Entity::find()

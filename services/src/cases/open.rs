@@ -16,13 +16,12 @@ use sea_orm::{
 
 use super::receipts::{self, receipt_view};
 use super::{in_transaction, write_history};
-use casia_domain::lifecycle::HistoryAction;
 use crate::Services;
 use crate::accounts::Caller;
 use crate::clock::{display, now};
 use crate::entity::{case, case_counter, document, document_type, receipt, submission, upload};
 use crate::error::{ServiceError, ServiceResult};
-
+use casia_domain::lifecycle::HistoryAction;
 
 pub async fn open_case(
     s: &Services,
@@ -112,7 +111,15 @@ pub async fn open_case(
 
         let documents =
             attach_documents(tx, &c, caller.user.id, &uploads, false, opened_at).await?;
-        write_history(tx, &c, HistoryAction::Open, "", Some(caller.user.id), opened_at).await?;
+        write_history(
+            tx,
+            &c,
+            HistoryAction::Open,
+            "",
+            Some(caller.user.id),
+            opened_at,
+        )
+        .await?;
 
         // Guide §4.1.2: a Trámite gets its `Justificante de solicitud de trámite`.
         let receipt = if case_type == CaseType::Tramite {

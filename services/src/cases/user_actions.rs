@@ -23,7 +23,6 @@ use crate::clock::now;
 use crate::entity::{case, document, receipt, submission};
 use crate::error::{ServiceError, ServiceResult};
 
-
 /// Adds information and/or documents; while `Solicitada Información` this answers the
 /// request (→ Asignado); while `Solicitada Reclasificación` it may also change the
 /// classification (→ Asignado). A Trámite gets a receipt for the new documents.
@@ -124,8 +123,10 @@ pub async fn modify_information(
         .await?;
         if let Some(r) = &form.reclassification {
             // Checked above (`check_classification`): a code that is none was refused there.
-            let case_type = CaseType::from_code(&r.case_type)
-                .ok_or(ServiceError::invalid("case_type", FieldProblem::InvalidChoice))?;
+            let case_type = CaseType::from_code(&r.case_type).ok_or(ServiceError::invalid(
+                "case_type",
+                FieldProblem::InvalidChoice,
+            ))?;
             case::Entity::update_many()
                 .col_expr(case::Column::CaseType, Expr::value(case_type))
                 .col_expr(

@@ -516,7 +516,11 @@ db_test!(
         let first = audit::search(&s.db, &admin_user, &AuditFilter::default(), None)
             .await
             .unwrap();
-        assert_eq!(first.rows[0].action.code(), "auth.login_failed", "newest first");
+        assert_eq!(
+            first.rows[0].action.code(),
+            "auth.login_failed",
+            "newest first"
+        );
         assert_eq!(first.rows[0].username, "Intruso");
         assert!(
             first.rows[0].at.len() == 19 && first.rows[0].at.as_bytes()[2] == b'/',

@@ -79,7 +79,10 @@ db_test!(
             .unwrap();
         assert_eq!(notices.len(), 1);
         assert_eq!(notices[0].kind.code(), "case_opened");
-        assert_eq!(notices[0].email_status, casia_domain::model::EmailStatus::Pending);
+        assert_eq!(
+            notices[0].email_status,
+            casia_domain::model::EmailStatus::Pending
+        );
         assert_eq!(
             notices[0].email_to.as_deref(),
             Some("avisos@gestoria.example")
@@ -146,7 +149,10 @@ db_test!(consultas_have_no_receipt_and_numbers_increase, |s| {
     assert_eq!(second, first + 1);
     // Without contact data the notice stays in the inbox only.
     let n = notice::Entity::find().all(&s.db).await.unwrap();
-    assert!(n.iter().all(|n| n.email_status == casia_domain::model::EmailStatus::Skipped));
+    assert!(
+        n.iter()
+            .all(|n| n.email_status == casia_domain::model::EmailStatus::Skipped)
+    );
 });
 
 db_test!(

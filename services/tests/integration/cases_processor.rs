@@ -547,8 +547,7 @@ db_test!(
                             match (&expected, &got) {
                                 (Ok(t), Ok(())) => {
                                     assert_eq!(
-                                        after.substate,
-                                        t.to,
+                                        after.substate, t.to,
                                         "{action:?} by {} in {substate:?}",
                                         who.user.username
                                     );

@@ -240,9 +240,8 @@ db_test!(
 async fn raw_substate(s: &casia_services::Services, number: i64) -> (String, bool) {
     use sea_orm::{ConnectionTrait, Statement};
     let backend = s.db.get_database_backend();
-    let row = s
-        .db
-        .query_one_raw(Statement::from_sql_and_values(
+    let row =
+        s.db.query_one_raw(Statement::from_sql_and_values(
             backend,
             match backend {
                 sea_orm::DbBackend::Postgres => {
@@ -261,32 +260,35 @@ async fn raw_substate(s: &casia_services::Services, number: i64) -> (String, boo
     )
 }
 
-db_test!(a_corrupt_substate_is_an_internal_error_never_presentado, |s| {
-    use sea_orm::ConnectionTrait;
-    let auth = fixtures::authorisation(&s, "1000001", Some("a@b.es"), true).await;
-    let ana = fixtures::member(&s, "ana", &auth, true).await;
-    let n = fixtures::open(&s, &ana, CaseType::Consulta).await;
-    // A Presentado case would be cancelled at once: corrupt it so it reads as nothing.
-    s.db.execute_unprepared(&format!(
-        "UPDATE cases SET substate = 'garbage' WHERE number = {n}"
-    ))
-    .await
-    .unwrap();
-    let read = query::detail_for_user(&s.db, &ana, n).await;
-    assert!(
-        matches!(&read, Err(e) if e.is_internal()),
-        "reading a corrupt case is an internal error: {read:?}"
-    );
-    for version in [0, 1] {
-        let cancel = user_actions::request_cancellation(&s, &ana, n, "", version).await;
+db_test!(
+    a_corrupt_substate_is_an_internal_error_never_presentado,
+    |s| {
+        use sea_orm::ConnectionTrait;
+        let auth = fixtures::authorisation(&s, "1000001", Some("a@b.es"), true).await;
+        let ana = fixtures::member(&s, "ana", &auth, true).await;
+        let n = fixtures::open(&s, &ana, CaseType::Consulta).await;
+        // A Presentado case would be cancelled at once: corrupt it so it reads as nothing.
+        s.db.execute_unprepared(&format!(
+            "UPDATE cases SET substate = 'garbage' WHERE number = {n}"
+        ))
+        .await
+        .unwrap();
+        let read = query::detail_for_user(&s.db, &ana, n).await;
         assert!(
-            matches!(&cancel, Err(e) if e.is_internal()),
-            "cancelling a corrupt case is an internal error: {cancel:?}"
+            matches!(&read, Err(e) if e.is_internal()),
+            "reading a corrupt case is an internal error: {read:?}"
         );
+        for version in [0, 1] {
+            let cancel = user_actions::request_cancellation(&s, &ana, n, "", version).await;
+            assert!(
+                matches!(&cancel, Err(e) if e.is_internal()),
+                "cancelling a corrupt case is an internal error: {cancel:?}"
+            );
+        }
+        assert_eq!(raw_substate(&s, n).await, ("garbage".to_owned(), false));
+        assert_eq!(fixtures::notice_kinds(&s).await, ["case_opened"]);
     }
-    assert_eq!(raw_substate(&s, n).await, ("garbage".to_owned(), false));
-    assert_eq!(fixtures::notice_kinds(&s).await, ["case_opened"]);
-});
+);
 
 db_test!(a_notice_of_an_unknown_kind_is_an_internal_error, |s| {
     use sea_orm::ConnectionTrait;
@@ -296,8 +298,7 @@ db_test!(a_notice_of_an_unknown_kind_is_an_internal_error, |s| {
     s.db.execute_unprepared("UPDATE notices SET kind = 'nope'")
         .await
         .unwrap();
-    let inbox =
-        casia_services::notices::inbox(&s.db, &ana, casia_domain::Lang::Es, None, 10).await;
+    let inbox = casia_services::notices::inbox(&s.db, &ana, casia_domain::Lang::Es, None, 10).await;
     assert!(
         matches!(&inbox, Err(e) if e.is_internal()),
         "a row this service did not write is an internal error: {inbox:?}"

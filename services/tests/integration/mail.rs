@@ -352,10 +352,7 @@ db_test!(nothing_is_lost_while_the_mail_server_is_down, |s| {
     assert_eq!(counts.len(), 3);
     assert!(counts.values().all(|c| *c == 1));
     for n in all_notices(&s).await {
-        assert_eq!(
-            (n.email_status, n.attempts),
-            (EmailStatus::Sent, 3)
-        );
+        assert_eq!((n.email_status, n.attempts), (EmailStatus::Sent, 3));
     }
 
     // Down again mid-life: a later notice waits, and nothing already sent is resent.

@@ -38,13 +38,7 @@ pub async fn classification_text(
         .flatten()
         .collect();
     let nodes = node_names(db, &ids, lang).await?;
-    let mut parts = vec![
-        casia_domain::i18n::case_type_name(
-            c.case_type,
-            lang,
-        )
-        .to_owned(),
-    ];
+    let mut parts = vec![casia_domain::i18n::case_type_name(c.case_type, lang).to_owned()];
     parts.extend(ids.iter().filter_map(|id| nodes.get(id).cloned()));
     Ok(parts.join(" / "))
 }
