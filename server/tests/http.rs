@@ -561,7 +561,7 @@ db_test!(
             .expect("the refusal is in the audit trail");
         assert_eq!(
             (
-                refused.action.as_str(),
+                refused.action.code(),
                 refused.actor_username.as_str(),
                 refused.target_id.as_deref()
             ),

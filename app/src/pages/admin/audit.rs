@@ -2,9 +2,9 @@
 //! `/administracion`. Filters live in the URL (bookmarks, the back button); pages go back in
 //! time with a keyset cursor; "Exportar CSV" downloads the same filter as a file.
 
+use casia_domain::Msg;
 use casia_domain::audit::{AuditAction, AuditFilter, AuditPage, AuditRow, Outcome};
 use casia_domain::i18n::{audit_action_name, audit_outcome_name, role_name};
-use casia_domain::{Msg, Role};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::params::ParamsMap;
@@ -22,7 +22,7 @@ pub async fn admin_audit_log(
     cursor: Option<String>,
 ) -> Result<AuditPage, AppError> {
     use crate::server::{fail, require, services};
-    let c = require(&[Role::Administrador]).await?;
+    let c = require(&[casia_domain::Role::Administrador]).await?;
     casia_services::audit::search(&services().db, &c, &filter, cursor.as_deref())
         .await
         .map_err(fail)
