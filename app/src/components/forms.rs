@@ -50,3 +50,43 @@ pub fn use_hydrated() -> ReadSignal<bool> {
     Effect::new(move |_| set_hydrated.set(true));
     hydrated
 }
+
+/// Runs `f` with each answer of `action` as it arrives (in the browser), once per answer:
+/// not for an answer given before this was set up (a view rebuilt after a reload does not see
+/// the old answer again), and what `f` reads is not tracked. For what an answer does beyond
+/// showing itself: navigating, clearing a form, keeping a message.
+pub fn on_answer<S>(action: ServerAction<S>, f: impl Fn(Result<S::Output, S::Error>) + 'static)
+where
+    S: server_fn::ServerFn + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+    S::Error: Clone + Send + Sync + 'static,
+{
+    Effect::watch(
+        move || action.version().get(),
+        move |_, _, _| {
+            if let Some(answer) = action.value().get_untracked() {
+                untrack(|| f(answer));
+            }
+        },
+        false,
+    );
+}
+
+/// How many times `action` went through. As a resource's source, the resource reloads after
+/// each change that succeeded, and not after a refused one (what is on screen, typed values
+/// included, stays).
+pub fn successes<S>(action: ServerAction<S>) -> Memo<usize>
+where
+    S: server_fn::ServerFn + Clone + Send + Sync + 'static,
+    S::Output: Send + Sync + 'static,
+    S::Error: Send + Sync + 'static,
+{
+    Memo::new(move |last: Option<&usize>| {
+        let version = action.version().get();
+        if action.value().with(|v| matches!(v, Some(Ok(_)))) {
+            version
+        } else {
+            last.copied().unwrap_or(0)
+        }
+    })
+}

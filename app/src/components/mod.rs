@@ -2,11 +2,14 @@
 
 pub mod case_view;
 pub mod classification;
+pub mod document_form;
 pub mod documents;
 pub mod forms;
 pub mod guard;
 pub mod header;
+pub mod loaded;
 
 pub use forms::{ErrorBanner, FieldMessage};
 pub use guard::{Guarded, StatusPage};
 pub use header::Header;
+pub use loaded::{ErrorAlert, Loaded};

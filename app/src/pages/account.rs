@@ -6,9 +6,9 @@ use casia_domain::dto::{MyAccount, OwnSessionView};
 use casia_domain::{FieldError, Msg, Role};
 use leptos::prelude::*;
 
-use crate::components::forms::{has_problem, use_hydrated};
-use crate::components::{ErrorBanner, FieldMessage, Guarded};
-use crate::context::{t, use_lang, use_page};
+use crate::components::forms::{has_problem, on_answer, successes, use_hydrated};
+use crate::components::{ErrorBanner, FieldMessage, Guarded, Loaded};
+use crate::context::t;
 use crate::error::AppError;
 
 const EVERY_ROLE: &[Role] = &[
@@ -79,20 +79,44 @@ pub async fn end_other_sessions() -> Result<u64, AppError> {
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
-    let account = Resource::new(|| (), |_| account_overview());
-    view! { <Guarded roles=EVERY_ROLE account=true children=move |_| view! { <AccountView account/> }/> }
+    // The changes live here, outside the guard, with the resource they reload: the other
+    // sessions are gone and a forced change is no longer pending after a new password; the
+    // list of sessions changes after ending one (or failing to: it may be gone already).
+    let actions = AccountActions {
+        change: ServerAction::new(),
+        end_one: ServerAction::new(),
+        end_all: ServerAction::new(),
+    };
+    let change_ok = successes(actions.change);
+    let account = Resource::new(
+        move || {
+            (
+                change_ok.get(),
+                actions.end_one.version().get(),
+                actions.end_all.version().get(),
+            )
+        },
+        |_| account_overview(),
+    );
+    view! { <Guarded roles=EVERY_ROLE account=true children=move |_| view! { <AccountView account actions/> }/> }
+}
+
+#[derive(Clone, Copy)]
+struct AccountActions {
+    change: ServerAction<ChangePassword>,
+    end_one: ServerAction<EndSession>,
+    end_all: ServerAction<EndOtherSessions>,
 }
 
 #[component]
-fn AccountView(account: Resource<Result<MyAccount, AppError>>) -> impl IntoView {
-    let lang = use_lang();
+fn AccountView(
+    account: Resource<Result<MyAccount, AppError>>,
+    actions: AccountActions,
+) -> impl IntoView {
     view! {
         <div class="panel">
             <h1>{t(Msg::MiCuenta)}</h1>
-            <Suspense fallback=move || view! { <p class="loading">{t(Msg::Loading)}</p> }>
-                {move || account.get().map(|r| match r {
-                    Err(e) => view! { <div class="alert alert-error" role="alert">{e.message(lang.get())}</div> }.into_any(),
-                    Ok(a) => view! {
+            <Loaded resource=account children=move |a| view! {
                         {a.password_change_required.then(|| view! {
                             <div class="alert alert-info" role="status" data-testid="password-change-required">
                                 {t(Msg::CambioContrasenaObligatorio)}
@@ -102,54 +126,46 @@ fn AccountView(account: Resource<Result<MyAccount, AppError>>) -> impl IntoView 
                             <div><dt>{t(Msg::Username)}</dt><dd>{a.username.clone()}</dd></div>
                             <div><dt>{t(Msg::Nombre)}</dt><dd>{a.full_name.clone()}</dd></div>
                         </dl>
-                    }.into_any(),
-                })}
-            </Suspense>
+                    }.into_any()
+                />
         </div>
-        <ChangePasswordForm account/>
-        <SessionsPanel account/>
+        <ChangePasswordForm change=actions.change/>
+        <SessionsPanel account actions/>
     }
 }
 
 #[component]
-fn ChangePasswordForm(account: Resource<Result<MyAccount, AppError>>) -> impl IntoView {
+fn ChangePasswordForm(change: ServerAction<ChangePassword>) -> impl IntoView {
     let current = RwSignal::new(String::new());
     let new = RwSignal::new(String::new());
     let repeat = RwSignal::new(String::new());
     let changed = RwSignal::new(false);
     let failure = RwSignal::new(None::<AppError>);
     let server_errors = RwSignal::new(Vec::<FieldError>::new());
-    let pending = RwSignal::new(false);
+    let pending = change.pending();
     let hydrated = use_hydrated();
     let errors = Signal::derive(move || server_errors.get());
+    // The page context is not refetched: that would rebuild this guarded view and drop the
+    // confirmation; the next page loads its own context anyway.
+    on_answer(change, move |answer| match answer {
+        Ok(_) => {
+            for field in [current, new, repeat] {
+                field.set(String::new());
+            }
+            changed.set(true);
+        }
+        Err(AppError::Invalid(errs)) => server_errors.set(errs),
+        Err(e) => failure.set(Some(e)),
+    });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         server_errors.set(Vec::new());
         failure.set(None);
         changed.set(false);
-        pending.set(true);
-        leptos::task::spawn_local(async move {
-            let result = change_password(
-                current.get_untracked(),
-                new.get_untracked(),
-                repeat.get_untracked(),
-            )
-            .await;
-            pending.set(false);
-            match result {
-                Ok(_) => {
-                    for field in [current, new, repeat] {
-                        field.set(String::new());
-                    }
-                    changed.set(true);
-                    // The other sessions are gone and a forced change is no longer pending. The
-                    // page context is not refetched: that would rebuild this guarded view and
-                    // drop the confirmation; the next page loads its own context anyway.
-                    account.refetch();
-                }
-                Err(AppError::Invalid(errs)) => server_errors.set(errs),
-                Err(e) => failure.set(Some(e)),
-            }
+        change.dispatch(ChangePassword {
+            current_password: current.get_untracked(),
+            new_password: new.get_untracked(),
+            repeat_password: repeat.get_untracked(),
         });
     };
     let field = move |id: &'static str,
@@ -188,32 +204,35 @@ fn ChangePasswordForm(account: Resource<Result<MyAccount, AppError>>) -> impl In
 }
 
 #[component]
-fn SessionsPanel(account: Resource<Result<MyAccount, AppError>>) -> impl IntoView {
-    let lang = use_lang();
+fn SessionsPanel(
+    account: Resource<Result<MyAccount, AppError>>,
+    actions: AccountActions,
+) -> impl IntoView {
     let hydrated = use_hydrated();
     let notice = RwSignal::new(None::<Msg>);
     let failure = RwSignal::new(None::<AppError>);
+    let AccountActions {
+        end_one: end_session,
+        end_all: end_others,
+        ..
+    } = actions;
+    on_answer(end_session, move |answer| match answer {
+        Ok(()) => notice.set(Some(Msg::SesionCerrada)),
+        Err(e) => failure.set(Some(e)),
+    });
+    on_answer(end_others, move |answer| match answer {
+        Ok(_) => notice.set(Some(Msg::OtrasSesionesCerradas)),
+        Err(e) => failure.set(Some(e)),
+    });
     let end_one = move |id: String| {
         notice.set(None);
         failure.set(None);
-        leptos::task::spawn_local(async move {
-            match end_session(id).await {
-                Ok(()) => notice.set(Some(Msg::SesionCerrada)),
-                Err(e) => failure.set(Some(e)),
-            }
-            account.refetch();
-        });
+        end_session.dispatch(EndSession { id });
     };
     let end_all = move |_| {
         notice.set(None);
         failure.set(None);
-        leptos::task::spawn_local(async move {
-            match end_other_sessions().await {
-                Ok(_) => notice.set(Some(Msg::OtrasSesionesCerradas)),
-                Err(e) => failure.set(Some(e)),
-            }
-            account.refetch();
-        });
+        end_others.dispatch(EndOtherSessions {});
     };
     let row = move |s: OwnSessionView| {
         let id = s.id.clone();
@@ -253,10 +272,7 @@ fn SessionsPanel(account: Resource<Result<MyAccount, AppError>>) -> impl IntoVie
             <h2>{t(Msg::SesionesActivas)}</h2>
             {move || notice.get().map(|m| view! { <div class="alert alert-success" role="status" data-testid="sessions-notice">{t(m)}</div> })}
             <ErrorBanner error=Signal::derive(move || failure.get())/>
-            <Suspense fallback=move || view! { <p class="loading">{t(Msg::Loading)}</p> }>
-                {move || account.get().map(|r| match r {
-                    Err(e) => view! { <div class="alert alert-error" role="alert">{e.message(lang.get())}</div> }.into_any(),
-                    Ok(a) => {
+            <Loaded resource=account children=move |a| {
                         let others = a.sessions.iter().any(|s| !s.current);
                         view! {
                             <div class="table-wrap">
@@ -287,8 +303,7 @@ fn SessionsPanel(account: Resource<Result<MyAccount, AppError>>) -> impl IntoVie
                             }}
                         }.into_any()
                     }
-                })}
-            </Suspense>
+                />
         </div>
     }
 }

@@ -5,8 +5,8 @@ use casia_domain::validation::check_contact;
 use casia_domain::{FieldError, Msg, Role};
 use leptos::prelude::*;
 
-use crate::components::forms::has_problem;
-use crate::components::{ErrorBanner, FieldMessage, Guarded};
+use crate::components::forms::{has_problem, on_answer};
+use crate::components::{ErrorBanner, FieldMessage, Guarded, Loaded};
 use crate::context::{t, use_lang};
 use crate::error::AppError;
 
@@ -48,15 +48,7 @@ pub fn ContactPage() -> impl IntoView {
 
 #[component]
 fn ContactView(contact: Resource<Result<ContactData, AppError>>) -> impl IntoView {
-    let lang = use_lang();
-    view! {
-        <Suspense fallback=move || view! { <p class="loading">{t(Msg::Loading)}</p> }>
-            {move || contact.get().map(|r| match r {
-                Err(e) => view! { <div class="alert alert-error" role="alert">{e.message(lang.get())}</div> }.into_any(),
-                Ok(c) => view! { <ContactForm data=c/> }.into_any(),
-            })}
-        </Suspense>
-    }
+    view! { <Loaded resource=contact children=move |c| view! { <ContactForm data=c/> }/> }
 }
 
 #[component]
@@ -87,6 +79,15 @@ fn ContactForm(data: ContactData) -> impl IntoView {
         e
     });
     let ec = email_changes.clone();
+    let update = ServerAction::<UpdateContact>::new();
+    on_answer(update, move |answer| match answer {
+        Ok(c) => {
+            password.set(String::new());
+            saved.set(Some(c));
+        }
+        Err(AppError::Invalid(errs)) => server_errors.set(errs),
+        Err(e) => failure.set(Some(e)),
+    });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         submitted.set(true);
@@ -96,21 +97,10 @@ fn ContactForm(data: ContactData) -> impl IntoView {
         if check_contact(&email.get_untracked(), consent.get_untracked()).is_err() {
             return;
         }
-        leptos::task::spawn_local(async move {
-            match update_contact(
-                email.get_untracked(),
-                consent.get_untracked(),
-                password.get_untracked(),
-            )
-            .await
-            {
-                Ok(c) => {
-                    password.set(String::new());
-                    saved.set(Some(c));
-                }
-                Err(AppError::Invalid(errs)) => server_errors.set(errs),
-                Err(e) => failure.set(Some(e)),
-            }
+        update.dispatch(UpdateContact {
+            email: email.get_untracked(),
+            consent: consent.get_untracked(),
+            password: password.get_untracked(),
         });
     };
     let editable = data.editable;

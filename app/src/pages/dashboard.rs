@@ -7,7 +7,7 @@ use casia_domain::i18n::substate_name;
 use casia_domain::{Lang, Msg, Role};
 use leptos::prelude::*;
 
-use crate::components::Guarded;
+use crate::components::{Guarded, Loaded};
 use crate::context::{t, use_lang};
 use crate::error::AppError;
 
@@ -81,10 +81,7 @@ fn BarChart(
 fn DashboardView(data: Resource<Result<Dashboard, AppError>>) -> impl IntoView {
     let lang = use_lang();
     view! {
-        <Suspense fallback=move || view! { <p class="loading">{t(Msg::Loading)}</p> }>
-            {move || data.get().map(|r| match r {
-                Err(e) => view! { <div class="alert alert-error" role="alert">{e.message(lang.get())}</div> }.into_any(),
-                Ok(d) => {
+        <Loaded resource=data children=move |d| {
                     let l = lang.get();
                     let open_total: i64 = d.open_by_substate.iter().map(|(_, n)| n).sum();
                     let by_substate: Vec<(String, i64)> = d.open_by_substate.iter().map(|(s, n)| (substate_name(*s, l).to_owned(), *n)).collect();
@@ -115,7 +112,6 @@ fn DashboardView(data: Resource<Result<Dashboard, AppError>>) -> impl IntoView {
                         </div>
                     }.into_any()
                 }
-            })}
-        </Suspense>
+            />
     }
 }

@@ -4,8 +4,9 @@ use casia_domain::dto::NoticeView;
 use casia_domain::{Msg, Role};
 use leptos::prelude::*;
 
-use crate::components::{ErrorBanner, Guarded};
-use crate::context::{t, use_lang, use_page};
+use crate::components::forms::{on_answer, successes};
+use crate::components::{ErrorBanner, Guarded, Loaded};
+use crate::context::{t, use_page};
 use crate::error::AppError;
 
 pub const INBOX_PAGE: u64 = 30;
@@ -48,23 +49,27 @@ struct InboxState {
     extra: RwSignal<Vec<NoticeView>>,
     more_available: RwSignal<bool>,
     failure: RwSignal<Option<AppError>>,
+    /// "Marcar todos como leídos": the list reloads after it.
+    mark_all: ServerAction<MarkAllNoticesRead>,
 }
 
 #[component]
 pub fn InboxPage() -> impl IntoView {
+    let mark_all = ServerAction::new();
+    let all_marked = successes(mark_all);
     let state = InboxState {
-        notices: Resource::new(|| (), |_| get_inbox(None)),
+        notices: Resource::new(move || all_marked.get(), |_| get_inbox(None)),
         read_now: RwSignal::new(Vec::new()),
         extra: RwSignal::new(Vec::new()),
         more_available: RwSignal::new(false),
         failure: RwSignal::new(None),
+        mark_all,
     };
     view! { <Guarded roles=&[Role::Autorizado] children=move |_| view! { <InboxView state/> }/> }
 }
 
 #[component]
 fn InboxView(state: InboxState) -> impl IntoView {
-    let lang = use_lang();
     let page = use_page();
     let InboxState {
         notices,
@@ -72,37 +77,37 @@ fn InboxView(state: InboxState) -> impl IntoView {
         extra,
         more_available,
         failure,
+        mark_all,
     } = state;
     Effect::new(move |_| {
         if let Some(Ok(n)) = notices.get() {
             more_available.set(n.len() as u64 == INBOX_PAGE);
         }
     });
+    // One action per notice: several may be on their way at once.
     let mark = move |id: i64| {
-        leptos::task::spawn_local(async move {
-            match mark_notice_read(id).await {
-                Ok(()) => {
-                    failure.set(None);
-                    read_now.update(|r| r.push(id));
-                    // The header's counter.
-                    page.context.refetch();
-                }
-                Err(e) => failure.set(Some(e)),
+        let action = ServerAction::<MarkNoticeRead>::new();
+        on_answer(action, move |answer| match answer {
+            Ok(()) => {
+                failure.set(None);
+                read_now.update(|r| r.push(id));
+                // The header's counter.
+                page.context.refetch();
             }
+            Err(e) => failure.set(Some(e)),
         });
+        action
     };
+    on_answer(mark_all, move |answer| match answer {
+        Ok(_) => {
+            failure.set(None);
+            extra.set(Vec::new());
+            page.context.refetch();
+        }
+        Err(e) => failure.set(Some(e)),
+    });
     let mark_all = move |_| {
-        leptos::task::spawn_local(async move {
-            match mark_all_notices_read().await {
-                Ok(_) => {
-                    failure.set(None);
-                    notices.refetch();
-                    extra.set(Vec::new());
-                    page.context.refetch();
-                }
-                Err(e) => failure.set(Some(e)),
-            }
-        });
+        mark_all.dispatch(MarkAllNoticesRead {});
     };
     let load_more = move |_| {
         let last = extra.get_untracked().last().map(|n| n.id).or_else(|| {
@@ -122,6 +127,7 @@ fn InboxView(state: InboxState) -> impl IntoView {
         let id = n.id;
         let unread = move || !n.read && !read_now.get().contains(&id);
         let case = n.case_number.clone();
+        let mark = mark(id);
         view! {
             <li class="notice" class:notice-unread=unread data-testid="notice">
                 <div class="notice-head">
@@ -132,7 +138,9 @@ fn InboxView(state: InboxState) -> impl IntoView {
                 <div class="actions">
                     {case.map(|c| view! { <a class="button button-small" href=format!("/casia/casos/{c}")>{t(Msg::VerCaso)}</a> })}
                     <Show when=unread>
-                        <button type="button" class="button button-secondary button-small" on:click=move |_| mark(id)>{t(Msg::MarcarLeido)}</button>
+                        <button type="button" class="button button-secondary button-small" on:click=move |_| {
+                            mark.dispatch(MarkNoticeRead { id });
+                        }>{t(Msg::MarcarLeido)}</button>
                     </Show>
                 </div>
             </li>
@@ -145,11 +153,9 @@ fn InboxView(state: InboxState) -> impl IntoView {
                 <button type="button" class="button button-secondary" on:click=mark_all>{t(Msg::MarcarTodosLeidos)}</button>
             </div>
             <ErrorBanner error=Signal::derive(move || failure.get())/>
-            <Suspense fallback=move || view! { <p class="loading">{t(Msg::Loading)}</p> }>
-                {move || notices.get().map(|r| match r {
-                    Err(e) => view! { <div class="alert alert-error" role="alert">{e.message(lang.get())}</div> }.into_any(),
-                    Ok(list) if list.is_empty() => view! { <p data-testid="inbox-empty">{t(Msg::BuzonVacio)}</p> }.into_any(),
-                    Ok(list) => view! {
+            <Loaded resource=notices children=move |r| match r {
+                    list if list.is_empty() => view! { <p data-testid="inbox-empty">{t(Msg::BuzonVacio)}</p> }.into_any(),
+                    list => view! {
                         <ul class="notice-list">
                             {list.into_iter().map(item).collect_view()}
                             <For each=move || extra.get() key=|n| n.id let:n>{item(n)}</For>
@@ -158,8 +164,7 @@ fn InboxView(state: InboxState) -> impl IntoView {
                             <div class="actions"><button type="button" class="button button-secondary" on:click=load_more>{t(Msg::MostrarMas)}</button></div>
                         </Show>
                     }.into_any(),
-                })}
-            </Suspense>
+                }/>
         </div>
     }
 }

@@ -4,19 +4,18 @@
 use casia_domain::dto::{CaseDetail, ModificationDone, ModifyInformationForm, Reclassification};
 use casia_domain::i18n::substate_name;
 use casia_domain::validation::{MESSAGE_MAX, Problems, check_classification, check_documents};
-use casia_domain::{Action, FieldError, FieldProblem, Msg, Role, Substate};
+use casia_domain::{Action, FieldProblem, Msg, Role, Substate};
 use leptos::prelude::*;
 use server_fn::codec::Json;
 
 use super::case::{WithCase, case_resource};
-use super::new_case::{
-    NewCaseOptions, focus_first_error, get_new_case_options, new_idempotency_key,
-};
+use super::new_case::{NewCaseOptions, get_new_case_options};
 use crate::components::case_view::receipt_kind_name;
 use crate::components::classification::{Classification, ClassificationPicker};
-use crate::components::documents::{Documents, DocumentsInput};
-use crate::components::forms::has_problem;
-use crate::components::{ErrorBanner, FieldMessage, Guarded};
+use crate::components::document_form::use_document_form;
+use crate::components::documents::DocumentsInput;
+use crate::components::forms::{has_problem, on_answer};
+use crate::components::{ErrorBanner, FieldMessage, Guarded, Loaded};
 use crate::context::{t, use_lang};
 use crate::error::AppError;
 
@@ -49,18 +48,7 @@ fn ModifyLoader(
     detail: CaseDetail,
     options: Resource<Result<NewCaseOptions, AppError>>,
 ) -> impl IntoView {
-    let lang = use_lang();
-    view! {
-        <Suspense fallback=move || view! { <p class="loading">{t(Msg::Loading)}</p> }>
-            {move || {
-                let detail = detail.clone();
-                options.get().map(move |r| match r {
-                    Err(e) => view! { <div class="alert alert-error" role="alert">{e.message(lang.get())}</div> }.into_any(),
-                    Ok(opts) => view! { <ModifyForm detail=detail options=opts/> }.into_any(),
-                })
-            }}
-        </Suspense>
-    }
+    view! { <Loaded resource=options children=move |opts| view! { <ModifyForm detail=detail.clone() options=opts/> }/> }
 }
 
 #[component]
@@ -77,7 +65,9 @@ fn ModifyForm(detail: CaseDetail, options: NewCaseOptions) -> impl IntoView {
         move || tys.clone()
     });
     let information = RwSignal::new(String::new());
-    let documents = Documents::new();
+    let sending = use_document_form();
+    let documents = sending.documents;
+    let hydrated = sending.hydrated;
     let classification = Classification::new();
     classification.set(
         detail.case_type,
@@ -86,13 +76,9 @@ fn ModifyForm(detail: CaseDetail, options: NewCaseOptions) -> impl IntoView {
         detail.subcategory_id,
     );
     let change_classification = RwSignal::new(reclassify);
-    let submitted = RwSignal::new(false);
-    let server_errors = RwSignal::new(Vec::<FieldError>::new());
-    let failure = RwSignal::new(None::<AppError>);
-    let done = RwSignal::new(None::<ModificationDone>);
-    let pending = RwSignal::new(false);
-    let key = StoredValue::new(String::new());
-    let hydrated = crate::components::forms::use_hydrated();
+    let modify = ServerAction::<ModifyInformation>::new();
+    let pending = modify.pending();
+    let done = Signal::derive(move || modify.value().get().and_then(|r| r.ok()));
     let number = detail.number_display.clone();
     let version = detail.version;
 
@@ -106,7 +92,7 @@ fn ModifyForm(detail: CaseDetail, options: NewCaseOptions) -> impl IntoView {
             subcategory_id: classification.subcategory.get(),
         }),
         version,
-        idempotency_key: key.get_value(),
+        idempotency_key: sending.key(),
     };
     let client_errors = Memo::new(move |_| {
         let f = form();
@@ -131,47 +117,20 @@ fn ModifyForm(detail: CaseDetail, options: NewCaseOptions) -> impl IntoView {
         }
         p.into_vec()
     });
-    let errors = Signal::derive(move || {
-        let mut shown = if submitted.get() {
-            client_errors.get()
-        } else {
-            Vec::new()
-        };
-        shown.extend(server_errors.get());
-        shown
+    let errors = sending.errors(client_errors);
+    on_answer(modify, move |answer| {
+        if let Err(e) = answer {
+            sending.failed(e)
+        }
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        submitted.set(true);
-        server_errors.set(Vec::new());
-        failure.set(None);
-        if documents.any_uploading() {
-            failure.set(Some(AppError::Upload(
-                casia_domain::dto::UploadProblem::Incomplete,
-            )));
-            return;
+        if sending.ready(client_errors) {
+            modify.dispatch(ModifyInformation {
+                number: number.clone(),
+                form: form(),
+            });
         }
-        if !client_errors.get_untracked().is_empty() {
-            focus_first_error();
-            return;
-        }
-        if key.get_value().is_empty() {
-            key.set_value(new_idempotency_key());
-        }
-        let f = form();
-        let number = number.clone();
-        pending.set(true);
-        leptos::task::spawn_local(async move {
-            match modify_information(number, f).await {
-                Ok(d) => done.set(Some(d)),
-                Err(AppError::Invalid(errs)) => {
-                    server_errors.set(errs);
-                    focus_first_error();
-                }
-                Err(e) => failure.set(Some(e)),
-            }
-            pending.set(false);
-        });
     };
     let back = format!("/casia/casos/{}", detail.number_display);
     let request = detail
@@ -203,7 +162,7 @@ fn ModifyForm(detail: CaseDetail, options: NewCaseOptions) -> impl IntoView {
                     <p class="prewrap">{r}</p>
                 </div>
             })}
-            <ErrorBanner error=Signal::derive(move || failure.get())/>
+            <ErrorBanner error=sending.failure/>
             {move || done.get().map(|d| {
                 let sub = d.substate;
                 view! {

@@ -2,16 +2,17 @@
 
 use casia_domain::dto::{CaseOpened, DocumentTypeView, NewCaseForm, Taxonomy};
 use casia_domain::validation::{DESCRIPTION_MAX, TITLE_MAX, check_new_case};
-use casia_domain::{FieldError, Msg, Role};
+use casia_domain::{Msg, Role};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use serde::{Deserialize, Serialize};
 use server_fn::codec::Json;
 
 use crate::components::classification::{Classification, ClassificationPicker};
-use crate::components::documents::{Documents, DocumentsInput};
-use crate::components::forms::has_problem;
-use crate::components::{ErrorBanner, FieldMessage, Guarded};
+use crate::components::document_form::use_document_form;
+use crate::components::documents::DocumentsInput;
+use crate::components::forms::{has_problem, on_answer};
+use crate::components::{ErrorBanner, FieldMessage, Guarded, Loaded};
 use crate::context::{t, use_lang};
 use crate::error::AppError;
 
@@ -69,27 +70,6 @@ pub async fn get_case_opened(number: String) -> Result<CaseOpened, AppError> {
     })
 }
 
-/// A fresh key per form: a double click or a resend opens one case.
-pub fn new_idempotency_key() -> String {
-    #[cfg(feature = "hydrate")]
-    {
-        if let Some(uuid) = web_sys::window()
-            .and_then(|w| w.crypto().ok())
-            .map(|c| c.random_uuid())
-        {
-            return uuid;
-        }
-        format!(
-            "{:x}-{:x}",
-            js_sys::Date::now() as u64,
-            (js_sys::Math::random() * 1e15) as u64
-        )
-    }
-    // Only ever called from the browser.
-    #[cfg(not(feature = "hydrate"))]
-    String::new()
-}
-
 #[component]
 pub fn NewCasePage() -> impl IntoView {
     // Resources live at the page's top level: a guard may re-render its content.
@@ -101,15 +81,7 @@ pub fn NewCasePage() -> impl IntoView {
 
 #[component]
 fn NewCaseLoader(options: Resource<Result<NewCaseOptions, AppError>>) -> impl IntoView {
-    let lang = use_lang();
-    view! {
-        <Suspense fallback=move || view! { <p class="loading">{t(Msg::Loading)}</p> }>
-            {move || options.get().map(|r| match r {
-                Err(e) => view! { <div class="alert alert-error" role="alert">{e.message(lang.get())}</div> }.into_any(),
-                Ok(opts) => view! { <NewCaseFields options=opts/> }.into_any(),
-            })}
-        </Suspense>
-    }
+    view! { <Loaded resource=options children=move |opts| view! { <NewCaseFields options=opts/> }/> }
 }
 
 #[component]
@@ -128,13 +100,11 @@ fn NewCaseFields(options: NewCaseOptions) -> impl IntoView {
     let affects = RwSignal::new(None::<bool>);
     let title = RwSignal::new(String::new());
     let description = RwSignal::new(String::new());
-    let documents = Documents::new();
-    let submitted = RwSignal::new(false);
-    let server_errors = RwSignal::new(Vec::<FieldError>::new());
-    let failure = RwSignal::new(None::<AppError>);
-    let pending = RwSignal::new(false);
-    let key = StoredValue::new(String::new());
-    let hydrated = crate::components::forms::use_hydrated();
+    let sending = use_document_form();
+    let documents = sending.documents;
+    let hydrated = sending.hydrated;
+    let open = ServerAction::<OpenCase>::new();
+    let pending = open.pending();
 
     let form = move || NewCaseForm {
         case_type: classification.case_type.get(),
@@ -145,7 +115,7 @@ fn NewCaseFields(options: NewCaseOptions) -> impl IntoView {
         title: title.get(),
         description: description.get(),
         documents: documents.to_attach(),
-        idempotency_key: key.get_value(),
+        idempotency_key: sending.key(),
     };
     // The same rules as the server, as the person types (shown once they tried to send).
     let client_errors = Memo::new(move |_| {
@@ -154,56 +124,19 @@ fn NewCaseFields(options: NewCaseOptions) -> impl IntoView {
             .with(|tx| tx.facts(&f.case_type, f.subject_id, f.category_id, f.subcategory_id));
         check_new_case(&f, facts).err().unwrap_or_default()
     });
-    let errors = Signal::derive(move || {
-        let mut shown = if submitted.get() {
-            client_errors.get()
-        } else {
-            Vec::new()
-        };
-        for e in server_errors.get() {
-            if !shown.iter().any(|s| s.field == e.field) {
-                shown.push(e);
-            }
-        }
-        shown
+    let errors = sending.errors(client_errors);
+    on_answer(open, move |answer| match answer {
+        Ok(opened) => navigate(
+            &format!("/casia/casos/{}/alta", opened.number_display),
+            Default::default(),
+        ),
+        Err(e) => sending.failed(e),
     });
-
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        submitted.set(true);
-        server_errors.set(Vec::new());
-        failure.set(None);
-        if documents.any_uploading() {
-            failure.set(Some(AppError::Upload(
-                casia_domain::dto::UploadProblem::Incomplete,
-            )));
-            return;
+        if sending.ready(client_errors) {
+            open.dispatch(OpenCase { form: form() });
         }
-        if !client_errors.get_untracked().is_empty() {
-            focus_first_error();
-            return;
-        }
-        if key.get_value().is_empty() {
-            key.set_value(new_idempotency_key());
-        }
-        let f = form();
-        let navigate = navigate.clone();
-        pending.set(true);
-        leptos::task::spawn_local(async move {
-            let result = open_case(f).await;
-            pending.set(false);
-            match result {
-                Ok(opened) => navigate(
-                    &format!("/casia/casos/{}/alta", opened.number_display),
-                    Default::default(),
-                ),
-                Err(AppError::Invalid(errs)) => {
-                    server_errors.set(errs);
-                    focus_first_error();
-                }
-                Err(e) => failure.set(Some(e)),
-            }
-        });
     };
 
     let title_count = move || title.with(|t| t.chars().count());
@@ -212,7 +145,7 @@ fn NewCaseFields(options: NewCaseOptions) -> impl IntoView {
         <div class="panel">
             <h1>{t(Msg::NuevoCaso)}</h1>
             <p class="muted">{t(Msg::RequiredLegend)}</p>
-            <ErrorBanner error=Signal::derive(move || failure.get())/>
+            <ErrorBanner error=sending.failure/>
             <form class="form" on:submit=submit novalidate>
                 <fieldset class="form-body" disabled=move || !hydrated.get()>
                 <h2 class="section-title">{t(Msg::InformacionCaso)}</h2>
@@ -269,38 +202,6 @@ fn NewCaseFields(options: NewCaseOptions) -> impl IntoView {
     }
 }
 
-/// Moves focus to the first field with a message, so keyboard and screen-reader users land
-/// where the problem is.
-pub fn focus_first_error() {
-    #[cfg(feature = "hydrate")]
-    leptos::task::spawn_local(async {
-        // After the messages render.
-        gloo_timers_delay().await;
-        if let Some(el) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.query_selector("[aria-invalid='true']").ok().flatten())
-        {
-            use wasm_bindgen::JsCast;
-            if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
-                let _ = el.focus();
-            }
-        }
-    });
-}
-
-#[cfg(feature = "hydrate")]
-async fn gloo_timers_delay() {
-    let (tx, rx) = futures::channel::oneshot::channel::<()>();
-    let cb = wasm_bindgen::closure::Closure::once_into_js(move || {
-        let _ = tx.send(());
-    });
-    if let Some(w) = web_sys::window() {
-        use wasm_bindgen::JsCast;
-        let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(cb.unchecked_ref(), 30);
-    }
-    let _ = rx.await;
-}
-
 /// `Alta Confirmada` (guide §4.1.2).
 #[component]
 pub fn CaseOpenedPage() -> impl IntoView {
@@ -316,12 +217,8 @@ pub fn CaseOpenedPage() -> impl IntoView {
 
 #[component]
 fn CaseOpenedView(opened: Resource<Result<CaseOpened, AppError>>) -> impl IntoView {
-    let lang = use_lang();
     view! {
-        <Suspense fallback=move || view! { <p class="loading">{t(Msg::Loading)}</p> }>
-            {move || opened.get().map(|r| match r {
-                Err(e) => view! { <div class="alert alert-error" role="alert">{e.message(lang.get())}</div> }.into_any(),
-                Ok(c) => view! {
+        <Loaded resource=opened children=move |c| view! {
                     <div class="panel">
                         <h1>{t(Msg::AltaConfirmada)}</h1>
                         <div class="alert alert-success" role="status">
@@ -345,8 +242,6 @@ fn CaseOpenedView(opened: Resource<Result<CaseOpened, AppError>>) -> impl IntoVi
                             <a class="link-button" href=format!("/casia/casos/{}", c.number_display)>{t(Msg::VerCaso)}</a>
                         </div>
                     </div>
-                }.into_any(),
-            })}
-        </Suspense>
+        }/>
     }
 }

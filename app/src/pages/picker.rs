@@ -5,8 +5,8 @@ use casia_domain::{Msg, Role};
 use leptos::prelude::*;
 
 use crate::auth::{ChooseAuthorisation, my_authorisations};
-use crate::components::{ErrorBanner, Guarded};
-use crate::context::{t, use_lang};
+use crate::components::{ErrorBanner, Guarded, Loaded};
+use crate::context::t;
 use crate::error::AppError;
 
 #[component]
@@ -22,7 +22,6 @@ pub fn PickerPage() -> impl IntoView {
 fn PickerList(
     list: Resource<Result<Vec<casia_domain::dto::AuthorisationView>, AppError>>,
 ) -> impl IntoView {
-    let lang = use_lang();
     let choose = ServerAction::<ChooseAuthorisation>::new();
     let error = Signal::derive(move || choose.value().get().and_then(|r| r.err()));
     view! {
@@ -30,11 +29,9 @@ fn PickerList(
             <h1>{t(Msg::PickerTitle)}</h1>
             <p class="lead">{t(Msg::PickerIntro)}</p>
             <ErrorBanner error=error/>
-            <Suspense fallback=move || view! { <p>{t(Msg::Loading)}</p> }>
-                {move || list.get().map(|r| match r {
-                    Err(e) => view! { <div class="alert alert-error" role="alert">{e.message(lang.get())}</div> }.into_any(),
-                    Ok(items) if items.is_empty() => view! { <div class="alert alert-info">{t(Msg::NoAuthorisation)}</div> }.into_any(),
-                    Ok(items) => view! {
+            <Loaded resource=list children=move |r| match r {
+                    items if items.is_empty() => view! { <div class="alert alert-info">{t(Msg::NoAuthorisation)}</div> }.into_any(),
+                    items => view! {
                         <table class="table">
                             <thead>
                                 <tr>
@@ -62,8 +59,7 @@ fn PickerList(
                             </tbody>
                         </table>
                     }.into_any(),
-                })}
-            </Suspense>
+                }/>
         </div>
     }
 }

@@ -12,8 +12,8 @@ use server_fn::codec::Json;
 use super::case::number_param;
 use crate::components::case_view::{CaseFields, CaseRecords, HistoryTable, back_in_history};
 use crate::components::documents::{Documents, DocumentsInput};
-use crate::components::forms::has_problem;
-use crate::components::{ErrorBanner, FieldMessage, Guarded};
+use crate::components::forms::{has_problem, on_answer, successes};
+use crate::components::{ErrorBanner, FieldMessage, Guarded, Loaded};
 use crate::context::{t, use_lang};
 use crate::error::AppError;
 
@@ -59,10 +59,19 @@ pub async fn get_processor_options() -> Result<ProcessorOptions, AppError> {
 #[component]
 pub fn ProcessorCasePage() -> impl IntoView {
     let number = number_param();
-    let case = Resource::new(move || number.get(), get_processor_case);
+    // The lifecycle's actions and the internal notes; the case reloads after each that went
+    // through.
+    let (act, note) = (ServerAction::new(), ServerAction::new());
+    let (acted, noted) = (successes(act), successes(note));
+    let case = Resource::new(
+        move || (number.get(), acted.get(), noted.get()),
+        |(number, _, _)| get_processor_case(number),
+    );
     let options = Resource::new(|| (), |_| get_processor_options());
     // Outcome of the last action: kept across the reload of the case that follows it.
     let outcome = Outcome {
+        act,
+        note,
         done: RwSignal::new(None),
         failure: RwSignal::new(None),
     };
@@ -73,6 +82,8 @@ pub fn ProcessorCasePage() -> impl IntoView {
 
 #[derive(Clone, Copy)]
 struct Outcome {
+    act: ServerAction<ProcessorAct>,
+    note: ServerAction<ProcessorAct>,
     done: RwSignal<Option<Action>>,
     failure: RwSignal<Option<AppError>>,
 }
@@ -86,19 +97,7 @@ fn ProcessorCaseView(
 ) -> impl IntoView {
     let lang = use_lang();
     view! {
-        <Transition fallback=move || view! { <p class="loading">{t(Msg::Loading)}</p> }>
-            {move || case.get().map(|r| match r {
-                Err(e) => {
-                    #[cfg(feature = "ssr")]
-                    crate::server::set_page_status(e.status());
-                    view! {
-                        <div class="panel">
-                            <div class="alert alert-error" role="alert">{e.message(lang.get())}</div>
-                            <a class="button button-secondary" href="/tramitacion">{t(Msg::WorkspaceTitle)}</a>
-                        </div>
-                    }.into_any()
-                }
-                Ok(pc) => {
+        <Loaded resource=case keep=true back=("/tramitacion", Msg::WorkspaceTitle) children=move |pc| {
                     let d = pc.detail.clone();
                     let sub = d.substate;
                     let a = pc.authorisation.clone();
@@ -136,12 +135,11 @@ fn ProcessorCaseView(
                                 {(!r.observations.is_empty()).then(|| view! { <p class="prewrap">{r.observations.clone()}</p> })}
                             })}
                         </div>
-                        <NotesPanel pc=pc.clone() case number/>
+                        <NotesPanel pc=pc.clone() note=outcome.note number/>
                         <HistoryTable history=pc.history.clone() back="/tramitacion".to_owned()/>
                     }.into_any()
                 }
-            })}
-        </Transition>
+            />
     }
 }
 
@@ -155,7 +153,9 @@ fn ActionsPanel(
     outcome: Outcome,
 ) -> impl IntoView {
     let lang = use_lang();
-    let Outcome { done, failure } = outcome;
+    let Outcome {
+        act, done, failure, ..
+    } = outcome;
     let allowed: Vec<Action> = pc
         .detail
         .allowed
@@ -169,7 +169,19 @@ fn ActionsPanel(
     let target = RwSignal::new(String::new());
     let documents = Documents::new();
     let field_errors = RwSignal::new(Vec::<FieldError>::new());
-    let pending = RwSignal::new(false);
+    let pending = act.pending();
+    // The action on its way (its name goes in the confirmation).
+    let sent = StoredValue::new(None::<Action>);
+    on_answer(act, move |answer| match answer {
+        Ok(()) => {
+            done.set(sent.get_value());
+            open.set(None);
+            text.set(String::new());
+            documents.clear();
+        }
+        Err(AppError::Invalid(errs)) => field_errors.set(errs),
+        Err(e) => failure.set(Some(e)),
+    });
     let assignable = pc.assignable.clone();
     let current_assignee = pc.assigned_to.as_ref().map(|(id, _)| *id);
 
@@ -190,21 +202,10 @@ fn ActionsPanel(
             target_user_id: target.get_untracked().parse().ok(),
             documents: documents.to_attach(),
         };
-        pending.set(true);
-        leptos::task::spawn_local(async move {
-            let result = processor_act(number.get_untracked(), input).await;
-            pending.set(false);
-            match result {
-                Ok(()) => {
-                    done.set(Some(action));
-                    open.set(None);
-                    text.set(String::new());
-                    documents.clear();
-                    case.refetch();
-                }
-                Err(AppError::Invalid(errs)) => field_errors.set(errs),
-                Err(e) => failure.set(Some(e)),
-            }
+        sent.set_value(Some(action));
+        act.dispatch(ProcessorAct {
+            number: number.get_untracked(),
+            input,
         });
     };
     let needs_form = |a: Action| {
@@ -318,13 +319,17 @@ fn ActionsPanel(
 #[component]
 fn NotesPanel(
     pc: ProcessorCase,
-    case: Resource<Result<ProcessorCase, AppError>>,
+    note: ServerAction<ProcessorAct>,
     number: Memo<String>,
 ) -> impl IntoView {
     let lang = use_lang();
     let body = RwSignal::new(String::new());
     let failure = RwSignal::new(None::<AppError>);
     let version = pc.detail.version;
+    on_answer(note, move |answer| match answer {
+        Ok(()) => body.set(String::new()),
+        Err(e) => failure.set(Some(e)),
+    });
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let input = ProcessorInput {
@@ -333,14 +338,9 @@ fn NotesPanel(
             text: body.get_untracked(),
             ..Default::default()
         };
-        leptos::task::spawn_local(async move {
-            match processor_act(number.get_untracked(), input).await {
-                Ok(()) => {
-                    body.set(String::new());
-                    case.refetch();
-                }
-                Err(e) => failure.set(Some(e)),
-            }
+        note.dispatch(ProcessorAct {
+            number: number.get_untracked(),
+            input,
         });
     };
     view! {

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::components::classification::TypeAndSubjectFilters;
 use crate::components::forms::has_problem;
 use crate::components::guard::urlencode;
-use crate::components::{FieldMessage, Guarded};
+use crate::components::{FieldMessage, Guarded, Loaded};
 use crate::context::{t, use_lang};
 use crate::error::AppError;
 
@@ -294,11 +294,9 @@ fn SearchScreen(
             </form>
         </div>
 
-        <Transition fallback=move || view! { <p class="loading">{t(Msg::Loading)}</p> }>
-            {move || results.get().map(|r| match r {
-                Err(e) => view! { <div class="alert alert-error" role="alert">{e.message(lang.get())}</div> }.into_any(),
-                Ok(None) => ().into_any(),
-                Ok(Some(res)) => view! {
+        <Loaded resource=results keep=true children=move |r| match r {
+                None => ().into_any(),
+                Some(res) => view! {
                     <div class="panel" aria-live="polite">
                         <h2>{t(Msg::Resultados)}</h2>
                         {if res.rows.is_empty() {
@@ -331,8 +329,7 @@ fn SearchScreen(
                         }}
                     </div>
                 }.into_any(),
-            })}
-        </Transition>
+            }/>
     }
 }
 

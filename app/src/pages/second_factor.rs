@@ -10,8 +10,8 @@ use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
 
 use crate::auth::Logout;
-use crate::components::forms::{has_problem, use_hydrated};
-use crate::components::{ErrorBanner, FieldMessage, Guarded};
+use crate::components::forms::{has_problem, on_answer, use_hydrated};
+use crate::components::{ErrorBanner, FieldMessage, Guarded, Loaded};
 use crate::context::{t, use_lang, use_page};
 use crate::error::AppError;
 
@@ -112,7 +112,6 @@ pub fn SecondFactorPage() -> impl IntoView {
 
 #[component]
 fn SecondFactorView(state: PageState) -> impl IntoView {
-    let lang = use_lang();
     let PageState {
         status,
         new_codes,
@@ -124,16 +123,12 @@ fn SecondFactorView(state: PageState) -> impl IntoView {
             <p class="lead">{t(Msg::SegundoFactorIntro)}</p>
             {move || notice.get().map(|m| view! { <div class="alert alert-success" role="status" data-testid="mfa-notice">{t(m)}</div> })}
             {move || new_codes.get().map(|codes| view! { <RecoveryCodes codes/> })}
-            <Suspense fallback=move || view! { <p class="loading">{t(Msg::Loading)}</p> }>
-                {move || status.get().map(|r| match r {
-                    Err(e) => view! { <div class="alert alert-error" role="alert">{e.message(lang.get())}</div> }.into_any(),
-                    Ok(st) => match (st.enrolled_at.clone(), st.pending.clone()) {
+            <Loaded resource=status children=move |st| match (st.enrolled_at.clone(), st.pending.clone()) {
                         (Some(since), _) => view! { <Enrolled since codes_left=st.recovery_codes_left state/> }.into_any(),
                         (None, Some(enrolment)) => view! { <Confirm enrolment state/> }.into_any(),
                         (None, None) => view! { <Start required=st.required state/> }.into_any(),
-                    },
-                })}
-            </Suspense>
+                    }
+                />
         </div>
     }
 }
@@ -156,16 +151,16 @@ fn RecoveryCodes(codes: Vec<String>) -> impl IntoView {
 fn Start(required: bool, state: PageState) -> impl IntoView {
     let hydrated = use_hydrated();
     let failure = RwSignal::new(None::<AppError>);
+    let action = ServerAction::<StartSecondFactor>::new();
+    on_answer(action, move |answer| match answer {
+        Ok(_) => {
+            state.notice.set(None);
+            state.status.refetch();
+        }
+        Err(e) => failure.set(Some(e)),
+    });
     let start = move |_| {
-        leptos::task::spawn_local(async move {
-            match start_second_factor().await {
-                Ok(_) => {
-                    state.notice.set(None);
-                    state.status.refetch();
-                }
-                Err(e) => failure.set(Some(e)),
-            }
-        });
+        action.dispatch(StartSecondFactor {});
     };
     view! {
         {required.then(|| view! { <div class="alert alert-info" role="status" data-testid="mfa-required">{t(Msg::SegundoFactorObligatorio)}</div> })}
@@ -185,23 +180,25 @@ fn Confirm(enrolment: Enrolment, state: PageState) -> impl IntoView {
     let code = RwSignal::new(String::new());
     let failure = RwSignal::new(None::<AppError>);
     let errors = RwSignal::new(Vec::<FieldError>::new());
+    let confirm = ServerAction::<ConfirmSecondFactor>::new();
+    on_answer(confirm, move |answer| match answer {
+        Ok(codes) => {
+            state.new_codes.set(Some(codes));
+            state.notice.set(Some(Msg::SegundoFactorActivado));
+            state.status.refetch();
+            // The page context is not refetched here: that rebuilds the guarded view
+            // mid-way (its gate passes through Loading). Staff who had to enrol are let
+            // in by the next page's own context, loaded at every navigation.
+        }
+        Err(AppError::Invalid(e)) => errors.set(e),
+        Err(e) => failure.set(Some(e)),
+    });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         failure.set(None);
         errors.set(Vec::new());
-        leptos::task::spawn_local(async move {
-            match confirm_second_factor(code.get_untracked()).await {
-                Ok(codes) => {
-                    state.new_codes.set(Some(codes));
-                    state.notice.set(Some(Msg::SegundoFactorActivado));
-                    state.status.refetch();
-                    // The page context is not refetched here: that rebuilds the guarded view
-                    // mid-way (its gate passes through Loading). Staff who had to enrol are let
-                    // in by the next page's own context, loaded at every navigation.
-                }
-                Err(AppError::Invalid(e)) => errors.set(e),
-                Err(e) => failure.set(Some(e)),
-            }
+        confirm.dispatch(ConfirmSecondFactor {
+            code: code.get_untracked(),
         });
     };
     view! {
@@ -243,41 +240,46 @@ fn Enrolled(since: String, codes_left: u32, state: PageState) -> impl IntoView {
     let renew_code = RwSignal::new(String::new());
     let renew_errors = RwSignal::new(Vec::<FieldError>::new());
     let renew_failure = RwSignal::new(None::<AppError>);
+    let renewal = ServerAction::<RenewRecoveryCodes>::new();
+    on_answer(renewal, move |answer| match answer {
+        Ok(codes) => {
+            renew_code.set(String::new());
+            state.notice.set(None);
+            state.new_codes.set(Some(codes));
+            state.status.refetch();
+        }
+        Err(AppError::Invalid(e)) => renew_errors.set(e),
+        Err(e) => renew_failure.set(Some(e)),
+    });
     let renew = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         renew_errors.set(Vec::new());
         renew_failure.set(None);
-        leptos::task::spawn_local(async move {
-            match renew_recovery_codes(renew_code.get_untracked()).await {
-                Ok(codes) => {
-                    renew_code.set(String::new());
-                    state.notice.set(None);
-                    state.new_codes.set(Some(codes));
-                    state.status.refetch();
-                }
-                Err(AppError::Invalid(e)) => renew_errors.set(e),
-                Err(e) => renew_failure.set(Some(e)),
-            }
+        renewal.dispatch(RenewRecoveryCodes {
+            code: renew_code.get_untracked(),
         });
     };
     let password = RwSignal::new(String::new());
     let off_code = RwSignal::new(String::new());
     let off_errors = RwSignal::new(Vec::<FieldError>::new());
     let off_failure = RwSignal::new(None::<AppError>);
+    let disabling = ServerAction::<DisableSecondFactor>::new();
+    on_answer(disabling, move |answer| match answer {
+        Ok(()) => {
+            state.new_codes.set(None);
+            state.notice.set(Some(Msg::SegundoFactorDesactivado));
+            state.status.refetch();
+        }
+        Err(AppError::Invalid(e)) => off_errors.set(e),
+        Err(e) => off_failure.set(Some(e)),
+    });
     let disable = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         off_errors.set(Vec::new());
         off_failure.set(None);
-        leptos::task::spawn_local(async move {
-            match disable_second_factor(password.get_untracked(), off_code.get_untracked()).await {
-                Ok(()) => {
-                    state.new_codes.set(None);
-                    state.notice.set(Some(Msg::SegundoFactorDesactivado));
-                    state.status.refetch();
-                }
-                Err(AppError::Invalid(e)) => off_errors.set(e),
-                Err(e) => off_failure.set(Some(e)),
-            }
+        disabling.dispatch(DisableSecondFactor {
+            password: password.get_untracked(),
+            code: off_code.get_untracked(),
         });
     };
     view! {

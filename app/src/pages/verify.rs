@@ -5,9 +5,9 @@ use casia_domain::Msg;
 use casia_domain::dto::{Verification, human_size};
 use leptos::prelude::*;
 
-use crate::components::FieldMessage;
 use crate::components::case_view::receipt_kind_name;
-use crate::components::forms::has_problem;
+use crate::components::forms::{has_problem, on_answer};
+use crate::components::{ErrorAlert, FieldMessage};
 use crate::context::{t, use_lang};
 use crate::error::AppError;
 
@@ -60,17 +60,21 @@ pub fn VerifyPage() -> impl IntoView {
             .map(|e| e.field_errors().to_vec())
             .unwrap_or_default()
     });
+    let check = ServerAction::<VerifyCea>::new();
+    on_answer(check, move |answer| {
+        match answer {
+            Ok(v) => result.set(Some(v)),
+            Err(e) => failure.set(Some(e)),
+        }
+        pending.set(false);
+    });
     let by_code = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         failure.set(None);
         result.set(None);
         pending.set(true);
-        leptos::task::spawn_local(async move {
-            match verify_cea(cea.get_untracked()).await {
-                Ok(v) => result.set(Some(v)),
-                Err(e) => failure.set(Some(e)),
-            }
-            pending.set(false);
+        check.dispatch(VerifyCea {
+            cea: cea.get_untracked(),
         });
     };
     let by_file = move |ev: leptos::ev::Event| {
@@ -123,7 +127,7 @@ pub fn VerifyPage() -> impl IntoView {
                 </div>
             </div>
         </div>
-        {move || failure.get().map(|e| view! { <div class="alert alert-error" role="alert">{e.message(lang.get())}</div> })}
+        {move || failure.get().map(|e| view! { <ErrorAlert error=e/> })}
         {move || result.get().map(|v| match v {
             Verification::Authentic(r) => {
                 let kind = r.kind;

@@ -10,9 +10,9 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use serde::{Deserialize, Serialize};
 
-use crate::components::Guarded;
 use crate::components::classification::TypeAndSubjectFilters;
 use crate::components::guard::urlencode;
+use crate::components::{Guarded, Loaded};
 use crate::context::{t, use_lang};
 use crate::error::AppError;
 
@@ -249,11 +249,9 @@ fn Queues(
                 <div class="actions"><button type="submit" class="button">{t(Msg::Filtrar)}</button></div>
             </form>
         </div>
-        <Transition fallback=move || view! { <p class="loading">{t(Msg::Loading)}</p> }>
-            {move || page.get().map(|r| match r {
-                Err(e) => view! { <div class="alert alert-error" role="alert">{e.message(lang.get())}</div> }.into_any(),
-                Ok(p) if p.rows.is_empty() => view! { <div class="panel"><p data-testid="queue-empty">{t(Msg::BandejaVacia)}</p></div> }.into_any(),
-                Ok(p) => view! {
+        <Loaded resource=page keep=true children=move |r| match r {
+                p if p.rows.is_empty() => view! { <div class="panel"><p data-testid="queue-empty">{t(Msg::BandejaVacia)}</p></div> }.into_any(),
+                p => view! {
                     <div class="panel">
                         <div class="table-wrap">
                             <table class="table stack" data-testid="queue">
@@ -279,8 +277,7 @@ fn Queues(
                         </Show>
                     </div>
                 }.into_any(),
-            })}
-        </Transition>
+            }/>
     }
 }
 

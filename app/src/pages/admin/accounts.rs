@@ -2,12 +2,13 @@
 
 use casia_domain::dto::{AccountView, AdminListPage, NewAccount};
 use casia_domain::i18n::role_name;
-use casia_domain::{FieldError, Msg, Role};
+use casia_domain::{Msg, Role};
 use leptos::prelude::*;
 use server_fn::codec::Json;
 
-use super::{ListFilter, Pager, act, outcome_banner};
-use crate::components::FieldMessage;
+use super::{ListFilter, Outcome, Pager};
+use crate::components::forms::successes;
+use crate::components::{FieldMessage, Loaded};
 use crate::context::{t, use_lang};
 use crate::error::AppError;
 
@@ -54,20 +55,8 @@ pub async fn admin_reset_password(id: i64, password: String) -> Result<(), AppEr
 pub fn AccountsAdmin() -> impl IntoView {
     let filter = RwSignal::new(String::new());
     let page = RwSignal::new(0u64);
-    let accounts: Resource<Result<AdminListPage<AccountView>, AppError>> = Resource::new(
-        move || (filter.get(), page.get()),
-        |(f, p)| admin_accounts(f, p),
-    );
-    let has_next = Signal::derive(move || {
-        accounts
-            .get()
-            .and_then(|r| r.ok())
-            .is_some_and(|p| p.has_next)
-    });
     let lang = use_lang();
-    let ok = RwSignal::new(false);
-    let failure = RwSignal::new(None::<AppError>);
-    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let outcome = Outcome::new();
     let username = RwSignal::new(String::new());
     let full_name = RwSignal::new(String::new());
     let email = RwSignal::new(String::new());
@@ -75,6 +64,32 @@ pub fn AccountsAdmin() -> impl IntoView {
     let password = RwSignal::new(String::new());
     let reset_for = RwSignal::new(None::<i64>);
     let new_password = RwSignal::new(String::new());
+    let creation = outcome.change::<AdminCreateAccount>(move || {
+        // Show the new account: the list narrows to it.
+        filter.set(username.get_untracked().trim().to_owned());
+        page.set(0);
+        username.set(String::new());
+        full_name.set(String::new());
+        email.set(String::new());
+        password.set(String::new());
+    });
+    let set_active = outcome.change::<AdminSetAccountActive>(|| ());
+    let reset = outcome.change::<AdminResetPassword>(move || {
+        reset_for.set(None);
+        new_password.set(String::new());
+    });
+    // The list reloads after an account is created or (de)activated.
+    let (created, toggled) = (successes(creation), successes(set_active));
+    let accounts: Resource<Result<AdminListPage<AccountView>, AppError>> = Resource::new(
+        move || (filter.get(), page.get(), created.get(), toggled.get()),
+        |(f, p, _, _)| admin_accounts(f, p),
+    );
+    let has_next = Signal::derive(move || {
+        accounts
+            .get()
+            .and_then(|r| r.ok())
+            .is_some_and(|p| p.has_next)
+    });
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let input = NewAccount {
@@ -84,32 +99,15 @@ pub fn AccountsAdmin() -> impl IntoView {
             role: role.get_untracked(),
             password: password.get_untracked(),
         };
-        act(
-            admin_create_account(input),
-            ok,
-            failure,
-            errors,
-            move || {
-                // Show the new account: the list narrows to it.
-                filter.set(username.get_untracked().trim().to_owned());
-                page.set(0);
-                username.set(String::new());
-                full_name.set(String::new());
-                email.set(String::new());
-                password.set(String::new());
-                accounts.refetch();
-            },
-        );
+        outcome.send(creation, AdminCreateAccount { input });
     };
-    let errs = Signal::derive(move || errors.get());
+    let errs = outcome.errors();
     view! {
-        {outcome_banner(ok, failure)}
+        {outcome.banner()}
         <ListFilter id="accounts-filter" label=Msg::FiltroCuentas applied=filter page/>
-        <Suspense fallback=move || view! { <p class="loading">{t(Msg::Loading)}</p> }>
-            {move || accounts.get().map(|r| match r {
-                Err(e) => view! { <div class="alert alert-error">{e.message(lang.get())}</div> }.into_any(),
-                Ok(listed) if listed.items.is_empty() => view! { <p class="muted">{t(Msg::SinCoincidencias)}</p> }.into_any(),
-                Ok(AdminListPage { items: list, .. }) => view! {
+        <Loaded resource=accounts children=move |r| match r {
+                listed if listed.items.is_empty() => view! { <p class="muted">{t(Msg::SinCoincidencias)}</p> }.into_any(),
+                AdminListPage { items: list, .. } => view! {
                     <div class="table-wrap">
                         <table class="table stack" data-testid="accounts">
                             <thead><tr>
@@ -129,7 +127,7 @@ pub fn AccountsAdmin() -> impl IntoView {
                                             <td>{a.authorisations.join(", ")}</td>
                                             <td>{move || if active { Msg::Yes.text(lang.get()) } else { Msg::No.text(lang.get()) }}</td>
                                             <td class="actions">
-                                                <button type="button" class="button button-secondary button-small" on:click=move |_| act(admin_set_account_active(id, !active), ok, failure, errors, move || accounts.refetch())>
+                                                <button type="button" class="button button-secondary button-small" on:click=move |_| outcome.send(set_active, AdminSetAccountActive { id, active: !active })>
                                                     {t(if active { Msg::Desactivar } else { Msg::Activar })}
                                                 </button>
                                                 <button type="button" class="button button-secondary button-small" on:click=move |_| reset_for.set(Some(id))>{t(Msg::RestablecerContrasena)}</button>
@@ -141,13 +139,12 @@ pub fn AccountsAdmin() -> impl IntoView {
                         </table>
                     </div>
                 }.into_any(),
-            })}
-        </Suspense>
+            }/>
         <Pager page has_next/>
         {move || reset_for.get().map(|id| view! {
             <form class="form action-form" on:submit=move |ev| {
                 ev.prevent_default();
-                act(admin_reset_password(id, new_password.get_untracked()), ok, failure, errors, move || { reset_for.set(None); new_password.set(String::new()); });
+                outcome.send(reset, AdminResetPassword { id, password: new_password.get_untracked() });
             } novalidate>
                 <div class="field">
                     <label for="new-password">{t(Msg::NuevaContrasena)}</label>

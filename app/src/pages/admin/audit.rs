@@ -9,8 +9,8 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::params::ParamsMap;
 
-use crate::components::FieldMessage;
 use crate::components::guard::urlencode;
+use crate::components::{ErrorAlert, FieldMessage};
 use crate::context::{t, use_lang};
 use crate::error::AppError;
 
@@ -161,7 +161,7 @@ pub fn AuditAdmin() -> impl IntoView {
         <Transition fallback=move || view! { <p class="loading">{t(Msg::Loading)}</p> }>
             {move || page.get().map(|r| match r {
                 Err(AppError::Invalid(_)) => view! { <div class="alert alert-error" role="alert">{t(Msg::ErrValidation)}</div> }.into_any(),
-                Err(e) => view! { <div class="alert alert-error" role="alert">{e.message(lang.get())}</div> }.into_any(),
+                Err(e) => view! { <ErrorAlert error=e/> }.into_any(),
                 Ok(p) if p.rows.is_empty() => view! { <p data-testid="audit-empty">{t(Msg::AuditVacio)}</p> }.into_any(),
                 Ok(p) => {
                     let (filter, cursor) = current.get_untracked();

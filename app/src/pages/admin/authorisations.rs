@@ -1,12 +1,15 @@
 //! `Autorizaciones`: the RED authorisations and their members.
 
+use casia_domain::Msg;
+#[cfg(feature = "ssr")]
+use casia_domain::Role;
 use casia_domain::dto::{AdminListPage, AuthorisationAdminView, NewAuthorisationInput};
-use casia_domain::{FieldError, Msg, Role};
 use leptos::prelude::*;
 use server_fn::codec::Json;
 
-use super::{ListFilter, Pager, act, outcome_banner};
-use crate::components::FieldMessage;
+use super::{ListFilter, Outcome, Pager};
+use crate::components::forms::successes;
+use crate::components::{FieldMessage, Loaded};
 use crate::context::{t, use_lang};
 use crate::error::AppError;
 
@@ -70,26 +73,46 @@ pub async fn admin_set_main_user(authorisation_id: i64, user_id: i64) -> Result<
         .await
         .map_err(fail)
 }
+
 #[component]
 pub fn AuthorisationsAdmin() -> impl IntoView {
     let filter = RwSignal::new(String::new());
     let page = RwSignal::new(0u64);
-    let auths: Resource<Result<AdminListPage<AuthorisationAdminView>, AppError>> = Resource::new(
-        move || (filter.get(), page.get()),
-        |(f, p)| admin_authorisations(f, p),
-    );
-    let has_next =
-        Signal::derive(move || auths.get().and_then(|r| r.ok()).is_some_and(|p| p.has_next));
     let lang = use_lang();
-    let ok = RwSignal::new(false);
-    let failure = RwSignal::new(None::<AppError>);
-    let errors = RwSignal::new(Vec::<FieldError>::new());
-    let errs = Signal::derive(move || errors.get());
+    let outcome = Outcome::new();
+    let errs = outcome.errors();
     let number = RwSignal::new(String::new());
     let company = RwSignal::new(String::new());
     let nif = RwSignal::new(String::new());
     let email = RwSignal::new(String::new());
     let consent = RwSignal::new(false);
+    let creation = outcome.change::<AdminCreateAuthorisation>(move || {
+        // Show the new authorisation: the list narrows to it.
+        filter.set(number.get_untracked().trim().to_owned());
+        page.set(0);
+        number.set(String::new());
+        company.set(String::new());
+        nif.set(String::new());
+        email.set(String::new());
+    });
+    let set_active = outcome.change::<AdminSetAuthorisationActive>(|| ());
+    let set_main = outcome.change::<AdminSetMainUser>(|| ());
+    let remove = outcome.change::<AdminRemoveMember>(|| ());
+    let add = outcome.change::<AdminAddMember>(|| ());
+    // The list reloads after each change that went through.
+    let changed = [
+        successes(creation),
+        successes(set_active),
+        successes(set_main),
+        successes(remove),
+        successes(add),
+    ];
+    let auths: Resource<Result<AdminListPage<AuthorisationAdminView>, AppError>> = Resource::new(
+        move || (filter.get(), page.get(), changed.map(|c| c.get())),
+        |(f, p, _)| admin_authorisations(f, p),
+    );
+    let has_next =
+        Signal::derive(move || auths.get().and_then(|r| r.ok()).is_some_and(|p| p.has_next));
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let input = NewAuthorisationInput {
@@ -99,31 +122,14 @@ pub fn AuthorisationsAdmin() -> impl IntoView {
             contact_email: email.get_untracked(),
             consent: consent.get_untracked(),
         };
-        act(
-            admin_create_authorisation(input),
-            ok,
-            failure,
-            errors,
-            move || {
-                // Show the new authorisation: the list narrows to it.
-                filter.set(number.get_untracked().trim().to_owned());
-                page.set(0);
-                number.set(String::new());
-                company.set(String::new());
-                nif.set(String::new());
-                email.set(String::new());
-                auths.refetch();
-            },
-        );
+        outcome.send(creation, AdminCreateAuthorisation { input });
     };
     view! {
-        {outcome_banner(ok, failure)}
+        {outcome.banner()}
         <ListFilter id="authorisations-filter" label=Msg::FiltroAutorizaciones applied=filter page/>
-        <Suspense fallback=move || view! { <p class="loading">{t(Msg::Loading)}</p> }>
-            {move || auths.get().map(|r| match r {
-                Err(e) => view! { <div class="alert alert-error">{e.message(lang.get())}</div> }.into_any(),
-                Ok(listed) if listed.items.is_empty() => view! { <p class="muted">{t(Msg::SinCoincidencias)}</p> }.into_any(),
-                Ok(AdminListPage { items: list, .. }) => list.into_iter().map(|a| {
+        <Loaded resource=auths children=move |r| match r {
+                listed if listed.items.is_empty() => view! { <p class="muted">{t(Msg::SinCoincidencias)}</p> }.into_any(),
+                AdminListPage { items: list, .. } => list.into_iter().map(|a| {
                     let aid = a.id;
                     let active = a.active;
                     let new_member = RwSignal::new(String::new());
@@ -136,7 +142,7 @@ pub fn AuthorisationsAdmin() -> impl IntoView {
                                 " · "{t(Msg::ConsentimientoAvisos)}": "{move || if a.consent { Msg::Yes.text(lang.get()) } else { Msg::No.text(lang.get()) }}
                                 " · "{t(Msg::Activo)}": "<span data-testid="authorisation-active">{move || if active { Msg::Yes.text(lang.get()) } else { Msg::No.text(lang.get()) }}</span>
                                 " "
-                                <button type="button" class="button button-secondary button-small" on:click=move |_| act(admin_set_authorisation_active(aid, !active), ok, failure, errors, move || auths.refetch())>
+                                <button type="button" class="button button-secondary button-small" on:click=move |_| outcome.send(set_active, AdminSetAuthorisationActive { id: aid, active: !active })>
                                     {t(if active { Msg::Desactivar } else { Msg::Activar })}
                                 </button>
                             </p>
@@ -148,9 +154,9 @@ pub fn AuthorisationsAdmin() -> impl IntoView {
                                             {m.full_name.clone()}" ("{m.username.clone()}")"
                                             {m.main.then(|| view! { <span class="tag">{t(Msg::MainUser)}</span> })}
                                             {(!m.main).then(|| view! {
-                                                <button type="button" class="link-button" on:click=move |_| act(admin_set_main_user(aid, uid), ok, failure, errors, move || auths.refetch())>{t(Msg::HacerPrincipal)}</button>
+                                                <button type="button" class="link-button" on:click=move |_| outcome.send(set_main, AdminSetMainUser { authorisation_id: aid, user_id: uid })>{t(Msg::HacerPrincipal)}</button>
                                                 " · "
-                                                <button type="button" class="link-button" on:click=move |_| act(admin_remove_member(aid, uid), ok, failure, errors, move || auths.refetch())>{t(Msg::QuitarDocumento)}</button>
+                                                <button type="button" class="link-button" on:click=move |_| outcome.send(remove, AdminRemoveMember { authorisation_id: aid, user_id: uid })>{t(Msg::QuitarDocumento)}</button>
                                             })}
                                         </li>
                                     }
@@ -158,7 +164,7 @@ pub fn AuthorisationsAdmin() -> impl IntoView {
                             </ul>
                             <form class="form inline-search" on:submit=move |ev| {
                                 ev.prevent_default();
-                                act(admin_add_member(aid, new_member.get_untracked(), as_main.get_untracked()), ok, failure, errors, move || auths.refetch());
+                                outcome.send(add, AdminAddMember { authorisation_id: aid, username: new_member.get_untracked(), main: as_main.get_untracked() });
                             } novalidate>
                                 <div class="field">
                                     <label for=format!("m-{aid}")>{t(Msg::AnadirMiembro)}</label>
@@ -170,8 +176,7 @@ pub fn AuthorisationsAdmin() -> impl IntoView {
                         </section>
                     }
                 }).collect_view().into_any(),
-            })}
-        </Suspense>
+            }/>
         <Pager page has_next/>
         <FieldMessage field="username" errors=errs/>
         <FieldMessage field="user_id" errors=errs/>

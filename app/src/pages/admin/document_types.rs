@@ -1,11 +1,13 @@
 //! `Tipos de documento`.
 
+use casia_domain::Msg;
+#[cfg(feature = "ssr")]
+use casia_domain::Role;
 use casia_domain::dto::AdminDocumentType;
-use casia_domain::{FieldError, Msg, Role};
 use leptos::prelude::*;
 
-use super::{act, outcome_banner};
-use crate::components::FieldMessage;
+use super::Outcome;
+use crate::components::{FieldMessage, Loaded};
 use crate::context::{t, use_lang};
 use crate::error::AppError;
 
@@ -46,31 +48,29 @@ pub fn DocumentTypesAdmin(
     types: Resource<Result<Vec<AdminDocumentType>, AppError>>,
 ) -> impl IntoView {
     let lang = use_lang();
-    let ok = RwSignal::new(false);
-    let failure = RwSignal::new(None::<AppError>);
-    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let outcome = Outcome::new();
+    let errors = outcome.errors();
     let new_es = RwSignal::new(String::new());
     let new_en = RwSignal::new(String::new());
+    let adding = outcome.change::<AdminAddDocumentType>(move || {
+        new_es.set(String::new());
+        new_en.set(String::new());
+        types.refetch();
+    });
+    let update = outcome.change::<AdminUpdateDocumentType>(move || types.refetch());
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        act(
-            admin_add_document_type(new_es.get_untracked(), new_en.get_untracked()),
-            ok,
-            failure,
-            errors,
-            move || {
-                new_es.set(String::new());
-                new_en.set(String::new());
-                types.refetch();
+        outcome.send(
+            adding,
+            AdminAddDocumentType {
+                name_es: new_es.get_untracked(),
+                name_en: new_en.get_untracked(),
             },
         );
     };
     view! {
-        {outcome_banner(ok, failure)}
-        <Suspense fallback=move || view! { <p class="loading">{t(Msg::Loading)}</p> }>
-            {move || types.get().map(|r| match r {
-                Err(e) => view! { <div class="alert alert-error">{e.message(lang.get())}</div> }.into_any(),
-                Ok(list) => view! {
+        {outcome.banner()}
+        <Loaded resource=types children=move |list| view! {
                     <div class="table-wrap">
                         <table class="table" data-testid="document-types">
                             <thead><tr><th scope="col">{t(Msg::NombreEs)}</th><th scope="col">{t(Msg::NombreEn)}</th><th scope="col">{t(Msg::Activo)}</th><th scope="col"></th></tr></thead>
@@ -85,21 +85,20 @@ pub fn DocumentTypesAdmin(
                                             <td><input type="text" aria-label=move || Msg::NombreEs.text(lang.get()) prop:value=move || es.get() on:input=move |ev| es.set(event_target_value(&ev))/></td>
                                             <td><input type="text" aria-label=move || Msg::NombreEn.text(lang.get()) prop:value=move || en.get() on:input=move |ev| en.set(event_target_value(&ev))/></td>
                                             <td><input type="checkbox" aria-label=move || Msg::Activo.text(lang.get()) prop:checked=move || active.get() on:change=move |ev| active.set(event_target_checked(&ev))/></td>
-                                            <td><button type="button" class="button button-small" on:click=move |_| act(admin_update_document_type(id, es.get_untracked(), en.get_untracked(), active.get_untracked()), ok, failure, errors, move || types.refetch())>{t(Msg::Save)}</button></td>
+                                            <td><button type="button" class="button button-small" on:click=move |_| outcome.send(update, AdminUpdateDocumentType { id, name_es: es.get_untracked(), name_en: en.get_untracked(), active: active.get_untracked() })>{t(Msg::Save)}</button></td>
                                         </tr>
                                     }
                                 }).collect_view()}
                             </tbody>
                         </table>
                     </div>
-                }.into_any(),
-            })}
-        </Suspense>
+                }.into_any()
+            />
         <h2>{t(Msg::AnadirTipoDocumento)}</h2>
         <form class="form" on:submit=add novalidate>
             <div class="form-grid">
-                <div class="field"><label for="dt-es">{t(Msg::NombreEs)}</label><input id="dt-es" type="text" prop:value=move || new_es.get() on:input=move |ev| new_es.set(event_target_value(&ev))/><FieldMessage field="name_es" errors=Signal::derive(move || errors.get())/></div>
-                <div class="field"><label for="dt-en">{t(Msg::NombreEn)}</label><input id="dt-en" type="text" prop:value=move || new_en.get() on:input=move |ev| new_en.set(event_target_value(&ev))/><FieldMessage field="name_en" errors=Signal::derive(move || errors.get())/></div>
+                <div class="field"><label for="dt-es">{t(Msg::NombreEs)}</label><input id="dt-es" type="text" prop:value=move || new_es.get() on:input=move |ev| new_es.set(event_target_value(&ev))/><FieldMessage field="name_es" errors=errors/></div>
+                <div class="field"><label for="dt-en">{t(Msg::NombreEn)}</label><input id="dt-en" type="text" prop:value=move || new_en.get() on:input=move |ev| new_en.set(event_target_value(&ev))/><FieldMessage field="name_en" errors=errors/></div>
             </div>
             <div class="actions"><button type="submit" class="button">{t(Msg::Anadir)}</button></div>
         </form>

@@ -17,6 +17,7 @@ use self::audit::AuditAdmin;
 use self::authorisations::AuthorisationsAdmin;
 use self::document_types::{DocumentTypesAdmin, admin_document_types};
 use self::taxonomy::{TaxonomyAdmin, admin_taxonomy};
+use crate::components::forms::on_answer;
 use crate::components::{ErrorBanner, Guarded};
 use crate::context::t;
 use crate::error::AppError;
@@ -61,35 +62,64 @@ pub fn AdminPage() -> impl IntoView {
     }
 }
 
-/// A result message after an administrative change.
-fn outcome_banner(ok: RwSignal<bool>, failure: RwSignal<Option<AppError>>) -> impl IntoView {
-    view! {
-        {move || ok.get().then(|| view! { <div class="alert alert-success" role="status" data-testid="admin-saved">{t(Msg::DatosGuardados)}</div> })}
-        <ErrorBanner error=Signal::derive(move || failure.get())/>
-    }
-}
-
-/// Runs an administrative change, then reloads `resource`.
-fn act<T: 'static>(
-    fut: impl std::future::Future<Output = Result<T, AppError>> + 'static,
+/// What the section's last change came to: saved, refused field by field, or failed.
+#[derive(Clone, Copy)]
+struct Outcome {
     ok: RwSignal<bool>,
     failure: RwSignal<Option<AppError>>,
     errors: RwSignal<Vec<FieldError>>,
-    after: impl FnOnce() + 'static,
-) {
-    ok.set(false);
-    failure.set(None);
-    errors.set(Vec::new());
-    leptos::task::spawn_local(async move {
-        match fut.await {
+}
+
+impl Outcome {
+    fn new() -> Self {
+        Outcome {
+            ok: RwSignal::new(false),
+            failure: RwSignal::new(None),
+            errors: RwSignal::new(Vec::new()),
+        }
+    }
+
+    fn errors(self) -> Signal<Vec<FieldError>> {
+        Signal::derive(move || self.errors.get())
+    }
+
+    /// One kind of change, shown in this outcome; `after` runs after each that went through.
+    fn change<S>(self, after: impl Fn() + 'static) -> ServerAction<S>
+    where
+        S: server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+        S::Output: Clone + Send + Sync + 'static,
+    {
+        let action = ServerAction::<S>::new();
+        on_answer(action, move |answer| match answer {
             Ok(_) => {
-                ok.set(true);
+                self.ok.set(true);
                 after();
             }
-            Err(AppError::Invalid(e)) => errors.set(e),
-            Err(e) => failure.set(Some(e)),
+            Err(AppError::Invalid(e)) => self.errors.set(e),
+            Err(e) => self.failure.set(Some(e)),
+        });
+        action
+    }
+
+    /// Sends a change: the last one's messages go.
+    fn send<S>(self, action: ServerAction<S>, input: S)
+    where
+        S: server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+        S::Output: Send + Sync + 'static,
+    {
+        self.ok.set(false);
+        self.failure.set(None);
+        self.errors.set(Vec::new());
+        action.dispatch(input);
+    }
+
+    /// The result message above the section.
+    fn banner(self) -> impl IntoView {
+        view! {
+            {move || self.ok.get().then(|| view! { <div class="alert alert-success" role="status" data-testid="admin-saved">{t(Msg::DatosGuardados)}</div> })}
+            <ErrorBanner error=self.failure/>
         }
-    });
+    }
 }
 
 /// The filter box of a paged list; `applied` changes (and the list goes back to its first

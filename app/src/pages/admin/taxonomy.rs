@@ -1,14 +1,16 @@
 //! `Taxonomía`: subjects, categories and subcategories per case type.
 
+use casia_domain::Msg;
+#[cfg(feature = "ssr")]
+use casia_domain::Role;
 use casia_domain::dto::{AdminNode, NodeInput, Taxonomy};
 use casia_domain::i18n::case_type_name;
 use casia_domain::model::CaseType;
-use casia_domain::{FieldError, Msg, Role};
 use leptos::prelude::*;
 use server_fn::codec::Json;
 
-use super::{act, outcome_banner};
-use crate::components::FieldMessage;
+use super::Outcome;
+use crate::components::{ErrorAlert, FieldMessage};
 use crate::context::{t, use_lang};
 use crate::error::AppError;
 
@@ -145,7 +147,7 @@ pub fn TaxonomyAdmin(taxonomy: Resource<Result<Taxonomy, AppError>>) -> impl Int
                 })}
                 <Suspense fallback=|| ()>
                     {move || node.get().map(|r| match r {
-                        Err(e) => view! { <div class="alert alert-error">{e.message(lang.get())}</div> }.into_any(),
+                        Err(e) => view! { <ErrorAlert error=e/> }.into_any(),
                         Ok(None) => if adding_root.get().is_none() { view! { <p class="muted">{t(Msg::EligeNodo)}</p> }.into_any() } else { ().into_any() },
                         Ok(Some(n)) => {
                             let in_use = tree().node(n.id).is_some_and(|x| x.in_use);
@@ -168,9 +170,12 @@ fn NodeEditor(
     selected: RwSignal<Option<i64>>,
 ) -> impl IntoView {
     let lang = use_lang();
-    let ok = RwSignal::new(false);
-    let failure = RwSignal::new(None::<AppError>);
-    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let outcome = Outcome::new();
+    let set_active = outcome.change::<AdminSetNodeActive>(move || taxonomy.refetch());
+    let delete = outcome.change::<AdminDeleteNode>(move || {
+        selected.set(None);
+        taxonomy.refetch();
+    });
     let id = node.id;
     let active = node.active;
     let child_label = match node.depth {
@@ -181,18 +186,18 @@ fn NodeEditor(
     let case_type = node.case_type;
     view! {
         <h2>{t(Msg::EditarNodo)}</h2>
-        {outcome_banner(ok, failure)}
+        {outcome.banner()}
         <NodeForm existing=Some(node) case_type parent=None taxonomy selected/>
         <div class="actions">
-            <button type="button" class="button button-secondary" on:click=move |_| act(admin_set_node_active(id, !active), ok, failure, errors, move || taxonomy.refetch())>
+            <button type="button" class="button button-secondary" on:click=move |_| outcome.send(set_active, AdminSetNodeActive { id, active: !active })>
                 {t(if active { Msg::Desactivar } else { Msg::Activar })}
             </button>
             <button type="button" class="button button-danger" disabled=in_use || has_children title=move || if in_use { Msg::EnUsoNoEliminar.text(lang.get()) } else { "" }
-                on:click=move |_| act(admin_delete_node(id), ok, failure, errors, move || { selected.set(None); taxonomy.refetch(); })>
+                on:click=move |_| outcome.send(delete, AdminDeleteNode { id })>
                 {t(Msg::Eliminar)}
             </button>
         </div>
-        <FieldMessage field="id" errors=Signal::derive(move || errors.get())/>
+        <FieldMessage field="id" errors=outcome.errors()/>
         {child_label.map(|label| view! {
             <h3>{t(label)}</h3>
             <NodeForm existing=None case_type parent=Some(id) taxonomy selected/>
@@ -239,9 +244,16 @@ fn NodeForm(
             .unwrap_or_default(),
     );
     let technical = RwSignal::new(existing.as_ref().is_some_and(|n| n.technical));
-    let ok = RwSignal::new(false);
-    let failure = RwSignal::new(None::<AppError>);
-    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let outcome = Outcome::new();
+    let errors = outcome.errors();
+    let update = outcome.change::<AdminUpdateNode>(move || taxonomy.refetch());
+    let add = outcome.change::<AdminAddNode>(move || {
+        name_es.set(String::new());
+        name_en.set(String::new());
+        help_es.set(String::new());
+        help_en.set(String::new());
+        taxonomy.refetch();
+    });
     let prefix = format!("n{}-{}", editing.unwrap_or(0), parent.unwrap_or(0));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -253,29 +265,15 @@ fn NodeForm(
             technical: technical.get_untracked(),
         };
         match editing {
-            Some(id) => act(
-                admin_update_node(id, input),
-                ok,
-                failure,
-                errors,
-                move || taxonomy.refetch(),
+            Some(id) => outcome.send(update, AdminUpdateNode { id, input }),
+            None => outcome.send(
+                add,
+                AdminAddNode {
+                    case_type: case_type.code().to_owned(),
+                    parent_id: parent,
+                    input,
+                },
             ),
-            None => {
-                let done = move || {
-                    name_es.set(String::new());
-                    name_en.set(String::new());
-                    help_es.set(String::new());
-                    help_en.set(String::new());
-                    taxonomy.refetch();
-                };
-                act(
-                    admin_add_node(case_type.code().to_owned(), parent, input),
-                    ok,
-                    failure,
-                    errors,
-                    done,
-                )
-            }
         }
         let _ = selected;
     };
@@ -292,7 +290,7 @@ fn NodeForm(
                 } else {
                     view! { <input id=id type="text" maxlength="70" prop:value=move || sig.get() on:input=move |ev| sig.set(event_target_value(&ev))/> }.into_any()
                 }}
-                <FieldMessage field=name errors=Signal::derive(move || errors.get())/>
+                <FieldMessage field=name errors=errors/>
             </div>
         }
     };
@@ -300,7 +298,7 @@ fn NodeForm(
     let show_technical = case_type == CaseType::Incidencia
         && (depth == 2 || (editing.is_none() && parent.is_some()));
     view! {
-        {outcome_banner(ok, failure)}
+        {outcome.banner()}
         <form class="form" on:submit=submit novalidate>
             <div class="form-grid">
                 {field(format!("{prefix}-es"), Msg::NombreEs, name_es, "name_es", false)}

@@ -37,28 +37,20 @@ pub fn CancelPage() -> impl IntoView {
 #[component]
 fn CancelView(detail: CaseDetail) -> impl IntoView {
     let lang = use_lang();
-    let reason = RwSignal::new(String::new());
-    let outcome = RwSignal::new(None::<Substate>);
-    let failure = RwSignal::new(None::<AppError>);
-    let pending = RwSignal::new(false);
-    let number = detail.number_display.clone();
+    let cancel = ServerAction::<RequestCancellation>::new();
+    let pending = cancel.pending();
+    let outcome = Signal::derive(move || cancel.value().get().and_then(|r| r.ok()));
+    // The last attempt's error, gone while a new one is on its way.
+    let failure = Signal::derive(move || {
+        (!pending.get())
+            .then(|| cancel.value().get().and_then(|r| r.err()))
+            .flatten()
+    });
+    let number = StoredValue::new(detail.number_display.clone());
     let version = detail.version;
     let immediate = detail.substate == Substate::Presentado;
     let allowed = detail.allowed.contains(&Action::RequestCancellation);
     let back = format!("/casia/casos/{}", detail.number_display);
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let number = number.clone();
-        pending.set(true);
-        failure.set(None);
-        leptos::task::spawn_local(async move {
-            match request_cancellation(number, reason.get_untracked(), version).await {
-                Ok(s) => outcome.set(Some(s)),
-                Err(e) => failure.set(Some(e)),
-            }
-            pending.set(false);
-        });
-    };
     view! {
         <div class="panel">
             <h1>{t(Msg::SolicitarAnulacion)}" "<span class="num">{detail.number_display.clone()}</span></h1>
@@ -71,22 +63,24 @@ fn CancelView(detail: CaseDetail) -> impl IntoView {
                 }.into_any(),
                 None => ().into_any(),
             }}
-            <ErrorBanner error=Signal::derive(move || failure.get())/>
+            <ErrorBanner error=failure/>
             <Show when=move || outcome.get().is_none()>
                 {if !allowed {
                     view! { <div class="alert alert-warning" role="status">{t(Msg::AnulacionNoPosible)}</div> }.into_any()
                 } else {
                     view! {
                         <p>{t(if immediate { Msg::AnulacionExplicaInmediata } else { Msg::AnulacionExplicaPendiente })}</p>
-                        <form class="form" on:submit=submit.clone() novalidate>
+                        <ActionForm action=cancel attr:class="form" attr:novalidate=true>
+                            <input type="hidden" name="number" value=number.get_value()/>
+                            <input type="hidden" name="version" value=version/>
                             <div class="field">
                                 <label for="reason">{t(Msg::MotivoOpcional)}</label>
-                                <textarea id="reason" rows="4" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
+                                <textarea id="reason" name="reason" rows="4"></textarea>
                             </div>
                             <div class="actions">
                                 <button type="submit" class="button button-danger" disabled=move || pending.get()>{t(Msg::ConfirmarAnulacion)}</button>
                             </div>
-                        </form>
+                        </ActionForm>
                     }.into_any()
                 }}
             </Show>

@@ -1,13 +1,12 @@
 //! `Consulta Histórico` (guide §4.2.3).
 
+use casia_domain::Role;
 use casia_domain::dto::CaseHistory;
-use casia_domain::{Msg, Role};
 use leptos::prelude::*;
 
 use super::number_param;
-use crate::components::Guarded;
 use crate::components::case_view::HistoryTable;
-use crate::context::{t, use_lang};
+use crate::components::{Guarded, Loaded};
 use crate::error::AppError;
 
 #[server(endpoint = "case_history")]
@@ -33,13 +32,7 @@ fn HistoryView(
     history: Resource<Result<CaseHistory, AppError>>,
     number: Memo<String>,
 ) -> impl IntoView {
-    let lang = use_lang();
     view! {
-        <Suspense fallback=move || view! { <p class="loading">{t(Msg::Loading)}</p> }>
-            {move || history.get().map(|r| match r {
-                Err(e) => view! { <div class="alert alert-error" role="alert">{e.message(lang.get())}</div> }.into_any(),
-                Ok(h) => view! { <HistoryTable history=h back=format!("/casia/casos/{}", number.get_untracked())/> }.into_any(),
-            })}
-        </Suspense>
+        <Loaded resource=history children=move |h| view! { <HistoryTable history=h back=format!("/casia/casos/{}", number.get_untracked())/> }/>
     }
 }

@@ -7,12 +7,14 @@ pub mod detail;
 pub mod history;
 pub mod rating;
 
+use casia_domain::Msg;
+#[cfg(feature = "ssr")]
+use casia_domain::Role;
 use casia_domain::dto::CaseDetail;
-use casia_domain::{Msg, Role};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-use crate::context::{t, use_lang};
+use crate::components::Loaded;
 use crate::error::AppError;
 
 #[server(endpoint = "case_detail")]
@@ -45,26 +47,5 @@ where
     F: Fn(CaseDetail) -> IV + Send + Sync + 'static,
     IV: IntoView + 'static,
 {
-    let lang = use_lang();
-    let children = std::sync::Arc::new(children);
-    view! {
-        <Suspense fallback=move || view! { <p class="loading">{t(Msg::Loading)}</p> }>
-            {move || {
-                let children = children.clone();
-                detail.get().map(move |r| match r {
-                    Err(e) => {
-                        #[cfg(feature = "ssr")]
-                        crate::server::set_page_status(e.status());
-                        view! {
-                            <div class="panel">
-                                <div class="alert alert-error" role="alert">{e.message(lang.get())}</div>
-                                <a class="button button-secondary" href="/casia/casos">{t(Msg::GestionCasos)}</a>
-                            </div>
-                        }.into_any()
-                    }
-                    Ok(d) => children(d).into_any(),
-                })
-            }}
-        </Suspense>
-    }
+    view! { <Loaded resource=detail children=children back=("/casia/casos", Msg::GestionCasos)/> }
 }

@@ -40,8 +40,9 @@ fn RatingView(detail: CaseDetail) -> impl IntoView {
     let lang = use_lang();
     let score = RwSignal::new(None::<i64>);
     let observations = RwSignal::new(String::new());
-    let done = RwSignal::new(false);
-    let failure = RwSignal::new(None::<AppError>);
+    let rate = ServerAction::<RateCase>::new();
+    let done = Signal::derive(move || matches!(rate.value().get(), Some(Ok(()))));
+    let failure = Signal::derive(move || rate.value().get().and_then(|r| r.err()));
     let submitted = RwSignal::new(false);
     let errors = Signal::derive(move || {
         if submitted.get() {
@@ -61,18 +62,16 @@ fn RatingView(detail: CaseDetail) -> impl IntoView {
         if !errors.get_untracked().is_empty() {
             return;
         }
-        let number = number.clone();
-        leptos::task::spawn_local(async move {
-            match rate_case(number, score.get_untracked(), observations.get_untracked()).await {
-                Ok(()) => done.set(true),
-                Err(e) => failure.set(Some(e)),
-            }
+        rate.dispatch(RateCase {
+            number: number.clone(),
+            score: score.get_untracked(),
+            observations: observations.get_untracked(),
         });
     };
     view! {
         <div class="panel">
             <h1>{t(Msg::Valoracion)}" "<span class="num">{detail.number_display.clone()}</span></h1>
-            <ErrorBanner error=Signal::derive(move || failure.get())/>
+            <ErrorBanner error=failure/>
             {move || done.get().then(|| view! { <div class="alert alert-success" role="status" data-testid="rating-done">{t(Msg::GraciasValoracion)}</div> })}
             <Show when=move || !done.get()>
                 {if !allowed {
