@@ -6,7 +6,7 @@ mod proxies;
 use std::path::PathBuf;
 
 use figment::Figment;
-use figment::providers::{Env, Serialized, Toml};
+use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
 pub use proxies::{TrustedProxies, canonical};
@@ -321,10 +321,6 @@ impl Config {
         self.public_url
             .get(..8)
             .is_some_and(|scheme| scheme.eq_ignore_ascii_case("https://"))
-    }
-
-    pub fn is_sqlite(&self) -> bool {
-        self.database_url.starts_with("sqlite:")
     }
 }
 
