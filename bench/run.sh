@@ -66,7 +66,12 @@ if [[ "$(oha --version 2>/dev/null || true)" != "oha $OHA_VERSION" ]]; then
 fi
 if [[ "$BUILD" == 1 || ! -x target/release/casia ]]; then
   say "building the release server and bundle"
-  bash scripts/build.sh >&2
+  # `casia generate` lives behind the `bench` feature (with the usual `ssr`).
+  bash scripts/build.sh --bin-features ssr --bin-features bench >&2
+fi
+if ! ./target/release/casia generate --help >/dev/null 2>&1; then
+  echo "target/release/casia was built without the bench feature: run bench/run.sh without --no-build" >&2
+  exit 1
 fi
 say "building the opening driver"
 cargo build --release --quiet --manifest-path bench/driver/Cargo.toml >&2

@@ -24,7 +24,7 @@ psql "$CASIA_TEST_POSTGRES/postgres" -Atc "SELECT datname FROM pg_database d WHE
 # Per package: a workspace-wide build would enable `ssr` and `hydrate` together.
 step "unit and integration tests (SQLite and PostgreSQL)"
 cargo test -p casia-domain 2>&1 | tee -a "$LOG"
-cargo test -p casia-services 2>&1 | tee -a "$LOG"
+cargo test -p casia-services --features bench 2>&1 | tee -a "$LOG"
 cargo test -p app --features ssr --lib 2>&1 | tee -a "$LOG"
 cargo test -p server 2>&1 | tee -a "$LOG"
 

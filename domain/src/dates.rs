@@ -106,6 +106,28 @@ impl CalendarDate {
         }
     }
 
+    /// The day before (the dashboard's days counted back from today).
+    pub fn previous_day(self) -> Self {
+        if self.day > 1 {
+            CalendarDate {
+                day: self.day - 1,
+                ..self
+            }
+        } else if self.month > 1 {
+            CalendarDate {
+                year: self.year,
+                month: self.month - 1,
+                day: days_in_month(self.year, self.month - 1),
+            }
+        } else {
+            CalendarDate {
+                year: self.year - 1,
+                month: 12,
+                day: 31,
+            }
+        }
+    }
+
     /// The same day of the previous month, clamped to that month's length.
     pub fn previous_month(self) -> Self {
         let (year, month) = if self.month == 1 {
@@ -279,6 +301,10 @@ mod tests {
         assert_eq!(d(2024, 2, 28).next_day(), d(2024, 2, 29));
         assert_eq!(d(2024, 2, 29).next_day(), d(2024, 3, 1));
         assert_eq!(d(2026, 12, 31).next_day(), d(2027, 1, 1));
+        assert_eq!(d(2026, 3, 1).previous_day(), d(2026, 2, 28));
+        assert_eq!(d(2024, 3, 1).previous_day(), d(2024, 2, 29));
+        assert_eq!(d(2026, 1, 1).previous_day(), d(2025, 12, 31));
+        assert_eq!(d(2026, 5, 17).previous_day(), d(2026, 5, 16));
         assert_eq!(d(2026, 3, 31).previous_month(), d(2026, 2, 28));
         assert_eq!(d(2026, 1, 15).previous_month(), d(2025, 12, 15));
         assert_eq!(d(2026, 11, 5).display(), "05/11/2026");

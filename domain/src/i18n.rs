@@ -62,7 +62,6 @@ messages! {
     // Shell and header (the guide's screens).
     ServiceName => ("Servicio para la Atención del Autorizado RED", "Support Service for RED Authorised Users"),
     ServiceShort => ("Atención y Soporte al Autorizado", "Authorised User Support"),
-    Brand => ("Casia", "Casia"),
     SkipToContent => ("Saltar al contenido", "Skip to content"),
     RazonSocial => ("Razón Social", "Company name"),
     NumAutorizacion => ("Nº Autorización", "Authorisation no."),
@@ -71,8 +70,6 @@ messages! {
     FechaHoraActual => ("Fecha y Hora Actual", "Current date and time"),
     Salir => ("Salir", "Log out"),
     Atras => ("Atrás", "Back"),
-    Language => ("Idioma", "Language"),
-    LanguageName => ("Español", "English"),
     SwitchToOther => ("English", "Español"),
     Buzon => ("Buzón", "Inbox"),
     // Notice emails.
@@ -84,7 +81,6 @@ messages! {
     UnreadNotices => ("avisos sin leer", "unread notices"),
     MainNavigation => ("Navegación principal", "Main navigation"),
     Loading => ("Cargando…", "Loading…"),
-    Required => ("(*)", "(*)"),
     RequiredLegend => ("Los campos marcados con (*) son campos obligatorios.", "Fields marked (*) are required."),
     Yes => ("Sí", "Yes"),
     No => ("No", "No"),

@@ -68,6 +68,8 @@ enum Command {
     /// Fill an empty PostgreSQL database with a realistic volume for benchmarks (bench/run.sh):
     /// authorisations of skewed sizes, their users, cases over the last months with history,
     /// documents and ratings. Every generated account's password is `casia-bench`.
+    /// Only in a build with the `bench` feature (bench/run.sh makes one).
+    #[cfg(feature = "bench")]
     Generate {
         #[arg(long, default_value_t = 1_000_000)]
         cases: u64,
@@ -178,6 +180,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             println!("Autorización creada: {} {}", a.number, a.company_name);
             Ok(())
         }
+        #[cfg(feature = "bench")]
         Command::Generate {
             cases,
             authorisations,

@@ -14,6 +14,7 @@ pub mod entity;
 pub mod error;
 pub mod files;
 pub mod jobs;
+#[cfg(feature = "bench")]
 pub mod loadgen;
 pub mod mail;
 pub mod notices;

@@ -2,15 +2,13 @@
 
 use casia_domain::{Lang, Role};
 use chrono::{DateTime, Duration, Utc};
-use rand::RngCore;
 use sea_orm::ExprTrait;
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, Set, TransactionTrait,
 };
 use serde_json::json;
-use sha2::Digest;
 
 use crate::audit::{self, AuditAction, AuditEvent, Outcome};
 use crate::clock::now;

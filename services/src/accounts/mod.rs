@@ -5,16 +5,13 @@ mod users;
 
 use casia_domain::dto::AuthorisationView;
 use casia_domain::{Lang, Role};
-use rand::RngCore;
 use sea_orm::ExprTrait;
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder,
 };
-use sha2::Digest;
 
-use crate::audit;
 use crate::config::StaffMfa;
 use crate::entity::{authorisation, authorisation_member, session, user};
 use crate::error::{ServiceError, ServiceResult};

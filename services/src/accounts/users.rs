@@ -5,15 +5,11 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use casia_domain::dto::UserView;
 use casia_domain::{FieldProblem, Lang, Role};
 use rand::RngCore;
-use sea_orm::ExprTrait;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use sha2::{Digest, Sha256};
 
 use crate::clock::now;
-use crate::entity::{session, user};
+use crate::entity::user;
 use crate::error::{ServiceError, ServiceResult};
 
 pub fn hash_password(password: &str) -> ServiceResult<String> {

@@ -1,26 +1,24 @@
 //! Accounts: the paged list, creation, (de)activation and password reset.
 
-use casia_domain::dto::{ADMIN_PAGE_SIZE, AccountView, AdminListPage, NewAccount};
+use casia_domain::dto::{AccountView, AdminListPage, NewAccount};
 use casia_domain::validation::Problems;
 use casia_domain::{FieldProblem, Lang, Role};
 use std::collections::HashMap;
 
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    ExprTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
 };
 use serde_json::json;
 
 use crate::accounts::{self, Caller, NewUser};
 use crate::audit::AuditAction;
-use crate::authorisations;
 use crate::clock::display;
 use crate::db::write_transaction;
 use crate::entity::{authorisation, authorisation_member, session, user};
 use crate::error::{ServiceError, ServiceResult};
 
-use super::{account_json, audited, filter_pattern, lower_like, page_offset, require_admin};
+use super::{account_json, audited, list_page, require_admin};
 
 /// Accounts by username, `ADMIN_PAGE_SIZE` at a time, optionally those whose username or name
 /// contains `filter`. Only the page's memberships are read.
@@ -31,23 +29,17 @@ pub async fn accounts(
     page: u64,
 ) -> ServiceResult<AdminListPage<AccountView>> {
     require_admin(caller)?;
-    let mut query = user::Entity::find()
+    let query = user::Entity::find()
         .order_by_asc(user::Column::Username)
         .order_by_asc(user::Column::Id);
-    if let Some(pattern) = filter_pattern(filter) {
-        query = query.filter(
-            Condition::any()
-                .add(lower_like(user::Column::Username, &pattern))
-                .add(lower_like(user::Column::FullName, &pattern)),
-        );
-    }
-    let mut users = query
-        .offset(page_offset(page))
-        .limit(ADMIN_PAGE_SIZE + 1)
-        .all(db)
-        .await?;
-    let has_next = users.len() as u64 > ADMIN_PAGE_SIZE;
-    users.truncate(ADMIN_PAGE_SIZE as usize);
+    let (users, has_next) = list_page(
+        db,
+        query,
+        [user::Column::Username, user::Column::FullName],
+        filter,
+        page,
+    )
+    .await?;
     let members = authorisation_member::Entity::find()
         .filter(authorisation_member::Column::UserId.is_in(users.iter().map(|u| u.id)))
         .all(db)

@@ -1,16 +1,11 @@
 //! Authorisations: the paged list, creation, (de)activation, members and main user.
 
-use casia_domain::dto::{
-    ADMIN_PAGE_SIZE, AdminListPage, AuthorisationAdminView, MemberView, NewAuthorisationInput,
-};
+use casia_domain::dto::{AdminListPage, AuthorisationAdminView, MemberView, NewAuthorisationInput};
 use casia_domain::{FieldProblem, Role};
 use std::collections::HashMap;
 
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    ExprTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::json;
 
 use crate::accounts::{self, Caller};
@@ -18,13 +13,10 @@ use crate::audit::AuditAction;
 use crate::authorisations::{self, NewAuthorisation};
 use crate::clock::display_opt;
 use crate::db::write_transaction;
-use crate::entity::{authorisation, authorisation_member, session, user};
+use crate::entity::{authorisation, authorisation_member, user};
 use crate::error::{ServiceError, ServiceResult};
 
-use super::{
-    audited, authorisation_json, filter_pattern, lower_like, page_offset, require_admin,
-    username_of,
-};
+use super::{audited, authorisation_json, list_page, require_admin, username_of};
 
 /// Authorisations by number, `ADMIN_PAGE_SIZE` at a time, optionally those whose number or
 /// company name contains `filter`, with their members (only the page's are read).
@@ -35,23 +27,20 @@ pub async fn authorisations(
     page: u64,
 ) -> ServiceResult<AdminListPage<AuthorisationAdminView>> {
     require_admin(caller)?;
-    let mut query = authorisation::Entity::find()
+    let query = authorisation::Entity::find()
         .order_by_asc(authorisation::Column::Number)
         .order_by_asc(authorisation::Column::Id);
-    if let Some(pattern) = filter_pattern(filter) {
-        query = query.filter(
-            Condition::any()
-                .add(lower_like(authorisation::Column::Number, &pattern))
-                .add(lower_like(authorisation::Column::CompanyName, &pattern)),
-        );
-    }
-    let mut auths = query
-        .offset(page_offset(page))
-        .limit(ADMIN_PAGE_SIZE + 1)
-        .all(db)
-        .await?;
-    let has_next = auths.len() as u64 > ADMIN_PAGE_SIZE;
-    auths.truncate(ADMIN_PAGE_SIZE as usize);
+    let (auths, has_next) = list_page(
+        db,
+        query,
+        [
+            authorisation::Column::Number,
+            authorisation::Column::CompanyName,
+        ],
+        filter,
+        page,
+    )
+    .await?;
     let members = authorisation_member::Entity::find()
         .filter(authorisation_member::Column::AuthorisationId.is_in(auths.iter().map(|a| a.id)))
         .all(db)

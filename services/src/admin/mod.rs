@@ -12,8 +12,8 @@ use casia_domain::validation::Problems;
 
 use sea_orm::sea_query::{Expr, Func, LikeExpr};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    Condition, ConnectionTrait, DatabaseConnection, EntityTrait, ExprTrait, QueryFilter,
+    QuerySelect,
 };
 use serde_json::{Value, json};
 
@@ -95,6 +95,36 @@ fn check_names(name_es: &str, name_en: &str) -> ServiceResult<()> {
     p.required_text("name_es", name_es, NAME_MAX);
     p.required_text("name_en", name_en, NAME_MAX);
     p.finish().map_err(ServiceError::Invalid)
+}
+
+/// One page of an administrator's list: `query` (already ordered) narrowed to the rows where
+/// one of `columns` contains `filter`, `ADMIN_PAGE_SIZE` rows from `page` on, and whether more
+/// follow.
+async fn list_page<E>(
+    db: &DatabaseConnection,
+    mut query: sea_orm::Select<E>,
+    columns: [E::Column; 2],
+    filter: &str,
+    page: u64,
+) -> ServiceResult<(Vec<E::Model>, bool)>
+where
+    E: EntityTrait,
+    E::Column: sea_orm::sea_query::IntoColumnRef,
+{
+    if let Some(pattern) = filter_pattern(filter) {
+        let any = columns.into_iter().fold(Condition::any(), |any, column| {
+            any.add(lower_like(column, &pattern))
+        });
+        query = query.filter(any);
+    }
+    let mut rows = query
+        .offset(page_offset(page))
+        .limit(ADMIN_PAGE_SIZE + 1)
+        .all(db)
+        .await?;
+    let has_next = rows.len() as u64 > ADMIN_PAGE_SIZE;
+    rows.truncate(ADMIN_PAGE_SIZE as usize);
+    Ok((rows, has_next))
 }
 
 /// What an administrator typed to narrow a list, as a lower-case `LIKE` pattern that takes

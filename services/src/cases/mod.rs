@@ -4,6 +4,7 @@
 //! transaction updates the case (guarded by its version, so of two concurrent actions exactly
 //! one wins), writes the history row, the visible message and the notice.
 
+mod idempotency;
 pub mod open;
 pub mod processor;
 pub mod query;

@@ -15,11 +15,11 @@ use sea_orm::{
 };
 
 use super::receipts::{self, receipt_view};
-use super::{in_transaction, write_history};
+use super::{idempotency, in_transaction, write_history};
 use crate::Services;
 use crate::accounts::Caller;
 use crate::clock::{display, now};
-use crate::entity::{case, case_counter, document, document_type, receipt, submission, upload};
+use crate::entity::{case, case_counter, document, document_type, upload};
 use crate::error::{ServiceError, ServiceResult};
 use casia_domain::lifecycle::HistoryAction;
 
@@ -30,13 +30,7 @@ pub async fn open_case(
 ) -> ServiceResult<CaseOpened> {
     let scope = caller.user_scope()?;
     let db = &s.db;
-    let key = form.idempotency_key.trim().to_owned();
-    if key.is_empty() || key.len() > 100 {
-        return Err(ServiceError::invalid(
-            "idempotency_key",
-            FieldProblem::Required,
-        ));
-    }
+    let key = idempotency::idempotency_key(&form.idempotency_key)?;
     // A resend of a form that already opened its case gets the same answer.
     if let Some(done) =
         existing_submission(db, caller.user.id, scope.authorisation_id, &key).await?
@@ -65,16 +59,14 @@ pub async fn open_case(
     let result = in_transaction(db, async |tx| {
         // First statement writes (SQLite takes its write lock here); a duplicate key means
         // the same form was sent twice at once and the other request is opening the case.
-        submission::ActiveModel {
-            user_id: Set(caller.user.id),
-            idempotency_key: Set(key.clone()),
-            kind: Set(SubmissionKind::OpenCase),
-            case_id: Set(None),
-            receipt_id: Set(None),
-            created_at: Set(opened_at),
-            ..Default::default()
-        }
-        .insert(tx)
+        idempotency::record(
+            tx,
+            caller.user.id,
+            &key,
+            SubmissionKind::OpenCase,
+            None,
+            opened_at,
+        )
         .await?;
 
         let number = next_case_number(tx, year).await?;
@@ -140,16 +132,14 @@ pub async fn open_case(
         };
         crate::notices::record(tx, &c, NoticeKind::CaseOpened, None).await?;
 
-        submission::Entity::update_many()
-            .col_expr(submission::Column::CaseId, Expr::value(c.id))
-            .col_expr(
-                submission::Column::ReceiptId,
-                Expr::value(receipt.as_ref().map(|r| r.id)),
-            )
-            .filter(submission::Column::UserId.eq(caller.user.id))
-            .filter(submission::Column::IdempotencyKey.eq(key.clone()))
-            .exec(tx)
-            .await?;
+        idempotency::complete(
+            tx,
+            caller.user.id,
+            &key,
+            c.id,
+            receipt.as_ref().map(|r| r.id),
+        )
+        .await?;
         Ok(CaseOpened {
             number: c.number,
             number_display: case_number::format(c.number),
@@ -228,12 +218,7 @@ async fn existing_submission(
     authorisation_id: i64,
     key: &str,
 ) -> ServiceResult<Option<CaseOpened>> {
-    let Some(sub) = submission::Entity::find()
-        .filter(submission::Column::UserId.eq(user_id))
-        .filter(submission::Column::IdempotencyKey.eq(key))
-        .one(db)
-        .await?
-    else {
+    let Some((sub, receipt)) = idempotency::previous(db, user_id, key).await? else {
         return Ok(None);
     };
     let Some(case_id) = sub.case_id else {
@@ -246,15 +231,11 @@ async fn existing_submission(
     if c.authorisation_id != authorisation_id {
         return Err(ServiceError::Conflict);
     }
-    let r = match sub.receipt_id {
-        Some(id) => receipt::Entity::find_by_id(id).one(db).await?,
-        None => None,
-    };
     Ok(Some(CaseOpened {
         number: c.number,
         number_display: case_number::format(c.number),
         opened_at: display(c.opened_at),
-        receipt: r.as_ref().map(receipt_view),
+        receipt,
     }))
 }
 

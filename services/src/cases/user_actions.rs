@@ -16,11 +16,11 @@ use sea_orm::{
 
 use super::open::{attach_documents, claim_documents};
 use super::receipts::{self, receipt_view};
-use super::{Change, apply, find_for_user, in_transaction};
+use super::{Change, apply, find_for_user, idempotency, in_transaction};
 use crate::Services;
 use crate::accounts::Caller;
 use crate::clock::now;
-use crate::entity::{case, document, receipt, submission};
+use crate::entity::{case, document};
 use crate::error::{ServiceError, ServiceResult};
 
 /// Adds information and/or documents; while `Solicitada Información` this answers the
@@ -34,13 +34,7 @@ pub async fn modify_information(
 ) -> ServiceResult<ModificationDone> {
     let scope = caller.user_scope()?;
     let db = &s.db;
-    let key = form.idempotency_key.trim().to_owned();
-    if key.is_empty() || key.len() > 100 {
-        return Err(ServiceError::invalid(
-            "idempotency_key",
-            FieldProblem::Required,
-        ));
-    }
+    let key = idempotency::idempotency_key(&form.idempotency_key)?;
     let c = find_for_user(db, caller, scope, number).await?;
     if let Some(done) = previous_modification(db, caller.user.id, &key, &c).await? {
         return Ok(done);
@@ -96,16 +90,14 @@ pub async fn modify_information(
     let uploads = claim_documents(db, caller.user.id, &form.documents).await?;
 
     in_transaction(db, async |tx| {
-        submission::ActiveModel {
-            user_id: Set(caller.user.id),
-            idempotency_key: Set(key.clone()),
-            kind: Set(SubmissionKind::ModifyInformation),
-            case_id: Set(Some(c.id)),
-            receipt_id: Set(None),
-            created_at: Set(now()),
-            ..Default::default()
-        }
-        .insert(tx)
+        idempotency::record(
+            tx,
+            caller.user.id,
+            &key,
+            SubmissionKind::ModifyInformation,
+            Some(c.id),
+            now(),
+        )
         .await?;
         let information = form.information.trim().to_owned();
         let (mut updated, _) = apply(
@@ -167,12 +159,7 @@ pub async fn modify_information(
             None
         };
         if let Some(r) = &receipt {
-            submission::Entity::update_many()
-                .col_expr(submission::Column::ReceiptId, Expr::value(r.id))
-                .filter(submission::Column::UserId.eq(caller.user.id))
-                .filter(submission::Column::IdempotencyKey.eq(key.clone()))
-                .exec(tx)
-                .await?;
+            idempotency::complete(tx, caller.user.id, &key, c.id, Some(r.id)).await?;
         }
         Ok(ModificationDone {
             substate: updated.substate,
@@ -194,12 +181,7 @@ async fn previous_modification(
     key: &str,
     c: &case::Model,
 ) -> ServiceResult<Option<ModificationDone>> {
-    let Some(sub) = submission::Entity::find()
-        .filter(submission::Column::UserId.eq(user_id))
-        .filter(submission::Column::IdempotencyKey.eq(key))
-        .one(db)
-        .await?
-    else {
+    let Some((sub, receipt)) = idempotency::previous(db, user_id, key).await? else {
         return Ok(None);
     };
     if sub.case_id != Some(c.id) {
@@ -208,13 +190,9 @@ async fn previous_modification(
             FieldProblem::InvalidChoice,
         ));
     }
-    let r = match sub.receipt_id {
-        Some(id) => receipt::Entity::find_by_id(id).one(db).await?,
-        None => None,
-    };
     Ok(Some(ModificationDone {
         substate: c.substate,
-        receipt: r.as_ref().map(receipt_view),
+        receipt,
     }))
 }
 

@@ -1,13 +1,6 @@
 //! What a file is, decided from its content and the extension its name claims.
 
 use casia_domain::dto::UploadProblem;
-use futures::StreamExt;
-use rand::RngCore;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
-};
-use sha2::Digest;
 
 /// How much of the start of a file is looked at to decide its kind.
 pub(super) const SNIFF_BYTES: usize = 64 * 1024;

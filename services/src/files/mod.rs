@@ -10,13 +10,11 @@ mod storage;
 use bytes::Bytes;
 use casia_domain::dto::{RateLimit, UploadProblem, UploadedFile};
 use chrono::{DateTime, Duration, Utc};
-use futures::{Stream, StreamExt};
-use rand::RngCore;
+use futures::Stream;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,
 };
-use sha2::Digest;
 
 use crate::Services;
 use crate::accounts::Caller;

@@ -9,14 +9,9 @@ use object_store::local::LocalFileSystem;
 use object_store::path::Path as StorePath;
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload, WriteMultipart};
 use rand::RngCore;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
-};
 use sha2::{Digest, Sha256};
 
 use crate::clock::now;
-use crate::entity::upload;
 use crate::error::{ServiceError, ServiceResult};
 
 use super::{SNIFF_BYTES, StoredFile, UploadFailure, classify};

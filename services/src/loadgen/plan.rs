@@ -1,10 +1,5 @@
 //! How many authorisations, of which sizes, and how many cases each: the load plan.
 
-use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, TransactionTrait};
-use sha2::Digest;
-
-use crate::entity::case;
-
 #[derive(Clone, Debug)]
 pub struct LoadPlan {
     pub cases: u64,

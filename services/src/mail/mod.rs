@@ -20,9 +20,7 @@ mod render;
 mod send;
 mod worker;
 
-pub use render::{
-    InboxText, RenderedMail, case_link, decode, escape_html, render, render_for_inbox,
-};
+pub use render::{InboxText, RenderedMail, case_link, decode, render, render_for_inbox};
 pub use send::{FileSender, MailSender, OutgoingMail, SmtpSender, compose, message_id, sender_for};
 pub use worker::{DELIVERY_BATCH, DeliveryReport, deliver_pending, retry_delay, run_worker};
 

@@ -1,5 +1,8 @@
 //! How a notice reads: the email (plain text and HTML) and the in-app inbox text.
 
+use std::fmt;
+
+use askama::Template;
 use casia_domain::i18n::{notice_subject, notice_text};
 use casia_domain::model::NoticeKind;
 use casia_domain::{Lang, Msg};
@@ -86,32 +89,21 @@ pub fn render(n: &notice::Model, public_url: &str) -> ServiceResult<RenderedMail
         Msg::NoticeWhyReceived.text(lang),
     ));
 
-    let mut html = format!(
-        "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head><meta charset=\"utf-8\"><title>{subject}</title></head>\n\
-         <body style=\"font-family: Arial, Helvetica, sans-serif; color: #1a1a1a; line-height: 1.5;\">\n\
-         <p>{greeting}</p>\n<p>{summary}</p>\n",
-        lang = lang.code(),
-        subject = escape_html(&subject),
-        greeting = escape_html(Msg::NoticeGreeting.text(lang)),
-        summary = escape_html(&words.summary),
-    );
-    if let Some(m) = message {
-        html.push_str(&format!(
-            "<p><strong>{}</strong></p>\n<blockquote style=\"margin: 0 0 1em 0; padding: 0.5em 1em; border-left: 4px solid #b0b0b0; white-space: pre-wrap;\">{}</blockquote>\n",
-            escape_html(words.message_label),
-            escape_html(m),
-        ));
+    let html = NoticeHtml {
+        lang: lang.code(),
+        subject: &subject,
+        greeting: Msg::NoticeGreeting.text(lang),
+        summary: &words.summary,
+        message: message.map(|m| (words.message_label, m)),
+        next_step: words.next_step,
+        link: &link,
+        open_case: Msg::NoticeOpenCase.text(lang),
+        link_label: Msg::NoticeCaseLink.text(lang),
+        automatic: Msg::NoticeAutomatic.text(lang),
+        why: Msg::NoticeWhyReceived.text(lang),
     }
-    html.push_str(&format!(
-        "<p>{next}</p>\n<p><a href=\"{href}\">{open}</a><br>{link_label} {href}</p>\n<hr>\n\
-         <p style=\"font-size: 0.85em; color: #555555;\">{automatic}<br>{why}</p>\n</body>\n</html>\n",
-        next = escape_html(words.next_step),
-        href = escape_html(&link),
-        open = escape_html(Msg::NoticeOpenCase.text(lang)),
-        link_label = escape_html(Msg::NoticeCaseLink.text(lang)),
-        automatic = escape_html(Msg::NoticeAutomatic.text(lang)),
-        why = escape_html(Msg::NoticeWhyReceived.text(lang)),
-    ));
+    .render()
+    .map_err(|e| ServiceError::Internal(format!("notice {}: rendering the mail: {e}", n.id)))?;
     Ok(RenderedMail {
         subject,
         text,
@@ -135,20 +127,49 @@ pub fn render_for_inbox(n: &notice::Model, lang: Lang) -> ServiceResult<InboxTex
     })
 }
 
-/// Text made safe for HTML element content and attribute values.
-pub fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + s.len() / 8);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
+/// The HTML part of a notice email (`templates/mail/notice.html`). Every value is escaped by
+/// the template.
+#[derive(Template)]
+#[template(path = "mail/notice.html")]
+struct NoticeHtml<'a> {
+    lang: &'a str,
+    subject: &'a str,
+    greeting: &'a str,
+    summary: &'a str,
+    /// The heading and the processor's text, when there is one.
+    message: Option<(&'a str, &'a str)>,
+    next_step: &'a str,
+    link: &'a str,
+    open_case: &'a str,
+    link_label: &'a str,
+    automatic: &'a str,
+    why: &'a str,
+}
+
+/// The escaper of the `.html` templates (see `askama.toml`): text made safe for element
+/// content and attribute values with the named entities mail has always carried, where
+/// askama's own writes numeric ones (`&#38;` for `&amp;`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct MailHtml;
+
+impl askama::filters::Escaper for MailHtml {
+    fn write_escaped_str<W: fmt::Write>(&self, mut dest: W, text: &str) -> fmt::Result {
+        let mut written = 0;
+        for (at, byte) in text.bytes().enumerate() {
+            let entity = match byte {
+                b'&' => "&amp;",
+                b'<' => "&lt;",
+                b'>' => "&gt;",
+                b'"' => "&quot;",
+                b'\'' => "&#39;",
+                _ => continue,
+            };
+            dest.write_str(&text[written..at])?;
+            dest.write_str(entity)?;
+            written = at + 1;
         }
+        dest.write_str(&text[written..])
     }
-    out
 }
 
 #[cfg(test)]

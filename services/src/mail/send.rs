@@ -8,6 +8,7 @@ use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use url::Url;
 
 use super::render::render;
 use crate::Config;
@@ -25,21 +26,17 @@ pub struct OutgoingMail {
 
 /// The host part of the public address (`https://casia.example.es:8443/x` → `casia.example.es`).
 fn public_host(public_url: &str) -> String {
-    let rest = public_url.split_once("://").map_or(public_url, |(_, r)| r);
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let authority = authority
-        .rsplit_once('@')
-        .map_or(authority, |(_, host)| host);
-    let host = if authority.starts_with('[') {
-        authority.split_inclusive(']').next().unwrap_or_default()
+    // An address written without its scheme is read as `http://`.
+    let parsed = if public_url.contains("://") {
+        Url::parse(public_url)
     } else {
-        authority.split(':').next().unwrap_or_default()
+        Url::parse(&format!("http://{public_url}"))
     };
-    if host.is_empty() {
-        "casia.localhost".to_owned()
-    } else {
-        host.to_ascii_lowercase()
-    }
+    parsed
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+        .filter(|host| !host.is_empty())
+        .unwrap_or_else(|| "casia.localhost".to_owned())
 }
 
 /// The same for every send of one notice, so that a receiving server can drop a repeat.

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, LockBehavior, LockType};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect, TransactionTrait, UpdateMany,
 };
 
 use super::send::{MailSender, compose};
@@ -124,7 +124,7 @@ async fn claim(
 
 /// An update of a claimed notice that only applies while this worker still holds its lease
 /// (`locked_until` is the lease this worker set: no other claim can have set the same one).
-fn while_leased(n: &notice::Model) -> sea_orm::UpdateMany<notice::Entity> {
+fn while_leased(n: &notice::Model) -> UpdateMany<notice::Entity> {
     let mut update = notice::Entity::update_many().filter(notice::Column::Id.eq(n.id));
     if let Some(lease) = n.locked_until {
         update = update.filter(notice::Column::LockedUntil.eq(lease));
@@ -132,25 +132,40 @@ fn while_leased(n: &notice::Model) -> sea_orm::UpdateMany<notice::Entity> {
     update.filter(notice::Column::EmailStatus.eq(EmailStatus::Pending))
 }
 
+/// [`while_leased`] that also gives the lease back; `true` when the row was still this
+/// worker's and so changed.
+async fn record_releasing(
+    db: &impl ConnectionTrait,
+    n: &notice::Model,
+    change: impl FnOnce(UpdateMany<notice::Entity>) -> UpdateMany<notice::Entity>,
+) -> ServiceResult<bool> {
+    let update = while_leased(n).col_expr(
+        notice::Column::LockedUntil,
+        Expr::value(Option::<DateTime<Utc>>::None),
+    );
+    Ok(change(update).exec(db).await?.rows_affected == 1)
+}
+
+/// The reason kept in `last_error`, bounded.
+fn last_error(text: &str) -> String {
+    text.chars().take(LAST_ERROR_MAX_CHARS).collect()
+}
+
 async fn record_sent(db: &impl ConnectionTrait, n: &notice::Model) -> ServiceResult<bool> {
     // Scoped here: its `max`/`min` would shadow the integers' everywhere else.
     use sea_orm::ExprTrait;
     let at = now();
-    let done = while_leased(n)
-        .col_expr(notice::Column::EmailStatus, Expr::value(EmailStatus::Sent))
-        .col_expr(notice::Column::EmailTo, Expr::value(n.email_to.clone()))
-        .col_expr(notice::Column::SentAt, Expr::value(at))
-        .col_expr(
-            notice::Column::Attempts,
-            Expr::col(notice::Column::Attempts).add(1),
-        )
-        .col_expr(
-            notice::Column::LockedUntil,
-            Expr::value(Option::<DateTime<Utc>>::None),
-        )
-        .exec(db)
-        .await?;
-    Ok(done.rows_affected == 1)
+    record_releasing(db, n, |update| {
+        update
+            .col_expr(notice::Column::EmailStatus, Expr::value(EmailStatus::Sent))
+            .col_expr(notice::Column::EmailTo, Expr::value(n.email_to.clone()))
+            .col_expr(notice::Column::SentAt, Expr::value(at))
+            .col_expr(
+                notice::Column::Attempts,
+                Expr::col(notice::Column::Attempts).add(1),
+            )
+    })
+    .await
 }
 
 async fn record_failure(
@@ -166,22 +181,16 @@ async fn record_failure(
             config.mail.backoff_seconds,
             config.mail.max_backoff_seconds,
         );
-    let text: String = error
-        .to_string()
-        .chars()
-        .take(LAST_ERROR_MAX_CHARS)
-        .collect();
-    let done = while_leased(n)
-        .col_expr(notice::Column::Attempts, Expr::value(attempts))
-        .col_expr(notice::Column::LastError, Expr::value(text))
-        .col_expr(notice::Column::NextAttemptAt, Expr::value(next))
-        .col_expr(
-            notice::Column::LockedUntil,
-            Expr::value(Option::<DateTime<Utc>>::None),
-        )
-        .exec(db)
-        .await?;
-    Ok(done.rows_affected == 1)
+    record_releasing(db, n, |update| {
+        update
+            .col_expr(notice::Column::Attempts, Expr::value(attempts))
+            .col_expr(
+                notice::Column::LastError,
+                Expr::value(last_error(&error.to_string())),
+            )
+            .col_expr(notice::Column::NextAttemptAt, Expr::value(next))
+    })
+    .await
 }
 
 /// Ends a notice without sending it: `status` is `skipped` (no consent or address any more)
@@ -192,23 +201,18 @@ async fn record_final(
     status: EmailStatus,
     reason: &str,
 ) -> ServiceResult<bool> {
-    let text: String = reason.chars().take(LAST_ERROR_MAX_CHARS).collect();
     let attempts = if status == EmailStatus::Failed {
         n.attempts.saturating_add(1)
     } else {
         n.attempts
     };
-    let done = while_leased(n)
-        .col_expr(notice::Column::EmailStatus, Expr::value(status))
-        .col_expr(notice::Column::Attempts, Expr::value(attempts))
-        .col_expr(notice::Column::LastError, Expr::value(text))
-        .col_expr(
-            notice::Column::LockedUntil,
-            Expr::value(Option::<DateTime<Utc>>::None),
-        )
-        .exec(db)
-        .await?;
-    Ok(done.rows_affected == 1)
+    record_releasing(db, n, |update| {
+        update
+            .col_expr(notice::Column::EmailStatus, Expr::value(status))
+            .col_expr(notice::Column::Attempts, Expr::value(attempts))
+            .col_expr(notice::Column::LastError, Expr::value(last_error(reason)))
+    })
+    .await
 }
 
 /// Where each authorisation wants its notices now: its address, if it has one and consents.
@@ -235,13 +239,7 @@ async fn current_recipients(
 }
 
 async fn release(db: &impl ConnectionTrait, n: &notice::Model) -> ServiceResult<()> {
-    while_leased(n)
-        .col_expr(
-            notice::Column::LockedUntil,
-            Expr::value(Option::<DateTime<Utc>>::None),
-        )
-        .exec(db)
-        .await?;
+    record_releasing(db, n, |update| update).await?;
     Ok(())
 }
 

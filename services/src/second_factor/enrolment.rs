@@ -3,21 +3,18 @@
 use casia_domain::FieldProblem;
 use casia_domain::second_factor::{Enrolment, SecondFactorStatus};
 use chrono::{DateTime, Utc};
-use rand::RngCore;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, PaginatorTrait, QueryFilter, Set, TransactionTrait,
+    ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
+    Set,
 };
 use serde_json::json;
-use sha2::Digest;
-use totp_rs::Secret;
 
 use crate::accounts::{Caller, verify_password};
 use crate::audit::{self, AuditAction, AuditEvent, Outcome};
 use crate::clock::now;
 use crate::config::{AuthConfig, StaffMfa};
-use crate::entity::{recovery_code, second_factor, session};
+use crate::entity::{recovery_code, second_factor};
 use crate::error::{ServiceError, ServiceResult};
 
 use super::{

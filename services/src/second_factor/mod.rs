@@ -10,18 +10,15 @@
 mod enrolment;
 mod totp;
 
-use casia_domain::second_factor::{Enrolment, TypedCode, read_code};
+use casia_domain::second_factor::{TypedCode, read_code};
 use casia_domain::{FieldProblem, Role};
 use chrono::{DateTime, Duration, Utc};
-use rand::RngCore;
 use sea_orm::sea_query::{Condition, Expr};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
     EntityTrait, PaginatorTrait, QueryFilter, Set, TransactionTrait,
 };
 use serde_json::json;
-use sha2::Digest;
-use totp_rs::Totp;
 
 use crate::accounts::Caller;
 use crate::audit::{self, AuditAction, AuditEvent, Outcome};

@@ -1,16 +1,11 @@
 //! TOTP codes, secrets, recovery codes and the enrolment QR code.
 
-use casia_domain::second_factor::{Enrolment, RECOVERY_CODES, TypedCode, grouped, read_code};
+use casia_domain::second_factor::{Enrolment, RECOVERY_CODES, grouped};
 use chrono::{DateTime, Utc};
 use rand::RngCore;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    TransactionTrait,
-};
 use sha2::{Digest, Sha256};
 use totp_rs::{Algorithm, Builder, Secret, Totp};
 
-use crate::clock::now;
 use crate::entity::second_factor;
 use crate::error::{ServiceError, ServiceResult};
 
@@ -97,7 +92,10 @@ pub fn code_at(secret_base32: &str, at: DateTime<Utc>) -> ServiceResult<String> 
 
 #[cfg(test)]
 mod tests {
+    use casia_domain::second_factor::{TypedCode, read_code};
+
     use super::*;
+    use crate::clock::now;
 
     #[test]
     fn codes_follow_rfc_6238() {

@@ -1,6 +1,5 @@
 //! Integration tests of the services against real databases (SQLite and PostgreSQL).
 
-mod common;
 mod fixtures;
 mod smtp_server;
 
@@ -11,6 +10,7 @@ mod cases_open;
 mod cases_processor;
 mod cases_user;
 mod limits;
+#[cfg(feature = "bench")]
 mod loadgen;
 mod mail;
 mod passwords;

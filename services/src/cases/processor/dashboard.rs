@@ -1,23 +1,18 @@
 //! The supervisor dashboard: counts per queue, state and day.
 
 use casia_domain::dto::Dashboard;
-use casia_domain::model::case_number;
 use casia_domain::{Role, State, Substate};
 use chrono::Duration;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Statement,
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QuerySelect, Statement,
 };
 
 use crate::accounts::Caller;
-use crate::clock::{display, now, start_of_day_in_spain};
+use crate::clock::{now, start_of_day_in_spain};
 use crate::entity::case;
 use crate::error::ServiceResult;
 
-pub(super) async fn count(
-    db: &impl ConnectionTrait,
-    q: sea_orm::Select<case::Entity>,
-) -> ServiceResult<i64> {
+async fn count(db: &impl ConnectionTrait, q: sea_orm::Select<case::Entity>) -> ServiceResult<i64> {
     use sea_orm::PaginatorTrait;
     Ok(q.count(db).await? as i64)
 }
@@ -140,7 +135,7 @@ pub async fn dashboard(db: &impl ConnectionTrait, caller: &Caller) -> ServiceRes
     let mut days = Vec::new();
     for _ in 0..14 {
         days.push(day);
-        day = previous_day(day);
+        day = day.previous_day();
     }
     days.reverse();
     for day in days {
@@ -154,51 +149,4 @@ pub async fn dashboard(db: &impl ConnectionTrait, caller: &Caller) -> ServiceRes
         d.opened_per_day.push((day.display()[..5].to_owned(), n));
     }
     Ok(d)
-}
-
-pub(super) fn previous_day(
-    d: casia_domain::dates::CalendarDate,
-) -> casia_domain::dates::CalendarDate {
-    use casia_domain::dates::{CalendarDate, days_in_month};
-    if d.day > 1 {
-        CalendarDate {
-            day: d.day - 1,
-            ..d
-        }
-    } else if d.month > 1 {
-        CalendarDate {
-            year: d.year,
-            month: d.month - 1,
-            day: days_in_month(d.year, d.month - 1),
-        }
-    } else {
-        CalendarDate {
-            year: d.year - 1,
-            month: 12,
-            day: 31,
-        }
-    }
-}
-
-/// Case numbers as shown (used by pages linking to the processor view).
-pub fn number_display(n: i64) -> String {
-    case_number::format(n)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn previous_day_crosses_months_and_years() {
-        use casia_domain::dates::CalendarDate;
-        assert_eq!(
-            previous_day(CalendarDate::new(2026, 3, 1).unwrap()),
-            CalendarDate::new(2026, 2, 28).unwrap()
-        );
-        assert_eq!(
-            previous_day(CalendarDate::new(2026, 1, 1).unwrap()),
-            CalendarDate::new(2025, 12, 31).unwrap()
-        );
-    }
 }

@@ -11,8 +11,7 @@ use casia_domain::model::case_number;
 use casia_domain::validation::{MESSAGE_MAX, Problems, check_documents};
 use casia_domain::{Action, FieldProblem, Role};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
 };
 
 use super::open::{attach_documents, claim_documents};
@@ -25,8 +24,7 @@ use crate::clock::{display, now};
 use crate::entity::{authorisation, case, case_note, user};
 use crate::error::{ServiceError, ServiceResult};
 
-use dashboard::{count, previous_day};
-pub use dashboard::{dashboard, number_display};
+pub use dashboard::dashboard;
 pub use queue::{QUEUE_PAGE, Queue, QueueFilter, QueuePage, QueueRow, queue};
 
 fn require_processor(caller: &Caller) -> ServiceResult<()> {

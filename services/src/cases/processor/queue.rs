@@ -7,8 +7,7 @@ use casia_domain::validation::Problems;
 use casia_domain::{FieldProblem, State, Substate};
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde::{Deserialize, Serialize};
 
@@ -18,7 +17,7 @@ use crate::clock::start_of_day_in_spain;
 use crate::entity::{authorisation, case, user};
 use crate::error::ServiceResult;
 
-use super::{count, previous_day, require_processor};
+use super::require_processor;
 
 pub const QUEUE_PAGE: u64 = 50;
 

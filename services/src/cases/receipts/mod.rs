@@ -16,9 +16,6 @@ use casia_domain::dto::{
 };
 use casia_domain::model::case_number;
 use chrono::{DateTime, Utc};
-use lopdf::content::{Content, Operation};
-use lopdf::{Document, Object, Stream, StringFormat, dictionary};
-use rand::RngCore;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
 };

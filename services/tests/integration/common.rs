@@ -1,1 +1,0 @@
-//! The two-database harness lives in `casia_services::testing`.
