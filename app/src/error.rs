@@ -181,7 +181,7 @@ fn wait_text(seconds: i64, lang: Lang) -> String {
 
 #[cfg(feature = "ssr")]
 mod server {
-    use super::{AppError, RateLimit};
+    use super::AppError;
     use axum::Json;
     use axum::response::{IntoResponse, Response};
     use casia_services::ServiceError;
@@ -300,7 +300,6 @@ mod server {
             | ServiceError::Failed { .. }) => return Err(internal),
         })
     }
-
 }
 
 #[cfg(test)]

@@ -336,6 +336,9 @@ mod tests {
             redact("postgres://casia:se@creto@db/casia"),
             "postgres://casia:***@db/casia"
         );
-        assert_eq!(redact("not a URL: casia:secreto@db"), "(unreadable database URL)");
+        assert_eq!(
+            redact("not a URL: casia:secreto@db"),
+            "(unreadable database URL)"
+        );
     }
 }

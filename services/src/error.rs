@@ -102,7 +102,6 @@ impl ServiceError {
             source: Box::new(source),
         }
     }
-
 }
 
 pub type ServiceResult<T> = Result<T, ServiceError>;
@@ -136,6 +135,11 @@ mod tests {
         let db = ServiceError::from(sea_orm::DbErr::Custom("conexión perdida".into()));
         assert!(chain(&db).contains("conexión perdida"), "{}", chain(&db));
         // A cause the error already quotes is said once.
-        assert_eq!(chain(&db).matches("conexión perdida").count(), 1, "{}", chain(&db));
+        assert_eq!(
+            chain(&db).matches("conexión perdida").count(),
+            1,
+            "{}",
+            chain(&db)
+        );
     }
 }

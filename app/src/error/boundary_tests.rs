@@ -142,7 +142,10 @@ async fn an_internal_failure_is_told_nothing_and_logged_with_its_chain() {
         let (told, log) = logged(|| AppError::from(service));
         assert_eq!(told, AppError::Internal);
         assert_eq!(told.message(Lang::Es), Msg::ErrInternal.t(Lang::Es));
-        assert!(log.contains("request failed") && log.contains(cause), "{log}");
+        assert!(
+            log.contains("request failed") && log.contains(cause),
+            "{log}"
+        );
         assert_eq!(log.lines().count(), 1, "logged once: {log}");
         // The answer says 500 and nothing of the cause.
         let response = told.into_response();

@@ -10,7 +10,7 @@ use casia_services::{ServiceError, Services};
 use http::request::Parts;
 use leptos::prelude::*;
 
-use super::{AppState, client_address_of, clear_session_cookie, fail, request_parts, services};
+use super::{AppState, clear_session_cookie, client_address_of, fail, request_parts, services};
 use crate::error::AppError;
 
 /// The caller of the current request, looked up once. Provided fresh for every request (see

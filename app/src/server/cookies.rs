@@ -202,7 +202,10 @@ mod tests {
                 text.starts_with(&format!("{}=;", session_cookie_name(&config))),
                 "{text}"
             );
-            assert!(text.contains("Max-Age=0") && text.contains("Path=/"), "{text}");
+            assert!(
+                text.contains("Max-Age=0") && text.contains("Path=/"),
+                "{text}"
+            );
             assert_eq!(session_token_of(&sent_back(&removal), &config), None);
         }
     }
@@ -222,6 +225,10 @@ mod tests {
             cookie(&sent_back(&written), LANG_COOKIE).as_deref(),
             Some("en")
         );
-        assert!(!lang_cookie(&plain_http(), Lang::Es).to_string().contains("Secure"));
+        assert!(
+            !lang_cookie(&plain_http(), Lang::Es)
+                .to_string()
+                .contains("Secure")
+        );
     }
 }
