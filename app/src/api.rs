@@ -11,13 +11,13 @@ use axum::{Json, Router};
 use casia_domain::Role;
 use casia_domain::dto::{UploadProblem, Verification};
 use casia_services::ServiceError;
-use casia_services::accounts::{self, Caller};
 use casia_services::cases::{query, receipts};
 use futures::StreamExt;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Deserialize;
 
 use crate::error::AppError;
-use crate::server::{AppState, session_token_of};
+use crate::server::{AppState, SignedIn};
 
 /// Receipt files given for verification are small; anything larger is not one of ours.
 const VERIFY_MAX_BYTES: usize = 5 * 1024 * 1024;
@@ -70,39 +70,6 @@ async fn health(State(state): State<AppState>) -> (StatusCode, &'static str) {
     }
 }
 
-/// An error as JSON with its status (the same `AppError` the server functions use).
-pub(crate) fn error_response(e: ServiceError) -> Response {
-    let err = AppError::from(e);
-    let mut response = (err.status(), Json(&err)).into_response();
-    if let Some(seconds) = err.retry_after_seconds() {
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-    }
-    response
-}
-
-/// The signed-in caller of a plain route, with the request's client address (audit trail).
-pub(crate) async fn caller_of(
-    state: &AppState,
-    headers: &HeaderMap,
-    extensions: &Extensions,
-) -> Result<Caller, ServiceError> {
-    let token =
-        session_token_of(headers, &state.services.config).ok_or(ServiceError::NotSignedIn)?;
-    let mut caller =
-        accounts::caller_from_token(&state.services.db, &state.services.config.session, &token)
-            .await?;
-    // The same second-factor gate as every server function's.
-    caller.second_factor_gate(state.services.config.auth.staff_mfa)?;
-    // As in `server::require`: after an administrator's reset only `/cuenta` is open.
-    if caller.password_change_required {
-        return Err(ServiceError::PasswordChangeRequired);
-    }
-    caller.client = crate::server::client_address_of(headers, extensions);
-    Ok(caller)
-}
-
 #[derive(Deserialize)]
 struct UploadQuery {
     name: Option<String>,
@@ -113,31 +80,25 @@ struct UploadQuery {
 async fn upload(
     State(state): State<AppState>,
     headers: HeaderMap,
-    extensions: Extensions,
     Query(q): Query<UploadQuery>,
+    // After the query, as before: extractors run in this order.
+    SignedIn(caller): SignedIn,
     body: Body,
-) -> Response {
-    let caller = match caller_of(&state, &headers, &extensions).await {
-        Ok(c) => c,
-        Err(e) => return error_response(e),
-    };
+) -> Result<Response, AppError> {
     // Authorised users attach to their cases; processors to resolutions and requests.
     if caller.role == Role::Autorizado {
-        if let Err(e) = caller.user_scope() {
-            return error_response(e);
-        }
+        caller.user_scope()?;
     } else if !caller.role.is_processor() {
         let details = serde_json::json!({ "role": caller.role.code() });
-        return error_response(
-            casia_services::audit::forbidden(
-                &state.services.db,
-                &caller,
-                "endpoint",
-                "/api/uploads",
-                details,
-            )
-            .await,
-        );
+        let refused = casia_services::audit::forbidden(
+            &state.services.db,
+            &caller,
+            "endpoint",
+            "/api/uploads",
+            details,
+        )
+        .await;
+        return Err(refused.into());
     }
     let name = q.name.unwrap_or_default();
     let declared = headers
@@ -145,19 +106,23 @@ async fn upload(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     // Size, quota and uploads in progress are checked before the body is read.
-    match casia_services::files::receive_upload(
+    let uploaded = casia_services::files::receive_upload(
         &state.services,
         &caller,
         &name,
         declared,
         body.into_data_stream(),
     )
-    .await
-    {
-        Ok(uploaded) => (StatusCode::OK, Json(uploaded)).into_response(),
-        Err(e) => error_response(e),
-    }
+    .await?;
+    Ok((StatusCode::OK, Json(uploaded)).into_response())
 }
+
+/// What RFC 5987 leaves unescaped in `filename*`: letters, digits and `-._~`.
+const FILENAME_STAR: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 /// `Content-Disposition` with the original name, safely encoded (RFC 6266 / 5987).
 fn disposition(kind: &str, file_name: &str) -> HeaderValue {
@@ -171,16 +136,7 @@ fn disposition(kind: &str, file_name: &str) -> HeaderValue {
             }
         })
         .collect();
-    let encoded: String = file_name
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
+    let encoded = utf8_percent_encode(file_name, FILENAME_STAR);
     HeaderValue::from_str(&format!(
         "{kind}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"
     ))
@@ -193,75 +149,55 @@ async fn stream_file(
     media_type: &str,
     file_name: &str,
     inline: bool,
-) -> Response {
-    match state.services.storage.stream(key).await {
-        Ok((size, stream)) => {
-            let mut headers = HeaderMap::new();
-            headers.insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_str(media_type)
-                    .unwrap_or(HeaderValue::from_static("application/octet-stream")),
-            );
-            headers.insert(header::CONTENT_LENGTH, HeaderValue::from(size));
-            headers.insert(
-                header::CONTENT_DISPOSITION,
-                disposition(if inline { "inline" } else { "attachment" }, file_name),
-            );
-            headers.insert(
-                header::X_CONTENT_TYPE_OPTIONS,
-                HeaderValue::from_static("nosniff"),
-            );
-            headers.insert(
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("private, no-store"),
-            );
-            (StatusCode::OK, headers, Body::from_stream(stream)).into_response()
-        }
-        Err(e) => error_response(e),
-    }
+) -> Result<Response, AppError> {
+    let (size, stream) = state.services.storage.stream(key).await?;
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(media_type)
+            .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+    );
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(size));
+    headers.insert(
+        header::CONTENT_DISPOSITION,
+        disposition(if inline { "inline" } else { "attachment" }, file_name),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    Ok((StatusCode::OK, headers, Body::from_stream(stream)).into_response())
 }
 
 /// A case document, to the authorised users of its authorisation and to processors.
 async fn download_document(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    extensions: Extensions,
     Path(id): Path<i64>,
-) -> Response {
-    let caller = match caller_of(&state, &headers, &extensions).await {
-        Ok(c) => c,
-        Err(e) => return error_response(e),
-    };
-    match query::document_for(&state.services.db, &caller, id).await {
-        Ok(d) => {
-            stream_file(
-                &state,
-                &d.storage_key,
-                &d.media_type,
-                &d.original_name,
-                false,
-            )
-            .await
-        }
-        Err(e) => error_response(e),
-    }
+    SignedIn(caller): SignedIn,
+) -> Result<Response, AppError> {
+    let d = query::document_for(&state.services.db, &caller, id).await?;
+    stream_file(
+        &state,
+        &d.storage_key,
+        &d.media_type,
+        &d.original_name,
+        false,
+    )
+    .await
 }
 
 /// A receipt's PDF, under the same rules.
 async fn download_receipt(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    extensions: Extensions,
     Path(id): Path<i64>,
-) -> Response {
-    let caller = match caller_of(&state, &headers, &extensions).await {
-        Ok(c) => c,
-        Err(e) => return error_response(e),
-    };
-    match query::receipt_download(&state.services.db, &caller, id).await {
-        Ok((r, name)) => stream_file(&state, &r.storage_key, "application/pdf", &name, true).await,
-        Err(e) => error_response(e),
-    }
+    SignedIn(caller): SignedIn,
+) -> Result<Response, AppError> {
+    let (r, name) = query::receipt_download(&state.services.db, &caller, id).await?;
+    stream_file(&state, &r.storage_key, "application/pdf", &name, true).await
 }
 
 /// `Verificación de Documentos` with the receipt file itself (public: it reveals only what the
@@ -271,14 +207,11 @@ async fn download_receipt(
 async fn verify_file(
     State(state): State<AppState>,
     headers: HeaderMap,
-    extensions: axum::http::Extensions,
+    extensions: Extensions,
     body: Body,
-) -> Response {
+) -> Result<Response, AppError> {
     let client = crate::server::client_address_of(&headers, &extensions);
-    let _slot = match receipts::admit_file_check(&state.services, &client) {
-        Ok(permit) => permit,
-        Err(e) => return error_response(e),
-    };
+    let _slot = receipts::admit_file_check(&state.services, &client)?;
     let read = async {
         let mut bytes = Vec::new();
         let mut stream = body.into_data_stream();
@@ -289,20 +222,40 @@ async fn verify_file(
             }
             bytes.extend_from_slice(&c);
         }
-        Ok(Some(bytes))
+        Ok::<_, ServiceError>(Some(bytes))
     };
     let bytes = match tokio::time::timeout(VERIFY_READ_TIMEOUT, read).await {
-        Ok(Ok(Some(bytes))) => bytes,
-        // Larger than any receipt: not one of ours, whatever it holds.
-        Ok(Ok(None)) => return (StatusCode::OK, Json(Verification::NotAReceipt)).into_response(),
-        Ok(Err(e)) => return error_response(e),
-        Err(_) => return error_response(ServiceError::Upload(UploadProblem::Incomplete)),
+        Ok(read) => read?,
+        Err(_) => return Err(ServiceError::Upload(UploadProblem::Incomplete).into()),
+    };
+    // Larger than any receipt: not one of ours, whatever it holds.
+    let Some(bytes) = bytes else {
+        return Ok((StatusCode::OK, Json(Verification::NotAReceipt)).into_response());
     };
     if bytes.is_empty() {
-        return error_response(ServiceError::Upload(UploadProblem::Empty));
+        return Err(ServiceError::Upload(UploadProblem::Empty).into());
     }
-    match receipts::verify_file(&state.services.db, &bytes).await {
-        Ok(v) => (StatusCode::OK, Json(v)).into_response(),
-        Err(e) => error_response(e),
+    let v = receipts::verify_file(&state.services.db, &bytes).await?;
+    Ok((StatusCode::OK, Json(v)).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::disposition;
+
+    #[test]
+    fn file_names_are_quoted_for_old_browsers_and_percent_encoded_for_new_ones() {
+        let d = disposition("attachment", "Informe año 2026 (v2).pdf");
+        assert_eq!(
+            d.to_str().unwrap(),
+            "attachment; filename=\"Informe a_o 2026 (v2).pdf\"; \
+             filename*=UTF-8''Informe%20a%C3%B1o%202026%20%28v2%29.pdf"
+        );
+        // Quotes, separators and line breaks cannot escape the header's syntax.
+        let d = disposition("inline", "a\";b\r\n~x.pdf");
+        assert_eq!(
+            d.to_str().unwrap(),
+            "inline; filename=\"a__b___x.pdf\"; filename*=UTF-8''a%22%3Bb%0D%0A~x.pdf"
+        );
     }
 }

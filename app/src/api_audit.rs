@@ -4,7 +4,7 @@
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Query, State};
-use axum::http::{Extensions, HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use casia_domain::audit::{AuditFilter, AuditPage, AuditRow};
 use casia_domain::i18n::{audit_action_name, audit_outcome_name, role_name};
@@ -12,8 +12,8 @@ use casia_domain::{Lang, Msg, Role};
 use casia_services::audit;
 use serde::Deserialize;
 
-use crate::api::{caller_of, error_response};
-use crate::server::AppState;
+use crate::error::AppError;
+use crate::server::{AppState, SignedIn};
 
 pub const CSV_PATH: &str = "/api/administracion/auditoria.csv";
 
@@ -47,32 +47,25 @@ enum Step {
 
 pub(crate) async fn export_csv(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    extensions: Extensions,
+    SignedIn(caller): SignedIn,
     query: Result<Query<CsvQuery>, axum::extract::rejection::QueryRejection>,
-) -> Response {
-    let caller = match caller_of(&state, &headers, &extensions).await {
-        Ok(c) => c,
-        Err(e) => return error_response(e),
-    };
+) -> Result<Response, AppError> {
     if caller.role != Role::Administrador {
         let details = serde_json::json!({ "required": [Role::Administrador.code()] });
-        return error_response(
-            audit::forbidden(&state.services.db, &caller, "endpoint", CSV_PATH, details).await,
-        );
+        let refused =
+            audit::forbidden(&state.services.db, &caller, "endpoint", CSV_PATH, details).await;
+        return Err(refused.into());
     }
     let Ok(Query(query)) = query else {
-        return error_response(casia_services::ServiceError::invalid(
+        return Err(casia_services::ServiceError::invalid(
             "query",
             casia_domain::FieldProblem::InvalidChoice,
-        ));
+        )
+        .into());
     };
     let filter = AuditFilter::from(query);
     // The first page before any byte is sent: a bad filter is still a 422 naming its field.
-    let first = match audit::search(&state.services.db, &caller, &filter, None).await {
-        Ok(p) => p,
-        Err(e) => return error_response(e),
-    };
+    let first = audit::search(&state.services.db, &caller, &filter, None).await?;
     let db = state.services.db.clone();
     let lang = caller.lang;
     let stream = futures::stream::unfold(Step::First(first), move |step| {
@@ -86,7 +79,7 @@ pub(crate) async fn export_csv(
                         Ok(page) => (page, false),
                         Err(e) => {
                             // Headers are gone: the download ends short and the log says why.
-                            tracing::error!(error = %e, "audit CSV export stopped");
+                            tracing::error!(error = %casia_services::error::chain(&e), "audit CSV export stopped");
                             return Some((
                                 Err(std::io::Error::other("audit export failed")),
                                 Step::Done,
@@ -113,7 +106,7 @@ pub(crate) async fn export_csv(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    (StatusCode::OK, h, Body::from_stream(stream)).into_response()
+    Ok((StatusCode::OK, h, Body::from_stream(stream)).into_response())
 }
 
 /// A spreadsheet runs a cell that starts like a formula: such cells get a leading `'`

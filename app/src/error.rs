@@ -181,9 +181,12 @@ fn wait_text(seconds: i64, lang: Lang) -> String {
 
 #[cfg(feature = "ssr")]
 mod server {
-    use super::{AppError, RateLimit};
+    use super::AppError;
+    use axum::Json;
+    use axum::response::{IntoResponse, Response};
     use casia_services::ServiceError;
-    use http::StatusCode;
+    use casia_services::error::chain;
+    use http::{HeaderValue, StatusCode};
 
     impl AppError {
         /// The HTTP status of every answer carrying this error, whatever raised it: the one
@@ -229,49 +232,73 @@ mod server {
         }
     }
 
+    /// The answer of a plain route that failed: the status, `Retry-After` where it applies,
+    /// and the error as JSON (the same body a server function's error answer carries).
+    impl IntoResponse for AppError {
+        fn into_response(self) -> Response {
+            let mut response = (self.status(), Json(&self)).into_response();
+            if let Some(seconds) = self.retry_after_seconds() {
+                response
+                    .headers_mut()
+                    .insert(http::header::RETRY_AFTER, HeaderValue::from(seconds));
+            }
+            response
+        }
+    }
+
+    /// The boundary between the services and the person: what a service refused is told (in
+    /// the browser's own vocabulary); a failure of the server itself is told only that it
+    /// failed, and logged here, once, with its whole `source()` chain.
     impl From<ServiceError> for AppError {
         fn from(e: ServiceError) -> Self {
-            match e {
-                ServiceError::NotSignedIn => AppError::NotSignedIn,
-                ServiceError::SessionExpired => AppError::SessionExpired,
-                ServiceError::Forbidden => AppError::Forbidden,
-                ServiceError::PickAuthorisation => AppError::PickAuthorisation,
-                ServiceError::NotFound => AppError::NotFound,
-                ServiceError::Invalid(errors) => AppError::Invalid(errors),
-                ServiceError::Refused(r) => AppError::Refused(r),
-                ServiceError::Conflict => AppError::Conflict,
-                ServiceError::BadCredentials => AppError::BadCredentials,
-                ServiceError::SecondFactorRequired => AppError::SecondFactorRequired,
-                ServiceError::SecondFactorPending => AppError::SecondFactorPending,
-                ServiceError::TooManyAttempts {
-                    retry_after_seconds,
-                } => AppError::TooManyAttempts {
-                    retry_after_seconds,
-                },
-                ServiceError::Busy => AppError::Busy,
-                ServiceError::PasswordChangeRequired => AppError::PasswordChangeRequired,
-                ServiceError::Upload(p) => AppError::Upload(p),
-                ServiceError::Db(e) if casia_services::db::is_unstorable_text(&e) => {
-                    AppError::BadRequest
-                }
-                ServiceError::TooManyRequests {
-                    limit,
-                    retry_after_seconds,
-                } => AppError::TooManyRequests {
-                    limit,
-                    retry_after_seconds,
-                },
-                // The details go to the log, never to the person.
-                internal @ (ServiceError::Db(_)
-                | ServiceError::Storage(_)
-                | ServiceError::MailRefused(_)
-                | ServiceError::Internal(_)
-                | ServiceError::Failed { .. }) => {
-                    tracing::error!(error = %internal, causes = %casia_services::error::causes(&internal), "request failed");
-                    AppError::Internal
-                }
-            }
+            told(e).unwrap_or_else(|internal| {
+                tracing::error!(error = %chain(&internal), "request failed");
+                AppError::Internal
+            })
         }
+    }
+
+    /// What the person is told of a service's refusal, or the error itself when it is the
+    /// server's own failure (a database, storage or mail fault, a bug), of which they are told
+    /// nothing.
+    fn told(e: ServiceError) -> Result<AppError, ServiceError> {
+        Ok(match e {
+            ServiceError::NotSignedIn => AppError::NotSignedIn,
+            ServiceError::SessionExpired => AppError::SessionExpired,
+            ServiceError::Forbidden => AppError::Forbidden,
+            ServiceError::PickAuthorisation => AppError::PickAuthorisation,
+            ServiceError::NotFound => AppError::NotFound,
+            ServiceError::Invalid(errors) => AppError::Invalid(errors),
+            ServiceError::Refused(r) => AppError::Refused(r),
+            ServiceError::Conflict => AppError::Conflict,
+            ServiceError::BadCredentials => AppError::BadCredentials,
+            ServiceError::SecondFactorRequired => AppError::SecondFactorRequired,
+            ServiceError::SecondFactorPending => AppError::SecondFactorPending,
+            ServiceError::TooManyAttempts {
+                retry_after_seconds,
+            } => AppError::TooManyAttempts {
+                retry_after_seconds,
+            },
+            ServiceError::Busy => AppError::Busy,
+            ServiceError::PasswordChangeRequired => AppError::PasswordChangeRequired,
+            ServiceError::Upload(p) => AppError::Upload(p),
+            ServiceError::TooManyRequests {
+                limit,
+                retry_after_seconds,
+            } => AppError::TooManyRequests {
+                limit,
+                retry_after_seconds,
+            },
+            // Text the database cannot store came from the client: its mistake, not ours.
+            ServiceError::Db(e) if casia_services::db::is_unstorable_text(&e) => {
+                AppError::BadRequest
+            }
+            internal @ (ServiceError::Db(_)
+            | ServiceError::Storage(_)
+            | ServiceError::MailRefused(_)
+            | ServiceError::Internal(_)
+            | ServiceError::Failed { .. }) => return Err(internal),
+        })
     }
 }
 
@@ -298,3 +325,6 @@ mod tests {
         assert!(en.contains("wait 5 minutes before"), "{en}");
     }
 }
+
+#[cfg(all(test, feature = "ssr"))]
+mod boundary_tests;

@@ -278,17 +278,17 @@ pub async fn serve_on(
     }
 }
 
-/// Hides a password in a database URL for the logs.
-fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let creds = &url[scheme + 3..at];
-            match creds.split_once(':') {
-                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
-                None => url.to_owned(),
-            }
+/// Hides a password in a database URL for the logs (and the whole URL if it does not parse:
+/// what it holds cannot be told apart).
+fn redact(database_url: &str) -> String {
+    match url::Url::parse(database_url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            // Only fails for URLs that cannot have a password at all.
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
         }
-        _ => url.to_owned(),
+        Ok(_) => database_url.to_owned(),
+        Err(_) => "(unreadable database URL)".to_owned(),
     }
 }
 
@@ -330,6 +330,15 @@ mod tests {
         assert_eq!(
             redact("sqlite://data/casia.db?mode=rwc"),
             "sqlite://data/casia.db?mode=rwc"
+        );
+        // An `@` in the password, written unescaped: the host is what follows the last one.
+        assert_eq!(
+            redact("postgres://casia:se@creto@db/casia"),
+            "postgres://casia:***@db/casia"
+        );
+        assert_eq!(
+            redact("not a URL: casia:secreto@db"),
+            "(unreadable database URL)"
         );
     }
 }

@@ -20,13 +20,6 @@ pub async fn connect_and_migrate(url: &str) -> Result<DatabaseConnection, DbErr>
 
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     if url.starts_with("sqlite:") {
-        if let Some(path) = sqlite_file(url)
-            && let Some(dir) = std::path::Path::new(&path).parent()
-            && !dir.as_os_str().is_empty()
-        {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| DbErr::Custom(format!("creating {}: {e}", dir.display())))?;
-        }
         // WAL lets readers run beside the writer; the busy timeout makes writers queue
         // instead of failing when several requests write at once.
         let options = SqliteConnectOptions::from_str(url)
@@ -36,6 +29,13 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(30))
             .foreign_keys(true);
+        // The file's folder, as sqlx read the URL (an in-memory database has none).
+        if let Some(dir) = options.get_filename().parent()
+            && !dir.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| DbErr::Custom(format!("creating {}: {e}", dir.display())))?;
+        }
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .connect_with(options)
@@ -51,18 +51,6 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
             .acquire_timeout(Duration::from_secs(30))
             .sqlx_logging(false);
         Database::connect(options).await
-    }
-}
-
-fn sqlite_file(url: &str) -> Option<String> {
-    let rest = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))?;
-    let path = rest.split('?').next()?;
-    if path.is_empty() || path == ":memory:" {
-        None
-    } else {
-        Some(path.to_owned())
     }
 }
 
@@ -116,4 +104,23 @@ pub fn is_unstorable_text(err: &DbErr) -> bool {
     e.as_database_error()
         .and_then(|d| d.code())
         .is_some_and(|code| code == "22021" || code == "22P05")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::connect;
+
+    #[tokio::test]
+    async fn a_sqlite_file_gets_its_folder_and_memory_needs_none() {
+        let root = tempfile::tempdir().unwrap();
+        let file = root.path().join("nested folder/data/casia.db");
+        // The folder as the URL names it: sqlx's own reading of it (spaces escaped).
+        let url = format!(
+            "sqlite://{}?mode=rwc",
+            file.display().to_string().replace(' ', "%20")
+        );
+        connect(&url).await.unwrap();
+        assert!(file.exists(), "{}", file.display());
+        connect("sqlite::memory:").await.unwrap();
+    }
 }

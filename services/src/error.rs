@@ -102,30 +102,24 @@ impl ServiceError {
             source: Box::new(source),
         }
     }
-
-    /// Errors worth a log line at error level (the person only sees a generic message).
-    pub fn is_internal(&self) -> bool {
-        matches!(
-            self,
-            ServiceError::Db(_)
-                | ServiceError::Storage(_)
-                | ServiceError::Internal(_)
-                | ServiceError::Failed { .. }
-        )
-    }
 }
 
 pub type ServiceResult<T> = Result<T, ServiceError>;
 
-/// The `source()` chain of an error, outermost cause first, for the log: "a: b: c".
-pub fn causes(error: &dyn std::error::Error) -> String {
-    let mut chain = Vec::new();
+/// An error and every cause below it, for the log: "writing receipt: disk full". A cause its
+/// parent already quotes at its end (`database: {0}`) is not repeated.
+pub fn chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
     let mut next = error.source();
     while let Some(cause) = next {
-        chain.push(cause.to_string());
+        let said = cause.to_string();
+        if !text.ends_with(&said) {
+            text.push_str(": ");
+            text.push_str(&said);
+        }
         next = cause.source();
     }
-    chain.join(": ")
+    text
 }
 
 #[cfg(test)]
@@ -136,10 +130,16 @@ mod tests {
     fn an_internal_failure_keeps_its_whole_cause_chain_for_the_log() {
         let io = std::io::Error::new(std::io::ErrorKind::PermissionDenied, "disco protegido");
         let e = ServiceError::failed("writing receipt", io);
-        assert!(e.is_internal());
         assert_eq!(e.to_string(), "writing receipt");
-        assert_eq!(causes(&e), "disco protegido");
+        assert_eq!(chain(&e), "writing receipt: disco protegido");
         let db = ServiceError::from(sea_orm::DbErr::Custom("conexión perdida".into()));
-        assert!(causes(&db).contains("conexión perdida"), "{}", causes(&db));
+        assert!(chain(&db).contains("conexión perdida"), "{}", chain(&db));
+        // A cause the error already quotes is said once.
+        assert_eq!(
+            chain(&db).matches("conexión perdida").count(),
+            1,
+            "{}",
+            chain(&db)
+        );
     }
 }

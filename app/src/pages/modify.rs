@@ -24,9 +24,8 @@ pub async fn modify_information(
     number: String,
     form: ModifyInformationForm,
 ) -> Result<ModificationDone, AppError> {
-    use crate::server::{fail, require, services};
-    let c = require(&[Role::Autorizado]).await?;
-    let n = casia_domain::model::case_number::parse(&number).ok_or(AppError::NotFound)?;
+    use crate::server::{fail, require_case, services};
+    let (c, n) = require_case(&[Role::Autorizado], &number).await?;
     casia_services::cases::user_actions::modify_information(&services(), &c, n, form)
         .await
         .map_err(fail)

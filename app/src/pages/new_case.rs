@@ -52,10 +52,9 @@ pub async fn open_case(form: NewCaseForm) -> Result<CaseOpened, AppError> {
 /// What the confirmation page shows (the caller's own authorisation's case only).
 #[server(endpoint = "case_opened")]
 pub async fn get_case_opened(number: String) -> Result<CaseOpened, AppError> {
-    use crate::server::{fail, require, services};
+    use crate::server::{fail, require_case, services};
     use casia_domain::dto::ReceiptKind;
-    let c = require(&[Role::Autorizado]).await?;
-    let n = casia_domain::model::case_number::parse(&number).ok_or(AppError::NotFound)?;
+    let (c, n) = require_case(&[Role::Autorizado], &number).await?;
     let d = casia_services::cases::query::detail_for_user(&services().db, &c, n)
         .await
         .map_err(fail)?;

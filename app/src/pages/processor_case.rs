@@ -19,9 +19,8 @@ use crate::error::AppError;
 
 #[server(endpoint = "get_processor_case")]
 pub async fn get_processor_case(number: String) -> Result<ProcessorCase, AppError> {
-    use crate::server::{fail, require, services};
-    let c = require(&[Role::Tramitador, Role::Supervisor]).await?;
-    let n = casia_domain::model::case_number::parse(&number).ok_or(AppError::NotFound)?;
+    use crate::server::{fail, require_case, services};
+    let (c, n) = require_case(&[Role::Tramitador, Role::Supervisor], &number).await?;
     casia_services::cases::processor::case_for_processor(&services().db, &c, n)
         .await
         .map_err(fail)
@@ -29,9 +28,8 @@ pub async fn get_processor_case(number: String) -> Result<ProcessorCase, AppErro
 
 #[server(endpoint = "processor_act", input = Json)]
 pub async fn processor_act(number: String, input: ProcessorInput) -> Result<(), AppError> {
-    use crate::server::{fail, require, services};
-    let c = require(&[Role::Tramitador, Role::Supervisor]).await?;
-    let n = casia_domain::model::case_number::parse(&number).ok_or(AppError::NotFound)?;
+    use crate::server::{fail, require_case, services};
+    let (c, n) = require_case(&[Role::Tramitador, Role::Supervisor], &number).await?;
     casia_services::cases::processor::act(&services(), &c, n, input)
         .await
         .map_err(fail)

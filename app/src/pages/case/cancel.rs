@@ -15,9 +15,8 @@ pub async fn request_cancellation(
     reason: String,
     version: i32,
 ) -> Result<Substate, AppError> {
-    use crate::server::{fail, require, services};
-    let c = require(&[Role::Autorizado]).await?;
-    let n = casia_domain::model::case_number::parse(&number).ok_or(AppError::NotFound)?;
+    use crate::server::{fail, require_case, services};
+    let (c, n) = require_case(&[Role::Autorizado], &number).await?;
     casia_services::cases::user_actions::request_cancellation(&services(), &c, n, &reason, version)
         .await
         .map_err(fail)

@@ -19,9 +19,8 @@ use crate::error::AppError;
 
 #[server(endpoint = "case_detail")]
 pub async fn get_case_detail(number: String) -> Result<CaseDetail, AppError> {
-    use crate::server::{fail, require, services};
-    let c = require(&[Role::Autorizado]).await?;
-    let n = casia_domain::model::case_number::parse(&number).ok_or(AppError::NotFound)?;
+    use crate::server::{fail, require_case, services};
+    let (c, n) = require_case(&[Role::Autorizado], &number).await?;
     casia_services::cases::query::detail_for_user(&services().db, &c, n)
         .await
         .map_err(fail)

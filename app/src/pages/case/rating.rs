@@ -16,9 +16,8 @@ pub async fn rate_case(
     score: Option<i64>,
     observations: String,
 ) -> Result<(), AppError> {
-    use crate::server::{fail, require, services};
-    let c = require(&[Role::Autorizado]).await?;
-    let n = casia_domain::model::case_number::parse(&number).ok_or(AppError::NotFound)?;
+    use crate::server::{fail, require_case, services};
+    let (c, n) = require_case(&[Role::Autorizado], &number).await?;
     casia_services::cases::user_actions::rate(&services(), &c, n, score, &observations)
         .await
         .map_err(fail)
