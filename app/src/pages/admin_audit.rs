@@ -10,7 +10,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::params::ParamsMap;
 
 use crate::components::FieldMessage;
-use crate::components::guard::urlencode;
+use crate::url::urlencode;
 use crate::context::{t, use_lang};
 use crate::error::AppError;
 
