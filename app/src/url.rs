@@ -63,12 +63,19 @@ mod tests {
         assert_eq!(
             with_query(
                 "/acceso",
-                [("next", Some("/casia")), ("caducada", None), ("x", Some(""))]
+                [
+                    ("next", Some("/casia")),
+                    ("caducada", None),
+                    ("x", Some(""))
+                ]
             ),
             "/acceso?next=/casia"
         );
         assert_eq!(
-            with_query("/tramitacion", [("bandeja", Some("mios")), ("orden", Some("newest"))]),
+            with_query(
+                "/tramitacion",
+                [("bandeja", Some("mios")), ("orden", Some("newest"))]
+            ),
             "/tramitacion?bandeja=mios&orden=newest"
         );
         assert_eq!(with_query("/casia/casos", [("tipo", None)]), "/casia/casos");

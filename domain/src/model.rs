@@ -152,6 +152,22 @@ impl TaxonomyLevel {
     }
 }
 
+coded_enum!(
+    /// The processors' work queues (`Bandeja de trabajo`); the code is the URL's.
+    /// Unassigned: Presentado, nobody has it yet. Mine: open cases assigned to the caller.
+    /// WaitingForUser: Solicitada Información / Solicitada Reclasificación.
+    /// PendingCancellation: cancellation requests waiting for a decision. AllOpen: every
+    /// open case.
+    Queue {
+        Unassigned => "sin_asignar",
+        Mine => "mios",
+        Escalated => "escalados",
+        WaitingForUser => "esperando",
+        PendingCancellation => "anulaciones",
+        AllOpen => "abiertos",
+    }
+);
+
 /// Case numbers look like `2026-0000123`: the year of opening and a counter per year.
 /// Stored as one integer (`year * 10_000_000 + sequence`) so they sort and index well.
 pub mod case_number {

@@ -10,9 +10,9 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::params::ParamsMap;
 
 use crate::components::FieldMessage;
-use crate::url::urlencode;
 use crate::context::{t, use_lang};
 use crate::error::AppError;
+use crate::url::urlencode;
 
 /// One page of the audit log, newest first. Administrators only (checked here and again by
 /// the service).

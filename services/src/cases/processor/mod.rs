@@ -25,9 +25,11 @@ use crate::clock::{display, now};
 use crate::entity::{authorisation, case, case_note, user};
 use crate::error::{ServiceError, ServiceResult};
 
+pub use casia_domain::dto::{QUEUE_PAGE, QueueFilter, QueuePage, QueueRow};
+pub use casia_domain::model::Queue;
 use dashboard::{count, previous_day};
 pub use dashboard::{dashboard, number_display};
-pub use queue::{QUEUE_PAGE, Queue, QueueFilter, QueuePage, QueueRow, queue};
+pub use queue::queue;
 
 fn require_processor(caller: &Caller) -> ServiceResult<()> {
     caller.require_role(&[Role::Tramitador, Role::Supervisor])

@@ -2,7 +2,8 @@
 
 use std::collections::HashMap;
 
-use casia_domain::model::CaseType;
+use casia_domain::dto::{QUEUE_PAGE, QueueFilter, QueuePage, QueueRow};
+use casia_domain::model::{CaseType, Queue};
 use casia_domain::validation::Problems;
 use casia_domain::{FieldProblem, State, Substate};
 use chrono::{DateTime, Utc};
@@ -10,7 +11,6 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect,
 };
-use serde::{Deserialize, Serialize};
 
 use crate::accounts::Caller;
 use crate::cases::query::rows_of;
@@ -19,64 +19,6 @@ use crate::entity::{authorisation, case, user};
 use crate::error::ServiceResult;
 
 use super::{count, previous_day, require_processor};
-
-pub const QUEUE_PAGE: u64 = 50;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Queue {
-    /// Presentado: nobody has it yet.
-    Unassigned,
-    /// Open cases assigned to the caller.
-    Mine,
-    Escalated,
-    /// Solicitada Información / Solicitada Reclasificación.
-    WaitingForUser,
-    /// Cancellation requests waiting for a decision.
-    PendingCancellation,
-    /// Every open case.
-    AllOpen,
-}
-
-impl Queue {
-    pub const ALL: &'static [Queue] = &[
-        Queue::Unassigned,
-        Queue::Mine,
-        Queue::Escalated,
-        Queue::WaitingForUser,
-        Queue::PendingCancellation,
-        Queue::AllOpen,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Queue::Unassigned => "sin_asignar",
-            Queue::Mine => "mios",
-            Queue::Escalated => "escalados",
-            Queue::WaitingForUser => "esperando",
-            Queue::PendingCancellation => "anulaciones",
-            Queue::AllOpen => "abiertos",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Queue> {
-        Queue::ALL.iter().copied().find(|q| q.code() == code)
-    }
-}
-
-/// Filters of a queue; all optional.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct QueueFilter {
-    pub case_type: Option<String>,
-    pub subject_id: Option<i64>,
-    /// Nº Autorización.
-    pub authorisation: Option<String>,
-    /// Opened from/to (`YYYY-MM-DD`, inclusive).
-    pub from: Option<String>,
-    pub to: Option<String>,
-    /// `newest` for newest first; oldest first otherwise.
-    pub sort: Option<String>,
-}
 
 /// Keyset cursor over (affects filing period, opened at, id).
 fn encode_cursor(c: &case::Model) -> String {
@@ -94,19 +36,6 @@ fn decode_cursor(s: &str) -> Option<(bool, DateTime<Utc>, i64)> {
     let at = DateTime::from_timestamp_micros(parts.next()?.parse().ok()?)?;
     let id = parts.next()?.parse().ok()?;
     Some((affects, at, id))
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct QueueRow {
-    pub row: casia_domain::dto::CaseRow,
-    pub authorisation_number: String,
-    pub assigned_to: Option<String>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct QueuePage {
-    pub rows: Vec<QueueRow>,
-    pub next: Option<String>,
 }
 
 /// A queue page. Cases that affect the current filing period come first, then by opening
