@@ -139,7 +139,9 @@ pub fn is_valid_email(email: &str) -> bool {
     // RFC 5322 dot-atom (letters of any script allowed, RFC 6531): what mail servers and the
     // mail library accept, so an address saved here can always be sent to.
     const ATEXT_SPECIALS: &str = "!#$%&'*+-/=?^_`{|}~";
+    // RFC 5321's limits: 64 octets before the `@`, 63 in each label of the domain.
     !local.is_empty()
+        && local.len() <= 64
         && !local.starts_with('.')
         && !local.ends_with('.')
         && !local.contains("..")
@@ -153,6 +155,12 @@ pub fn is_valid_email(email: &str) -> bool {
         && domain
             .chars()
             .all(|c| c.is_alphanumeric() || c == '.' || c == '-')
+        // Each label begins and ends with a letter or digit (RFC 1035).
+        && domain.split('.').all(|label| {
+            label.len() <= 63
+                && label.starts_with(char::is_alphanumeric)
+                && label.ends_with(char::is_alphanumeric)
+        })
 }
 
 /// Valoración (guide §4.2.4): a score from 1 to 5 and optional observations.
@@ -235,9 +243,19 @@ mod tests {
             "\"a\"@x.es",
             "a;b@x.es",
             "(a)@x.es",
+            // Labels begin and end with a letter or digit; RFC 5321's lengths.
+            "a@-x.es",
+            "a@x-.es",
+            "a@x.-es",
+            "ab@-.es",
         ] {
             assert!(!is_valid_email(bad), "{bad}");
         }
+        assert!(is_valid_email("a@x--y.es"));
+        assert!(is_valid_email(&format!("{}@x.es", "a".repeat(64))));
+        assert!(!is_valid_email(&format!("{}@x.es", "a".repeat(65))));
+        assert!(is_valid_email(&format!("a@{}.es", "b".repeat(63))));
+        assert!(!is_valid_email(&format!("a@{}.es", "b".repeat(64))));
         assert_eq!(check_contact("", false), Ok(()));
         assert_eq!(
             check_contact("", true),

@@ -300,11 +300,13 @@ mod tests {
         candidates.push(format!("a@{}es", "b.".repeat(120)));
         let accepted: Vec<&String> = candidates.iter().filter(|a| is_valid_email(a)).collect();
         assert!(accepted.len() > 100, "the check accepts too little to test");
-        for address in accepted {
-            assert!(
-                address.parse::<lettre::Address>().is_ok(),
-                "the domain accepts {address:?}, the mail library does not"
-            );
-        }
+        let refused: Vec<&String> = accepted
+            .into_iter()
+            .filter(|a| a.parse::<lettre::Address>().is_err())
+            .collect();
+        assert!(
+            refused.is_empty(),
+            "the domain accepts these, the mail library does not: {refused:?}"
+        );
     }
 }
