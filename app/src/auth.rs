@@ -64,9 +64,9 @@ pub async fn login(
         .await
         .map_err(fail)?
     {
-        leptos_axum::redirect(&format!(
-            "/acceso/segundo-factor?next={}",
-            crate::components::guard::urlencode(&target)
+        leptos_axum::redirect(&crate::url::with_query(
+            "/acceso/segundo-factor",
+            [("next", Some(target.as_str()))],
         ));
         return Ok(());
     }

@@ -13,6 +13,7 @@ pub mod error;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod server;
+pub mod url;
 
 use casia_domain::Msg;
 use leptos::prelude::*;

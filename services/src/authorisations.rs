@@ -248,3 +248,65 @@ pub async fn update_contact(
     .await?;
     Ok(contact_data(&updated, caller))
 }
+
+#[cfg(test)]
+mod tests {
+    use casia_domain::validation::is_valid_email;
+
+    /// The domain's check (the forms', the browser's) accepts only addresses the mail library
+    /// can write too, so an address saved anywhere can always be sent to.
+    #[test]
+    fn every_address_the_domain_accepts_is_one_lettre_accepts() {
+        let mut candidates: Vec<String> = [
+            "gestoria@example.es",
+            "a.b+c@sub.dominio.es",
+            "ñandú@correo.es",
+            "o'neill@x.es",
+            "a_b-c@x.es",
+            "x@correo.españa.es",
+            "1@2.es",
+            "a-@x.es",
+            "-a@x.es",
+            "a@x-.es",
+            "a@-x.es",
+            "a@x.-es",
+            "a@x--y.es",
+            "a@1.2",
+            "a@x.e",
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        // Every printable ASCII character and a few others, alone and between letters, on
+        // both sides of the `@`.
+        let others = [
+            'ñ', 'ü', 'ç', 'ß', 'ø', 'д', '漢', '٣', '\u{a0}', '\u{200b}', '\u{ff0e}',
+        ];
+        for c in (0x21u8..0x7f).map(char::from).chain(others) {
+            candidates.extend([
+                format!("{c}@x.es"),
+                format!("a{c}b@x.es"),
+                format!("ab@{c}.es"),
+                format!("ab@x{c}y.es"),
+                format!("ab@{c}x.es"),
+                format!("ab@x{c}.es"),
+                format!("ab@x.e{c}s"),
+            ]);
+        }
+        // Lengths near the limits.
+        candidates.push(format!("{}@x.es", "a".repeat(64)));
+        candidates.push(format!("{}@x.es", "a".repeat(65)));
+        candidates.push(format!("a@{}.es", "b".repeat(63)));
+        candidates.push(format!("a@{}.es", "b".repeat(64)));
+        candidates.push(format!("a@{}es", "b.".repeat(120)));
+        let accepted: Vec<&String> = candidates.iter().filter(|a| is_valid_email(a)).collect();
+        assert!(accepted.len() > 100, "the check accepts too little to test");
+        let refused: Vec<&String> = accepted
+            .into_iter()
+            .filter(|a| a.parse::<lettre::Address>().is_err())
+            .collect();
+        assert!(
+            refused.is_empty(),
+            "the domain accepts these, the mail library does not: {refused:?}"
+        );
+    }
+}

@@ -9,6 +9,7 @@ use leptos_router::components::Redirect;
 use leptos_router::hooks::use_location;
 
 use crate::context::{t, use_page};
+use crate::url::with_query;
 
 /// What the guard decided. The page is rebuilt only when this changes: refreshing the
 /// header's context (unread count, clock) must not reset a half-filled form.
@@ -101,8 +102,7 @@ where
                     Gate::Failed(e) => view! { <StatusPage title=Msg::ErrInternal text=None error=Some(e)/> }.into_any(),
                     Gate::Login { expired } => {
                         let next = format!("{}{}", location.pathname.get_untracked(), location.search.get_untracked());
-                        let expired = if expired { "&caducada=1" } else { "" };
-                        let path = format!("/acceso?next={}{expired}", urlencode(&next));
+                        let path = with_query("/acceso", [("next", Some(next.as_str())), ("caducada", expired.then_some("1"))]);
                         view! { <Redirect path=path/> }.into_any()
                     }
                     Gate::Forbidden => {
@@ -113,7 +113,8 @@ where
                     Gate::Picker => view! { <Redirect path="/autorizaciones"/> }.into_any(),
                     Gate::SecondStep => {
                         let next = format!("{}{}", location.pathname.get_untracked(), location.search.get_untracked());
-                        view! { <Redirect path=format!("/acceso/segundo-factor?next={}", urlencode(&next))/> }.into_any()
+                        let path = with_query("/acceso/segundo-factor", [("next", Some(next.as_str()))]);
+                        view! { <Redirect path=path/> }.into_any()
                     }
                     Gate::Enrol => view! { <Redirect path="/cuenta/segundo-factor"/> }.into_any(),
                     Gate::ChangePassword => view! { <Redirect path="/cuenta"/> }.into_any(),
@@ -125,20 +126,6 @@ where
             }}
         </Transition>
     }
-}
-
-/// Percent-encodes a path for use inside a query string.
-pub fn urlencode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
 }
 
 /// A whole-page message (403, 404, unexpected error).

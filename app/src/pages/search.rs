@@ -7,16 +7,18 @@ use casia_domain::i18n::{case_type_name, field_problem_text, state_name, substat
 use casia_domain::model::case_number;
 use casia_domain::validation::check_search;
 use casia_domain::{FieldProblem, Msg, Role, State, Substate};
+use leptos::Params;
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::hooks::{use_navigate, use_query};
+use leptos_router::params::Params;
 use serde::{Deserialize, Serialize};
 
 use crate::components::classification::TypeAndSubjectFilters;
 use crate::components::forms::has_problem;
-use crate::components::guard::urlencode;
 use crate::components::{FieldMessage, Guarded, Loaded};
 use crate::context::{t, use_lang};
 use crate::error::AppError;
+use crate::url::{non_empty, with_query};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SearchOptions {
@@ -52,47 +54,59 @@ pub async fn search_cases(
         .map_err(fail)
 }
 
-/// The search as URL query parameters (Spanish names, as people may share them).
-fn to_query(f: &SearchForm) -> String {
-    let mut parts = vec![
-        format!("estado={}", urlencode(&f.state)),
-        format!("desde={}", urlencode(&f.from)),
-        format!("hasta={}", urlencode(&f.to)),
-    ];
-    if let Some(v) = f.substate.as_deref().filter(|v| !v.is_empty()) {
-        parts.push(format!("subestado={}", urlencode(v)));
+/// The search as the URL carries it (Spanish names, as people may share them), so a search
+/// can be bookmarked and the back button returns to it.
+#[derive(Params, Clone, Debug, Default, PartialEq)]
+struct SearchUrl {
+    estado: Option<String>,
+    desde: Option<String>,
+    hasta: Option<String>,
+    subestado: Option<String>,
+    tipo: Option<String>,
+    materia: Option<String>,
+    usuario: Option<String>,
+}
+
+impl SearchUrl {
+    /// The search the URL asks for: none until it names a state.
+    fn search(&self) -> Option<SearchForm> {
+        self.estado.clone().map(|state| SearchForm {
+            state,
+            from: self.desde.clone().unwrap_or_default(),
+            to: self.hasta.clone().unwrap_or_default(),
+            substate: self.subestado.clone(),
+            case_type: self.tipo.clone(),
+            subject_id: self.materia.as_deref().and_then(|v| v.parse().ok()),
+            opened_by: self.usuario.as_deref().and_then(|v| v.parse().ok()),
+        })
     }
-    if let Some(v) = f.case_type.as_deref().filter(|v| !v.is_empty()) {
-        parts.push(format!("tipo={}", urlencode(v)));
-    }
-    if let Some(v) = f.subject_id {
-        parts.push(format!("materia={v}"));
-    }
-    if let Some(v) = f.opened_by {
-        parts.push(format!("usuario={v}"));
-    }
-    parts.join("&")
+}
+
+/// The address of a search (filters left empty are left out).
+fn search_url(f: &SearchForm) -> String {
+    let subject = f.subject_id.map(|v| v.to_string());
+    let opened_by = f.opened_by.map(|v| v.to_string());
+    with_query(
+        "/casia/casos",
+        [
+            ("estado", Some(f.state.as_str())),
+            ("desde", Some(f.from.as_str())),
+            ("hasta", Some(f.to.as_str())),
+            ("subestado", f.substate.as_deref()),
+            ("tipo", f.case_type.as_deref()),
+            ("materia", subject.as_deref()),
+            ("usuario", opened_by.as_deref()),
+        ],
+    )
 }
 
 #[component]
 pub fn SearchPage() -> impl IntoView {
     // Resources live at the page's top level: a guard may re-render its content.
-    let query = use_query_map();
+    let url = use_query::<SearchUrl>();
     let options = Resource::new(|| (), |_| get_search_options());
     // Results follow the URL.
-    let searched = Memo::new(move |_| {
-        query.with(|q| {
-            q.get("estado").map(|state| SearchForm {
-                state,
-                from: q.get("desde").unwrap_or_default(),
-                to: q.get("hasta").unwrap_or_default(),
-                substate: q.get("subestado"),
-                case_type: q.get("tipo"),
-                subject_id: q.get("materia").and_then(|v| v.parse().ok()),
-                opened_by: q.get("usuario").and_then(|v| v.parse().ok()),
-            })
-        })
-    });
+    let searched = Memo::new(move |_| url.with(|u| u.as_ref().ok().and_then(SearchUrl::search)));
     let results = Resource::new(
         move || searched.get(),
         |f| async move {
@@ -127,22 +141,17 @@ fn SearchScreen(
     results: Resource<Result<Option<SearchResults>, AppError>>,
 ) -> impl IntoView {
     let lang = use_lang();
-    let query = use_query_map();
     let navigate = use_navigate();
 
     // The form starts from the URL (a bookmarked search) or the current month.
-    let q = |name: &str| {
-        query
-            .with_untracked(|q| q.get(name))
-            .filter(|v| !v.is_empty())
-    };
-    let state = RwSignal::new(q("estado").unwrap_or_else(|| "abierto".into()));
-    let from = RwSignal::new(q("desde").unwrap_or(default_from));
-    let to = RwSignal::new(q("hasta").unwrap_or(default_to));
-    let substate = RwSignal::new(q("subestado").unwrap_or_default());
-    let case_type = RwSignal::new(q("tipo").unwrap_or_default());
-    let subject = RwSignal::new(q("materia").unwrap_or_default());
-    let opened_by = RwSignal::new(q("usuario").unwrap_or_default());
+    let url = use_query::<SearchUrl>().get_untracked().unwrap_or_default();
+    let state = RwSignal::new(non_empty(url.estado).unwrap_or_else(|| "abierto".into()));
+    let from = RwSignal::new(non_empty(url.desde).unwrap_or(default_from));
+    let to = RwSignal::new(non_empty(url.hasta).unwrap_or(default_to));
+    let substate = RwSignal::new(non_empty(url.subestado).unwrap_or_default());
+    let case_type = RwSignal::new(non_empty(url.tipo).unwrap_or_default());
+    let subject = RwSignal::new(non_empty(url.materia).unwrap_or_default());
+    let opened_by = RwSignal::new(non_empty(url.usuario).unwrap_or_default());
     let number = RwSignal::new(String::new());
     let number_error = RwSignal::new(None::<FieldProblem>);
     let hydrated = crate::components::forms::use_hydrated();
@@ -173,10 +182,7 @@ fn SearchScreen(
     let search = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if errors.get_untracked().is_empty() {
-            nav(
-                &format!("/casia/casos?{}", to_query(&form())),
-                Default::default(),
-            );
+            nav(&search_url(&form()), Default::default());
         }
     };
     let go_to_number = move |ev: leptos::ev::SubmitEvent| {

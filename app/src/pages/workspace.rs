@@ -2,92 +2,35 @@
 //! for the user, pending cancellation decisions and every open case; filters and order in the
 //! URL; cases that affect the current filing period first.
 
-use casia_domain::dto::Taxonomy;
+use casia_domain::dto::{QueueFilter, QueuePage, QueueQuery, QueueRow, Taxonomy};
 use casia_domain::i18n::{case_type_name, state_name, substate_name};
-use casia_domain::model::CaseType;
-use casia_domain::{Msg, Role, State};
+use casia_domain::model::Queue;
+use casia_domain::{Msg, Role};
+use leptos::Params;
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_query_map};
-use serde::{Deserialize, Serialize};
+use leptos_router::hooks::{use_navigate, use_query};
+use leptos_router::params::Params;
 
 use crate::components::classification::TypeAndSubjectFilters;
-use crate::components::guard::urlencode;
 use crate::components::{Guarded, Loaded};
 use crate::context::{t, use_lang};
 use crate::error::AppError;
-
-/// Mirrors `casia_services::cases::processor::{QueuePage, QueueFilter}` for the browser.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct QueueRowView {
-    pub number_display: String,
-    pub opened_at: String,
-    pub authorisation: String,
-    pub case_type: CaseType,
-    pub subject: String,
-    pub title: String,
-    pub state: State,
-    pub substate: casia_domain::Substate,
-    pub substate_at: String,
-    pub assigned_to: Option<String>,
-    pub affects_current_period: bool,
-    pub cancellation_pending: bool,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct QueueView {
-    pub rows: Vec<QueueRowView>,
-    pub next: Option<String>,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct QueueQuery {
-    pub queue: String,
-    pub case_type: Option<String>,
-    pub subject_id: Option<i64>,
-    pub authorisation: Option<String>,
-    pub from: Option<String>,
-    pub to: Option<String>,
-    pub sort: Option<String>,
-}
+use crate::url::{non_empty, with_query};
 
 #[server(endpoint = "get_queue")]
-pub async fn get_queue(query: QueueQuery, cursor: Option<String>) -> Result<QueueView, AppError> {
+pub async fn get_queue(query: QueueQuery, cursor: Option<String>) -> Result<QueuePage, AppError> {
     use crate::server::{fail, require, services};
-    use casia_services::cases::processor::{Queue, QueueFilter, queue};
+    use casia_services::cases::processor::queue;
     let c = require(&[Role::Tramitador, Role::Supervisor]).await?;
-    let q = Queue::from_code(&query.queue).unwrap_or(Queue::Unassigned);
-    let filter = QueueFilter {
-        case_type: query.case_type,
-        subject_id: query.subject_id,
-        authorisation: query.authorisation,
-        from: query.from,
-        to: query.to,
-        sort: query.sort,
-    };
-    let page = queue(&services().db, &c, q, &filter, cursor.as_deref())
-        .await
-        .map_err(fail)?;
-    Ok(QueueView {
-        rows: page
-            .rows
-            .into_iter()
-            .map(|r| QueueRowView {
-                number_display: r.row.number_display,
-                opened_at: r.row.opened_at,
-                authorisation: r.authorisation_number,
-                case_type: r.row.case_type,
-                subject: r.row.subject,
-                title: r.row.title,
-                state: r.row.state,
-                substate: r.row.substate,
-                substate_at: r.row.substate_at,
-                assigned_to: r.assigned_to,
-                affects_current_period: r.row.affects_current_period,
-                cancellation_pending: r.row.cancellation_pending,
-            })
-            .collect(),
-        next: page.next,
-    })
+    queue(
+        &services().db,
+        &c,
+        query.queue,
+        &query.filter,
+        cursor.as_deref(),
+    )
+    .await
+    .map_err(fail)
 }
 
 #[server(endpoint = "get_workspace_taxonomy")]
@@ -99,49 +42,70 @@ pub async fn get_workspace_taxonomy() -> Result<Taxonomy, AppError> {
         .map_err(fail)
 }
 
-pub const QUEUES: &[(&str, Msg)] = &[
-    ("sin_asignar", Msg::QueueUnassigned),
-    ("mios", Msg::QueueMine),
-    ("escalados", Msg::QueueEscalated),
-    ("esperando", Msg::QueueWaiting),
-    ("anulaciones", Msg::QueueCancellations),
-    ("abiertos", Msg::QueueAllOpen),
+const QUEUES: &[(Queue, Msg)] = &[
+    (Queue::Unassigned, Msg::QueueUnassigned),
+    (Queue::Mine, Msg::QueueMine),
+    (Queue::Escalated, Msg::QueueEscalated),
+    (Queue::WaitingForUser, Msg::QueueWaiting),
+    (Queue::PendingCancellation, Msg::QueueCancellations),
+    (Queue::AllOpen, Msg::QueueAllOpen),
 ];
 
-fn query_from_url(q: &leptos_router::params::ParamsMap) -> QueueQuery {
-    let get = |k: &str| q.get(k).filter(|v| !v.is_empty());
-    QueueQuery {
-        queue: get("bandeja").unwrap_or_else(|| "sin_asignar".into()),
-        case_type: get("tipo"),
-        subject_id: get("materia").and_then(|v| v.parse().ok()),
-        authorisation: get("autorizacion"),
-        from: get("desde"),
-        to: get("hasta"),
-        sort: get("orden"),
+/// The queue and its filters as the URL carries them (`/tramitacion?bandeja=mios&tipo=…`).
+#[derive(Params, Clone, Debug, Default, PartialEq)]
+struct QueueUrl {
+    bandeja: Option<String>,
+    tipo: Option<String>,
+    materia: Option<String>,
+    autorizacion: Option<String>,
+    desde: Option<String>,
+    hasta: Option<String>,
+    orden: Option<String>,
+}
+
+impl From<QueueUrl> for QueueQuery {
+    /// `sin_asignar` unless the URL names another queue.
+    fn from(url: QueueUrl) -> Self {
+        QueueQuery {
+            queue: url
+                .bandeja
+                .as_deref()
+                .and_then(Queue::from_code)
+                .unwrap_or(Queue::Unassigned),
+            filter: QueueFilter {
+                case_type: non_empty(url.tipo),
+                subject_id: url.materia.and_then(|v| v.parse().ok()),
+                authorisation: non_empty(url.autorizacion),
+                from: non_empty(url.desde),
+                to: non_empty(url.hasta),
+                sort: non_empty(url.orden),
+            },
+        }
     }
 }
 
-fn to_url(q: &QueueQuery) -> String {
-    let mut parts = vec![format!("bandeja={}", urlencode(&q.queue))];
-    for (k, v) in [
-        ("tipo", q.case_type.clone()),
-        ("materia", q.subject_id.map(|v| v.to_string())),
-        ("autorizacion", q.authorisation.clone()),
-        ("desde", q.from.clone()),
-        ("hasta", q.to.clone()),
-        ("orden", q.sort.clone()),
-    ] {
-        if let Some(v) = v.filter(|v| !v.is_empty()) {
-            parts.push(format!("{k}={}", urlencode(&v)));
-        }
-    }
-    format!("/tramitacion?{}", parts.join("&"))
+/// The page's address for a queue and filters (filters left empty are left out).
+fn queue_url(q: &QueueQuery) -> String {
+    let f = &q.filter;
+    let subject = f.subject_id.map(|v| v.to_string());
+    with_query(
+        "/tramitacion",
+        [
+            ("bandeja", Some(q.queue.code())),
+            ("tipo", f.case_type.as_deref()),
+            ("materia", subject.as_deref()),
+            ("autorizacion", f.authorisation.as_deref()),
+            ("desde", f.from.as_deref()),
+            ("hasta", f.to.as_deref()),
+            ("orden", f.sort.as_deref()),
+        ],
+    )
 }
 
 #[component]
 pub fn WorkspacePage() -> impl IntoView {
-    let query = use_query_map();
-    let current = Memo::new(move |_| query.with(query_from_url));
+    let url = use_query::<QueueUrl>();
+    let current = Memo::new(move |_| QueueQuery::from(url.get().unwrap_or_default()));
     let page = Resource::new(move || current.get(), |q| get_queue(q, None));
     let taxonomy = Resource::new(|| (), |_| get_workspace_taxonomy());
     view! {
@@ -155,25 +119,25 @@ pub fn WorkspacePage() -> impl IntoView {
 #[component]
 fn Queues(
     current: Memo<QueueQuery>,
-    page: Resource<Result<QueueView, AppError>>,
+    page: Resource<Result<QueuePage, AppError>>,
     taxonomy: Resource<Result<Taxonomy, AppError>>,
     supervisor: bool,
 ) -> impl IntoView {
     let lang = use_lang();
     let navigate = use_navigate();
-    let initial = current.get_untracked();
-    let case_type = RwSignal::new(initial.case_type.clone().unwrap_or_default());
+    let initial = current.get_untracked().filter;
+    let case_type = RwSignal::new(initial.case_type.unwrap_or_default());
     let subject = RwSignal::new(
         initial
             .subject_id
             .map(|v| v.to_string())
             .unwrap_or_default(),
     );
-    let authorisation = RwSignal::new(initial.authorisation.clone().unwrap_or_default());
-    let from = RwSignal::new(initial.from.clone().unwrap_or_default());
-    let to = RwSignal::new(initial.to.clone().unwrap_or_default());
-    let sort = RwSignal::new(initial.sort.clone().unwrap_or_default());
-    let extra = RwSignal::new(Vec::<QueueRowView>::new());
+    let authorisation = RwSignal::new(initial.authorisation.unwrap_or_default());
+    let from = RwSignal::new(initial.from.unwrap_or_default());
+    let to = RwSignal::new(initial.to.unwrap_or_default());
+    let sort = RwSignal::new(initial.sort.unwrap_or_default());
+    let extra = RwSignal::new(Vec::<QueueRow>::new());
     let next = RwSignal::new(None::<String>);
     Effect::new(move |_| {
         if let Some(Ok(p)) = page.get() {
@@ -185,14 +149,16 @@ fn Queues(
         ev.prevent_default();
         let q = QueueQuery {
             queue: current.get_untracked().queue,
-            case_type: Some(case_type.get_untracked()),
-            subject_id: subject.get_untracked().parse().ok(),
-            authorisation: Some(authorisation.get_untracked()),
-            from: Some(from.get_untracked()),
-            to: Some(to.get_untracked()),
-            sort: Some(sort.get_untracked()),
+            filter: QueueFilter {
+                case_type: Some(case_type.get_untracked()),
+                subject_id: subject.get_untracked().parse().ok(),
+                authorisation: Some(authorisation.get_untracked()),
+                from: Some(from.get_untracked()),
+                to: Some(to.get_untracked()),
+                sort: Some(sort.get_untracked()),
+            },
         };
-        navigate(&to_url(&q), Default::default());
+        navigate(&queue_url(&q), Default::default());
     };
     let more = move |_| {
         let Some(cursor) = next.get_untracked() else {
@@ -213,12 +179,10 @@ fn Queues(
                 {supervisor.then(|| view! { <a class="button button-secondary" href="/tramitacion/panel">{t(Msg::Dashboard)}</a> })}
             </div>
             <nav class="tabs" aria-label=move || Msg::Bandejas.text(lang.get())>
-                {QUEUES.iter().map(|(code, label)| {
-                    let code = *code;
-                    let label = *label;
-                    let href = move || to_url(&QueueQuery { queue: code.to_owned(), ..current.get() });
+                {QUEUES.iter().map(|&(queue, label)| {
+                    let href = move || queue_url(&QueueQuery { queue, ..current.get() });
                     view! {
-                        <a href=href aria-current=move || (current.get().queue == code).then_some("page")>{t(label)}</a>
+                        <a href=href aria-current=move || (current.get().queue == queue).then_some("page")>{t(label)}</a>
                     }
                 }).collect_view()}
             </nav>
@@ -265,9 +229,9 @@ fn Queues(
                                     <th scope="col">{t(Msg::AsignadoA)}</th>
                                 </tr></thead>
                                 <tbody>
-                                    {p.rows.into_iter().map(|r| view! { <QueueRow row=r/> }).collect_view()}
-                                    <For each=move || extra.get() key=|r| r.number_display.clone() let:r>
-                                        <QueueRow row=r/>
+                                    {p.rows.into_iter().map(|r| view! { <QueueLine line=r/> }).collect_view()}
+                                    <For each=move || extra.get() key=|r| r.row.number let:r>
+                                        <QueueLine line=r/>
                                     </For>
                                 </tbody>
                             </table>
@@ -282,8 +246,13 @@ fn Queues(
 }
 
 #[component]
-fn QueueRow(row: QueueRowView) -> impl IntoView {
+fn QueueLine(line: QueueRow) -> impl IntoView {
     let lang = use_lang();
+    let QueueRow {
+        row,
+        authorisation_number,
+        assigned_to,
+    } = line;
     let (ty, st, sub) = (row.case_type, row.state, row.substate);
     view! {
         <tr>
@@ -292,14 +261,14 @@ fn QueueRow(row: QueueRowView) -> impl IntoView {
                 {row.affects_current_period.then(|| view! { <span class="state-pill state-attention" title=move || Msg::AfectaPeriodo.text(lang.get())>{t(Msg::PeriodoEnCurso)}</span> })}
             </td>
             <td class="num" data-label=move || Msg::FechaHoraAlta.text(lang.get())>{row.opened_at.clone()}</td>
-            <td class="num" data-label=move || Msg::NumAutorizacion.text(lang.get())>{row.authorisation.clone()}</td>
+            <td class="num" data-label=move || Msg::NumAutorizacion.text(lang.get())>{authorisation_number}</td>
             <td data-label=move || Msg::TipoCaso.text(lang.get())>{move || case_type_name(ty, lang.get())}" · "{row.subject.clone()}</td>
             <td data-label=move || Msg::Titulo.text(lang.get())>{row.title.clone()}</td>
             <td data-label=move || Msg::Estado.text(lang.get())>
                 <span class="state-pill">{move || format!("{} / {}", state_name(st, lang.get()), substate_name(sub, lang.get()))}</span>
                 {row.cancellation_pending.then(|| view! { <span class="state-pill state-attention">{t(Msg::AnulacionSolicitada)}</span> })}
             </td>
-            <td data-label=move || Msg::AsignadoA.text(lang.get())>{row.assigned_to.clone().unwrap_or_else(|| "—".into())}</td>
+            <td data-label=move || Msg::AsignadoA.text(lang.get())>{assigned_to.unwrap_or_else(|| "—".into())}</td>
         </tr>
     }
 }

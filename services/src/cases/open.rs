@@ -45,12 +45,8 @@ pub async fn open_case(
         form.category_id,
         form.subcategory_id,
     );
-    check_new_case(&form, facts)?;
-    let case_type = CaseType::from_code(&form.case_type).ok_or(ServiceError::invalid(
-        "case_type",
-        FieldProblem::InvalidChoice,
-    ))?;
-    let uploads = claim_documents(db, caller.user.id, &form.documents).await?;
+    let valid = check_new_case(&form, facts)?;
+    let uploads = claim_documents(db, caller.user.id, &valid.documents).await?;
 
     let opened_at = now();
     let year = crate::clock::today_in_spain(opened_at).year;
@@ -79,13 +75,13 @@ pub async fn open_case(
             state: Set(State::Abierto),
             substate: Set(Substate::Presentado),
             substate_at: Set(opened_at),
-            case_type: Set(case_type),
-            subject_id: Set(form.subject_id.unwrap_or_default()),
-            category_id: Set(form.category_id.unwrap_or_default()),
-            subcategory_id: Set(form.subcategory_id),
-            affects_current_period: Set(form.affects_current_period.unwrap_or(false)),
-            title: Set(form.title.trim().to_owned()),
-            description: Set(form.description.trim().to_owned()),
+            case_type: Set(valid.case_type),
+            subject_id: Set(valid.subject_id),
+            category_id: Set(valid.category_id),
+            subcategory_id: Set(valid.subcategory_id),
+            affects_current_period: Set(valid.affects_current_period),
+            title: Set(valid.title.clone()),
+            description: Set(valid.description.clone()),
             resolution: Set(None),
             resolved_at: Set(None),
             closed_at: Set(None),
@@ -114,7 +110,7 @@ pub async fn open_case(
         .await?;
 
         // Guide §4.1.2: a Trámite gets its `Justificante de solicitud de trámite`.
-        let receipt = if case_type == CaseType::Tramite {
+        let receipt = if valid.case_type == CaseType::Tramite {
             Some(
                 receipts::issue(
                     tx,

@@ -275,13 +275,13 @@ db_test!(
         .unwrap();
         let read = query::detail_for_user(&s.db, &ana, n).await;
         assert!(
-            matches!(&read, Err(e) if e.is_internal()),
+            matches!(&read, Err(e) if is_internal(e)),
             "reading a corrupt case is an internal error: {read:?}"
         );
         for version in [0, 1] {
             let cancel = user_actions::request_cancellation(&s, &ana, n, "", version).await;
             assert!(
-                matches!(&cancel, Err(e) if e.is_internal()),
+                matches!(&cancel, Err(e) if is_internal(e)),
                 "cancelling a corrupt case is an internal error: {cancel:?}"
             );
         }
@@ -300,7 +300,7 @@ db_test!(a_notice_of_an_unknown_kind_is_an_internal_error, |s| {
         .unwrap();
     let inbox = casia_services::notices::inbox(&s.db, &ana, casia_domain::Lang::Es, None, 10).await;
     assert!(
-        matches!(&inbox, Err(e) if e.is_internal()),
+        matches!(&inbox, Err(e) if is_internal(e)),
         "a row this service did not write is an internal error: {inbox:?}"
     );
 });
@@ -541,3 +541,13 @@ db_test!(rating_only_once_and_only_when_closed, |s| {
         Some((4, "Rápido y claro".to_owned()))
     );
 });
+
+/// What the web layer answers with a 500 (app's `AppError::Internal`): the database, storage
+/// or an internal fault, never a refusal the user could act on.
+fn is_internal(e: &casia_services::ServiceError) -> bool {
+    use casia_services::ServiceError as E;
+    matches!(
+        e,
+        E::Db(_) | E::Storage(_) | E::Internal(_) | E::Failed { .. }
+    )
+}

@@ -9,10 +9,10 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::params::ParamsMap;
 
-use crate::components::guard::urlencode;
 use crate::components::{ErrorAlert, FieldMessage};
 use crate::context::{t, use_lang};
 use crate::error::AppError;
+use crate::url::urlencode;
 
 /// One page of the audit log, newest first. Administrators only (checked here and again by
 /// the service).

@@ -24,8 +24,10 @@ use crate::clock::{display, now};
 use crate::entity::{authorisation, case, case_note, user};
 use crate::error::{ServiceError, ServiceResult};
 
+pub use casia_domain::dto::{QUEUE_PAGE, QueueFilter, QueuePage, QueueRow};
+pub use casia_domain::model::Queue;
 pub use dashboard::dashboard;
-pub use queue::{QUEUE_PAGE, Queue, QueueFilter, QueuePage, QueueRow, queue};
+pub use queue::queue;
 
 fn require_processor(caller: &Caller) -> ServiceResult<()> {
     caller.require_role(&[Role::Tramitador, Role::Supervisor])

@@ -2,14 +2,14 @@
 
 use std::collections::HashMap;
 
-use casia_domain::model::CaseType;
+use casia_domain::dto::{QUEUE_PAGE, QueueFilter, QueuePage, QueueRow};
+use casia_domain::model::{CaseType, Queue};
 use casia_domain::validation::Problems;
 use casia_domain::{FieldProblem, State, Substate};
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
-use serde::{Deserialize, Serialize};
 
 use crate::accounts::Caller;
 use crate::cases::query::rows_of;
@@ -18,25 +18,6 @@ use crate::entity::{authorisation, case, user};
 use crate::error::ServiceResult;
 
 use super::require_processor;
-
-pub const QUEUE_PAGE: u64 = 50;
-
-/// The work queues (the enum lives in the domain: the page names them too).
-pub use casia_domain::model::Queue;
-
-/// Filters of a queue; all optional.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct QueueFilter {
-    pub case_type: Option<String>,
-    pub subject_id: Option<i64>,
-    /// Nº Autorización.
-    pub authorisation: Option<String>,
-    /// Opened from/to (`YYYY-MM-DD`, inclusive).
-    pub from: Option<String>,
-    pub to: Option<String>,
-    /// `newest` for newest first; oldest first otherwise.
-    pub sort: Option<String>,
-}
 
 /// Keyset cursor over (affects filing period, opened at, id).
 fn encode_cursor(c: &case::Model) -> String {
@@ -54,19 +35,6 @@ fn decode_cursor(s: &str) -> Option<(bool, DateTime<Utc>, i64)> {
     let at = DateTime::from_timestamp_micros(parts.next()?.parse().ok()?)?;
     let id = parts.next()?.parse().ok()?;
     Some((affects, at, id))
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct QueueRow {
-    pub row: casia_domain::dto::CaseRow,
-    pub authorisation_number: String,
-    pub assigned_to: Option<String>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct QueuePage {
-    pub rows: Vec<QueueRow>,
-    pub next: Option<String>,
 }
 
 /// A queue page. Cases that affect the current filing period come first, then by opening

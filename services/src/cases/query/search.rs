@@ -3,7 +3,7 @@
 use casia_domain::dto::{CaseRow, SearchForm, SearchResults};
 use casia_domain::model::{CaseType, case_number};
 use casia_domain::validation::check_search;
-use casia_domain::{Lang, State, Substate};
+use casia_domain::{Lang, Substate};
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -12,7 +12,7 @@ use sea_orm::{
 use crate::accounts::Caller;
 use crate::clock::{display, start_of_day_in_spain};
 use crate::entity::case;
-use crate::error::{ServiceError, ServiceResult};
+use crate::error::ServiceResult;
 
 use super::{node_names, user_names};
 
@@ -72,26 +72,24 @@ pub async fn search(
     cursor: Option<&str>,
 ) -> ServiceResult<SearchResults> {
     let scope = caller.user_scope()?;
-    check_search(form)?;
-    let (from, to) = casia_domain::dates::check_month_range(&form.from, &form.to)
-        .map_err(|_| ServiceError::Internal("range".into()))?;
+    let search = check_search(form)?;
     let mut q = case::Entity::find()
         .filter(case::Column::AuthorisationId.eq(scope.authorisation_id))
-        .filter(case::Column::OpenedAt.gte(start_of_day_in_spain(from)))
-        .filter(case::Column::OpenedAt.lt(start_of_day_in_spain(to.next_day())));
-    if let Some(state) = State::from_code(&form.state) {
+        .filter(case::Column::OpenedAt.gte(start_of_day_in_spain(search.from)))
+        .filter(case::Column::OpenedAt.lt(start_of_day_in_spain(search.to.next_day())));
+    if let Some(state) = search.state {
         q = q.filter(case::Column::State.eq(state));
     }
-    if let Some(sub) = form.substate.as_deref().and_then(Substate::from_code) {
+    if let Some(sub) = search.substate {
         q = q.filter(case::Column::Substate.eq(sub));
     }
-    if let Some(t) = form.case_type.as_deref().and_then(CaseType::from_code) {
+    if let Some(t) = search.case_type {
         q = q.filter(case::Column::CaseType.eq(t));
     }
-    if let Some(subject) = form.subject_id {
+    if let Some(subject) = search.subject_id {
         q = q.filter(case::Column::SubjectId.eq(subject));
     }
-    if let Some(opened_by) = form.opened_by {
+    if let Some(opened_by) = search.opened_by {
         q = q.filter(case::Column::OpenedBy.eq(opened_by));
     }
     if let Some((at, id)) = cursor.and_then(decode_cursor) {
