@@ -1,0 +1,198 @@
+//! Where files live: an `object_store` under keys the server makes up.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use casia_domain::dto::UploadProblem;
+use futures::{Stream, StreamExt};
+use object_store::local::LocalFileSystem;
+use object_store::path::Path as StorePath;
+use object_store::{ObjectStore, PutPayload, WriteMultipart};
+use rand::RngCore;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+use sha2::{Digest, Sha256};
+
+use crate::clock::now;
+use crate::entity::upload;
+use crate::error::{ServiceError, ServiceResult};
+
+use super::{SNIFF_BYTES, StoredFile, UploadFailure, classify};
+
+#[derive(Clone)]
+pub struct Storage {
+    store: Arc<dyn ObjectStore>,
+}
+
+impl Storage {
+    pub fn local(dir: &std::path::Path) -> ServiceResult<Storage> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| ServiceError::Storage(format!("creating {}: {e}", dir.display())))?;
+        let store = LocalFileSystem::new_with_prefix(dir)
+            .map_err(|e| ServiceError::Storage(e.to_string()))?;
+        Ok(Storage {
+            store: Arc::new(store),
+        })
+    }
+
+    pub async fn put(&self, key: &str, data: Vec<u8>) -> ServiceResult<()> {
+        self.store
+            .put(&StorePath::from(key), PutPayload::from(data))
+            .await
+            .map_err(|e| ServiceError::Storage(e.to_string()))?;
+        Ok(())
+    }
+
+    pub async fn get(&self, key: &str) -> ServiceResult<Bytes> {
+        let result = self
+            .store
+            .get(&StorePath::from(key))
+            .await
+            .map_err(|e| match e {
+                object_store::Error::NotFound { .. } => ServiceError::NotFound,
+                other => ServiceError::Storage(other.to_string()),
+            })?;
+        result
+            .bytes()
+            .await
+            .map_err(|e| ServiceError::Storage(e.to_string()))
+    }
+
+    /// The file as a stream of chunks, for downloads that must not be held in memory.
+    pub async fn stream(
+        &self,
+        key: &str,
+    ) -> ServiceResult<(
+        u64,
+        impl Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static,
+    )> {
+        let result = self
+            .store
+            .get(&StorePath::from(key))
+            .await
+            .map_err(|e| match e {
+                object_store::Error::NotFound { .. } => ServiceError::NotFound,
+                other => ServiceError::Storage(other.to_string()),
+            })?;
+        let size = result.meta.size;
+        Ok((
+            size,
+            result
+                .into_stream()
+                .map(|r| r.map_err(std::io::Error::other)),
+        ))
+    }
+
+    pub async fn delete(&self, key: &str) -> ServiceResult<()> {
+        match self.store.delete(&StorePath::from(key)).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(ServiceError::Storage(e.to_string())),
+        }
+    }
+
+    /// Streams `body` to `key`, never holding more than a few chunks in memory. Checks the
+    /// size limit as bytes arrive and the kind once the first bytes are in.
+    pub async fn put_upload<S, E>(
+        &self,
+        key: &str,
+        file_name: &str,
+        max_bytes: u64,
+        mut body: S,
+    ) -> Result<StoredFile, UploadFailure>
+    where
+        S: Stream<Item = Result<Bytes, E>> + Unpin,
+        E: std::fmt::Display,
+    {
+        let path = StorePath::from(key);
+        let mut head: Vec<u8> = Vec::new();
+        let mut media_type: Option<&'static str> = None;
+        let mut hasher = Sha256::new();
+        let mut size: u64 = 0;
+        let mut writer: Option<WriteMultipart> = None;
+
+        let fail = |p: UploadProblem| UploadFailure::Refused(p);
+        loop {
+            let next = body.next().await;
+            let chunk = match next {
+                Some(Ok(chunk)) => chunk,
+                Some(Err(e)) => {
+                    tracing::info!(error = %e, "upload interrupted");
+                    if let Some(w) = writer.take() {
+                        let _ = w.abort().await;
+                    }
+                    return Err(fail(UploadProblem::Incomplete));
+                }
+                None => break,
+            };
+            size += chunk.len() as u64;
+            if size > max_bytes {
+                if let Some(w) = writer.take() {
+                    let _ = w.abort().await;
+                }
+                return Err(fail(UploadProblem::TooLarge { max_bytes }));
+            }
+            hasher.update(&chunk);
+            match &mut writer {
+                Some(w) => w.write(&chunk),
+                None => {
+                    head.extend_from_slice(&chunk);
+                    if head.len() >= SNIFF_BYTES {
+                        media_type = Some(classify(file_name, &head).map_err(fail)?);
+                        let upload = self
+                            .store
+                            .put_multipart(&path)
+                            .await
+                            .map_err(|e| UploadFailure::Storage(e.to_string()))?;
+                        let mut w = WriteMultipart::new_with_chunk_size(upload, 5 * 1024 * 1024);
+                        w.write(&head);
+                        head = Vec::new();
+                        writer = Some(w);
+                    }
+                }
+            }
+            // Back-pressure: wait for in-flight parts before reading more.
+            if let Some(w) = &mut writer {
+                w.wait_for_capacity(2)
+                    .await
+                    .map_err(|e| UploadFailure::Storage(e.to_string()))?;
+            }
+        }
+        if size == 0 {
+            return Err(fail(UploadProblem::Empty));
+        }
+        match writer {
+            Some(w) => {
+                w.finish()
+                    .await
+                    .map_err(|e| UploadFailure::Storage(e.to_string()))?;
+            }
+            None => {
+                media_type = Some(classify(file_name, &head).map_err(fail)?);
+                self.store
+                    .put(&path, PutPayload::from(head))
+                    .await
+                    .map_err(|e| UploadFailure::Storage(e.to_string()))?;
+            }
+        }
+        Ok(StoredFile {
+            size: size as i64,
+            sha256: hex::encode(hasher.finalize()),
+            media_type: media_type.unwrap_or("application/octet-stream"),
+        })
+    }
+}
+
+/// A random, URL-safe identifier (for storage keys and upload tokens).
+pub fn random_id(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    rand::rngs::OsRng.fill_bytes(&mut buf);
+    data_encoding::BASE32_NOPAD.encode(&buf).to_lowercase()
+}
+
+/// Storage keys are made up here, grouped by month; the person's file name never enters them.
+pub fn new_storage_key(prefix: &str) -> String {
+    let at = now();
+    format!("{prefix}/{}/{}", at.format("%Y/%m"), random_id(20))
+}
