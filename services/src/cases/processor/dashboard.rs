@@ -22,8 +22,8 @@ pub(super) async fn count(
     Ok(q.count(db).await? as i64)
 }
 
-/// The supervisor dashboard (SPEC.md). Aggregates run in the database; nothing loads the
-/// case table into memory.
+/// The supervisor dashboard (README "Processors and supervisors"). Aggregates run in the
+/// database; nothing loads the case table into memory.
 pub async fn dashboard(db: &impl ConnectionTrait, caller: &Caller) -> ServiceResult<Dashboard> {
     caller.require_role(&[Role::Supervisor])?;
     let at = now();
