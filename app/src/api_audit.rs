@@ -17,7 +17,7 @@ use crate::server::AppState;
 
 pub const CSV_PATH: &str = "/api/administracion/auditoria.csv";
 
-/// The page's URL parameters (`admin_audit::PARAMS`).
+/// The page's URL parameters (`pages::admin::audit::PARAMS`).
 #[derive(Deserialize)]
 pub(crate) struct CsvQuery {
     usuario: Option<String>,

@@ -2,8 +2,8 @@
 
 pub mod account;
 pub mod admin;
-pub mod admin_audit;
-pub mod case_detail;
+pub mod case;
+pub mod contact;
 pub mod dashboard;
 pub mod home;
 pub mod inbox;

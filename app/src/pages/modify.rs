@@ -8,7 +8,8 @@ use casia_domain::{Action, FieldError, FieldProblem, Msg, Role, Substate};
 use leptos::prelude::*;
 use server_fn::codec::Json;
 
-use super::case_detail::{WithCase, case_resource, receipt_kind_name};
+use super::case::{WithCase, case_resource};
+use crate::components::case_view::receipt_kind_name;
 use super::new_case::{
     NewCaseOptions, focus_first_error, get_new_case_options, new_idempotency_key,
 };

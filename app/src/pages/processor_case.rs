@@ -9,7 +9,8 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use server_fn::codec::Json;
 
-use super::case_detail::{CaseFields, CaseRecords, HistoryTable, number_param};
+use super::case::number_param;
+use crate::components::case_view::{CaseFields, CaseRecords, HistoryTable, back_in_history};
 use crate::components::documents::{Documents, DocumentsInput};
 use crate::components::forms::has_problem;
 use crate::components::{ErrorBanner, FieldMessage, Guarded};
@@ -105,7 +106,7 @@ fn ProcessorCaseView(
                         <div class="panel">
                             <div class="panel-head">
                                 <h1>{t(Msg::DetalleCaso)}" "<span class="num" data-testid="processor-number">{d.number_display.clone()}</span></h1>
-                                <a class="button button-secondary" href="/tramitacion" on:click=super::case_detail::back_in_history>{t(Msg::Atras)}</a>
+                                <a class="button button-secondary" href="/tramitacion" on:click=back_in_history>{t(Msg::Atras)}</a>
                             </div>
                             <dl class="dl-grid">
                                 <div><dt>{t(Msg::RazonSocial)}</dt><dd>{a.company_name.clone()}</dd></div>

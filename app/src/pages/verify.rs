@@ -5,7 +5,7 @@ use casia_domain::Msg;
 use casia_domain::dto::{Verification, human_size};
 use leptos::prelude::*;
 
-use super::case_detail::receipt_kind_name;
+use crate::components::case_view::receipt_kind_name;
 use crate::components::FieldMessage;
 use crate::components::forms::has_problem;
 use crate::context::{t, use_lang};

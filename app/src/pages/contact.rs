@@ -1,0 +1,164 @@
+//! `Consulta/Modificación de datos de contacto`: the main user changes it, others only look.
+
+use casia_domain::dto::ContactData;
+use casia_domain::validation::check_contact;
+use casia_domain::{FieldError, Msg, Role};
+use leptos::prelude::*;
+
+use crate::components::forms::has_problem;
+use crate::components::{ErrorBanner, FieldMessage, Guarded};
+use crate::context::{t, use_lang};
+use crate::error::AppError;
+
+#[server(endpoint = "get_contact")]
+pub async fn get_contact() -> Result<ContactData, AppError> {
+    use crate::server::{fail, require};
+    let c = require(&[Role::Autorizado]).await?;
+    casia_services::authorisations::get_contact(&c)
+        .await
+        .map_err(fail)
+}
+
+#[server(endpoint = "update_contact")]
+pub async fn update_contact(
+    email: String,
+    consent: bool,
+    password: String,
+) -> Result<ContactData, AppError> {
+    use crate::server::{fail, require, services};
+    let c = require(&[Role::Autorizado]).await?;
+    let s = services();
+    casia_services::authorisations::update_contact(
+        &s.db,
+        &s.config.login,
+        &c,
+        &email,
+        consent,
+        &password,
+    )
+    .await
+    .map_err(fail)
+}
+
+#[component]
+pub fn ContactPage() -> impl IntoView {
+    let contact = Resource::new(|| (), |_| get_contact());
+    view! { <Guarded roles=&[Role::Autorizado] children=move |_| view! { <ContactView contact/> }/> }
+}
+
+#[component]
+fn ContactView(contact: Resource<Result<ContactData, AppError>>) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <Suspense fallback=move || view! { <p class="loading">{t(Msg::Loading)}</p> }>
+            {move || contact.get().map(|r| match r {
+                Err(e) => view! { <div class="alert alert-error" role="alert">{e.message(lang.get())}</div> }.into_any(),
+                Ok(c) => view! { <ContactForm data=c/> }.into_any(),
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ContactForm(data: ContactData) -> impl IntoView {
+    let lang = use_lang();
+    let original_email = data.email.clone();
+    let email = RwSignal::new(data.email.clone());
+    let consent = RwSignal::new(data.consent);
+    let password = RwSignal::new(String::new());
+    let saved = RwSignal::new(None::<ContactData>);
+    let failure = RwSignal::new(None::<AppError>);
+    let server_errors = RwSignal::new(Vec::<FieldError>::new());
+    let submitted = RwSignal::new(false);
+    let hydrated = crate::components::forms::use_hydrated();
+    let email_changes = {
+        let original = original_email.clone();
+        move || email.get().trim() != original.trim()
+    };
+    let errors = Signal::derive(move || {
+        let mut e = if submitted.get() {
+            check_contact(&email.get(), consent.get())
+                .err()
+                .unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        e.extend(server_errors.get());
+        e
+    });
+    let ec = email_changes.clone();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        submitted.set(true);
+        server_errors.set(Vec::new());
+        failure.set(None);
+        saved.set(None);
+        if check_contact(&email.get_untracked(), consent.get_untracked()).is_err() {
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            match update_contact(
+                email.get_untracked(),
+                consent.get_untracked(),
+                password.get_untracked(),
+            )
+            .await
+            {
+                Ok(c) => {
+                    password.set(String::new());
+                    saved.set(Some(c));
+                }
+                Err(AppError::Invalid(errs)) => server_errors.set(errs),
+                Err(e) => failure.set(Some(e)),
+            }
+        });
+    };
+    let editable = data.editable;
+    view! {
+        <div class="panel">
+            <h1>{t(Msg::DatosContacto)}</h1>
+            <dl class="dl-grid">
+                <div><dt>{t(Msg::NumAutorizacion)}</dt><dd>{data.authorisation.number.clone()}</dd></div>
+                <div><dt>{t(Msg::RazonSocial)}</dt><dd>{data.authorisation.company_name.clone()}</dd></div>
+                <div><dt>{t(Msg::UltimaModificacion)}</dt><dd>{data.updated_at.clone().unwrap_or_else(|| "—".into())}</dd></div>
+            </dl>
+            {move || saved.get().map(|_| view! { <div class="alert alert-success" role="status" data-testid="contact-saved">{t(Msg::DatosGuardados)}</div> })}
+            <ErrorBanner error=Signal::derive(move || failure.get())/>
+            {if !editable {
+                view! {
+                    <div class="alert alert-info" role="status">{t(Msg::SoloUsuarioPrincipal)}</div>
+                    <dl class="dl-grid">
+                        <div><dt>{t(Msg::CorreoElectronico)}</dt><dd data-testid="contact-email">{if data.email.is_empty() { "—".to_owned() } else { data.email.clone() }}</dd></div>
+                        <div><dt>{t(Msg::ConsentimientoAvisos)}</dt><dd>{move || if data.consent { Msg::Yes.text(lang.get()) } else { Msg::No.text(lang.get()) }}</dd></div>
+                    </dl>
+                }.into_any()
+            } else {
+                view! {
+                    <form class="form" on:submit=submit.clone() novalidate>
+                        <div class="field">
+                            <label for="email">{t(Msg::CorreoElectronico)}</label>
+                            <input id="email" type="email" autocomplete="email"
+                                aria-invalid=move || has_problem(&errors.get(), "email").to_string()
+                                prop:value=move || email.get() on:input=move |ev| email.set(event_target_value(&ev))/>
+                            <FieldMessage field="email" errors=errors/>
+                        </div>
+                        <label class="check">
+                            <input type="checkbox" prop:checked=move || consent.get() on:change=move |ev| consent.set(event_target_checked(&ev))/>
+                            {t(Msg::ConsentimientoAvisosTexto)}
+                        </label>
+                        <Show when=ec.clone()>
+                            <div class="field">
+                                <label for="password">{t(Msg::ContrasenaConfirmar)}</label>
+                                <input id="password" type="password" autocomplete="current-password"
+                                    aria-invalid=move || has_problem(&errors.get(), "password").to_string()
+                                    prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/>
+                                <FieldMessage field="password" errors=errors/>
+                            </div>
+                        </Show>
+                        <div class="actions"><button type="submit" class="button" disabled=move || !hydrated.get()>{t(Msg::Save)}</button></div>
+                    </form>
+                }.into_any()
+            }}
+        </div>
+    }
+}

@@ -1,0 +1,168 @@
+//! One case as the authorised user sees it: detail, conversation, history, `Modificar Información`.
+
+use serde::{Deserialize, Serialize};
+
+use super::files::DocumentToAttach;
+use super::receipts::ReceiptView;
+use crate::lifecycle::{Action, CaseStatus};
+use crate::model::{CaseType, Channel, State, Substate};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentView {
+    pub id: i64,
+    pub attached_at: String,
+    pub type_name: String,
+    pub title: String,
+    pub file_name: String,
+    pub size: i64,
+    pub media_type: String,
+    pub sha256: String,
+    /// Attached by the administration (for example with the resolution).
+    pub from_processor: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageKind {
+    /// The authorised user added information (`Modificar Información`).
+    UserInformation,
+    InformationRequest,
+    ReclassificationRequest,
+    CancellationRequest,
+    CancellationRejection,
+    Resolution,
+}
+
+impl MessageKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            MessageKind::UserInformation => "user_information",
+            MessageKind::InformationRequest => "information_request",
+            MessageKind::ReclassificationRequest => "reclassification_request",
+            MessageKind::CancellationRequest => "cancellation_request",
+            MessageKind::CancellationRejection => "cancellation_rejection",
+            MessageKind::Resolution => "resolution",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        [
+            MessageKind::UserInformation,
+            MessageKind::InformationRequest,
+            MessageKind::ReclassificationRequest,
+            MessageKind::CancellationRequest,
+            MessageKind::CancellationRejection,
+            MessageKind::Resolution,
+        ]
+        .into_iter()
+        .find(|k| k.code() == code)
+    }
+}
+
+/// One entry of the conversation between the authorised user and the administration.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageView {
+    pub at: String,
+    pub kind: MessageKind,
+    /// The user's name for their own entries; "TGSS" for the administration's.
+    pub author: String,
+    pub body: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RatingView {
+    pub score: i16,
+    pub observations: String,
+    pub rated_at: String,
+}
+
+/// The case as the authorised user sees it (guide §4.2.1 screen).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseDetail {
+    pub number: i64,
+    pub number_display: String,
+    /// `Autorizado`: who opened it (`Usuario de Alta`).
+    pub opened_by: String,
+    pub opened_at: String,
+    pub channel: Channel,
+    pub state: State,
+    pub substate: Substate,
+    pub substate_at: String,
+    pub case_type: CaseType,
+    pub subject_id: i64,
+    pub subject: String,
+    pub category_id: i64,
+    pub category: String,
+    pub subcategory_id: Option<i64>,
+    pub subcategory: Option<String>,
+    pub affects_current_period: bool,
+    pub title: String,
+    pub description: String,
+    pub documents: Vec<DocumentView>,
+    pub receipts: Vec<ReceiptView>,
+    pub messages: Vec<MessageView>,
+    /// The case has more documents, receipts or messages than `CASE_LIST_MAX`: the first
+    /// documents and receipts and the latest messages are shown.
+    #[serde(default)]
+    pub capped: bool,
+    pub resolution: Option<String>,
+    pub resolved_at: Option<String>,
+    pub rating: Option<RatingView>,
+    pub status: CaseStatus,
+    /// Optimistic-concurrency token: an action on a stale page is refused, not lost.
+    pub version: i32,
+    /// What the caller may do now (computed by the lifecycle on the server).
+    pub allowed: Vec<Action>,
+}
+
+/// `Consulta Histórico` (guide §4.2.3).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryRow {
+    pub state: State,
+    pub substate: Substate,
+    pub at: String,
+    pub observations: String,
+    /// The action that wrote the row (`lifecycle::Action` code, or `open`).
+    pub action: String,
+    /// Shown to processors only.
+    pub actor: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseHistory {
+    pub number: i64,
+    pub number_display: String,
+    pub opened_at: String,
+    pub rows: Vec<HistoryRow>,
+    /// More than `CASE_LIST_MAX` rows: only the latest are shown.
+    #[serde(default)]
+    pub capped: bool,
+}
+
+/// Most rows of one kind (documents, receipts, messages, history) a case's pages show.
+pub const CASE_LIST_MAX: u64 = 500;
+
+/// `Modificar Información` (guide §4.2.1).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModifyInformationForm {
+    pub information: String,
+    pub documents: Vec<DocumentToAttach>,
+    /// Only while `Solicitada Reclasificación`.
+    pub reclassification: Option<Reclassification>,
+    pub version: i32,
+    pub idempotency_key: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reclassification {
+    pub case_type: String,
+    pub subject_id: Option<i64>,
+    pub category_id: Option<i64>,
+    pub subcategory_id: Option<i64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModificationDone {
+    pub substate: Substate,
+    pub receipt: Option<ReceiptView>,
+}

@@ -1,0 +1,27 @@
+//! What crosses the wire between the server functions and the pages.
+//!
+//! Times are sent both machine-readable (RFC 3339, UTC) and already formatted in Spain's
+//! time zone as the guide shows them (`DD/MM/YYYY HH:MM:SS`), so the browser needs no time
+//! zone database.
+//!
+//! One file per concern; everything is re-exported here, so `dto::X` names every type.
+
+mod admin;
+mod case;
+mod files;
+mod new_case;
+mod processor;
+mod receipts;
+mod search;
+mod session;
+mod taxonomy;
+
+pub use admin::*;
+pub use case::*;
+pub use files::*;
+pub use new_case::*;
+pub use processor::*;
+pub use receipts::*;
+pub use search::*;
+pub use session::*;
+pub use taxonomy::*;
