@@ -9,10 +9,10 @@ use leptos::prelude::*;
 use server_fn::codec::Json;
 
 use super::case::{WithCase, case_resource};
-use crate::components::case_view::receipt_kind_name;
 use super::new_case::{
     NewCaseOptions, focus_first_error, get_new_case_options, new_idempotency_key,
 };
+use crate::components::case_view::receipt_kind_name;
 use crate::components::classification::{Classification, ClassificationPicker};
 use crate::components::documents::{Documents, DocumentsInput};
 use crate::components::forms::has_problem;

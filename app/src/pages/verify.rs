@@ -5,8 +5,8 @@ use casia_domain::Msg;
 use casia_domain::dto::{Verification, human_size};
 use leptos::prelude::*;
 
-use crate::components::case_view::receipt_kind_name;
 use crate::components::FieldMessage;
+use crate::components::case_view::receipt_kind_name;
 use crate::components::forms::has_problem;
 use crate::context::{t, use_lang};
 use crate::error::AppError;

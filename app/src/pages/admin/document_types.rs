@@ -42,7 +42,9 @@ pub async fn admin_update_document_type(
 }
 
 #[component]
-pub fn DocumentTypesAdmin(types: Resource<Result<Vec<AdminDocumentType>, AppError>>) -> impl IntoView {
+pub fn DocumentTypesAdmin(
+    types: Resource<Result<Vec<AdminDocumentType>, AppError>>,
+) -> impl IntoView {
     let lang = use_lang();
     let ok = RwSignal::new(false);
     let failure = RwSignal::new(None::<AppError>);
