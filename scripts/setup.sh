@@ -3,7 +3,13 @@
 # when everything is already there: each step checks before it installs.
 #
 #   scripts/setup.sh           build tools (for scripts/run.sh)
-#   scripts/setup.sh --tests   also Chromium, pdftotext, Playwright and a running PostgreSQL
+#   scripts/setup.sh --tests   also Chromium, pdftotext, Playwright, cargo-machete and a
+#                              running PostgreSQL
+#
+# scripts/test.sh runs it in two halves so that the slow part overlaps the debug tests:
+#   --no-cargo-tools     everything but the `cargo install`s (quick: packages, npm, PostgreSQL)
+#   --cargo-tools-only   only the `cargo install`s (cargo-machete, wasm-bindgen-cli,
+#                        cargo-leptos: minutes of compiling on a fresh machine)
 #
 # Nothing is downloaded except from the package registries (Debian, crates.io, npm):
 # cargo-leptos runs with its no_downloads feature, so wasm-bindgen and wasm-opt must be here.
@@ -11,8 +17,18 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CARGO_LEPTOS_VERSION="0.3.10"
+CARGO_MACHETE_VERSION="0.9.2"
 WITH_TESTS=0
-[[ "${1:-}" == "--tests" ]] && WITH_TESTS=1
+BASE=1
+CARGO_TOOLS=1
+for arg in "$@"; do
+  case "$arg" in
+    --tests) WITH_TESTS=1 ;;
+    --no-cargo-tools) CARGO_TOOLS=0 ;;
+    --cargo-tools-only) BASE=0 ;;
+    *) echo "setup.sh: unknown argument $arg" >&2; exit 2 ;;
+  esac
+done
 
 say() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
 sudo_if_needed() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
@@ -33,56 +49,40 @@ apt_install() {
   sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
-# --- Debian packages ---------------------------------------------------------------------
-command -v node >/dev/null && command -v npm >/dev/null || apt_install nodejs npm
-command -v brotli >/dev/null || apt_install brotli
-command -v cc >/dev/null || apt_install build-essential
-command -v pkg-config >/dev/null || apt_install pkg-config
-if [[ $WITH_TESTS -eq 1 ]]; then
-  command -v chromium >/dev/null || apt_install chromium
-  command -v pdftotext >/dev/null || apt_install poppler-utils
-fi
 
-# --- Rust toolchain pieces ----------------------------------------------------------------
-if ! rustup target list --installed | grep -q '^wasm32-unknown-unknown$'; then
-  say "adding the wasm32-unknown-unknown target"
-  rustup target add wasm32-unknown-unknown
-fi
+# --- Packages, the wasm target, npm tools, PostgreSQL: quick when they are there ----------
+base_tools() {
+  command -v node >/dev/null && command -v npm >/dev/null || apt_install nodejs npm
+  command -v brotli >/dev/null || apt_install brotli
+  command -v cc >/dev/null || apt_install build-essential
+  command -v pkg-config >/dev/null || apt_install pkg-config
+  if [[ $WITH_TESTS -eq 1 ]]; then
+    command -v chromium >/dev/null || apt_install chromium
+    command -v pdftotext >/dev/null || apt_install poppler-utils
+  fi
 
-if [[ "$(cargo leptos --version 2>/dev/null || true)" != "cargo-leptos $CARGO_LEPTOS_VERSION" ]]; then
-  say "installing cargo-leptos $CARGO_LEPTOS_VERSION (takes a while, once)"
-  cargo install cargo-leptos@"$CARGO_LEPTOS_VERSION" --locked --features no_downloads
-fi
+  if ! rustup target list --installed | grep -q '^wasm32-unknown-unknown$'; then
+    say "adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
 
-# wasm-bindgen's CLI must match the library version in Cargo.lock exactly.
-WB_VERSION="$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/, ""); print; exit}' "$ROOT/Cargo.lock")"
-if [[ -z "$WB_VERSION" ]]; then
-  (cd "$ROOT" && cargo generate-lockfile)
-  WB_VERSION="$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/, ""); print; exit}' "$ROOT/Cargo.lock")"
-fi
-if [[ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $WB_VERSION" ]]; then
-  say "installing wasm-bindgen-cli $WB_VERSION"
-  cargo install wasm-bindgen-cli --version "$WB_VERSION"
-fi
+  # wasm-opt from npm binaryen (never Debian's binaryen: it breaks hydration). Checked by
+  # running it: a copied or half-installed node_modules can hold a wasm-opt that does not start.
+  BINARYEN_VERSION="$(awk -F'"' '/"binaryen"/ {print $4}' "$ROOT/tools/package.json" | cut -d. -f1)"
+  if [[ "$("$ROOT/tools/node_modules/.bin/wasm-opt" --version 2>/dev/null || true)" != *"version $BINARYEN_VERSION"* ]]; then
+    say "installing wasm-opt $BINARYEN_VERSION (npm binaryen)"
+    rm -rf "$ROOT/tools/node_modules"
+    (cd "$ROOT/tools" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
 
-# --- npm tools: wasm-opt from binaryen (never Debian's binaryen: it breaks hydration) -------
-# Checked by running it: a copied or half-installed node_modules can hold a wasm-opt that
-# does not start.
-BINARYEN_VERSION="$(awk -F'"' '/"binaryen"/ {print $4}' "$ROOT/tools/package.json" | cut -d. -f1)"
-if [[ "$("$ROOT/tools/node_modules/.bin/wasm-opt" --version 2>/dev/null || true)" != *"version $BINARYEN_VERSION"* ]]; then
-  say "installing wasm-opt $BINARYEN_VERSION (npm binaryen)"
-  rm -rf "$ROOT/tools/node_modules"
-  (cd "$ROOT/tools" && npm ci --no-audit --no-fund --loglevel=error)
-fi
-
-if [[ $WITH_TESTS -eq 1 ]]; then
+  [[ $WITH_TESTS -eq 1 ]] || return 0
   if ! (cd "$ROOT/end2end" && npx --no-install playwright --version >/dev/null 2>&1); then
     say "installing Playwright (the test runner only; it drives Debian's Chromium)"
     rm -rf "$ROOT/end2end/node_modules"
     (cd "$ROOT/end2end" && npm ci --no-audit --no-fund --loglevel=error)
   fi
 
-  # --- PostgreSQL: use the one on 127.0.0.1:5432, else install and start Debian's ---------
+  # PostgreSQL: use the one on 127.0.0.1:5432, else install and start Debian's.
   if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
     apt_install postgresql postgresql-client
     CLUSTER_VERSION="$(ls /etc/postgresql | sort -V | tail -n1)"
@@ -98,6 +98,33 @@ if [[ $WITH_TESTS -eq 1 ]]; then
     for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
     pg_isready -h 127.0.0.1 -p 5432
   fi
-fi
+}
 
+# --- The `cargo install`s: minutes of compiling each, once per machine --------------------
+cargo_tools() {
+  # Smallest first: the unused-dependency gate needs it soonest.
+  if [[ $WITH_TESTS -eq 1 && "$(cargo machete --version 2>/dev/null || true)" != *"$CARGO_MACHETE_VERSION"* ]]; then
+    say "installing cargo-machete $CARGO_MACHETE_VERSION"
+    cargo install cargo-machete@"$CARGO_MACHETE_VERSION" --locked
+  fi
+
+  # wasm-bindgen's CLI must match the library version in Cargo.lock exactly.
+  WB_VERSION="$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/, ""); print; exit}' "$ROOT/Cargo.lock")"
+  if [[ -z "$WB_VERSION" ]]; then
+    (cd "$ROOT" && cargo generate-lockfile)
+    WB_VERSION="$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/, ""); print; exit}' "$ROOT/Cargo.lock")"
+  fi
+  if [[ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $WB_VERSION" ]]; then
+    say "installing wasm-bindgen-cli $WB_VERSION"
+    cargo install wasm-bindgen-cli --version "$WB_VERSION"
+  fi
+
+  if [[ "$(cargo leptos --version 2>/dev/null || true)" != "cargo-leptos $CARGO_LEPTOS_VERSION" ]]; then
+    say "installing cargo-leptos $CARGO_LEPTOS_VERSION (takes a while, once)"
+    cargo install cargo-leptos@"$CARGO_LEPTOS_VERSION" --locked --features no_downloads
+  fi
+}
+
+if [[ $BASE -eq 1 ]]; then base_tools; fi
+if [[ $CARGO_TOOLS -eq 1 ]]; then cargo_tools; fi
 say "ready"

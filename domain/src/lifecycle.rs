@@ -1,4 +1,4 @@
-//! The case lifecycle (SPEC.md "States", guide §4.2.1–§4.2.4).
+//! The case lifecycle (guide §4.2.1–§4.2.4; README "What it does").
 //!
 //! [`decide`] is the single authority on what may happen to a case: the browser calls it to
 //! show only the buttons that apply, the server calls it again inside the transaction that

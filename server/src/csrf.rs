@@ -47,10 +47,10 @@ pub fn check(
     }
     let text = |name| headers.get(name).map(|v| v.to_str().unwrap_or(""));
     // Modern browsers say outright where the request comes from.
-    if let Some(site) = text("sec-fetch-site") {
-        if site != "same-origin" {
-            return Err("Sec-Fetch-Site is not same-origin");
-        }
+    if let Some(site) = text("sec-fetch-site")
+        && site != "same-origin"
+    {
+        return Err("Sec-Fetch-Site is not same-origin");
     }
     if let Some(o) = text(header::ORIGIN.as_str()) {
         return if origin.covers(o) {

@@ -1,6 +1,6 @@
-//! The supervisor dashboard (SPEC.md): open cases by substate, age of the backlog, time to
-//! resolution, ratings, openings per day. Charts are SVG drawn here, each with a table
-//! equivalent for screen readers.
+//! The supervisor dashboard (README "Processors and supervisors"): open cases by substate, age
+//! of the backlog, time to resolution, ratings, openings per day. Charts are SVG drawn here,
+//! each with a table equivalent for screen readers.
 
 use casia_domain::dto::Dashboard;
 use casia_domain::i18n::substate_name;

@@ -1,6 +1,6 @@
-//! The processors' queues (SPEC.md "Processor side"): unassigned, mine, escalated, waiting
-//! for the user, pending cancellation decisions and every open case; filters and order in the
-//! URL; cases that affect the current filing period first.
+//! The processors' queues (README "Processors and supervisors"): unassigned, mine, escalated,
+//! waiting for the user, pending cancellation decisions and every open case; filters and order
+//! in the URL; cases that affect the current filing period first.
 
 use casia_domain::dto::{QueueFilter, QueuePage, QueueQuery, QueueRow, Taxonomy};
 use casia_domain::i18n::{case_type_name, state_name, substate_name};

@@ -6,7 +6,7 @@
 
 use std::time::{Duration, Instant};
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 struct Args {
     base: String,
@@ -22,8 +22,19 @@ fn parse_args() -> Result<Args, String> {
     if it.next().as_deref() != Some("open") {
         return Err("usage: casia-bench-driver open BASE_URL --users U1,U2 --password P [--workers 16] [--seconds 20] [--doc-bytes 102400]".into());
     }
-    let base = it.next().ok_or("BASE_URL missing")?.trim_end_matches('/').to_owned();
-    let mut args = Args { base, users: Vec::new(), password: String::new(), workers: 16, seconds: 20, doc_bytes: 100 * 1024 };
+    let base = it
+        .next()
+        .ok_or("BASE_URL missing")?
+        .trim_end_matches('/')
+        .to_owned();
+    let mut args = Args {
+        base,
+        users: Vec::new(),
+        password: String::new(),
+        workers: 16,
+        seconds: 20,
+        doc_bytes: 100 * 1024,
+    };
     while let Some(flag) = it.next() {
         let value = it.next().ok_or(format!("{flag} needs a value"))?;
         match flag.as_str() {
@@ -31,7 +42,9 @@ fn parse_args() -> Result<Args, String> {
             "--password" => args.password = value,
             "--workers" => args.workers = value.parse().map_err(|e| format!("--workers: {e}"))?,
             "--seconds" => args.seconds = value.parse().map_err(|e| format!("--seconds: {e}"))?,
-            "--doc-bytes" => args.doc_bytes = value.parse().map_err(|e| format!("--doc-bytes: {e}"))?,
+            "--doc-bytes" => {
+                args.doc_bytes = value.parse().map_err(|e| format!("--doc-bytes: {e}"))?
+            }
             other => return Err(format!("unknown option {other}")),
         }
     }
@@ -79,7 +92,10 @@ async fn sign_in(base: &str, user: &str, password: &str) -> Result<reqwest::Clie
 }
 
 /// A Trámite classification and a document type the server accepts.
-async fn choices(client: &reqwest::Client, base: &str) -> Result<(i64, i64, Option<i64>, i64), String> {
+async fn choices(
+    client: &reqwest::Client,
+    base: &str,
+) -> Result<(i64, i64, Option<i64>, i64), String> {
     let v: Value = client
         .post(format!("{base}/api/new_case_options"))
         .header("Accept", "application/json")
@@ -89,7 +105,9 @@ async fn choices(client: &reqwest::Client, base: &str) -> Result<(i64, i64, Opti
         .json()
         .await
         .map_err(|e| e.to_string())?;
-    let nodes = v["taxonomy"]["nodes"].as_array().ok_or("no taxonomy in the options")?;
+    let nodes = v["taxonomy"]["nodes"]
+        .as_array()
+        .ok_or("no taxonomy in the options")?;
     let active = |n: &&Value| n["active"].as_bool() == Some(true);
     let subject = nodes
         .iter()
@@ -98,10 +116,18 @@ async fn choices(client: &reqwest::Client, base: &str) -> Result<(i64, i64, Opti
         .ok_or("no Trámite subject")?["id"]
         .as_i64()
         .unwrap_or_default();
-    let category = nodes.iter().filter(active).find(|n| n["parent_id"] == subject).ok_or("no category")?["id"]
+    let category = nodes
+        .iter()
+        .filter(active)
+        .find(|n| n["parent_id"] == subject)
+        .ok_or("no category")?["id"]
         .as_i64()
         .unwrap_or_default();
-    let subcategory = nodes.iter().filter(active).find(|n| n["parent_id"] == category).and_then(|n| n["id"].as_i64());
+    let subcategory = nodes
+        .iter()
+        .filter(active)
+        .find(|n| n["parent_id"] == category)
+        .and_then(|n| n["id"].as_i64());
     let doc_type = v["document_types"]
         .as_array()
         .and_then(|t| t.iter().find(|t| t["active"].as_bool() == Some(true)))
@@ -125,7 +151,11 @@ async fn open_one(
         .await
         .map_err(|e| e.to_string())?;
     if !r.status().is_success() {
-        return Err(format!("upload: {} {}", r.status(), r.text().await.unwrap_or_default()));
+        return Err(format!(
+            "upload: {} {}",
+            r.status(),
+            r.text().await.unwrap_or_default()
+        ));
     }
     let uploaded: Value = r.json().await.map_err(|e| e.to_string())?;
     let token = uploaded["token"].as_str().ok_or("no upload token")?;
@@ -149,7 +179,11 @@ async fn open_one(
         .await
         .map_err(|e| e.to_string())?;
     if !r.status().is_success() {
-        return Err(format!("open_case: {} {}", r.status(), r.text().await.unwrap_or_default()));
+        return Err(format!(
+            "open_case: {} {}",
+            r.status(),
+            r.text().await.unwrap_or_default()
+        ));
     }
     Ok(())
 }
@@ -174,7 +208,13 @@ async fn main() {
     let doc = std::sync::Arc::new(document(args.doc_bytes));
     let mut clients = Vec::new();
     for w in 0..args.workers {
-        match sign_in(&args.base, &args.users[w % args.users.len()], &args.password).await {
+        match sign_in(
+            &args.base,
+            &args.users[w % args.users.len()],
+            &args.password,
+        )
+        .await
+        {
             Ok(c) => clients.push(c),
             Err(e) => {
                 eprintln!("{e}");
@@ -202,7 +242,15 @@ async fn main() {
             while Instant::now() < deadline {
                 n += 1;
                 let t = Instant::now();
-                match open_one(&client, &base, &doc, classification, format!("bench-{w}-{n}-{}", started.elapsed().as_nanos())).await {
+                match open_one(
+                    &client,
+                    &base,
+                    &doc,
+                    classification,
+                    format!("bench-{w}-{n}-{}", started.elapsed().as_nanos()),
+                )
+                .await
+                {
                     Ok(()) => latencies.push(t.elapsed().as_secs_f64() * 1000.0),
                     Err(e) => errors.push(e),
                 }

@@ -1,5 +1,5 @@
-//! Administration (SPEC.md roles): the taxonomy and document types (add, rename, deactivate —
-//! never delete what cases use), accounts and authorisations. Administrators only.
+//! Administration (README "Administrators"): the taxonomy and document types (add, rename,
+//! deactivate — never delete what cases use), accounts and authorisations. Administrators only.
 
 mod accounts;
 mod authorisations;

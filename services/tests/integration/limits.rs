@@ -14,8 +14,8 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 use crate::fixtures::{self, PDF_BYTES};
 
-/// `pdf_bomb.py 64 255` (/work/shared/reviews): 44 912 bytes whose 64 object streams inflate
-/// to 255 MiB each through `[/FlateDecode /FlateDecode]`; parsing it took 13 s and 514 MiB.
+/// A PDF bomb: 44 912 bytes whose 64 object streams inflate to 255 MiB each through
+/// `[/FlateDecode /FlateDecode]`; parsing it took 13 s and 514 MiB.
 const BOMB: &[u8] = include_bytes!("../fixtures/bomb-64x255.pdf");
 
 /// Resident memory of this process, in bytes (Linux).

@@ -17,8 +17,8 @@ async fn count(db: &impl ConnectionTrait, q: sea_orm::Select<case::Entity>) -> S
     Ok(q.count(db).await? as i64)
 }
 
-/// The supervisor dashboard (SPEC.md). Aggregates run in the database; nothing loads the
-/// case table into memory.
+/// The supervisor dashboard (README "Processors and supervisors"). Aggregates run in the
+/// database; nothing loads the case table into memory.
 pub async fn dashboard(db: &impl ConnectionTrait, caller: &Caller) -> ServiceResult<Dashboard> {
     caller.require_role(&[Role::Supervisor])?;
     let at = now();

@@ -1,5 +1,5 @@
-//! The administration's side (SPEC.md "Processor side"): queues, the case with internal
-//! notes, every lifecycle action, and the supervisor dashboard.
+//! The administration's side (README "Processors and supervisors"): queues, the case with
+//! internal notes, every lifecycle action, and the supervisor dashboard.
 
 mod dashboard;
 mod queue;
