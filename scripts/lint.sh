@@ -39,7 +39,7 @@ clippy() {
   say "cargo clippy: server side (ssr, all targets)"
   cargo clippy --target-dir target/lint --all-targets \
     -p casia-domain -p casia-migration -p casia-services -p app -p server \
-    --features app/ssr -- -D warnings
+    --features app/ssr,server/bench -- -D warnings
   say "cargo clippy: browser (hydrate, wasm32)"
   cargo clippy --target-dir target/lint --target wasm32-unknown-unknown \
     -p app -p frontend --features app/hydrate,frontend/hydrate -- -D warnings

@@ -890,82 +890,6 @@ pub fn notice_text(
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn guide_labels_are_used_verbatim_in_spanish() {
-        assert_eq!(Msg::NuevoCaso.text(Lang::Es), "Nuevo Caso");
-        assert_eq!(Msg::GestionCasos.text(Lang::Es), "Gestión de Casos");
-        assert_eq!(Msg::NumAutorizacion.text(Lang::Es), "Nº Autorización");
-        assert_eq!(
-            substate_name(Substate::SolicitadaInformacion, Lang::Es),
-            "Solicitada Información"
-        );
-        assert_eq!(
-            case_type_name(CaseType::Incidencia, Lang::Es),
-            "Error/Incidencia"
-        );
-    }
-
-    #[test]
-    fn every_notice_names_its_case_in_both_languages() {
-        for kind in NoticeKind::ALL {
-            for lang in [Lang::Es, Lang::En] {
-                let t = notice_text(*kind, lang, "2026-0000042", "Alta de trabajador");
-                assert!(
-                    t.summary.contains("2026-0000042") && t.summary.contains("Alta de trabajador"),
-                    "{kind:?} {lang:?}"
-                );
-                assert!(!t.next_step.is_empty() && !t.message_label.is_empty());
-                assert!(notice_subject(*kind, lang, "2026-0000042").contains("2026-0000042"));
-            }
-        }
-        // Guide §4.2.1: answers go through the service, not by email.
-        let t = notice_text(
-            NoticeKind::InformationRequested,
-            Lang::Es,
-            "2026-0000042",
-            "x",
-        );
-        assert!(
-            t.next_step.contains("Modificar Información")
-                && t.next_step.contains("no por correo electrónico")
-        );
-    }
-
-    #[test]
-    fn every_audit_code_has_a_label_in_both_languages() {
-        for code in crate::audit::AuditAction::ALL.iter().map(|a| a.code()) {
-            for lang in [Lang::Es, Lang::En] {
-                assert_ne!(
-                    audit_action_name(code, lang),
-                    code,
-                    "{code} has no {lang:?} label"
-                );
-            }
-        }
-        for code in crate::audit::Outcome::ALL.iter().map(|o| o.code()) {
-            assert_ne!(audit_outcome_name(code, Lang::Es), code);
-        }
-        assert_eq!(
-            audit_action_name("admin.account_created", Lang::Es),
-            "Cuenta creada"
-        );
-    }
-
-    #[test]
-    fn every_language_code_round_trips() {
-        for lang in [Lang::Es, Lang::En] {
-            assert_eq!(Lang::from_code(lang.code()), Some(lang));
-            assert_ne!(lang.other(), lang);
-        }
-        assert_eq!(Lang::from_code("EN"), Some(Lang::En));
-        assert_eq!(Lang::from_code("fr"), None);
-    }
-}
-
 pub fn upload_problem_text(p: &crate::dto::UploadProblem, lang: Lang) -> String {
     use crate::dto::{UploadProblem as U, human_size};
     let es = lang == Lang::Es;
@@ -1105,5 +1029,81 @@ pub fn rate_limit_text(
                 )
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guide_labels_are_used_verbatim_in_spanish() {
+        assert_eq!(Msg::NuevoCaso.text(Lang::Es), "Nuevo Caso");
+        assert_eq!(Msg::GestionCasos.text(Lang::Es), "Gestión de Casos");
+        assert_eq!(Msg::NumAutorizacion.text(Lang::Es), "Nº Autorización");
+        assert_eq!(
+            substate_name(Substate::SolicitadaInformacion, Lang::Es),
+            "Solicitada Información"
+        );
+        assert_eq!(
+            case_type_name(CaseType::Incidencia, Lang::Es),
+            "Error/Incidencia"
+        );
+    }
+
+    #[test]
+    fn every_notice_names_its_case_in_both_languages() {
+        for kind in NoticeKind::ALL {
+            for lang in [Lang::Es, Lang::En] {
+                let t = notice_text(*kind, lang, "2026-0000042", "Alta de trabajador");
+                assert!(
+                    t.summary.contains("2026-0000042") && t.summary.contains("Alta de trabajador"),
+                    "{kind:?} {lang:?}"
+                );
+                assert!(!t.next_step.is_empty() && !t.message_label.is_empty());
+                assert!(notice_subject(*kind, lang, "2026-0000042").contains("2026-0000042"));
+            }
+        }
+        // Guide §4.2.1: answers go through the service, not by email.
+        let t = notice_text(
+            NoticeKind::InformationRequested,
+            Lang::Es,
+            "2026-0000042",
+            "x",
+        );
+        assert!(
+            t.next_step.contains("Modificar Información")
+                && t.next_step.contains("no por correo electrónico")
+        );
+    }
+
+    #[test]
+    fn every_audit_code_has_a_label_in_both_languages() {
+        for code in crate::audit::AuditAction::ALL.iter().map(|a| a.code()) {
+            for lang in [Lang::Es, Lang::En] {
+                assert_ne!(
+                    audit_action_name(code, lang),
+                    code,
+                    "{code} has no {lang:?} label"
+                );
+            }
+        }
+        for code in crate::audit::Outcome::ALL.iter().map(|o| o.code()) {
+            assert_ne!(audit_outcome_name(code, Lang::Es), code);
+        }
+        assert_eq!(
+            audit_action_name("admin.account_created", Lang::Es),
+            "Cuenta creada"
+        );
+    }
+
+    #[test]
+    fn every_language_code_round_trips() {
+        for lang in [Lang::Es, Lang::En] {
+            assert_eq!(Lang::from_code(lang.code()), Some(lang));
+            assert_ne!(lang.other(), lang);
+        }
+        assert_eq!(Lang::from_code("EN"), Some(Lang::En));
+        assert_eq!(Lang::from_code("fr"), None);
     }
 }

@@ -551,7 +551,7 @@ fn route_input(f: &Fixture, rng: &mut Rng, who: Who, method: &Method, route: &st
                 4 => Some("..%2F..%2Fetc%2Fpasswd".to_owned()),
                 5 => Some(url_encode("\u{202e}fdp.exe")),
                 _ => {
-                    let name: &str = rng.pick(&[
+                    let name = *rng.pick(&[
                         "contrato.pdf",
                         "hoja.xlsx",
                         "nota.txt",
@@ -595,7 +595,7 @@ fn route_input(f: &Fixture, rng: &mut Rng, who: Who, method: &Method, route: &st
             // `{id}` and the like replaced with a wrong id; junk in the query; a wrong method.
             let mut path = route.to_owned();
             while let (Some(open), Some(close)) = (path.find('{'), path.find('}')) {
-                let id: &str = rng.pick(IDS);
+                let id = *rng.pick(IDS);
                 let id = f.fill(id);
                 path.replace_range(open..=close, &id);
             }

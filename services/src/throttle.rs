@@ -162,14 +162,13 @@ async fn wait_for(
     // Per client over all usernames: wait until enough of them leave the window.
     let by_client = || others().filter(login_failure::Column::Client.eq(client));
     let failures = by_client().count(db).await?;
-    if failures >= limits.client_max_failures.max(1) {
-        if let Some(oldest) = by_client()
+    if failures >= limits.client_max_failures.max(1)
+        && let Some(oldest) = by_client()
             .order_by_asc(login_failure::Column::At)
             .one(db)
             .await?
-        {
-            consider(oldest.at + Duration::minutes(limits.window_minutes));
-        }
+    {
+        consider(oldest.at + Duration::minutes(limits.window_minutes));
     }
     Ok(longest)
 }

@@ -124,7 +124,7 @@ fn ContactForm(data: ContactData) -> impl IntoView {
                 }.into_any()
             } else {
                 view! {
-                    <form class="form" on:submit=submit.clone() novalidate>
+                    <form class="form" on:submit=submit novalidate>
                         <div class="field">
                             <label for="email">{t(Msg::CorreoElectronico)}</label>
                             <input id="email" type="email" autocomplete="email"

@@ -13,7 +13,7 @@ pub mod user_actions;
 
 use casia_domain::dto::MessageKind;
 use casia_domain::lifecycle::{AssigneeChange, HistoryAction, PendingChange, Transition, decide};
-use casia_domain::{Action, Actor, CaseStatus, State, Substate};
+use casia_domain::{Action, Actor, CaseStatus, State};
 use sea_orm::ExprTrait;
 use sea_orm::sea_query::Expr;
 use sea_orm::{

@@ -167,11 +167,9 @@ pub async fn modify_information(
         })
     })
     .await
-    .or_else(|e| match e {
-        ServiceError::Db(err) if crate::db::is_unique_violation(&err) => {
-            Err(ServiceError::Conflict)
-        }
-        other => Err(other),
+    .map_err(|e| match e {
+        ServiceError::Db(err) if crate::db::is_unique_violation(&err) => ServiceError::Conflict,
+        other => other,
     })
 }
 

@@ -338,10 +338,11 @@ db_test!(
             .map(|x| x.number)
             .collect();
         assert_eq!(offered, ["1000002"]);
-        assert!(matches!(
-            accounts::choose_authorisation(&s.db, &now, a.id).await,
-            Err(_)
-        ));
+        assert!(
+            accounts::choose_authorisation(&s.db, &now, a.id)
+                .await
+                .is_err()
+        );
         let listed = admin::authorisations(&s.db, &admin_user, "", 0)
             .await
             .unwrap()

@@ -7,12 +7,11 @@ mod search;
 use std::collections::HashMap;
 
 use casia_domain::dto::{
-    CASE_LIST_MAX, CaseDetail, CaseHistory, DocumentView, HistoryRow, MessageKind, MessageView,
-    RatingView,
+    CASE_LIST_MAX, CaseDetail, CaseHistory, DocumentView, HistoryRow, MessageView, RatingView,
 };
 use casia_domain::lifecycle::allowed_actions;
-use casia_domain::model::{CaseType, Channel, case_number};
-use casia_domain::{Actor, Lang, Role, State, Substate};
+use casia_domain::model::case_number;
+use casia_domain::{Actor, Lang, Role};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::receipts::receipt_view;

@@ -1,9 +1,9 @@
 //! `Gestión de Casos` search: the filters, the keyset cursor and the page of rows.
 
+use casia_domain::Lang;
 use casia_domain::dto::{CaseRow, SearchForm, SearchResults};
-use casia_domain::model::{CaseType, case_number};
+use casia_domain::model::case_number;
 use casia_domain::validation::check_search;
-use casia_domain::{Lang, Substate};
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
