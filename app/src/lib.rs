@@ -13,11 +13,12 @@ pub mod error;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod server;
+pub mod title;
 pub mod url;
 
 use casia_domain::Msg;
 use leptos::prelude::*;
-use leptos_meta::{Html, Meta, MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{Html, Meta, MetaTags, Stylesheet, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{Lazy, LazyRoute, SsrMode, lazy_route, path};
 
@@ -87,7 +88,7 @@ fn Layout() -> impl IntoView {
     let lang = page.lang;
     view! {
         <Html attr:lang=move || lang.get().code()/>
-        <Title formatter=|text: String| if text.is_empty() { "Casia".to_owned() } else { format!("{text} · Casia") }/>
+        <title::PageIdentity/>
         <Header/>
         <main id="contenido" class="main" tabindex="-1">
             <Routes fallback=|| view! { <NotFound/> }>

@@ -159,13 +159,18 @@ pub fn back_in_history(ev: leptos::ev::MouseEvent) {
     let _ = ev;
 }
 
+/// The history table: a page of its own with its `Atrás` (`back`), or, without it, a section
+/// of the processor's case page (under that page's heading).
 #[component]
-pub fn HistoryTable(history: CaseHistory, back: String) -> impl IntoView {
+pub fn HistoryTable(history: CaseHistory, #[prop(optional)] back: Option<String>) -> impl IntoView {
     let lang = use_lang();
     let with_actor = history.rows.iter().any(|r| r.actor.is_some());
     view! {
         <div class="panel">
-            <h1>{t(Msg::DetalleHistoricos)}</h1>
+            {match back {
+                Some(_) => view! { <h1>{t(Msg::DetalleHistoricos)}</h1> }.into_any(),
+                None => view! { <h2 class="section-title">{t(Msg::DetalleHistoricos)}</h2> }.into_any(),
+            }}
             <dl class="dl-grid">
                 <div><dt>{t(Msg::NumeroCaso)}</dt><dd class="num">{history.number_display.clone()}</dd></div>
                 <div><dt>{t(Msg::FechaHoraAlta)}</dt><dd class="num">{history.opened_at.clone()}</dd></div>
@@ -198,7 +203,9 @@ pub fn HistoryTable(history: CaseHistory, back: String) -> impl IntoView {
                     </tbody>
                 </table>
             </div>
-            <div class="actions"><a class="button button-secondary" href=back>{t(Msg::Atras)}</a></div>
+            {back.clone().map(|back| view! {
+                <div class="actions"><a class="button button-secondary" href=back>{t(Msg::Atras)}</a></div>
+            })}
         </div>
     }
 }

@@ -190,6 +190,10 @@ pub fn DocumentsInput(
                     let title_id = format!("doc-title-{}", row.key);
                     let file_id = format!("doc-file-{}", row.key);
                     let (tf, tif, ff) = (type_field.clone(), title_field.clone(), file_field.clone());
+                    let message_of = |field: &str| format!("err-{}", field.replace('.', "-"));
+                    let (type_message, title_message) = (message_of(&type_field), message_of(&title_field));
+                    let file_message = format!("{} upload-{}", message_of(&file_field), row.key);
+                    let progress_id = format!("upload-{}", row.key);
                     view! {
                         <div class="doc-row" data-testid="document-row">
                             <div class="field">
@@ -198,6 +202,7 @@ pub fn DocumentsInput(
                                     id=type_id
                                     aria-required="true"
                                     aria-invalid=move || has_problem(&errors.get(), &tf).to_string()
+                                    aria-describedby=type_message
                                     on:change=move |ev| row.document_type_id.set(event_target_value(&ev).parse().ok())
                                 >
                                     <option value="" selected=move || row.document_type_id.get().is_none()>{t(Msg::Seleccione)}</option>
@@ -217,6 +222,7 @@ pub fn DocumentsInput(
                                     maxlength="150"
                                     placeholder=move || Msg::DocumentTitlePlaceholder.text(lang.get())
                                     aria-invalid=move || has_problem(&errors.get(), &tif).to_string()
+                                    aria-describedby=title_message
                                     prop:value=move || row.title.get()
                                     on:input=move |ev| row.title.set(event_target_value(&ev))
                                 />
@@ -230,6 +236,7 @@ pub fn DocumentsInput(
                                     type="file"
                                     accept=accept
                                     aria-invalid=move || has_problem(&errors.get(), &ff).to_string()
+                                    aria-describedby=file_message
                                     on:change=move |ev| {
                                         #[cfg(feature = "hydrate")]
                                         {
@@ -259,14 +266,16 @@ pub fn DocumentsInput(
                                         let _ = ev;
                                     }
                                 />
+                                // Always there, so that screen readers announce each change of the upload.
+                                <div class="upload-live" id=progress_id aria-live="polite" data-testid="upload-progress">
                                 {move || match row.upload.get() {
                                     UploadState::Empty => ().into_any(),
                                     UploadState::Uploading { percent } => view! {
                                         <progress max="100" value=percent aria-label=move || Msg::Uploading.text(lang.get())>{percent}"%"</progress>
-                                        <span class="upload-status" role="status">{move || Msg::Uploading.text(lang.get())}" "{percent}"%"</span>
+                                        <span class="upload-status">{move || Msg::Uploading.text(lang.get())}" "{percent}"%"</span>
                                     }.into_any(),
                                     UploadState::Done(f) => view! {
-                                        <span class="upload-status upload-ok" role="status" data-testid="upload-done">
+                                        <span class="upload-status upload-ok" data-testid="upload-done">
                                             "✓ "{f.file_name.clone()}" ("{human_size(f.size)}")"
                                         </span>
                                     }.into_any(),
@@ -274,6 +283,7 @@ pub fn DocumentsInput(
                                         <p class="field-error" role="alert">{e.message(lang.get())}</p>
                                     }.into_any(),
                                 }}
+                                </div>
                                 <FieldMessage field=file_field errors=errors/>
                             </div>
                             <div class="field">

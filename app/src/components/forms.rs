@@ -90,3 +90,100 @@ where
         }
     })
 }
+
+/// Above a form whose send was refused: how many fields need attention and a link to each
+/// (`role=alert`, announced when it appears). A link moves the focus to its field; the text is
+/// the field's label, read from the page, and the problem.
+#[component]
+pub fn ErrorSummary(#[prop(into)] errors: Signal<Vec<FieldError>>) -> impl IntoView {
+    let lang = use_lang();
+    move || {
+        let errors = errors.get();
+        (!errors.is_empty()).then(|| {
+            let items = errors
+                .into_iter()
+                .map(|e| {
+                    let id = format!("err-{}", e.field.replace('.', "-"));
+                    let label = field_label(&id);
+                    let text = field_problem_text(&e.problem, lang.get());
+                    let target = id.clone();
+                    view! {
+                        <li>
+                            <a href=format!("#{id}") on:click=move |ev| {
+                                if focus_field(&target) {
+                                    ev.prevent_default();
+                                }
+                            }>
+                                {label.map(|l| format!("{l}: "))}{text}
+                            </a>
+                        </li>
+                    }
+                })
+                .collect_view();
+            view! {
+                <div class="alert alert-error error-summary" role="alert" data-testid="error-summary">
+                    <p><strong>{move || casia_domain::Msg::ErrValidation.text(lang.get())}</strong></p>
+                    <ul>{items}</ul>
+                </div>
+            }
+        })
+    }
+}
+
+/// The control a field message belongs to: the one it describes, else the first control of
+/// its `.field` box.
+#[cfg(feature = "hydrate")]
+fn control_of(message_id: &str) -> Option<web_sys::Element> {
+    let document = web_sys::window()?.document()?;
+    if let Ok(Some(el)) = document.query_selector(&format!("[aria-describedby~='{message_id}']")) {
+        return Some(el);
+    }
+    let message = document.get_element_by_id(message_id)?;
+    let field = message.closest(".field").ok()??;
+    field.query_selector("input, select, textarea").ok()?
+}
+
+/// The visible label of the field whose message has `message_id` (browser only).
+fn field_label(message_id: &str) -> Option<String> {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let control = control_of(message_id)?;
+        let from_label = control
+            .dyn_ref::<web_sys::HtmlInputElement>()
+            .and_then(|i| i.labels())
+            .or_else(|| control.dyn_ref::<web_sys::HtmlSelectElement>().map(|s| s.labels()))
+            .or_else(|| control.dyn_ref::<web_sys::HtmlTextAreaElement>().map(|t| t.labels()))
+            .and_then(|list| list.get(0))
+            .and_then(|l| l.text_content());
+        let text = from_label.or_else(|| {
+            control
+                .closest("fieldset")
+                .ok()
+                .flatten()
+                .and_then(|f| f.query_selector("legend").ok().flatten())
+                .and_then(|l| l.text_content())
+        })?;
+        let text = text.replace("(*)", "");
+        let text = text.trim();
+        (!text.is_empty()).then(|| text.to_owned())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = message_id;
+        None
+    }
+}
+
+/// Moves the focus to the field of a message; whether there was one.
+fn focus_field(message_id: &str) -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        if let Some(el) = control_of(message_id).and_then(|c| c.dyn_into::<web_sys::HtmlElement>().ok()) {
+            return el.focus().is_ok();
+        }
+    }
+    let _ = message_id;
+    false
+}

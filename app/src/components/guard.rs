@@ -137,6 +137,7 @@ pub fn StatusPage(
 ) -> impl IntoView {
     let lang = use_page().lang;
     view! {
+        <crate::title::StatusTitle title/>
         <div class="panel status-page" role="alert">
             <h1>{t(title)}</h1>
             {text.map(|m| view! { <p>{t(m)}</p> })}

@@ -15,6 +15,7 @@ use crate::components::classification::{Classification, ClassificationPicker};
 use crate::components::document_form::use_document_form;
 use crate::components::documents::DocumentsInput;
 use crate::components::forms::{has_problem, on_answer};
+use crate::components::forms::ErrorSummary;
 use crate::components::{ErrorBanner, FieldMessage, Guarded, Loaded};
 use crate::context::{t, use_lang};
 use crate::error::AppError;
@@ -53,8 +54,8 @@ fn ModifyLoader(
 #[component]
 fn ModifyForm(detail: CaseDetail, options: NewCaseOptions) -> impl IntoView {
     let lang = use_lang();
-    let allowed = detail.allowed.contains(&Action::ModifyInformation);
-    let reclassify = detail.allowed.contains(&Action::Reclassify);
+    let allowed = detail.user_may(Action::ModifyInformation);
+    let reclassify = detail.user_may(Action::Reclassify);
     let taxonomy = Signal::derive({
         let tx = options.taxonomy.clone();
         move || tx.clone()
@@ -162,6 +163,7 @@ fn ModifyForm(detail: CaseDetail, options: NewCaseOptions) -> impl IntoView {
                 </div>
             })}
             <ErrorBanner error=sending.failure/>
+            <ErrorSummary errors/>
             {move || done.get().map(|d| {
                 let sub = d.substate;
                 view! {

@@ -12,6 +12,7 @@ use crate::components::classification::{Classification, ClassificationPicker};
 use crate::components::document_form::use_document_form;
 use crate::components::documents::DocumentsInput;
 use crate::components::forms::{has_problem, on_answer};
+use crate::components::forms::ErrorSummary;
 use crate::components::{ErrorBanner, FieldMessage, Guarded, Loaded};
 use crate::context::{t, use_lang};
 use crate::error::AppError;
@@ -145,6 +146,7 @@ fn NewCaseFields(options: NewCaseOptions) -> impl IntoView {
             <h1>{t(Msg::NuevoCaso)}</h1>
             <p class="muted">{t(Msg::RequiredLegend)}</p>
             <ErrorBanner error=sending.failure/>
+            <ErrorSummary errors/>
             <form class="form" on:submit=submit novalidate>
                 <fieldset class="form-body" disabled=move || !hydrated.get()>
                 <h2 class="section-title">{t(Msg::InformacionCaso)}</h2>

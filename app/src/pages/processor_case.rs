@@ -12,7 +12,7 @@ use server_fn::codec::Json;
 use super::case::number_param;
 use crate::components::case_view::{CaseFields, CaseRecords, HistoryTable, back_in_history};
 use crate::components::documents::{Documents, DocumentsInput};
-use crate::components::forms::{has_problem, on_answer, successes};
+use crate::components::forms::{ErrorSummary, has_problem, on_answer, successes};
 use crate::components::{ErrorBanner, FieldMessage, Guarded, Loaded};
 use crate::context::{t, use_lang};
 use crate::error::AppError;
@@ -134,7 +134,7 @@ fn ProcessorCaseView(
                             })}
                         </div>
                         <NotesPanel pc=pc.clone() note=outcome.note number/>
-                        <HistoryTable history=pc.history.clone() back="/tramitacion".to_owned()/>
+                        <HistoryTable history=pc.history.clone()/>
                     }.into_any()
                 }
             />
@@ -155,7 +155,6 @@ fn ActionsPanel(
         act, done, failure, ..
     } = outcome;
     let allowed: Vec<Action> = pc
-        .detail
         .allowed
         .iter()
         .copied()
@@ -267,10 +266,13 @@ fn ActionsPanel(
                 view! {
                     <form class="form action-form" data-testid="action-form" on:submit=move |ev| { ev.prevent_default(); run(a); } novalidate>
                         <h3>{move || action_name(a, lang.get())}</h3>
+                        <ErrorSummary errors=Signal::derive(move || field_errors.get())/>
                         {(a == Action::Assign).then(|| view! {
                             <div class="field">
                                 <label for="target">{t(Msg::Tramitador)}<span class="req" aria-hidden="true">"(*)"</span></label>
-                                <select id="target" aria-required="true" on:change=move |ev| target.set(event_target_value(&ev))>
+                                <select id="target" aria-required="true" aria-describedby="err-target_user_id"
+                                    aria-invalid=move || has_problem(&field_errors.get(), "target_user_id").to_string()
+                                    on:change=move |ev| target.set(event_target_value(&ev))>
                                     <option value="">{t(Msg::Seleccione)}</option>
                                     {assignable.into_iter().filter(|(id, _)| Some(*id) != current_assignee).map(|(id, name)| view! {
                                         <option value=id.to_string()>{name}</option>
@@ -288,6 +290,7 @@ fn ActionsPanel(
                                     rows="5"
                                     aria-required=required.to_string()
                                     aria-invalid=move || has_problem(&field_errors.get(), "text").to_string()
+                                    aria-describedby="err-text"
                                     prop:value=move || text.get()
                                     on:input=move |ev| text.set(event_target_value(&ev))
                                 ></textarea>

@@ -144,14 +144,31 @@ fn SearchScreen(
     let navigate = use_navigate();
 
     // The form starts from the URL (a bookmarked search) or the current month.
-    let url = use_query::<SearchUrl>().get_untracked().unwrap_or_default();
-    let state = RwSignal::new(non_empty(url.estado).unwrap_or_else(|| "abierto".into()));
-    let from = RwSignal::new(non_empty(url.desde).unwrap_or(default_from));
-    let to = RwSignal::new(non_empty(url.hasta).unwrap_or(default_to));
-    let substate = RwSignal::new(non_empty(url.subestado).unwrap_or_default());
-    let case_type = RwSignal::new(non_empty(url.tipo).unwrap_or_default());
-    let subject = RwSignal::new(non_empty(url.materia).unwrap_or_default());
-    let opened_by = RwSignal::new(non_empty(url.usuario).unwrap_or_default());
+    let url = use_query::<SearchUrl>();
+    let state = RwSignal::new(String::new());
+    let from = RwSignal::new(String::new());
+    let to = RwSignal::new(String::new());
+    let substate = RwSignal::new(String::new());
+    let case_type = RwSignal::new(String::new());
+    let subject = RwSignal::new(String::new());
+    let opened_by = RwSignal::new(String::new());
+    // The form shows the URL's search, also after the browser's back and forward buttons
+    // (they change the URL without reloading the page).
+    let show_url = move |u: SearchUrl| {
+        state.set(non_empty(u.estado).unwrap_or_else(|| "abierto".into()));
+        from.set(non_empty(u.desde).unwrap_or_else(|| default_from.clone()));
+        to.set(non_empty(u.hasta).unwrap_or_else(|| default_to.clone()));
+        substate.set(non_empty(u.subestado).unwrap_or_default());
+        case_type.set(non_empty(u.tipo).unwrap_or_default());
+        subject.set(non_empty(u.materia).unwrap_or_default());
+        opened_by.set(non_empty(u.usuario).unwrap_or_default());
+    };
+    show_url(url.get_untracked().unwrap_or_default());
+    Effect::watch(
+        move || url.get().unwrap_or_default(),
+        move |u, _, _| show_url(u.clone()),
+        false,
+    );
     let number = RwSignal::new(String::new());
     let number_error = RwSignal::new(None::<FieldProblem>);
     let hydrated = crate::components::forms::use_hydrated();

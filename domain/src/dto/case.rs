@@ -4,9 +4,9 @@ use serde::{Deserialize, Serialize};
 
 use super::files::DocumentToAttach;
 use super::receipts::ReceiptView;
-use crate::lifecycle::{Action, CaseStatus, HistoryAction};
+use crate::lifecycle::{Action, Actor, CaseStatus, HistoryAction, decide};
 pub use crate::model::MessageKind;
-use crate::model::{CaseType, Channel, State, Substate};
+use crate::model::{CaseType, Channel, Role, State, Substate};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DocumentView {
@@ -71,11 +71,45 @@ pub struct CaseDetail {
     pub resolution: Option<String>,
     pub resolved_at: Option<String>,
     pub rating: Option<RatingView>,
-    pub status: CaseStatus,
+    pub status: UserCaseStatus,
     /// Optimistic-concurrency token: an action on a stale page is refused, not lost.
     pub version: i32,
-    /// What the caller may do now (computed by the lifecycle on the server).
-    pub allowed: Vec<Action>,
+}
+
+/// What the authorised user's rules look at besides the substate. Not who is working the
+/// case: the user's pages never get a processor's id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserCaseStatus {
+    pub cancellation_pending: bool,
+    pub rated: bool,
+}
+
+impl From<&CaseStatus> for UserCaseStatus {
+    fn from(s: &CaseStatus) -> Self {
+        UserCaseStatus {
+            cancellation_pending: s.cancellation_pending,
+            rated: s.rated,
+        }
+    }
+}
+
+impl CaseDetail {
+    /// Whether the authorised user may do `action` now: the lifecycle's own `decide()`, run
+    /// where it is needed (the server decides again on every action). The user's rules do not
+    /// depend on who is working the case.
+    pub fn user_may(&self, action: Action) -> bool {
+        let status = CaseStatus {
+            substate: self.substate,
+            assigned_to: None,
+            cancellation_pending: self.status.cancellation_pending,
+            rated: self.status.rated,
+        };
+        let actor = Actor {
+            user_id: 0,
+            role: Role::Autorizado,
+        };
+        action.is_user_action() && decide(&status, &actor, action).is_ok()
+    }
 }
 
 /// `Consulta Histórico` (guide §4.2.3).

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::case::{CaseDetail, CaseHistory};
+use crate::lifecycle::Action;
 use super::files::DocumentToAttach;
 use super::session::AuthorisationView;
 
@@ -22,6 +23,9 @@ pub struct ProcessorCase {
     pub history: CaseHistory,
     /// Processors and supervisors the case can be assigned to.
     pub assignable: Vec<(i64, String)>,
+    /// What this processor may do now (the lifecycle's `decide()` on the server, which
+    /// knows who is working the case).
+    pub allowed: Vec<Action>,
 }
 
 /// A processor's action as the page sends it.

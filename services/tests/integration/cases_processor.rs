@@ -314,8 +314,7 @@ db_test!(
             let d = query::detail_for_user(&s.db, &ana, n).await.unwrap();
             assert!(d.status.cancellation_pending);
             assert!(
-                !d.allowed
-                    .contains(&casia_domain::Action::RequestCancellation)
+                !d.user_may(casia_domain::Action::RequestCancellation)
             );
         }
         let pending = queue(

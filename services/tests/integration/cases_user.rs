@@ -451,7 +451,7 @@ db_test!(reclassification_changes_the_classification, |s| {
     )
     .await;
     let d = query::detail_for_user(&s.db, &ana, n).await.unwrap();
-    assert!(d.allowed.contains(&casia_domain::Action::Reclassify));
+    assert!(d.user_may(casia_domain::Action::Reclassify));
     let form = ModifyInformationForm {
         reclassification: Some(reclass),
         version: d.version,

@@ -151,7 +151,7 @@ pub fn AuthorisationsAdmin() -> impl IntoView {
                                     let uid = m.user_id;
                                     view! {
                                         <li>
-                                            {m.full_name.clone()}" ("{m.username.clone()}")"
+                                            {m.full_name.clone()}" ("{m.username.clone()}") "
                                             {m.main.then(|| view! { <span class="tag">{t(Msg::MainUser)}</span> })}
                                             {(!m.main).then(|| view! {
                                                 <button type="button" class="link-button" on:click=move |_| outcome.send(set_main, AdminSetMainUser { authorisation_id: aid, user_id: uid })>{t(Msg::HacerPrincipal)}</button>

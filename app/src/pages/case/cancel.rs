@@ -48,7 +48,7 @@ fn CancelView(detail: CaseDetail) -> impl IntoView {
     let number = StoredValue::new(detail.number_display.clone());
     let version = detail.version;
     let immediate = detail.substate == Substate::Presentado;
-    let allowed = detail.allowed.contains(&Action::RequestCancellation);
+    let allowed = detail.user_may(Action::RequestCancellation);
     let back = format!("/casia/casos/{}", detail.number_display);
     view! {
         <div class="panel">

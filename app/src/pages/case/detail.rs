@@ -24,8 +24,7 @@ fn CaseDetailView(detail: CaseDetail) -> impl IntoView {
     let lang = use_lang();
     let d = detail;
     let base = format!("/casia/casos/{}", d.number_display);
-    let allowed = d.allowed.clone();
-    let can = move |a: Action| allowed.contains(&a);
+    let can = |a: Action| d.user_may(a);
     let last_request = d
         .messages
         .iter()

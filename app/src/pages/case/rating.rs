@@ -54,7 +54,7 @@ fn RatingView(detail: CaseDetail) -> impl IntoView {
     });
     let number = detail.number_display.clone();
     let back = format!("/casia/casos/{}", detail.number_display);
-    let allowed = detail.allowed.contains(&Action::Rate);
+    let allowed = detail.user_may(Action::Rate);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         submitted.set(true);

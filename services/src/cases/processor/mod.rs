@@ -42,7 +42,7 @@ pub async fn case_for_processor(
 ) -> ServiceResult<ProcessorCase> {
     require_processor(caller)?;
     let c = find_by_number(db, number).await?;
-    let detail = build_detail(db, &c, caller.lang, &caller.actor()).await?;
+    let detail = build_detail(db, &c, caller.lang).await?;
     let auth = authorisation::Entity::find_by_id(c.authorisation_id)
         .one(db)
         .await?
@@ -94,6 +94,7 @@ pub async fn case_for_processor(
             .collect(),
         history: history_rows(db, &c, true).await?,
         assignable: staff.iter().map(|u| (u.id, u.full_name.clone())).collect(),
+        allowed: casia_domain::lifecycle::allowed_actions(&super::status_of(&c), &caller.actor()),
     })
 }
 

@@ -9,9 +9,8 @@ use std::collections::HashMap;
 use casia_domain::dto::{
     CASE_LIST_MAX, CaseDetail, CaseHistory, DocumentView, HistoryRow, MessageView, RatingView,
 };
-use casia_domain::lifecycle::allowed_actions;
 use casia_domain::model::case_number;
-use casia_domain::{Actor, Lang, Role};
+use casia_domain::{Lang, Role};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::receipts::receipt_view;
@@ -90,12 +89,12 @@ pub async fn authorisation_users(
     Ok(users)
 }
 
-/// The detail every viewer shares; `actor` decides the actions offered.
+/// The detail every viewer shares (what each may do is decided where it is shown: the
+/// user's page runs `decide()`, the processor's gets `allowed_actions` with its case).
 pub async fn build_detail(
     db: &impl ConnectionTrait,
     c: &case::Model,
     lang: Lang,
-    actor: &Actor,
 ) -> ServiceResult<CaseDetail> {
     let ids: Vec<i64> = [Some(c.subject_id), Some(c.category_id), c.subcategory_id]
         .into_iter()
@@ -230,9 +229,8 @@ pub async fn build_detail(
             observations: c.rating_observations.clone().unwrap_or_default(),
             rated_at: display_opt(c.rated_at).unwrap_or_default(),
         }),
-        status,
+        status: (&status).into(),
         version: c.version,
-        allowed: allowed_actions(&status, actor),
     })
 }
 
@@ -244,7 +242,7 @@ pub async fn detail_for_user(
 ) -> ServiceResult<CaseDetail> {
     let scope = caller.user_scope()?;
     let c = find_for_user(db, caller, scope, number).await?;
-    build_detail(db, &c, caller.lang, &caller.actor()).await
+    build_detail(db, &c, caller.lang).await
 }
 
 /// `Consulta Histórico`, oldest first. Processors also see who acted.
