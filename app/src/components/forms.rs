@@ -152,8 +152,16 @@ fn field_label(message_id: &str) -> Option<String> {
         let from_label = control
             .dyn_ref::<web_sys::HtmlInputElement>()
             .and_then(|i| i.labels())
-            .or_else(|| control.dyn_ref::<web_sys::HtmlSelectElement>().map(|s| s.labels()))
-            .or_else(|| control.dyn_ref::<web_sys::HtmlTextAreaElement>().map(|t| t.labels()))
+            .or_else(|| {
+                control
+                    .dyn_ref::<web_sys::HtmlSelectElement>()
+                    .map(|s| s.labels())
+            })
+            .or_else(|| {
+                control
+                    .dyn_ref::<web_sys::HtmlTextAreaElement>()
+                    .map(|t| t.labels())
+            })
             .and_then(|list| list.get(0))
             .and_then(|l| l.text_content());
         let text = from_label.or_else(|| {
@@ -180,7 +188,9 @@ fn focus_field(message_id: &str) -> bool {
     #[cfg(feature = "hydrate")]
     {
         use wasm_bindgen::JsCast;
-        if let Some(el) = control_of(message_id).and_then(|c| c.dyn_into::<web_sys::HtmlElement>().ok()) {
+        if let Some(el) =
+            control_of(message_id).and_then(|c| c.dyn_into::<web_sys::HtmlElement>().ok())
+        {
             return el.focus().is_ok();
         }
     }

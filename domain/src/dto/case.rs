@@ -93,22 +93,29 @@ impl From<&CaseStatus> for UserCaseStatus {
     }
 }
 
-impl CaseDetail {
-    /// Whether the authorised user may do `action` now: the lifecycle's own `decide()`, run
-    /// where it is needed (the server decides again on every action). The user's rules do not
-    /// depend on who is working the case.
-    pub fn user_may(&self, action: Action) -> bool {
+impl UserCaseStatus {
+    /// Whether the authorised user may do `action` on a case in `substate`: the lifecycle's own
+    /// `decide()`, run where it is needed (the server decides again on every action). The
+    /// user's rules do not depend on who is working the case.
+    pub fn allows(&self, substate: Substate, action: Action) -> bool {
         let status = CaseStatus {
-            substate: self.substate,
+            substate,
             assigned_to: None,
-            cancellation_pending: self.status.cancellation_pending,
-            rated: self.status.rated,
+            cancellation_pending: self.cancellation_pending,
+            rated: self.rated,
         };
         let actor = Actor {
             user_id: 0,
             role: Role::Autorizado,
         };
         action.is_user_action() && decide(&status, &actor, action).is_ok()
+    }
+}
+
+impl CaseDetail {
+    /// Whether the authorised user may do `action` now (see `UserCaseStatus::allows`).
+    pub fn user_may(&self, action: Action) -> bool {
+        self.status.allows(self.substate, action)
     }
 }
 
@@ -162,4 +169,43 @@ pub struct Reclassification {
 pub struct ModificationDone {
     pub substate: Substate,
     pub receipt: Option<ReceiptView>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lifecycle::allowed_actions;
+
+    /// The page's buttons are what the server allows the user, whoever works the case.
+    #[test]
+    fn the_user_page_offers_what_the_lifecycle_allows() {
+        let ana = Actor {
+            user_id: 3,
+            role: Role::Autorizado,
+        };
+        for substate in Substate::ALL.iter().copied() {
+            for (pending, rated, assigned_to) in [
+                (false, false, None),
+                (true, false, Some(7)),
+                (false, true, Some(7)),
+                (true, true, None),
+            ] {
+                let full = CaseStatus {
+                    substate,
+                    assigned_to,
+                    cancellation_pending: pending,
+                    rated,
+                };
+                let allowed = allowed_actions(&full, &ana);
+                let status = UserCaseStatus::from(&full);
+                for action in Action::ALL.iter().copied() {
+                    assert_eq!(
+                        status.allows(substate, action),
+                        allowed.contains(&action),
+                        "{substate:?} pending={pending} rated={rated} {action:?}"
+                    );
+                }
+            }
+        }
+    }
 }

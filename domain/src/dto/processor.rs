@@ -3,9 +3,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::case::{CaseDetail, CaseHistory};
-use crate::lifecycle::Action;
 use super::files::DocumentToAttach;
 use super::session::AuthorisationView;
+use crate::lifecycle::Action;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NoteView {

@@ -313,9 +313,7 @@ db_test!(
             );
             let d = query::detail_for_user(&s.db, &ana, n).await.unwrap();
             assert!(d.status.cancellation_pending);
-            assert!(
-                !d.user_may(casia_domain::Action::RequestCancellation)
-            );
+            assert!(!d.user_may(casia_domain::Action::RequestCancellation));
         }
         let pending = queue(
             &s.db,
