@@ -506,6 +506,50 @@ pub fn action_name(a: Action, lang: Lang) -> &'static str {
     if lang == Lang::Es { es } else { en }
 }
 
+/// What a processor's action did, for the banner after it (not the button's label again).
+pub fn action_done(a: Action, lang: Lang) -> &'static str {
+    let (es, en) = match a {
+        Action::Take => (
+            "El caso se le ha asignado.",
+            "The case is now assigned to you.",
+        ),
+        Action::Assign => (
+            "El caso se ha asignado al tramitador elegido.",
+            "The case has been assigned to the chosen processor.",
+        ),
+        Action::Escalate => ("El caso se ha escalado.", "The case has been escalated."),
+        Action::RequestInformation => (
+            "Se ha pedido la información al usuario; el caso espera su respuesta.",
+            "The user has been asked for information; the case waits for the answer.",
+        ),
+        Action::RequestReclassification => (
+            "Se ha pedido al usuario que reclasifique el caso.",
+            "The user has been asked to reclassify the case.",
+        ),
+        Action::Resolve => (
+            "El caso se ha resuelto y el usuario ha sido avisado.",
+            "The case has been resolved and the user notified.",
+        ),
+        Action::ApproveCancellation => (
+            "Anulación aprobada: el caso está anulado.",
+            "Cancellation approved: the case is cancelled.",
+        ),
+        Action::RejectCancellation => (
+            "Anulación rechazada: el caso sigue abierto.",
+            "Cancellation rejected: the case stays open.",
+        ),
+        Action::AddInternalNote => (
+            "La nota interna se ha guardado.",
+            "The internal note has been saved.",
+        ),
+        Action::ModifyInformation
+        | Action::Reclassify
+        | Action::RequestCancellation
+        | Action::Rate => ("Hecho.", "Done."),
+    };
+    if lang == Lang::Es { es } else { en }
+}
+
 /// The label of an audit action code (the code itself when it has none, e.g. a code newer
 /// than this table).
 pub fn audit_action_name(code: &str, lang: Lang) -> String {

@@ -142,6 +142,8 @@ test('keyboard only: a processor takes a case and resolves it', async ({ browser
   await hydrated(page);
   await press(page, page.getByTestId('actions').getByRole('button', { name: 'Asignarme el caso', exact: true }));
   await expect(page.getByTestId('processor-substate')).toHaveText('Asignado');
+  // The banner says what happened, not the button's label again.
+  await expect(page.getByTestId('action-done')).toHaveText('El caso se le ha asignado.');
   await press(page, page.getByTestId('actions').getByRole('button', { name: 'Resolver', exact: true }));
   const form = page.getByTestId('action-form');
   await expect(form).toBeVisible();

@@ -33,7 +33,7 @@ async function act(page: Page, action: string, text?: string) {
     await page.getByTestId('action-form').getByRole('textbox').first().fill(text);
     await page.getByTestId('confirm-action').click();
   }
-  await expect(page.getByTestId('action-done')).toContainText(action);
+  await expect(page.getByTestId('action-done')).toBeVisible();
 }
 
 test('processor takes a case and asks for information; the user answers; the case is resolved and rated', async ({ page, browser }) => {

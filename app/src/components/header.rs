@@ -92,7 +92,7 @@ pub fn Header() -> impl IntoView {
                             {session.clone().and_then(|s| s.authorisation).map(|a| view! {
                                 <div><dt>{t(Msg::RazonSocial)}</dt><dd data-testid="razon-social">{a.company_name}</dd></div>
                                 <div><dt>{t(Msg::NumAutorizacion)}</dt><dd data-testid="num-autorizacion">{a.number}</dd></div>
-                                <div><dt>{t(Msg::Nif)}</dt><dd>{a.nif}</dd></div>
+                                <div class="idband-minor"><dt>{t(Msg::Nif)}</dt><dd>{a.nif}</dd></div>
                             })}
                             {session.clone().map(|s| {
                                 let role = s.user.role;
@@ -106,7 +106,7 @@ pub fn Header() -> impl IntoView {
                                     </div>
                                 }
                             })}
-                            <div><dt>{t(Msg::FechaHoraActual)}</dt><dd>{c.now.clone()}</dd></div>
+                            <div class="idband-minor"><dt>{t(Msg::FechaHoraActual)}</dt><dd>{c.now.clone()}</dd></div>
                         </dl>
                         {session.filter(|s| s.authorisation_count > 1 && s.authorisation.is_some()).map(|_| view! {
                             <A href="/autorizaciones" attr:class="idband-change">{t(Msg::ChangeAuthorisation)}</A>

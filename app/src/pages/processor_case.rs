@@ -3,7 +3,7 @@
 //! that the case changed (nothing is overwritten).
 
 use casia_domain::dto::{DocumentTypeView, ProcessorCase, ProcessorInput};
-use casia_domain::i18n::{action_name, substate_name};
+use casia_domain::i18n::{action_done, action_name, substate_name};
 use casia_domain::{Action, FieldError, Msg, Role};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -215,7 +215,7 @@ fn ActionsPanel(
     view! {
         <div class="panel" data-testid="actions">
             <h2 class="section-title">{t(Msg::Acciones)}</h2>
-            {move || done.get().map(|a| view! { <div class="alert alert-success" role="status" data-testid="action-done">{move || format!("{} ✓", action_name(a, lang.get()))}</div> })}
+            {move || done.get().map(|a| view! { <div class="alert alert-success" role="status" data-testid="action-done">{move || action_done(a, lang.get())}</div> })}
             {move || failure.get().map(|e| {
                 let conflict = e == AppError::Conflict;
                 view! {
