@@ -9,7 +9,6 @@ use sea_orm::{
     Set,
 };
 
-
 use crate::accounts::{Caller, authorisation_view};
 use crate::audit::{AuditAction, AuditEvent, Outcome};
 use crate::clock::{display_opt, now};

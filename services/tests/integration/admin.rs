@@ -150,10 +150,9 @@ db_test!(accounts_are_created_deactivated_and_reset, |s| {
     .await
     .unwrap();
     let (token, _) = {
-        let logged =
-            fixtures::attempt(&s, "nuevo.tramitador", "una-clave-larga", "t")
-                .await
-                .unwrap();
+        let logged = fixtures::attempt(&s, "nuevo.tramitador", "una-clave-larga", "t")
+            .await
+            .unwrap();
         (logged.token, ())
     };
     admin::set_account_active(&s.db, &admin_user, id, false)
