@@ -98,7 +98,7 @@ db_test!(health_answers_when_the_database_does, |s| {
 db_test!(every_answer_carries_the_security_headers, |s| {
     let base = serve(s.clone()).await.base;
     for path in ["/acceso", "/healthz", "/api/my_authorisations"] {
-        let r = Browser::new(&base).fetch(&format!("{path}")).await;
+        let r = Browser::new(&base).fetch(path).await;
         let h = r.headers();
         assert_eq!(
             h.get("x-frame-options").map(|v| v.to_str().unwrap()),
