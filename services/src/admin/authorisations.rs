@@ -178,7 +178,7 @@ pub async fn add_member(
             .await?
             .ok_or(ServiceError::invalid(
                 "username",
-                FieldProblem::InvalidChoice,
+                FieldProblem::UnknownUsername,
             ))?;
         let a = authorisation::Entity::find_by_id(authorisation_id)
             .one(tx)
