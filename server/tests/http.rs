@@ -996,3 +996,109 @@ db_test!(
         );
     }
 );
+
+/// The frame of a page (`<html lang>`, the header's subtitle, the footer, the language
+/// switch) as the server sends it.
+async fn frame_of(http: &reqwest::Client, base: &str) -> (String, bool, bool, String) {
+    let html = http
+        .get(format!("{base}/verificacion"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let lang = html
+        .split("<html")
+        .nth(1)
+        .and_then(|h| h.split("lang=\"").nth(1))
+        .and_then(|h| h.split('"').next())
+        .unwrap_or_default()
+        .to_owned();
+    let switch_to = html
+        .split("name=\"lang\" value=\"")
+        .nth(1)
+        .and_then(|h| h.split('"').next())
+        .unwrap_or_default()
+        .to_owned();
+    (
+        lang,
+        html.contains("Authorised User Support"),
+        html.contains("open-source support service for RED authorised users"),
+        switch_to,
+    )
+}
+
+async fn set_language(http: &reqwest::Client, base: &str, lang: &str) {
+    let r = http
+        .post(format!("{base}/api/set_language"))
+        .form(&[("lang", lang), ("back", "/verificacion")])
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        r.status().is_success() || r.status().is_redirection(),
+        "{}",
+        r.status()
+    );
+}
+
+db_test!(
+    the_language_switch_changes_the_whole_page_and_a_login_keeps_the_choice,
+    |s| {
+        casia_services::demo::load(&s).await.unwrap();
+        let base = serve(s.clone()).await;
+        // An empty login says the fields are required (not "wrong username or password").
+        let http = client(&base);
+        let r = http
+            .post(format!("{base}/api/login"))
+            .form(&[("username", ""), ("password", ""), ("next", "")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body: serde_json::Value = r.json().await.unwrap();
+        let fields: Vec<&str> = body["Invalid"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap())
+            .collect();
+        assert_eq!(fields, ["username", "password"], "{body}");
+        assert_eq!(body["Invalid"][0]["problem"], "Required", "{body}");
+
+        // Signed in in Spanish, switched to English: the whole frame follows, reload after
+        // reload, and the switch offers Spanish.
+        let ana = signed_in(&base, "autorizado1").await;
+        assert_eq!(
+            frame_of(&ana, &base).await,
+            ("es".into(), false, false, "en".into())
+        );
+        set_language(&ana, &base, "en").await;
+        for _ in 0..2 {
+            assert_eq!(
+                frame_of(&ana, &base).await,
+                ("en".into(), true, true, "es".into())
+            );
+        }
+        set_language(&ana, &base, "es").await;
+        assert_eq!(
+            frame_of(&ana, &base).await,
+            ("es".into(), false, false, "en".into())
+        );
+
+        // English chosen on the login page is kept at login and remembered for the account.
+        let visitor = client(&base);
+        set_language(&visitor, &base, "en").await;
+        assert_eq!(frame_of(&visitor, &base).await.0, "en");
+        let r = login(&base, &visitor, "autorizado1").await;
+        assert!(r.status().is_success() || r.status().is_redirection());
+        assert_eq!(
+            frame_of(&visitor, &base).await,
+            ("en".into(), true, true, "es".into())
+        );
+        // A new browser signing in to the same account gets English from the account.
+        let elsewhere = signed_in(&base, "autorizado1").await;
+        assert_eq!(frame_of(&elsewhere, &base).await.0, "en");
+    }
+);
