@@ -42,12 +42,17 @@ fn client(base: &str) -> reqwest::Client {
 }
 
 async fn login(base: &str, http: &reqwest::Client, username: &str) -> reqwest::Response {
+    login_with(base, http, username, casia_services::demo::DEMO_PASSWORD).await
+}
+
+async fn login_with(
+    base: &str,
+    http: &reqwest::Client,
+    username: &str,
+    password: &str,
+) -> reqwest::Response {
     http.post(format!("{base}/api/login"))
-        .form(&[
-            ("username", username),
-            ("password", casia_services::demo::DEMO_PASSWORD),
-            ("next", ""),
-        ])
+        .form(&[("username", username), ("password", password), ("next", "")])
         .send()
         .await
         .unwrap()
@@ -1029,18 +1034,20 @@ async fn frame_of(http: &reqwest::Client, base: &str) -> (String, bool, bool, St
     )
 }
 
+/// Presses the language switch; the choice comes back as the language cookie.
 async fn set_language(http: &reqwest::Client, base: &str, lang: &str) {
-    let r = http
-        .post(format!("{base}/api/set_language"))
-        .form(&[("lang", lang), ("back", "/verificacion")])
+    let url = format!("{base}/api/set_language");
+    let r = http.post(url).form(&[("lang", lang), ("back", "/")]);
+    let set_cookie = r
         .send()
         .await
-        .unwrap();
-    assert!(
-        r.status().is_success() || r.status().is_redirection(),
-        "{}",
-        r.status()
-    );
+        .unwrap()
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.starts_with(&format!("casia_lang={lang}")));
+    assert!(set_cookie, "the switch sets the language cookie");
 }
 
 db_test!(
@@ -1049,13 +1056,7 @@ db_test!(
         casia_services::demo::load(&s).await.unwrap();
         let base = serve(s.clone()).await;
         // An empty login says the fields are required (not "wrong username or password").
-        let http = client(&base);
-        let r = http
-            .post(format!("{base}/api/login"))
-            .form(&[("username", ""), ("password", ""), ("next", "")])
-            .send()
-            .await
-            .unwrap();
+        let r = login_with(&base, &client(&base), "", "").await;
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let body: serde_json::Value = r.json().await.unwrap();
         let fields: Vec<&str> = body["Invalid"]

@@ -155,3 +155,37 @@ fn every_character_of_every_field_is_in_the_pdf_and_within_the_page() {
     }
     assert!(words > 100, "{words} words");
 }
+
+#[test]
+fn the_pdf_carries_its_cea() {
+    let auth = authorisation();
+    let cea = new_cea();
+    let pdf = render_pdf(&ReceiptContent {
+        kind: ReceiptKind::Solicitud,
+        cea: &cea,
+        case_number: case_number::compose(2026, 1),
+        opened_at: Utc::now(),
+        issued_at: Utc::now(),
+        authorisation: &auth,
+        classification: "Trámite / Afiliación".into(),
+        title: "Baja",
+        documents: &[],
+        verify_url: "http://localhost/verificacion".into(),
+    })
+    .unwrap();
+    assert!(pdf.starts_with(b"%PDF-1.5"));
+    assert_eq!(cea_in_pdf(&pdf), Some(cea.clone()));
+    assert_eq!(cea_in_pdf(b"not a pdf"), None);
+    // Written by another tool as a hex string, with spacing: still found.
+    let hex_form = format!(
+        "%PDF-1.4\n<< /CasiaCEA <{}> >>",
+        hex::encode(cea.as_bytes())
+    );
+    assert_eq!(cea_in_pdf(hex_form.as_bytes()), Some(cea.clone()));
+    assert_eq!(
+        cea_in_pdf(format!("%PDF-1.4 /CasiaCEA   ({cea})").as_bytes()),
+        Some(cea)
+    );
+    assert_eq!(cea_in_pdf(b"%PDF-1.4 /CasiaCEA (not-a-code)"), None);
+    assert_eq!(cea_in_pdf(b"%PDF-1.4 /CasiaCEA"), None);
+}
