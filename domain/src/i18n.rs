@@ -292,6 +292,7 @@ messages! {
     AntiguedadPendientes => ("Antigüedad de los casos abiertos", "Age of open cases"),
     DistribucionValoraciones => ("Valoraciones (90 días)", "Ratings (90 days)"),
     AltasPorDia => ("Altas por día (14 días)", "Cases opened per day (14 days)"),
+    AppNoCargada => ("La aplicación no ha terminado de cargarse en su navegador, por eso los formularios siguen desactivados. Compruebe su conexión y recargue la página. Entrar, salir y cambiar de idioma funcionan igualmente.", "The application has not finished loading in your browser, so the forms are still disabled. Check your connection and reload the page. Signing in, signing out and changing the language work anyway."),
 
     // Administration.
     Taxonomia => ("Taxonomía", "Taxonomy"),
@@ -420,6 +421,16 @@ messages! {
 impl Msg {
     pub fn t(self, lang: Lang) -> String {
         self.text(lang).to_owned()
+    }
+}
+
+/// A number with `places` decimals as the language writes it: `0,1` in Spanish, `0.1` in
+/// English.
+pub fn decimal(value: f64, places: usize, lang: Lang) -> String {
+    let text = format!("{value:.places$}");
+    match lang {
+        Lang::Es => text.replace('.', ","),
+        Lang::En => text,
     }
 }
 
@@ -1048,6 +1059,14 @@ pub fn rate_limit_text(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn decimals_follow_the_language() {
+        assert_eq!(decimal(0.1234, 1, Lang::Es), "0,1");
+        assert_eq!(decimal(4.0, 2, Lang::Es), "4,00");
+        assert_eq!(decimal(0.1234, 1, Lang::En), "0.1");
+        assert_eq!(decimal(4.0, 2, Lang::En), "4.00");
+    }
     use super::*;
 
     #[test]
