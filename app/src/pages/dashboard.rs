@@ -50,7 +50,11 @@ fn BarChart(
     // Drawn at roughly its displayed size, so the text stays readable.
     let row_h = 26.0;
     // Wide enough for the longest label ("Solicitada Reclasificación") at 14 px.
-    let longest = bars.iter().map(|(l, _)| l.chars().count()).max().unwrap_or(0);
+    let longest = bars
+        .iter()
+        .map(|(l, _)| l.chars().count())
+        .max()
+        .unwrap_or(0);
     let label_w = (longest as f64 * 8.0 + 12.0).clamp(90.0, 260.0);
     let bar_w = 190.0;
     let height = row_h * bars.len() as f64 + 8.0;
