@@ -33,7 +33,8 @@ async function fits(page: Page, selector: string): Promise<boolean> {
   return page.locator(selector).first().evaluate((el) => el.scrollWidth <= el.clientWidth + 1);
 }
 
-test('D2: the language switch changes the whole page while signed in, and back', async ({ page }) => {
+// One account (tramitador2, used by no other spec) and one test: the language is the account's.
+test('D2: the language switch changes the whole page while signed in; English chosen at login is kept', async ({ page }) => {
   await login(page, 'tramitador2');
   await expect(page).toHaveURL(/\/tramitacion/);
   await hydrated(page);
@@ -48,11 +49,12 @@ test('D2: the language switch changes the whole page while signed in, and back',
   await page.getByRole('button', { name: 'Español' }).click();
   await expect(page.locator('html')).toHaveAttribute('lang', 'es');
   await expect(page.locator('footer')).toContainText('servicio de código abierto');
-  await expect(page.getByRole('button', { name: 'English' })).toBeVisible();
-});
+  await hydrated(page);
+  await page.getByRole('button', { name: 'Salir' }).click();
+  await expect(page).toHaveURL(/\/acceso/);
 
-test('D2: English chosen on the login page is kept after signing in', async ({ page }) => {
-  await goto(page, '/acceso');
+  // Signed out, the account's language is Spanish: English chosen here is kept at login.
+  await hydrated(page);
   await page.getByRole('button', { name: 'English' }).click();
   await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
   await hydrated(page);
@@ -62,7 +64,6 @@ test('D2: English chosen on the login page is kept after signing in', async ({ p
   await expect(page).toHaveURL(/\/tramitacion/);
   await expect(page.locator('html')).toHaveAttribute('lang', 'en');
   await expect(page.locator('footer')).toContainText('open-source support service');
-  // Back to Spanish for the account.
   await hydrated(page);
   await page.getByRole('button', { name: 'Español' }).click();
   await expect(page.locator('html')).toHaveAttribute('lang', 'es');
@@ -228,7 +229,7 @@ test('D11: one long word wraps in its cell: queue and documents keep every colum
   expect(await fits(page, '.table-wrap:has([data-testid="documents"])')).toBe(true);
 
   const proc = await signedIn(browser, 'tramitador1');
-  await goto(proc, '/tramitacion?bandeja=sin_asignar&orden=newest');
+  await goto(proc, '/tramitacion?bandeja=sin_asignar&autorizacion=0654321&orden=newest');
   await expect(proc.getByTestId('queue')).toContainText(number);
   expect(await fits(proc, '.table-wrap:has([data-testid="queue"])')).toBe(true);
   await proc.close();
