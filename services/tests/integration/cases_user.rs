@@ -1,12 +1,10 @@
 //! Gestión de Casos: search, detail, Modificar Información, Solicitar Anulación, history,
 //! Valoración, and the walls between authorisations.
 
-use casia_domain::dto::ProcessorInput;
 use casia_domain::dto::{
     DocumentToAttach, ModifyInformationForm, ReceiptKind, Reclassification, SearchForm,
 };
 use casia_domain::{CaseType, FieldProblem, Refusal, Role, Substate};
-use casia_services::cases::processor::act;
 use casia_services::cases::{query, user_actions};
 use casia_services::error::ServiceError;
 
@@ -28,36 +26,25 @@ fn search_form(state: &str) -> SearchForm {
     }
 }
 
-async fn processor_does(
+/// Ana and Eve, main users of two authorisations (1000001 and 1000002, Eve's is returned).
+async fn ana_and_eve(
     s: &casia_services::Services,
-    who: &casia_services::accounts::Caller,
-    number: i64,
-    action: &str,
-    text: &str,
+) -> (
+    casia_services::entity::authorisation::Model,
+    casia_services::accounts::Caller,
+    casia_services::accounts::Caller,
 ) {
-    let version = fixtures::version_of(s, number).await;
-    act(
-        s,
-        who,
-        number,
-        ProcessorInput {
-            action: action.into(),
-            version,
-            text: text.into(),
-            ..ProcessorInput::default()
-        },
-    )
-    .await
-    .unwrap_or_else(|e| panic!("{action}: {e:?}"));
+    let mine = fixtures::authorisation(s, "1000001", None, false).await;
+    let other = fixtures::authorisation(s, "1000002", None, false).await;
+    let ana = fixtures::member(s, "ana", &mine, true).await;
+    let eve = fixtures::member(s, "eve", &other, true).await;
+    (other, ana, eve)
 }
 
 db_test!(
     search_finds_this_months_cases_of_the_authorisation_only,
     |s| {
-        let mine = fixtures::authorisation(&s, "1000001", None, false).await;
-        let other = fixtures::authorisation(&s, "1000002", None, false).await;
-        let ana = fixtures::member(&s, "ana", &mine, true).await;
-        let eve = fixtures::member(&s, "eve", &other, true).await;
+        let (_, ana, eve) = ana_and_eve(&s).await;
         let a1 = fixtures::open(&s, &ana, CaseType::Consulta).await;
         let a2 = fixtures::open(&s, &ana, CaseType::Tramite).await;
         fixtures::open(&s, &eve, CaseType::Consulta).await;
@@ -149,10 +136,7 @@ db_test!(search_pages_with_a_cursor, |s| {
 db_test!(
     another_authorisation_cannot_touch_the_case_even_with_its_number,
     |s| {
-        let mine = fixtures::authorisation(&s, "1000001", None, false).await;
-        let other = fixtures::authorisation(&s, "1000002", None, false).await;
-        let ana = fixtures::member(&s, "ana", &mine, true).await;
-        let eve = fixtures::member(&s, "eve", &other, true).await;
+        let (other, ana, eve) = ana_and_eve(&s).await;
         let up = fixtures::upload(&s, &ana, "dni.pdf", PDF_BYTES)
             .await
             .unwrap();
@@ -171,22 +155,16 @@ db_test!(
         let doc_id = detail.documents[0].id;
         let receipt_id = opened.receipt.unwrap().id;
 
-        assert!(matches!(
-            query::detail_for_user(&s.db, &eve, n).await,
-            Err(ServiceError::NotFound)
-        ));
-        assert!(matches!(
-            query::history_for_user(&s.db, &eve, n).await,
-            Err(ServiceError::NotFound)
-        ));
-        assert!(matches!(
-            query::document_for(&s.db, &eve, doc_id).await,
-            Err(ServiceError::NotFound)
-        ));
-        assert!(matches!(
-            query::receipt_for(&s.db, &eve, receipt_id).await,
-            Err(ServiceError::NotFound)
-        ));
+        // Eve's authorisation sees nothing of it: not the case, its history, document or receipt.
+        let seen_by_eve = [
+            query::detail_for_user(&s.db, &eve, n).await.map(drop),
+            query::history_for_user(&s.db, &eve, n).await.map(drop),
+            query::document_for(&s.db, &eve, doc_id).await.map(drop),
+            query::receipt_for(&s.db, &eve, receipt_id).await.map(drop),
+        ];
+        for (i, seen) in seen_by_eve.into_iter().enumerate() {
+            assert!(matches!(seen, Err(ServiceError::NotFound)), "{i}: {seen:?}");
+        }
         let modify = ModifyInformationForm {
             information: "x".into(),
             version: 0,
@@ -346,13 +324,14 @@ db_test!(
         let ana = fixtures::member(&s, "ana", &auth, true).await;
         let tram = fixtures::staff(&s, "tram", Role::Tramitador).await;
         let n = fixtures::open(&s, &ana, CaseType::Tramite).await;
-        processor_does(&s, &tram, n, "take", "").await;
-        processor_does(
+        fixtures::acts(
             &s,
             &tram,
             n,
-            "request_information",
-            "Aporte el contrato firmado.",
+            &[
+                ("take", ""),
+                ("request_information", "Aporte el contrato firmado."),
+            ],
         )
         .await;
         let d = query::detail_for_user(&s.db, &ana, n).await.unwrap();
@@ -421,7 +400,7 @@ db_test!(reclassification_changes_the_classification, |s| {
     let ana = fixtures::member(&s, "ana", &auth, true).await;
     let tram = fixtures::staff(&s, "tram", Role::Tramitador).await;
     let n = fixtures::open(&s, &ana, CaseType::Consulta).await;
-    processor_does(&s, &tram, n, "take", "").await;
+    fixtures::act(&s, &tram, n, "take", "").await;
     let d = query::detail_for_user(&s.db, &ana, n).await.unwrap();
     // Not asked for: refused.
     let (subject, category, sub) = fixtures::tramite_path(&s).await;
@@ -442,7 +421,7 @@ db_test!(reclassification_changes_the_classification, |s| {
         Err(ServiceError::Refused(Refusal::WrongSubstate))
     ));
 
-    processor_does(
+    fixtures::act(
         &s,
         &tram,
         n,
@@ -452,6 +431,38 @@ db_test!(reclassification_changes_the_classification, |s| {
     .await;
     let d = query::detail_for_user(&s.db, &ana, n).await.unwrap();
     assert!(d.allowed.contains(&casia_domain::Action::Reclassify));
+    // Answered with the classification the case already has: refused, naming the field,
+    // and nothing written (still waiting for a reclassification, no false history row).
+    let same = ModifyInformationForm {
+        reclassification: Some(Reclassification::of(
+            d.case_type,
+            d.subject_id,
+            d.category_id,
+            d.subcategory_id,
+        )),
+        version: d.version,
+        idempotency_key: "r-same".into(),
+        ..ModifyInformationForm::default()
+    };
+    match user_actions::modify_information(&s, &ana, n, same).await {
+        Err(ServiceError::Invalid(e)) => assert_eq!(
+            (e[0].field.as_str(), &e[0].problem),
+            (
+                "subject_id",
+                &casia_domain::FieldProblem::ClassificationUnchanged
+            )
+        ),
+        other => panic!("an unchanged classification was accepted: {other:?}"),
+    }
+    let after = query::detail_for_user(&s.db, &ana, n).await.unwrap();
+    assert_eq!(after.substate, Substate::SolicitadaReclasificacion);
+    assert_eq!(after.version, d.version);
+    let h = query::history_for_user(&s.db, &ana, n).await.unwrap();
+    assert!(
+        !h.rows.iter().any(|r| r.action
+            == casia_domain::lifecycle::HistoryAction::Act(casia_domain::Action::Reclassify)),
+        "no 'Clasificación modificada' without a change"
+    );
     let form = ModifyInformationForm {
         reclassification: Some(reclass),
         version: d.version,
@@ -481,7 +492,7 @@ db_test!(a_stale_page_cannot_overwrite_a_newer_state, |s| {
         .await
         .unwrap()
         .version;
-    processor_does(&s, &tram, n, "take", "").await;
+    fixtures::act(&s, &tram, n, "take", "").await;
     let form = ModifyInformationForm {
         information: "dato".into(),
         version: stale,
@@ -520,8 +531,13 @@ db_test!(rating_only_once_and_only_when_closed, |s| {
         user_actions::rate(&s, &ana, n, Some(4), "").await,
         Err(ServiceError::Refused(Refusal::CaseNotClosed))
     ));
-    processor_does(&s, &tram, n, "take", "").await;
-    processor_does(&s, &tram, n, "resolve", "Se ha tramitado la baja.").await;
+    fixtures::acts(
+        &s,
+        &tram,
+        n,
+        &[("take", ""), ("resolve", "Se ha tramitado la baja.")],
+    )
+    .await;
     let d = query::detail_for_user(&s.db, &ana, n).await.unwrap();
     assert_eq!(d.resolution.as_deref(), Some("Se ha tramitado la baja."));
     assert!(matches!(

@@ -6,7 +6,10 @@
 //! nothing but the receipt it points to.
 
 mod cea;
+mod font;
 mod pdf;
+#[cfg(test)]
+mod tests;
 
 pub use cea::{new_cea, normalise_cea};
 pub use pdf::{ReceiptContent, ReceiptLine, cea_in_pdf, kind_title, render_pdf};
@@ -23,6 +26,7 @@ use sha2::{Digest, Sha256};
 
 use crate::Services;
 use crate::clock::display;
+use crate::db::found;
 use crate::entity::{authorisation, case, document, document_type, receipt};
 use crate::error::{ServiceError, ServiceResult};
 use crate::files::{Storage, new_storage_key};
@@ -33,6 +37,7 @@ pub fn receipt_view(r: &receipt::Model) -> ReceiptView {
         kind: r.kind,
         cea: r.cea.clone(),
         issued_at: display(r.issued_at),
+        classification: r.classification.clone(),
     }
 }
 
@@ -48,10 +53,7 @@ pub async fn issue(
     documents: &[document::Model],
     issued_at: DateTime<Utc>,
 ) -> ServiceResult<receipt::Model> {
-    let auth = authorisation::Entity::find_by_id(case.authorisation_id)
-        .one(db)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
+    let auth = found::<authorisation::Entity>(db, case.authorisation_id).await?;
     let classification =
         super::query::classification_text(db, case, casia_domain::Lang::Es).await?;
     let types = document_type::Entity::find().all(db).await?;
@@ -77,7 +79,7 @@ pub async fn issue(
         opened_at: case.opened_at,
         issued_at,
         authorisation: &auth,
-        classification,
+        classification: classification.clone(),
         title: &case.title,
         documents: &lines,
         verify_url: format!("{public_url}/verificacion"),
@@ -92,6 +94,7 @@ pub async fn issue(
         issued_at: Set(issued_at),
         pdf_sha256: Set(pdf_sha256),
         storage_key: Set(key),
+        classification: Set(Some(classification)),
         ..Default::default()
     }
     .insert(db)
@@ -105,10 +108,7 @@ pub async fn issue(
 }
 
 async fn verified(db: &impl ConnectionTrait, r: &receipt::Model) -> ServiceResult<VerifiedReceipt> {
-    let c = case::Entity::find_by_id(r.case_id)
-        .one(db)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
+    let c = found::<case::Entity>(db, r.case_id).await?;
     let docs = document::Entity::find()
         .filter(document::Column::ReceiptId.eq(r.id))
         .order_by_asc(document::Column::Id)
@@ -121,6 +121,7 @@ async fn verified(db: &impl ConnectionTrait, r: &receipt::Model) -> ServiceResul
         case_number: case_number::format(c.number),
         case_opened_at: display(c.opened_at),
         issued_at: display(r.issued_at),
+        classification: r.classification.clone(),
         documents: docs
             .into_iter()
             .map(|d| ReceiptDocument {
