@@ -90,6 +90,7 @@ fn Layout() -> impl IntoView {
         <Html attr:lang=move || lang.get().code()/>
         <title::PageIdentity/>
         <Header/>
+        <div class="hydration-notice alert alert-warning" role="alert" data-testid="hydration-notice">{t(Msg::AppNoCargada)}</div>
         <main id="contenido" class="main" tabindex="-1">
             <Routes fallback=|| view! { <NotFound/> }>
                 <Route path=path!("/") view=RootRedirect ssr=SsrMode::Async/>
