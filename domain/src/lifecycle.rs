@@ -19,6 +19,10 @@ pub struct CaseStatus {
     pub cancellation_pending: bool,
     /// The authorised user already rated the case (once per case, guide §4.2.4).
     pub rated: bool,
+    /// The user's deadline to answer an information or reclassification request has passed
+    /// unanswered (Plazos: the `Plazo de subsanación vencido` queue).
+    #[serde(default)]
+    pub answer_overdue: bool,
 }
 
 impl CaseStatus {
@@ -28,6 +32,7 @@ impl CaseStatus {
             assigned_to: None,
             cancellation_pending: false,
             rated: false,
+            answer_overdue: false,
         }
     }
 
@@ -68,6 +73,11 @@ coded_enum!(
         ApproveCancellation => "approve_cancellation",
         RejectCancellation => "reject_cancellation",
         AddInternalNote => "add_internal_note",
+        /// Plazos: the user let their deadline pass; the case is closed for withdrawal
+        /// (Ley 39/2015, art. 68.1) with a standard, editable resolution text.
+        CloseForWithdrawal => "close_withdrawal",
+        /// Plazos: give the user a new answer window from today.
+        GrantMoreTime => "grant_more_time",
     }
 );
 
@@ -92,6 +102,7 @@ impl Action {
                 | Action::Resolve
                 | Action::RejectCancellation
                 | Action::AddInternalNote
+                | Action::CloseForWithdrawal
         )
     }
 }
@@ -102,12 +113,21 @@ impl Action {
 pub enum HistoryAction {
     Open,
     Act(Action),
+    /// Plazos: the resolution clock stopped (the user was asked, art. 22.1.a).
+    Suspend,
+    /// Plazos: the clock runs again; the deadline moved by the suspended business days.
+    Resume,
+    /// Plazos: the user's deadline passed unanswered.
+    AnswerExpired,
 }
 
 impl HistoryAction {
     pub fn code(self) -> &'static str {
         match self {
             HistoryAction::Open => "open",
+            HistoryAction::Suspend => "deadline_suspended",
+            HistoryAction::Resume => "deadline_resumed",
+            HistoryAction::AnswerExpired => "answer_expired",
             HistoryAction::Act(action) => action.code(),
         }
     }
@@ -115,6 +135,9 @@ impl HistoryAction {
     pub fn from_code(code: &str) -> Option<Self> {
         match code {
             "open" => Some(HistoryAction::Open),
+            "deadline_suspended" => Some(HistoryAction::Suspend),
+            "deadline_resumed" => Some(HistoryAction::Resume),
+            "answer_expired" => Some(HistoryAction::AnswerExpired),
             code => Action::from_code(code).map(HistoryAction::Act),
         }
     }
@@ -123,6 +146,10 @@ impl HistoryAction {
     pub fn note(self) -> Option<Msg> {
         match self {
             HistoryAction::Open => Some(Msg::NotaAlta),
+            HistoryAction::Suspend => Some(Msg::PlazoSuspendido),
+            HistoryAction::Resume => Some(Msg::PlazoReanudado),
+            HistoryAction::AnswerExpired => Some(Msg::QueueAnswerExpired),
+            HistoryAction::Act(Action::GrantMoreTime) => Some(Msg::NotaPlazoAmpliado),
             HistoryAction::Act(Action::ModifyInformation) => Some(Msg::NotaInformacionAportada),
             HistoryAction::Act(Action::Reclassify) => Some(Msg::NotaReclasificado),
             HistoryAction::Act(Action::RequestCancellation) => Some(Msg::NotaSolicitudAnulacion),
@@ -221,6 +248,8 @@ pub enum Refusal {
     SupervisorOnly,
     #[error("the case is already assigned to that person")]
     AlreadyAssigned,
+    #[error("the user's deadline to answer has not passed")]
+    AnswerNotOverdue,
 }
 
 /// Decide whether `actor` may do `action` to a case in `status`, and what it does.
@@ -414,6 +443,22 @@ fn decide_for_processor(
                         ..Transition::to(status, SolicitadaReclasificacion)
                     }
                 })
+            }
+            _ => Err(Refusal::WrongSubstate),
+        },
+        Action::GrantMoreTime | Action::CloseForWithdrawal => match status.substate {
+            SolicitadaInformacion | SolicitadaReclasificacion => {
+                may_work()?;
+                if action == Action::GrantMoreTime {
+                    Ok(Transition::stay(status))
+                } else if status.answer_overdue {
+                    Ok(Transition {
+                        notice: Some(NoticeKind::Resolved),
+                        ..Transition::to(status, Resuelto)
+                    })
+                } else {
+                    Err(Refusal::AnswerNotOverdue)
+                }
             }
             _ => Err(Refusal::WrongSubstate),
         },
