@@ -609,6 +609,10 @@ pub fn audit_action_name(code: &str, lang: Lang) -> String {
         "admin.taxonomy" => ("Cambio en la clasificación", "Taxonomy changed"),
         "admin.document_type" => ("Cambio en los tipos de documento", "Document type changed"),
         "admin.setting" => ("Cambio de configuración", "Setting changed"),
+        "admin.plazos" => (
+            "Cambio en los plazos (festivos u objetivos)",
+            "Deadlines changed (holidays or targets)",
+        ),
         "contact.changed" => ("Datos de contacto modificados", "Contact data changed"),
         "case.action" => ("Actuación sobre un caso", "Case action"),
         "case.note" => ("Nota interna", "Internal note"),

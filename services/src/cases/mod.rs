@@ -32,6 +32,7 @@ pub fn status_of(c: &case::Model) -> CaseStatus {
         assigned_to: c.assigned_to,
         cancellation_pending: c.cancellation_pending,
         rated: c.rating.is_some(),
+        answer_overdue: crate::plazos::answer_overdue(c, crate::plazos::today()),
     }
 }
 
@@ -86,8 +87,10 @@ pub struct Change {
     pub message: Option<(MessageKind, String)>,
     /// The text carried by the notice (message, reasons, resolution).
     pub notice_message: Option<String>,
-    /// For `Resolve`.
+    /// For `Resolve` (and `CloseForWithdrawal`).
     pub resolution: Option<String>,
+    /// Business days the user gets to answer a request (`[plazos]`; default 10).
+    pub answer_window: Option<u32>,
 }
 
 /// Decides and applies `action` inside `tx`. `case` is the row as read before the
@@ -159,6 +162,47 @@ pub async fn apply(
             updated.cancellation_pending = false;
         }
     }
+    let window = change
+        .answer_window
+        .unwrap_or(casia_domain::deadlines::ANSWER_WINDOW_DAYS);
+    let clock = crate::plazos::clock_change(tx, case, action, &transition, window).await?;
+    if let Some((since, answer)) = clock.suspend {
+        update = update
+            .col_expr(case::Column::SuspendedSince, Expr::value(since))
+            .col_expr(case::Column::AnswerDeadline, Expr::value(answer));
+        updated.suspended_since = Some(since);
+        updated.answer_deadline = Some(answer);
+    }
+    if let Some(answer) = clock.new_answer_deadline {
+        update = update.col_expr(case::Column::AnswerDeadline, Expr::value(answer));
+        updated.answer_deadline = Some(answer);
+    }
+    if clock.suspend.is_some() || clock.new_answer_deadline.is_some() {
+        // A new deadline gets its own reminder and expiry.
+        let none: Option<chrono::DateTime<chrono::Utc>> = None;
+        update = update
+            .col_expr(case::Column::ReminderSentAt, Expr::value(none))
+            .col_expr(case::Column::AnswerExpiredAt, Expr::value(none));
+        updated.reminder_sent_at = None;
+        updated.answer_expired_at = None;
+    }
+    if let Some((deadline, days)) = clock.resume {
+        let none: Option<chrono::NaiveDate> = None;
+        update = update
+            .col_expr(case::Column::ResolutionDeadline, Expr::value(deadline))
+            .col_expr(case::Column::SuspendedDays, Expr::value(days))
+            .col_expr(case::Column::SuspendedSince, Expr::value(none));
+        updated.resolution_deadline = deadline;
+        updated.suspended_days = days;
+        updated.suspended_since = None;
+    }
+    if let Some((on_time, days)) = clock.resolved {
+        update = update
+            .col_expr(case::Column::ResolvedOnTime, Expr::value(on_time))
+            .col_expr(case::Column::ResolutionBusinessDays, Expr::value(days));
+        updated.resolved_on_time = Some(on_time);
+        updated.resolution_business_days = Some(days);
+    }
     if let Some(resolution) = &change.resolution {
         update = update
             .col_expr(case::Column::Resolution, Expr::value(resolution.clone()))
@@ -182,6 +226,9 @@ pub async fn apply(
             at,
         )
         .await?;
+    }
+    for row in clock.history(updated.substate) {
+        write_history(tx, &updated, row, "", Some(actor.user_id), at).await?;
     }
     if let Some((kind, body)) = change.message {
         write_message(tx, updated.id, kind, actor.user_id, &body).await?;

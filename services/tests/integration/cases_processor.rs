@@ -20,19 +20,7 @@ async fn try_act(
     action: &str,
     text: &str,
 ) -> Result<(), ServiceError> {
-    let version = fixtures::version_of(s, number).await;
-    act(
-        s,
-        who,
-        number,
-        ProcessorInput {
-            action: action.into(),
-            version,
-            text: text.into(),
-            ..ProcessorInput::default()
-        },
-    )
-    .await
+    fixtures::processor_act(s, who, number, action, text).await
 }
 
 async fn substate(s: &Services, number: i64) -> Substate {

@@ -1,12 +1,10 @@
 //! Gestión de Casos: search, detail, Modificar Información, Solicitar Anulación, history,
 //! Valoración, and the walls between authorisations.
 
-use casia_domain::dto::ProcessorInput;
 use casia_domain::dto::{
     DocumentToAttach, ModifyInformationForm, ReceiptKind, Reclassification, SearchForm,
 };
 use casia_domain::{CaseType, FieldProblem, Refusal, Role, Substate};
-use casia_services::cases::processor::act;
 use casia_services::cases::{query, user_actions};
 use casia_services::error::ServiceError;
 
@@ -35,20 +33,9 @@ async fn processor_does(
     action: &str,
     text: &str,
 ) {
-    let version = fixtures::version_of(s, number).await;
-    act(
-        s,
-        who,
-        number,
-        ProcessorInput {
-            action: action.into(),
-            version,
-            text: text.into(),
-            ..ProcessorInput::default()
-        },
-    )
-    .await
-    .unwrap_or_else(|e| panic!("{action}: {e:?}"));
+    fixtures::processor_act(s, who, number, action, text)
+        .await
+        .unwrap_or_else(|e| panic!("{action}: {e:?}"));
 }
 
 db_test!(

@@ -177,3 +177,26 @@ pub async fn notice_kinds(s: &Services) -> Vec<String> {
         .map(|n| n.kind.code().to_owned())
         .collect()
 }
+
+/// A processor's action on the case as a freshly loaded page sends it (current version).
+pub async fn processor_act(
+    s: &Services,
+    who: &Caller,
+    number: i64,
+    action: &str,
+    text: &str,
+) -> Result<(), casia_services::error::ServiceError> {
+    let version = version_of(s, number).await;
+    casia_services::cases::processor::act(
+        s,
+        who,
+        number,
+        casia_domain::dto::ProcessorInput {
+            action: action.into(),
+            version,
+            text: text.into(),
+            ..casia_domain::dto::ProcessorInput::default()
+        },
+    )
+    .await
+}

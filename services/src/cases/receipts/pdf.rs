@@ -363,6 +363,7 @@ mod tests {
             main_user_id: None,
             active: true,
             created_at: Utc::now(),
+            calendar_id: None,
         };
         let cea = new_cea();
         let lines = vec![ReceiptLine {
