@@ -400,7 +400,11 @@ db_test!(queues_sort_by_deadline_unless_asked_otherwise, |s| {
     assert_eq!(page.rows[0].row.number, tramite);
     assert_eq!(page.rows[0].deadline.status, Some(DeadlineStatus::Vencido));
     assert_eq!(
-        dashboard(&s.db, &w.sup).await.unwrap().deadlines.at_risk_now,
+        dashboard(&s.db, &w.sup)
+            .await
+            .unwrap()
+            .deadlines
+            .at_risk_now,
         1
     );
 });
