@@ -122,7 +122,6 @@ impl MigrationTrait for Migration {
                 .name("ix_cases_deadline")
                 .table("cases")
                 .col("state")
-                .col("affects_current_period")
                 .col("resolution_deadline")
                 .col("id")
                 .to_owned(),

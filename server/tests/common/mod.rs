@@ -458,6 +458,17 @@ pub async fn table_counts(s: &Services) -> Vec<(&'static str, u64)> {
             entity::submission::Entity::find().count(db).await.unwrap(),
         ),
         (
+            "holidays",
+            entity::holiday::Entity::find().count(db).await.unwrap(),
+        ),
+        (
+            "deadline_targets",
+            entity::deadline_target::Entity::find()
+                .count(db)
+                .await
+                .unwrap(),
+        ),
+        (
             "taxonomy_nodes",
             entity::taxonomy_node::Entity::find()
                 .count(db)

@@ -162,47 +162,6 @@ pub async fn apply(
             updated.cancellation_pending = false;
         }
     }
-    let window = change
-        .answer_window
-        .unwrap_or(casia_domain::deadlines::ANSWER_WINDOW_DAYS);
-    let clock = crate::plazos::clock_change(tx, case, action, &transition, window).await?;
-    if let Some((since, answer)) = clock.suspend {
-        update = update
-            .col_expr(case::Column::SuspendedSince, Expr::value(since))
-            .col_expr(case::Column::AnswerDeadline, Expr::value(answer));
-        updated.suspended_since = Some(since);
-        updated.answer_deadline = Some(answer);
-    }
-    if let Some(answer) = clock.new_answer_deadline {
-        update = update.col_expr(case::Column::AnswerDeadline, Expr::value(answer));
-        updated.answer_deadline = Some(answer);
-    }
-    if clock.suspend.is_some() || clock.new_answer_deadline.is_some() {
-        // A new deadline gets its own reminder and expiry.
-        let none: Option<chrono::DateTime<chrono::Utc>> = None;
-        update = update
-            .col_expr(case::Column::ReminderSentAt, Expr::value(none))
-            .col_expr(case::Column::AnswerExpiredAt, Expr::value(none));
-        updated.reminder_sent_at = None;
-        updated.answer_expired_at = None;
-    }
-    if let Some((deadline, days)) = clock.resume {
-        let none: Option<chrono::NaiveDate> = None;
-        update = update
-            .col_expr(case::Column::ResolutionDeadline, Expr::value(deadline))
-            .col_expr(case::Column::SuspendedDays, Expr::value(days))
-            .col_expr(case::Column::SuspendedSince, Expr::value(none));
-        updated.resolution_deadline = deadline;
-        updated.suspended_days = days;
-        updated.suspended_since = None;
-    }
-    if let Some((on_time, days)) = clock.resolved {
-        update = update
-            .col_expr(case::Column::ResolvedOnTime, Expr::value(on_time))
-            .col_expr(case::Column::ResolutionBusinessDays, Expr::value(days));
-        updated.resolved_on_time = Some(on_time);
-        updated.resolution_business_days = Some(days);
-    }
     if let Some(resolution) = &change.resolution {
         update = update
             .col_expr(case::Column::Resolution, Expr::value(resolution.clone()))
@@ -215,6 +174,12 @@ pub async fn apply(
     if result.rows_affected != 1 {
         return Err(ServiceError::Conflict);
     }
+    // Plazos: the clock, once the guarded UPDATE holds the row (and SQLite's write lock).
+    let window = change
+        .answer_window
+        .unwrap_or(casia_domain::deadlines::ANSWER_WINDOW_DAYS);
+    let clock =
+        crate::plazos::apply_clock(tx, case, &mut updated, action, &transition, window).await?;
 
     if transition.history {
         write_history(

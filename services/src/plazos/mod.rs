@@ -14,6 +14,7 @@ use casia_domain::lifecycle::{HistoryAction, Transition};
 use casia_domain::model::CaseType;
 use casia_domain::{Action, Substate};
 use chrono::{Datelike, NaiveDate};
+use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use crate::clock::{now, today_in_spain};
@@ -225,7 +226,7 @@ pub async fn clock_change(
         let (moved, stopped) =
             deadlines::resume(from_naive(c.resolution_deadline), since, today, &cal);
         out.resume = Some((to_naive(moved), c.suspended_days + stopped as i32));
-    } else {
+    } else if action == Action::GrantMoreTime {
         let answer = deadlines::answer_deadline(today, answer_window, &cal);
         out.new_answer_deadline = Some(to_naive(answer));
     }
@@ -239,6 +240,66 @@ pub async fn clock_change(
         out.resolved = Some((today <= from_naive(deadline), worked.max(0) as i32));
     }
     Ok(out)
+}
+
+/// Computes the transition's [`ClockChange`] and writes it to the case (by id: the caller's
+/// version-guarded UPDATE already holds the row), updating `updated` to match.
+pub async fn apply_clock(
+    tx: &impl ConnectionTrait,
+    before: &case::Model,
+    updated: &mut case::Model,
+    action: Action,
+    t: &Transition,
+    answer_window: u32,
+) -> ServiceResult<ClockChange> {
+    let clock = clock_change(tx, before, action, t, answer_window).await?;
+    let mut update = case::Entity::update_many().filter(case::Column::Id.eq(before.id));
+    let mut any = false;
+    let no_time: Option<chrono::DateTime<chrono::Utc>> = None;
+    let no_day: Option<NaiveDate> = None;
+    if let Some((since, answer)) = clock.suspend {
+        update = update
+            .col_expr(case::Column::SuspendedSince, Expr::value(since))
+            .col_expr(case::Column::AnswerDeadline, Expr::value(answer));
+        updated.suspended_since = Some(since);
+        updated.answer_deadline = Some(answer);
+        any = true;
+    }
+    if let Some(answer) = clock.new_answer_deadline {
+        update = update.col_expr(case::Column::AnswerDeadline, Expr::value(answer));
+        updated.answer_deadline = Some(answer);
+        any = true;
+    }
+    if clock.suspend.is_some() || clock.new_answer_deadline.is_some() {
+        // A new deadline gets its own reminder and expiry.
+        update = update
+            .col_expr(case::Column::ReminderSentAt, Expr::value(no_time))
+            .col_expr(case::Column::AnswerExpiredAt, Expr::value(no_time));
+        updated.reminder_sent_at = None;
+        updated.answer_expired_at = None;
+    }
+    if let Some((deadline, days)) = clock.resume {
+        update = update
+            .col_expr(case::Column::ResolutionDeadline, Expr::value(deadline))
+            .col_expr(case::Column::SuspendedDays, Expr::value(days))
+            .col_expr(case::Column::SuspendedSince, Expr::value(no_day));
+        updated.resolution_deadline = deadline;
+        updated.suspended_days = days;
+        updated.suspended_since = None;
+        any = true;
+    }
+    if let Some((on_time, days)) = clock.resolved {
+        update = update
+            .col_expr(case::Column::ResolvedOnTime, Expr::value(on_time))
+            .col_expr(case::Column::ResolutionBusinessDays, Expr::value(days));
+        updated.resolved_on_time = Some(on_time);
+        updated.resolution_business_days = Some(days);
+        any = true;
+    }
+    if any {
+        update.exec(tx).await?;
+    }
+    Ok(clock)
 }
 
 /// The deadlines of a case as of `today`.

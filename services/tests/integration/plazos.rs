@@ -160,6 +160,19 @@ db_test!(
             casia_services::admin::set_target(&s.db, &w.tram, &form).await,
             Err(ServiceError::Forbidden)
         ));
+
+        // Resolved the same day: on time, in no business days; the dashboard counts it.
+        does(&s, &w.tram, after, "take", "").await;
+        does(&s, &w.tram, after, "resolve", "Resuelto.").await;
+        let c = find_by_number(&s.db, after).await.unwrap();
+        assert_eq!(c.resolved_on_time, Some(true));
+        assert_eq!(c.resolution_business_days, Some(0));
+        assert_eq!(c.answer_deadline, None);
+        let figures = dashboard(&s.db, &w.sup).await.unwrap().deadlines;
+        let this_month = figures.on_time_by_month.last().unwrap();
+        assert_eq!((this_month.1, this_month.2), (1, 1));
+        assert_eq!(figures.on_time_by_month.len(), 6);
+        assert_eq!(figures.median_business_days_to_resolve, Some(0.0));
     }
 );
 
@@ -465,3 +478,38 @@ db_test!(
         ));
     }
 );
+
+db_test!(paging_by_deadline_skips_and_repeats_nothing, |s| {
+    let w = world(&s, None, false).await;
+    let types = [CaseType::Tramite, CaseType::Consulta, CaseType::Incidencia];
+    for i in 0..(casia_domain::dto::QUEUE_PAGE as usize + 7) {
+        let t = types[i % 3];
+        let mut form =
+            fixtures::new_case_form(t, fixtures::path_for(&s, t).await, &format!("p{i}"));
+        form.affects_current_period = Some(i % 2 == 0);
+        casia_services::cases::open::open_case(&s, &w.ana, form)
+            .await
+            .unwrap();
+    }
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let page = queue(
+            &s.db,
+            &w.tram,
+            Queue::Unassigned,
+            &QueueFilter::default(),
+            cursor.as_deref(),
+        )
+        .await
+        .unwrap();
+        seen.extend(page.rows.iter().map(|r| r.row.number));
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    let mut want: Vec<case::Model> = case::Entity::find().all(&s.db).await.unwrap();
+    want.sort_by_key(|c| (c.resolution_deadline, !c.affects_current_period, c.id));
+    assert_eq!(seen, want.iter().map(|c| c.number).collect::<Vec<_>>());
+});

@@ -80,9 +80,48 @@ fn decode_cursor(s: &str) -> Option<(bool, i64, i64)> {
     Some((affects, key, id))
 }
 
-/// A queue page. Cases that affect the current filing period come first, then by resolution
-/// deadline (or opening time, when asked); pages are keyset-paginated (no count over the
-/// table).
+/// The rows after the cursor `(affects, at, id)` in the queue's order: (deadline ASC,
+/// affects DESC, id ASC) by deadline, (affects DESC, opened ASC|DESC, id ASC|DESC) otherwise.
+fn after_cursor(order: Order, affects: bool, at: sea_orm::Value, id: i64) -> Condition {
+    let col = order.column();
+    match order {
+        Order::Deadline => Condition::any().add(col.gt(at.clone())).add(
+            Condition::all()
+                .add(col.eq(at))
+                .add(in_group_after(affects, case::Column::Id.gt(id).into())),
+        ),
+        Order::Oldest | Order::Newest => {
+            let (later_key, later_id) = if order == Order::Newest {
+                (col.lt(at.clone()), case::Column::Id.lt(id))
+            } else {
+                (col.gt(at.clone()), case::Column::Id.gt(id))
+            };
+            let rest = Condition::any()
+                .add(later_key)
+                .add(Condition::all().add(col.eq(at)).add(later_id));
+            in_group_after(affects, rest)
+        }
+    }
+}
+
+/// Rows after one whose filing-period flag is `affects` (true sorts first): the same flag and
+/// `rest`, or, after a `true`, any `false`.
+fn in_group_after(affects: bool, rest: Condition) -> Condition {
+    let same = Condition::all()
+        .add(case::Column::AffectsCurrentPeriod.eq(affects))
+        .add(rest);
+    if affects {
+        Condition::any()
+            .add(case::Column::AffectsCurrentPeriod.eq(false))
+            .add(same)
+    } else {
+        same
+    }
+}
+
+/// A queue page: by resolution deadline, cases that affect the current filing period first
+/// among equals; or, when asked, those cases first and then by opening time. Pages are
+/// keyset-paginated (no count over the table).
 pub async fn queue(
     db: &impl ConnectionTrait,
     caller: &Caller,
@@ -158,33 +197,20 @@ pub async fn queue(
         let at = order
             .value(key)
             .ok_or(ServiceError::invalid("cursor", FieldProblem::InvalidChoice))?;
-        // Rows after the cursor in (affects DESC, key ASC|DESC, id ASC|DESC) order.
-        let (later_key, later_id) = if newest {
-            (col.lt(at.clone()), case::Column::Id.lt(id))
-        } else {
-            (col.gt(at.clone()), case::Column::Id.gt(id))
-        };
-        let same_group = Condition::all()
-            .add(case::Column::AffectsCurrentPeriod.eq(affects))
-            .add(
-                Condition::any()
-                    .add(later_key)
-                    .add(Condition::all().add(col.eq(at)).add(later_id)),
-            );
-        let cond = if affects {
-            Condition::any()
-                .add(case::Column::AffectsCurrentPeriod.eq(false))
-                .add(same_group)
-        } else {
-            same_group
-        };
-        q = q.filter(cond);
+        q = q.filter(after_cursor(order, affects, at, id));
     }
-    q = q.order_by_desc(case::Column::AffectsCurrentPeriod);
-    q = if newest {
-        q.order_by_desc(col).order_by_desc(case::Column::Id)
+    q = if order == Order::Deadline {
+        // By deadline; among equal deadlines, those affecting the filing period first.
+        q.order_by_asc(col)
+            .order_by_desc(case::Column::AffectsCurrentPeriod)
+            .order_by_asc(case::Column::Id)
     } else {
-        q.order_by_asc(col).order_by_asc(case::Column::Id)
+        let q = q.order_by_desc(case::Column::AffectsCurrentPeriod);
+        if newest {
+            q.order_by_desc(col).order_by_desc(case::Column::Id)
+        } else {
+            q.order_by_asc(col).order_by_asc(case::Column::Id)
+        }
     };
     let mut cases = q.limit(QUEUE_PAGE + 1).all(db).await?;
     let next = if cases.len() as u64 > QUEUE_PAGE {
