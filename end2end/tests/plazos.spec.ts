@@ -1,39 +1,5 @@
-import { Browser, expect, Page, test } from '@playwright/test';
-import { goto, hydrated, L, login, loginAsUser } from './helpers';
-
-/** Opens a case of `type` with the first classification offered; returns its number. */
-async function openCase(page: Page, type: string, title: string): Promise<string> {
-  await goto(page, '/casia/nuevo');
-  await page.getByLabel(L('Tipo de Caso')).selectOption({ label: type });
-  for (const level of ['Materia', 'Categoría', 'Subcategoría']) {
-    const select = page.getByLabel(L(level));
-    if (await select.isEnabled()) {
-      await select.selectOption((await select.locator('option').nth(1).getAttribute('value'))!);
-    }
-  }
-  await page.getByText('No', { exact: true }).click();
-  await page.getByLabel(L('Título')).first().fill(title);
-  await page.getByLabel(L('Descripción')).fill(`Descripción de ${title}`);
-  await page.getByRole('button', { name: 'Finalizar Alta' }).click();
-  await expect(page.getByRole('heading', { name: 'Alta Confirmada' })).toBeVisible();
-  return (await page.getByTestId('numero-caso').textContent())!.trim();
-}
-
-async function asProcessor(browser: Browser, username: string): Promise<Page> {
-  const page = await browser.newPage();
-  await login(page, username);
-  await expect(page).toHaveURL(/\/tramitacion/);
-  return page;
-}
-
-async function act(page: Page, action: string, text?: string) {
-  await page.getByTestId('actions').getByRole('button', { name: action, exact: true }).click();
-  if (text !== undefined) {
-    await page.getByTestId('action-form').getByRole('textbox').first().fill(text);
-    await page.getByTestId('confirm-action').click();
-  }
-  await expect(page.getByTestId('action-done')).toContainText(action);
-}
+import { expect, test } from '@playwright/test';
+import { act, asProcessor, goto, hydrated, login, loginAsUser, openCase } from './helpers';
 
 /** `DD/MM/YYYY` → a sortable `YYYY-MM-DD`. */
 function iso(display: string): string {

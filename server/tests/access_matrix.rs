@@ -94,12 +94,7 @@ const MATRIX: &[(&str, Call, [Expect; 6])] = &[
     ("admin_set_main_user", Call::Form("authorisation_id={other_authorisation}&user_id={main_user}"), [U, F, F, F, F, OK]),
     ("admin_audit_log", Call::Form("filter[action]=admin.account_created"), [U, F, F, F, F, OK]),
     ("admin_plazos", Call::Form(""), [U, F, F, F, F, OK]),
-    ("admin_add_holiday", Json(r#"{"form": {"calendar_id": 1, "day": "2027-07-25", "name": "Santiago Apóstol", "apply_to_open": false}}"#), [U, F, F, F, F, OK]),
-    // An id that names nothing: not found, once the access checks have passed.
-    ("admin_remove_holiday", Call::Form("id=999999&apply_to_open=false"), [U, F, F, F, F, NF]),
-    ("admin_set_target", Json(r#"{"form": {"case_type": "consulta", "node_id": null, "business_days": "5", "apply_to_open": false}}"#), [U, F, F, F, F, OK]),
-    ("admin_remove_target", Call::Form("id=999999&apply_to_open=false"), [U, F, F, F, F, NF]),
-    ("admin_assign_calendar", Call::Form("authorisation_id={other_authorisation}&apply_to_open=false"), [U, F, F, F, F, OK]),
+    ("admin_change_plazos", Json(r#"{"form": {"change": {"SetTarget": {"case_type": "consulta", "node_id": null, "business_days": "5"}}, "apply_to_open": false}}"#), [U, F, F, F, F, OK]),
     ("get_second_factor", Call::Form(""), [U, OK, OK, OK, OK, OK]),
     ("start_second_factor", Call::Form(""), [U, OK, OK, OK, OK, OK]),
     ("confirm_second_factor", Call::Form("code=000000"), [U, A, A, A, A, A]),

@@ -1,9 +1,9 @@
 //! Plazos on the pages: a deadline with its status, for the queues and both case pages.
 
+use casia_domain::Msg;
 use casia_domain::deadlines::DeadlineStatus;
 use casia_domain::dto::DeadlineView;
 use casia_domain::i18n::deadline_status_name;
-use casia_domain::Msg;
 use leptos::prelude::*;
 
 use crate::context::{t, use_lang};

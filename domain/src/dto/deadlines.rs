@@ -62,22 +62,40 @@ pub struct TargetRow {
     pub business_days: i32,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct HolidayForm {
-    pub calendar_id: i64,
-    /// `YYYY-MM-DD` as typed.
-    pub day: String,
-    pub name: String,
-    /// Recompute the resolution deadline of open cases this calendar applies to.
-    pub apply_to_open: bool,
+/// One change of Administración → Plazos, fields as typed (the server checks them).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PlazosChange {
+    /// `day` is `YYYY-MM-DD`.
+    AddHoliday {
+        calendar_id: i64,
+        day: String,
+        name: String,
+    },
+    RemoveHoliday {
+        id: i64,
+    },
+    /// A case type's target (no node) or the override of one of its subjects, categories or
+    /// subcategories.
+    SetTarget {
+        case_type: String,
+        node_id: Option<i64>,
+        business_days: String,
+    },
+    /// Only an override: a case type's own target is changed, never removed.
+    RemoveTarget {
+        id: i64,
+    },
+    /// The authorisation's regional calendar (none: the national one alone).
+    AssignCalendar {
+        authorisation_id: i64,
+        calendar_id: Option<i64>,
+    },
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TargetForm {
-    pub case_type: String,
-    /// A subject, category or subcategory of that case type; none for the type's target.
-    pub node_id: Option<i64>,
-    pub business_days: String,
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlazosChangeForm {
+    pub change: PlazosChange,
+    /// Recompute the resolution deadline of the open cases the change concerns.
     pub apply_to_open: bool,
 }
 

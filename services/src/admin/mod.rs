@@ -31,10 +31,7 @@ pub use authorisations::{
 pub use document_types::{
     add_document_type, document_types, document_types_admin, update_document_type,
 };
-pub use plazos::{
-    TARGET_MAX, add_holiday, assign_calendar, plazos_admin, remove_holiday, remove_target,
-    set_target,
-};
+pub use plazos::{TARGET_MAX, change_plazos, plazos_admin};
 pub use taxonomy::{add_node, delete_node, node, set_node_active, taxonomy, update_node};
 
 pub const NAME_MAX: usize = 70;

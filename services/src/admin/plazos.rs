@@ -4,7 +4,7 @@
 
 use casia_domain::dates::CalendarDate;
 use casia_domain::dto::{
-    CalendarOption, HolidayForm, HolidayRow, PlazosAdmin, PlazosSaved, TargetForm, TargetRow,
+    CalendarOption, HolidayRow, PlazosAdmin, PlazosChange, PlazosChangeForm, PlazosSaved, TargetRow,
 };
 use casia_domain::model::CaseType;
 use casia_domain::validation::Problems;
@@ -14,7 +14,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     QueryOrder, Set,
 };
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::{NAME_MAX, audited, require_admin};
 use crate::accounts::Caller;
@@ -127,239 +127,30 @@ pub async fn plazos_admin(
     })
 }
 
-pub async fn add_holiday(
+/// Makes one change; with `apply_to_open` the open cases it concerns get their resolution
+/// deadline recomputed in the same transaction (otherwise they keep theirs). Audited with what
+/// it was before and after.
+pub async fn change_plazos(
     db: &DatabaseConnection,
     caller: &Caller,
-    form: &HolidayForm,
+    form: &PlazosChangeForm,
 ) -> ServiceResult<PlazosSaved> {
     require_admin(caller)?;
-    let mut p = Problems::default();
-    let day = CalendarDate::parse(&form.day);
-    if form.day.trim().is_empty() {
-        p.add("day", FieldProblem::Required);
-    } else if day.is_none() {
-        p.add("day", FieldProblem::InvalidChoice);
-    }
-    p.required_text("name", form.name.trim(), NAME_MAX);
-    let cal = calendar::Entity::find_by_id(form.calendar_id)
-        .one(db)
-        .await?;
-    if cal.is_none() {
-        p.add("calendar_id", FieldProblem::InvalidChoice);
-    }
-    p.finish()?;
-    let (Some(day), Some(cal)) = (day, cal) else {
-        return Err(ServiceError::Internal("checked above".into()));
-    };
-    let taken = holiday::Entity::find()
-        .filter(holiday::Column::CalendarId.eq(cal.id))
-        .filter(holiday::Column::Day.eq(to_naive(day)))
-        .one(db)
-        .await?;
-    if taken.is_some() {
-        return Err(ServiceError::invalid("day", FieldProblem::AlreadyExists));
-    }
+    let checked = check(db, &form.change).await?;
     write_transaction(db, async |tx| {
-        let h = holiday::ActiveModel {
-            calendar_id: Set(cal.id),
-            day: Set(to_naive(day)),
-            name: Set(form.name.trim().to_owned()),
-            ..Default::default()
-        }
-        .insert(tx)
-        .await?;
+        let (scope, kind, id, mut details) = write(tx, &checked).await?;
         let recomputed = if form.apply_to_open {
-            recompute_open(tx, Scope::Calendar(cal.id, &cal.code)).await?
+            recompute_open(tx, scope).await?
         } else {
             0
         };
-        let details = json!({ "calendar": cal.code, "day": day.iso(), "name": h.name, "added": true, "recomputed": recomputed });
-        audited(tx, caller, AuditAction::AdminPlazosChanged, "holiday", h.id, details).await?;
-        Ok(PlazosSaved { recomputed })
-    })
-    .await
-}
-
-pub async fn remove_holiday(
-    db: &DatabaseConnection,
-    caller: &Caller,
-    id: i64,
-    apply_to_open: bool,
-) -> ServiceResult<PlazosSaved> {
-    require_admin(caller)?;
-    let h = holiday::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
-    let cal = calendar::Entity::find_by_id(h.calendar_id)
-        .one(db)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
-    write_transaction(db, async |tx| {
-        holiday::Entity::delete_by_id(h.id).exec(tx).await?;
-        let recomputed = if apply_to_open {
-            recompute_open(tx, Scope::Calendar(cal.id, &cal.code)).await?
-        } else {
-            0
-        };
-        let details = json!({ "calendar": cal.code, "day": from_naive(h.day).iso(), "name": h.name, "added": false, "recomputed": recomputed });
-        audited(tx, caller, AuditAction::AdminPlazosChanged, "holiday", h.id, details).await?;
-        Ok(PlazosSaved { recomputed })
-    })
-    .await
-}
-
-/// Sets a case type's target, or the override of one of its taxonomy nodes.
-pub async fn set_target(
-    db: &DatabaseConnection,
-    caller: &Caller,
-    form: &TargetForm,
-) -> ServiceResult<PlazosSaved> {
-    require_admin(caller)?;
-    let mut p = Problems::default();
-    let case_type = CaseType::from_code(form.case_type.trim());
-    if case_type.is_none() {
-        p.add("case_type", FieldProblem::InvalidChoice);
-    }
-    let days = form.business_days.trim().parse::<i64>().ok();
-    match days {
-        Some(d) if (1..=TARGET_MAX).contains(&d) => {}
-        _ if form.business_days.trim().is_empty() => p.add("business_days", FieldProblem::Required),
-        _ => p.add(
-            "business_days",
-            FieldProblem::OutOfRange {
-                min: 1,
-                max: TARGET_MAX,
-            },
-        ),
-    }
-    if let (Some(node), Some(t)) = (form.node_id, case_type) {
-        let ok = taxonomy_node::Entity::find_by_id(node)
-            .one(db)
-            .await?
-            .is_some_and(|n| n.case_type == t);
-        if !ok {
-            p.add("node_id", FieldProblem::InvalidChoice);
-        }
-    }
-    p.finish()?;
-    let (Some(case_type), Some(days)) = (case_type, days) else {
-        return Err(ServiceError::Internal("checked above".into()));
-    };
-    write_transaction(db, async |tx| {
-        let mut q = deadline_target::Entity::find()
-            .filter(deadline_target::Column::CaseType.eq(case_type));
-        q = match form.node_id {
-            Some(n) => q.filter(deadline_target::Column::TaxonomyNodeId.eq(n)),
-            None => q.filter(deadline_target::Column::TaxonomyNodeId.is_null()),
-        };
-        let before = q.one(tx).await?;
-        let id = match &before {
-            Some(t) => {
-                deadline_target::Entity::update_many()
-                    .col_expr(deadline_target::Column::BusinessDays, Expr::value(days as i32))
-                    .filter(deadline_target::Column::Id.eq(t.id))
-                    .exec(tx)
-                    .await?;
-                t.id
-            }
-            None => {
-                deadline_target::ActiveModel {
-                    case_type: Set(case_type),
-                    taxonomy_node_id: Set(form.node_id),
-                    business_days: Set(days as i32),
-                    ..Default::default()
-                }
-                .insert(tx)
-                .await?
-                .id
-            }
-        };
-        let recomputed = if form.apply_to_open {
-            recompute_open(tx, Scope::CaseType(case_type)).await?
-        } else {
-            0
-        };
-        let details = json!({ "case_type": case_type, "node_id": form.node_id, "before": before.map(|t| t.business_days), "after": days, "recomputed": recomputed });
-        audited(tx, caller, AuditAction::AdminPlazosChanged, "deadline_target", id, details).await?;
-        Ok(PlazosSaved { recomputed })
-    })
-    .await
-}
-
-/// Removes a node's override (a case type's own target stays: it can only be changed).
-pub async fn remove_target(
-    db: &DatabaseConnection,
-    caller: &Caller,
-    id: i64,
-    apply_to_open: bool,
-) -> ServiceResult<PlazosSaved> {
-    require_admin(caller)?;
-    let t = deadline_target::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
-    if t.taxonomy_node_id.is_none() {
-        return Err(ServiceError::invalid("id", FieldProblem::InUse));
-    }
-    write_transaction(db, async |tx| {
-        deadline_target::Entity::delete_by_id(t.id).exec(tx).await?;
-        let recomputed = if apply_to_open {
-            recompute_open(tx, Scope::CaseType(t.case_type)).await?
-        } else {
-            0
-        };
-        let details = json!({ "case_type": t.case_type, "node_id": t.taxonomy_node_id, "before": t.business_days, "after": null, "recomputed": recomputed });
-        audited(tx, caller, AuditAction::AdminPlazosChanged, "deadline_target", t.id, details).await?;
-        Ok(PlazosSaved { recomputed })
-    })
-    .await
-}
-
-/// Gives an authorisation a regional calendar (or none: the national one alone).
-pub async fn assign_calendar(
-    db: &DatabaseConnection,
-    caller: &Caller,
-    authorisation_id: i64,
-    calendar_id: Option<i64>,
-    apply_to_open: bool,
-) -> ServiceResult<PlazosSaved> {
-    require_admin(caller)?;
-    let auth = authorisation::Entity::find_by_id(authorisation_id)
-        .one(db)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
-    if let Some(id) = calendar_id {
-        let ok = calendar::Entity::find_by_id(id)
-            .one(db)
-            .await?
-            .is_some_and(|c| c.code != NATIONAL_CALENDAR);
-        if !ok {
-            return Err(ServiceError::invalid(
-                "calendar_id",
-                FieldProblem::InvalidChoice,
-            ));
-        }
-    }
-    write_transaction(db, async |tx| {
-        authorisation::Entity::update_many()
-            .col_expr(authorisation::Column::CalendarId, Expr::value(calendar_id))
-            .filter(authorisation::Column::Id.eq(auth.id))
-            .exec(tx)
-            .await?;
-        let recomputed = if apply_to_open {
-            recompute_open(tx, Scope::Authorisation(auth.id)).await?
-        } else {
-            0
-        };
-        let details =
-            json!({ "before": auth.calendar_id, "after": calendar_id, "recomputed": recomputed });
+        details["recomputed"] = json!(recomputed);
         audited(
             tx,
             caller,
             AuditAction::AdminPlazosChanged,
-            "authorisation",
-            &auth.number,
+            kind,
+            id,
             details,
         )
         .await?;
@@ -368,21 +159,253 @@ pub async fn assign_calendar(
     .await
 }
 
+/// A change whose every field was checked, with the rows it concerns.
+enum Checked {
+    AddHoliday(calendar::Model, CalendarDate, String),
+    RemoveHoliday(holiday::Model, calendar::Model),
+    SetTarget(CaseType, Option<i64>, i32),
+    RemoveTarget(deadline_target::Model),
+    AssignCalendar(authorisation::Model, Option<i64>),
+}
+
+/// Parses and checks a change (reads only): every bad field named, or what it concerns is
+/// not found.
+async fn check(db: &DatabaseConnection, change: &PlazosChange) -> ServiceResult<Checked> {
+    let mut p = Problems::default();
+    let checked = match change {
+        PlazosChange::AddHoliday {
+            calendar_id,
+            day,
+            name,
+        } => {
+            let parsed = CalendarDate::parse(day);
+            if day.trim().is_empty() {
+                p.add("day", FieldProblem::Required);
+            } else if parsed.is_none() {
+                p.add("day", FieldProblem::InvalidChoice);
+            }
+            p.required_text("name", name.trim(), NAME_MAX);
+            let cal = calendar::Entity::find_by_id(*calendar_id).one(db).await?;
+            if cal.is_none() {
+                p.add("calendar_id", FieldProblem::InvalidChoice);
+            }
+            if let (Some(cal), Some(d)) = (&cal, parsed) {
+                let taken = holiday::Entity::find()
+                    .filter(holiday::Column::CalendarId.eq(cal.id))
+                    .filter(holiday::Column::Day.eq(to_naive(d)))
+                    .one(db)
+                    .await?;
+                if taken.is_some() {
+                    p.add("day", FieldProblem::AlreadyExists);
+                }
+            }
+            p.finish()?;
+            match (cal, parsed) {
+                (Some(cal), Some(d)) => Checked::AddHoliday(cal, d, name.trim().to_owned()),
+                _ => return Err(ServiceError::Internal("checked above".into())),
+            }
+        }
+        PlazosChange::RemoveHoliday { id } => {
+            let h = holiday::Entity::find_by_id(*id)
+                .one(db)
+                .await?
+                .ok_or(ServiceError::NotFound)?;
+            let cal = calendar::Entity::find_by_id(h.calendar_id)
+                .one(db)
+                .await?
+                .ok_or(ServiceError::NotFound)?;
+            Checked::RemoveHoliday(h, cal)
+        }
+        PlazosChange::SetTarget {
+            case_type,
+            node_id,
+            business_days,
+        } => {
+            let t = CaseType::from_code(case_type.trim());
+            if t.is_none() {
+                p.add("case_type", FieldProblem::InvalidChoice);
+            }
+            let days = business_days.trim().parse::<i64>().ok();
+            match days {
+                Some(d) if (1..=TARGET_MAX).contains(&d) => {}
+                _ if business_days.trim().is_empty() => {
+                    p.add("business_days", FieldProblem::Required)
+                }
+                _ => p.add(
+                    "business_days",
+                    FieldProblem::OutOfRange {
+                        min: 1,
+                        max: TARGET_MAX,
+                    },
+                ),
+            }
+            if let (Some(node), Some(t)) = (node_id, t) {
+                let ok = taxonomy_node::Entity::find_by_id(*node)
+                    .one(db)
+                    .await?
+                    .is_some_and(|n| n.case_type == t);
+                if !ok {
+                    p.add("node_id", FieldProblem::InvalidChoice);
+                }
+            }
+            p.finish()?;
+            match (t, days) {
+                (Some(t), Some(d)) => Checked::SetTarget(t, *node_id, d as i32),
+                _ => return Err(ServiceError::Internal("checked above".into())),
+            }
+        }
+        PlazosChange::RemoveTarget { id } => {
+            let t = deadline_target::Entity::find_by_id(*id)
+                .one(db)
+                .await?
+                .ok_or(ServiceError::NotFound)?;
+            if t.taxonomy_node_id.is_none() {
+                return Err(ServiceError::invalid("id", FieldProblem::InUse));
+            }
+            Checked::RemoveTarget(t)
+        }
+        PlazosChange::AssignCalendar {
+            authorisation_id,
+            calendar_id,
+        } => {
+            let auth = authorisation::Entity::find_by_id(*authorisation_id)
+                .one(db)
+                .await?
+                .ok_or(ServiceError::NotFound)?;
+            if let Some(id) = calendar_id {
+                let regional = calendar::Entity::find_by_id(*id)
+                    .one(db)
+                    .await?
+                    .is_some_and(|c| c.code != NATIONAL_CALENDAR);
+                if !regional {
+                    return Err(ServiceError::invalid(
+                        "calendar_id",
+                        FieldProblem::InvalidChoice,
+                    ));
+                }
+            }
+            Checked::AssignCalendar(auth, *calendar_id)
+        }
+    };
+    Ok(checked)
+}
+
+/// Writes a checked change: which open cases it concerns, and the audit event's object and
+/// details.
+async fn write(
+    tx: &impl ConnectionTrait,
+    checked: &Checked,
+) -> ServiceResult<(Scope, &'static str, String, Value)> {
+    Ok(match checked {
+        Checked::AddHoliday(cal, day, name) => {
+            let h = holiday::ActiveModel {
+                calendar_id: Set(cal.id),
+                day: Set(to_naive(*day)),
+                name: Set(name.clone()),
+                ..Default::default()
+            }
+            .insert(tx)
+            .await?;
+            let details =
+                json!({ "calendar": cal.code, "day": day.iso(), "name": name, "added": true });
+            (Scope::of(cal), "holiday", h.id.to_string(), details)
+        }
+        Checked::RemoveHoliday(h, cal) => {
+            holiday::Entity::delete_by_id(h.id).exec(tx).await?;
+            let details = json!({ "calendar": cal.code, "day": from_naive(h.day).iso(), "name": h.name, "added": false });
+            (Scope::of(cal), "holiday", h.id.to_string(), details)
+        }
+        Checked::SetTarget(case_type, node_id, days) => {
+            let mut q = deadline_target::Entity::find()
+                .filter(deadline_target::Column::CaseType.eq(*case_type));
+            q = match node_id {
+                Some(n) => q.filter(deadline_target::Column::TaxonomyNodeId.eq(*n)),
+                None => q.filter(deadline_target::Column::TaxonomyNodeId.is_null()),
+            };
+            let before = q.one(tx).await?;
+            let id = match &before {
+                Some(t) => {
+                    deadline_target::Entity::update_many()
+                        .col_expr(deadline_target::Column::BusinessDays, Expr::value(*days))
+                        .filter(deadline_target::Column::Id.eq(t.id))
+                        .exec(tx)
+                        .await?;
+                    t.id
+                }
+                None => {
+                    deadline_target::ActiveModel {
+                        case_type: Set(*case_type),
+                        taxonomy_node_id: Set(*node_id),
+                        business_days: Set(*days),
+                        ..Default::default()
+                    }
+                    .insert(tx)
+                    .await?
+                    .id
+                }
+            };
+            let details = json!({ "case_type": case_type, "node_id": node_id, "before": before.map(|t| t.business_days), "after": days });
+            (
+                Scope::CaseType(*case_type),
+                "deadline_target",
+                id.to_string(),
+                details,
+            )
+        }
+        Checked::RemoveTarget(t) => {
+            deadline_target::Entity::delete_by_id(t.id).exec(tx).await?;
+            let details = json!({ "case_type": t.case_type, "node_id": t.taxonomy_node_id, "before": t.business_days, "after": null });
+            (
+                Scope::CaseType(t.case_type),
+                "deadline_target",
+                t.id.to_string(),
+                details,
+            )
+        }
+        Checked::AssignCalendar(auth, calendar_id) => {
+            authorisation::Entity::update_many()
+                .col_expr(authorisation::Column::CalendarId, Expr::value(*calendar_id))
+                .filter(authorisation::Column::Id.eq(auth.id))
+                .exec(tx)
+                .await?;
+            let details = json!({ "before": auth.calendar_id, "after": calendar_id });
+            (
+                Scope::Authorisation(auth.id),
+                "authorisation",
+                auth.number.clone(),
+                details,
+            )
+        }
+    })
+}
+
 /// Which open cases a change concerns.
-enum Scope<'a> {
-    /// Those a calendar applies to (every case for the national one).
-    Calendar(i64, &'a str),
+enum Scope {
+    /// Every open case (a national holiday).
+    All,
+    /// Those of the authorisations a regional calendar is assigned to.
+    Calendar(i64),
     CaseType(CaseType),
     Authorisation(i64),
 }
 
+impl Scope {
+    fn of(cal: &calendar::Model) -> Scope {
+        if cal.code == NATIONAL_CALENDAR {
+            Scope::All
+        } else {
+            Scope::Calendar(cal.id)
+        }
+    }
+}
+
 /// Recomputes the resolution deadline of the open cases in `scope` from their targets and
 /// calendars as they are now; returns how many changed.
-async fn recompute_open(tx: &impl ConnectionTrait, scope: Scope<'_>) -> ServiceResult<u64> {
+async fn recompute_open(tx: &impl ConnectionTrait, scope: Scope) -> ServiceResult<u64> {
     let mut q = case::Entity::find().filter(case::Column::State.eq(State::Abierto));
     q = match scope {
-        Scope::Calendar(_, code) if code == NATIONAL_CALENDAR => q,
-        Scope::Calendar(id, _) => {
+        Scope::All => q,
+        Scope::Calendar(id) => {
             let ids: Vec<i64> = authorisation::Entity::find()
                 .filter(authorisation::Column::CalendarId.eq(id))
                 .all(tx)

@@ -4,7 +4,9 @@
 
 use casia_domain::dates::CalendarDate;
 use casia_domain::deadlines::{self, DeadlineStatus};
-use casia_domain::dto::{HolidayForm, ModifyInformationForm, TargetForm};
+use casia_domain::dto::{
+    ModifyInformationForm, PlazosChange, PlazosChangeForm, PlazosSaved, QueuePage,
+};
 use casia_domain::lifecycle::HistoryAction;
 use casia_domain::{CaseType, Refusal, Role, Substate};
 use casia_services::Services;
@@ -73,6 +75,32 @@ async fn history(s: &Services, w: &World, n: i64) -> Vec<HistoryAction> {
         .collect()
 }
 
+/// One change of Administración → Plazos.
+async fn change(
+    s: &Services,
+    who: &Caller,
+    change: PlazosChange,
+    apply_to_open: bool,
+) -> Result<PlazosSaved, ServiceError> {
+    let form = PlazosChangeForm {
+        change,
+        apply_to_open,
+    };
+    casia_services::admin::change_plazos(&s.db, who, &form).await
+}
+
+async fn unassigned(s: &Services, w: &World, cursor: Option<&str>) -> QueuePage {
+    queue(
+        &s.db,
+        &w.tram,
+        Queue::Unassigned,
+        &QueueFilter::default(),
+        cursor,
+    )
+    .await
+    .unwrap()
+}
+
 async fn numbers(s: &Services, who: &Caller, q: Queue, sort: Option<&str>) -> Vec<i64> {
     let filter = QueueFilter {
         sort: sort.map(str::to_owned),
@@ -110,15 +138,12 @@ db_test!(
         // An override for the subject: new cases get it; open ones keep theirs unless asked.
         let (subject, _, _) = fixtures::path_for(&s, CaseType::Consulta).await;
         let before = fixtures::open(&s, &w.ana, CaseType::Consulta).await;
-        let form = TargetForm {
+        let target = |days: &str| PlazosChange::SetTarget {
             case_type: "consulta".into(),
             node_id: Some(subject),
-            business_days: "8".into(),
-            apply_to_open: false,
+            business_days: days.into(),
         };
-        let saved = casia_services::admin::set_target(&s.db, &w.admin, &form)
-            .await
-            .unwrap();
+        let saved = change(&s, &w.admin, target("8"), false).await.unwrap();
         assert_eq!(saved.recomputed, 0);
         let kept = find_by_number(&s.db, before).await.unwrap();
         assert_eq!(
@@ -131,33 +156,16 @@ db_test!(
             from_naive(c.resolution_deadline),
             deadlines::add_business_days(today(), 8, &cal)
         );
-        let saved = casia_services::admin::set_target(
-            &s.db,
-            &w.admin,
-            &TargetForm {
-                apply_to_open: true,
-                ..form.clone()
-            },
-        )
-        .await
-        .unwrap();
+        let saved = change(&s, &w.admin, target("8"), true).await.unwrap();
         assert!(saved.recomputed >= 2, "{saved:?}");
         let moved = find_by_number(&s.db, before).await.unwrap();
         assert_eq!(moved.resolution_deadline, c.resolution_deadline);
 
         // Bad input names its field; only administrators may change targets.
-        let bad = casia_services::admin::set_target(
-            &s.db,
-            &w.admin,
-            &TargetForm {
-                business_days: "0".into(),
-                ..form.clone()
-            },
-        )
-        .await;
+        let bad = change(&s, &w.admin, target("0"), false).await;
         assert!(matches!(bad, Err(ServiceError::Invalid(ref f)) if f[0].field == "business_days"));
         assert!(matches!(
-            casia_services::admin::set_target(&s.db, &w.tram, &form).await,
+            change(&s, &w.tram, target("8"), false).await,
             Err(ServiceError::Forbidden)
         ));
 
@@ -380,15 +388,7 @@ db_test!(queues_sort_by_deadline_unless_asked_otherwise, |s| {
         numbers(&s, &w.tram, Queue::Unassigned, Some("newest")).await,
         [incidencia, consulta, tramite]
     );
-    let page = queue(
-        &s.db,
-        &w.tram,
-        Queue::Unassigned,
-        &QueueFilter::default(),
-        None,
-    )
-    .await
-    .unwrap();
+    let page = unassigned(&s, &w, None).await;
     let first = &page.rows[0].deadline;
     assert_eq!(first.days_left, 3);
     assert_eq!(first.status, Some(DeadlineStatus::EnPlazo));
@@ -401,15 +401,7 @@ db_test!(queues_sort_by_deadline_unless_asked_otherwise, |s| {
         deadlines::add_business_days(today(), -1, &cal),
     )
     .await;
-    let page = queue(
-        &s.db,
-        &w.tram,
-        Queue::Unassigned,
-        &QueueFilter::default(),
-        None,
-    )
-    .await
-    .unwrap();
+    let page = unassigned(&s, &w, None).await;
     assert_eq!(page.rows[0].row.number, tramite);
     assert_eq!(page.rows[0].deadline.status, Some(DeadlineStatus::Vencido));
     assert_eq!(
@@ -439,22 +431,21 @@ db_test!(
             .find(|c| c.code == "madrid")
             .unwrap()
             .id;
-        casia_services::admin::assign_calendar(&s.db, &w.admin, w.auth_id, Some(madrid), false)
-            .await
-            .unwrap();
+        let assign = PlazosChange::AssignCalendar {
+            authorisation_id: w.auth_id,
+            calendar_id: Some(madrid),
+        };
+        change(&s, &w.admin, assign, false).await.unwrap();
         let national = calendar_for(&s.db, w.auth_id).await.unwrap();
         // The next business day becomes a regional holiday.
         let holiday = deadlines::add_business_days(today(), 1, &national);
         let n = fixtures::open(&s, &w.ana, CaseType::Incidencia).await;
-        let form = HolidayForm {
+        let add = PlazosChange::AddHoliday {
             calendar_id: madrid,
             day: holiday.iso(),
             name: "Fiesta regional".into(),
-            apply_to_open: true,
         };
-        let saved = casia_services::admin::add_holiday(&s.db, &w.admin, &form)
-            .await
-            .unwrap();
+        let saved = change(&s, &w.admin, add.clone(), true).await.unwrap();
         assert_eq!(saved.recomputed, 1);
         let regional = calendar_for(&s.db, w.auth_id).await.unwrap();
         assert!(!regional.is_business_day(holiday));
@@ -473,7 +464,7 @@ db_test!(
         );
         // The same day twice is refused on its field.
         assert!(matches!(
-            casia_services::admin::add_holiday(&s.db, &w.admin, &form).await,
+            change(&s, &w.admin, add, true).await,
             Err(ServiceError::Invalid(ref f)) if f[0].field == "day"
         ));
     }
@@ -494,15 +485,7 @@ db_test!(paging_by_deadline_skips_and_repeats_nothing, |s| {
     let mut seen = Vec::new();
     let mut cursor: Option<String> = None;
     loop {
-        let page = queue(
-            &s.db,
-            &w.tram,
-            Queue::Unassigned,
-            &QueueFilter::default(),
-            cursor.as_deref(),
-        )
-        .await
-        .unwrap();
+        let page = unassigned(&s, &w, cursor.as_deref()).await;
         seen.extend(page.rows.iter().map(|r| r.row.number));
         match page.next {
             Some(next) => cursor = Some(next),

@@ -3,10 +3,10 @@
 //! category or subcategory. Open cases keep their deadline unless "apply to open cases" is
 //! ticked, as the page says.
 
-use casia_domain::dto::{HolidayForm, PlazosAdmin, PlazosSaved, TargetForm, Taxonomy};
-use casia_domain::i18n::case_type_name;
 #[cfg(feature = "ssr")]
 use casia_domain::Role;
+use casia_domain::dto::{PlazosAdmin, PlazosChange, PlazosChangeForm, PlazosSaved, Taxonomy};
+use casia_domain::i18n::case_type_name;
 use casia_domain::{CaseType, Msg};
 use leptos::prelude::*;
 use server_fn::codec::Json;
@@ -28,59 +28,13 @@ pub async fn admin_plazos(
         .map_err(fail)
 }
 
-#[server(endpoint = "admin_add_holiday", input = Json)]
-pub async fn admin_add_holiday(form: HolidayForm) -> Result<PlazosSaved, AppError> {
+#[server(endpoint = "admin_change_plazos", input = Json)]
+pub async fn admin_change_plazos(form: PlazosChangeForm) -> Result<PlazosSaved, AppError> {
     use crate::server::{fail, require, services};
     let c = require(&[Role::Administrador]).await?;
-    casia_services::admin::add_holiday(&services().db, &c, &form)
+    casia_services::admin::change_plazos(&services().db, &c, &form)
         .await
         .map_err(fail)
-}
-
-#[server(endpoint = "admin_remove_holiday")]
-pub async fn admin_remove_holiday(id: i64, apply_to_open: bool) -> Result<PlazosSaved, AppError> {
-    use crate::server::{fail, require, services};
-    let c = require(&[Role::Administrador]).await?;
-    casia_services::admin::remove_holiday(&services().db, &c, id, apply_to_open)
-        .await
-        .map_err(fail)
-}
-
-#[server(endpoint = "admin_set_target", input = Json)]
-pub async fn admin_set_target(form: TargetForm) -> Result<PlazosSaved, AppError> {
-    use crate::server::{fail, require, services};
-    let c = require(&[Role::Administrador]).await?;
-    casia_services::admin::set_target(&services().db, &c, &form)
-        .await
-        .map_err(fail)
-}
-
-#[server(endpoint = "admin_remove_target")]
-pub async fn admin_remove_target(id: i64, apply_to_open: bool) -> Result<PlazosSaved, AppError> {
-    use crate::server::{fail, require, services};
-    let c = require(&[Role::Administrador]).await?;
-    casia_services::admin::remove_target(&services().db, &c, id, apply_to_open)
-        .await
-        .map_err(fail)
-}
-
-#[server(endpoint = "admin_assign_calendar")]
-pub async fn admin_assign_calendar(
-    authorisation_id: i64,
-    calendar_id: Option<i64>,
-    apply_to_open: bool,
-) -> Result<PlazosSaved, AppError> {
-    use crate::server::{fail, require, services};
-    let c = require(&[Role::Administrador]).await?;
-    casia_services::admin::assign_calendar(
-        &services().db,
-        &c,
-        authorisation_id,
-        calendar_id,
-        apply_to_open,
-    )
-    .await
-    .map_err(fail)
 }
 
 #[component]
@@ -96,26 +50,20 @@ pub fn PlazosAdminSection(taxonomy: Resource<Result<Taxonomy, AppError>>) -> imp
     );
     let apply = RwSignal::new(false);
     let recomputed = RwSignal::new(None::<u64>);
-    let add_holiday = outcome.change::<AdminAddHoliday>(move || data.refetch());
-    let remove_holiday = outcome.change::<AdminRemoveHoliday>(move || data.refetch());
-    let set_target = outcome.change::<AdminSetTarget>(move || data.refetch());
-    let remove_target = outcome.change::<AdminRemoveTarget>(move || data.refetch());
-    let assign = outcome.change::<AdminAssignCalendar>(move || data.refetch());
+    let changing = outcome.change::<AdminChangePlazos>(move || data.refetch());
     // How many open cases the last change recomputed (0 unless asked for).
-    let counts = [
-        add_holiday.value(),
-        remove_holiday.value(),
-        set_target.value(),
-        remove_target.value(),
-        assign.value(),
-    ];
     Effect::new(move |_| {
-        for v in counts {
-            if let Some(Ok(saved)) = v.get() {
-                recomputed.set(Some(saved.recomputed));
-            }
+        if let Some(Ok(saved)) = changing.value().get() {
+            recomputed.set(Some(saved.recomputed));
         }
     });
+    let send = move |change: PlazosChange| {
+        let form = PlazosChangeForm {
+            change,
+            apply_to_open: apply.get_untracked(),
+        };
+        outcome.send(changing, AdminChangePlazos { form });
+    };
     let day = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
     let new_type = RwSignal::new(CaseType::Consulta.code().to_owned());
@@ -146,26 +94,21 @@ pub fn PlazosAdminSection(taxonomy: Resource<Result<Taxonomy, AppError>>) -> imp
                         <input id="pl-year" type="number" min="2000" max="2100" prop:value=p.year.to_string() on:change=move |ev| year.set(event_target_value(&ev).parse().ok())/>
                     </div>
                 </form>
-                <div class="table-wrap">
-                    <table class="table" data-testid="holidays">
-                        <thead><tr><th scope="col">{t(Msg::Fecha)}</th><th scope="col">{t(Msg::Denominacion)}</th><th scope="col"></th></tr></thead>
-                        <tbody>
+                <PlazosTable testid="holidays" headers=vec![Msg::Fecha, Msg::Denominacion, Msg::Acciones]>
                             {p.holidays.iter().map(|h| {
                                 let id = h.id;
                                 view! {
                                     <tr>
                                         <td class="num">{h.day.display()}</td>
                                         <td>{h.name.clone()}</td>
-                                        <td><button type="button" class="button button-secondary button-small" on:click=move |_| outcome.send(remove_holiday, AdminRemoveHoliday { id, apply_to_open: apply.get_untracked() })>{t(Msg::QuitarFestivo)}</button></td>
+                                        <td><button type="button" class="button button-secondary button-small" on:click=move |_| send(PlazosChange::RemoveHoliday { id })>{t(Msg::QuitarFestivo)}</button></td>
                                     </tr>
                                 }
                             }).collect_view()}
-                        </tbody>
-                    </table>
-                </div>
+                </PlazosTable>
                 <form class="form" on:submit=move |ev| {
                     ev.prevent_default();
-                    outcome.send(add_holiday, AdminAddHoliday { form: HolidayForm { calendar_id: cal_id, day: day.get_untracked(), name: name.get_untracked(), apply_to_open: apply.get_untracked() } });
+                    send(PlazosChange::AddHoliday { calendar_id: cal_id, day: day.get_untracked(), name: name.get_untracked() });
                 } novalidate>
                     <div class="form-grid">
                         <div class="field"><label for="pl-day">{t(Msg::Fecha)}</label><input id="pl-day" type="date" prop:value=move || day.get() on:input=move |ev| day.set(event_target_value(&ev))/><FieldMessage field="day" errors=errors/></div>
@@ -175,10 +118,7 @@ pub fn PlazosAdminSection(taxonomy: Resource<Result<Taxonomy, AppError>>) -> imp
                 </form>
 
                 <h2>{t(Msg::CalendarioRegional)}</h2>
-                <div class="table-wrap">
-                    <table class="table" data-testid="authorisation-calendars">
-                        <thead><tr><th scope="col">{t(Msg::NumAutorizacion)}</th><th scope="col">{t(Msg::RazonSocial)}</th><th scope="col">{t(Msg::CalendarioRegional)}</th></tr></thead>
-                        <tbody>
+                <PlazosTable testid="authorisation-calendars" headers=vec![Msg::NumAutorizacion, Msg::RazonSocial, Msg::CalendarioRegional]>
                             {p.authorisations.iter().map(|(id, number, company, current)| {
                                 let (id, current) = (*id, *current);
                                 let regional = regional.clone();
@@ -189,7 +129,7 @@ pub fn PlazosAdminSection(taxonomy: Resource<Result<Taxonomy, AppError>>) -> imp
                                         <td>
                                             <select aria-label=move || Msg::CalendarioRegional.text(lang.get()) on:change=move |ev| {
                                                 let calendar_id = event_target_value(&ev).parse().ok();
-                                                outcome.send(assign, AdminAssignCalendar { authorisation_id: id, calendar_id, apply_to_open: apply.get_untracked() });
+                                                send(PlazosChange::AssignCalendar { authorisation_id: id, calendar_id });
                                             }>
                                                 <option value="" selected=current.is_none()>{t(Msg::SinCalendarioRegional)}</option>
                                                 {regional.into_iter().map(|c| view! { <option value=c.id.to_string() selected=current == Some(c.id)>{c.name}</option> }).collect_view()}
@@ -198,15 +138,10 @@ pub fn PlazosAdminSection(taxonomy: Resource<Result<Taxonomy, AppError>>) -> imp
                                     </tr>
                                 }
                             }).collect_view()}
-                        </tbody>
-                    </table>
-                </div>
+                </PlazosTable>
 
                 <h2>{t(Msg::ObjetivosResolucion)}</h2>
-                <div class="table-wrap">
-                    <table class="table" data-testid="targets">
-                        <thead><tr><th scope="col">{t(Msg::TipoCaso)}</th><th scope="col">{t(Msg::DiasHabiles)}</th><th scope="col"></th></tr></thead>
-                        <tbody>
+                <PlazosTable testid="targets" headers=vec![Msg::TipoCaso, Msg::DiasHabiles, Msg::Acciones]>
                             {p.targets.iter().map(|row| {
                                 let days = RwSignal::new(row.business_days.to_string());
                                 let (id, ty, node_id) = (row.id, row.case_type, row.node_id);
@@ -216,21 +151,19 @@ pub fn PlazosAdminSection(taxonomy: Resource<Result<Taxonomy, AppError>>) -> imp
                                         <td>{move || case_type_name(ty, lang.get())}{(!label.is_empty()).then(|| format!(" › {label}"))}</td>
                                         <td><input type="number" min="1" max="365" aria-label=move || Msg::DiasHabiles.text(lang.get()) prop:value=move || days.get() on:input=move |ev| days.set(event_target_value(&ev))/></td>
                                         <td class="actions">
-                                            <button type="button" class="button button-small" on:click=move |_| outcome.send(set_target, AdminSetTarget { form: TargetForm { case_type: ty.code().into(), node_id, business_days: days.get_untracked(), apply_to_open: apply.get_untracked() } })>{t(Msg::Save)}</button>
-                                            {node_id.is_some().then(|| view! { <button type="button" class="button button-secondary button-small" on:click=move |_| outcome.send(remove_target, AdminRemoveTarget { id, apply_to_open: apply.get_untracked() })>{t(Msg::QuitarFestivo)}</button> })}
+                                            <button type="button" class="button button-small" on:click=move |_| send(PlazosChange::SetTarget { case_type: ty.code().into(), node_id, business_days: days.get_untracked() })>{t(Msg::Save)}</button>
+                                            {node_id.is_some().then(|| view! { <button type="button" class="button button-secondary button-small" on:click=move |_| send(PlazosChange::RemoveTarget { id })>{t(Msg::QuitarFestivo)}</button> })}
                                         </td>
                                     </tr>
                                 }
                             }).collect_view()}
-                        </tbody>
-                    </table>
-                </div>
+                </PlazosTable>
             }.into_any()
         }/>
         <h3>{t(Msg::ExcepcionClasificacion)}</h3>
         <form class="form" on:submit=move |ev| {
             ev.prevent_default();
-            outcome.send(set_target, AdminSetTarget { form: TargetForm { case_type: new_type.get_untracked(), node_id: new_node.get_untracked().parse().ok(), business_days: new_days.get_untracked(), apply_to_open: apply.get_untracked() } });
+            send(PlazosChange::SetTarget { case_type: new_type.get_untracked(), node_id: new_node.get_untracked().parse().ok(), business_days: new_days.get_untracked() });
         } novalidate>
             <div class="form-grid">
                 <div class="field">
@@ -261,6 +194,19 @@ pub fn PlazosAdminSection(taxonomy: Resource<Result<Taxonomy, AppError>>) -> imp
             </div>
             <div class="actions"><button type="submit" class="button">{t(Msg::Save)}</button></div>
         </form>
+    }
+}
+
+/// A table of the section: its column headings and rows.
+#[component]
+fn PlazosTable(testid: &'static str, headers: Vec<Msg>, children: Children) -> impl IntoView {
+    view! {
+        <div class="table-wrap">
+            <table class="table" data-testid=testid>
+                <thead><tr>{headers.into_iter().map(|h| view! { <th scope="col">{t(h)}</th> }).collect_view()}</tr></thead>
+                <tbody>{children()}</tbody>
+            </table>
+        </div>
     }
 }
 
