@@ -75,7 +75,11 @@ pub async fn get_page_context(path: String) -> Result<PageContext, AppError> {
                 second_factor,
             })
         }
-        Err(e) => {
+        // Only a missing or ended session means "not signed in"; anything else (the database
+        // down) is an error the page shows as such, never the login page.
+        Err(
+            e @ (AppError::NotSignedIn | AppError::SessionExpired | AppError::SecondFactorPending),
+        ) => {
             // Not signed in is a normal answer here, not an error status.
             crate::server::set_page_status(http::StatusCode::OK);
             let second_factor = if e == AppError::SecondFactorPending {
@@ -93,6 +97,7 @@ pub async fn get_page_context(path: String) -> Result<PageContext, AppError> {
                 second_factor,
             })
         }
+        Err(e) => Err(e),
     }
 }
 

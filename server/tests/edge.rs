@@ -5,11 +5,16 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use app::server::AppState;
+mod common;
+
 use casia_services::entity::user;
 use casia_services::{Config, Services, db_test};
+use common::{
+    Browser, assert_ok_or_redirect, cookie_named, find_user, login_form, serve_keeping_public_url,
+    set_cookies,
+};
 use reqwest::StatusCode;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::EntityTrait;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// The same services with another configuration (public URL, timeouts).
@@ -22,38 +27,6 @@ fn with_config(s: &Services, change: impl FnOnce(&mut Config)) -> Services {
     }
 }
 
-/// Serves the app on a random local port with `casia serve`'s loop; returns its base URL.
-async fn serve(s: Services) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let http = s.config.http.clone();
-    let state = AppState {
-        leptos_options: casia_server::web::leptos_options(&s.config, addr),
-        services: s,
-    };
-    let router = casia_server::web::router(state);
-    tokio::spawn(async move {
-        casia_server::web::serve_on(listener, router, &http, std::future::pending()).await
-    });
-    format!("http://{addr}")
-}
-
-/// A client that keeps cookies and sends `origin` on every request, as a browser on a page of
-/// that origin does on a POST.
-fn browser(origin: &'static str) -> reqwest::Client {
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert(
-        reqwest::header::ORIGIN,
-        reqwest::header::HeaderValue::from_static(origin),
-    );
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .default_headers(headers)
-        .build()
-        .unwrap()
-}
-
 /// Not a browser at all: no cookies kept, no Origin unless the test adds one.
 fn bare() -> reqwest::Client {
     reqwest::Client::builder()
@@ -62,48 +35,19 @@ fn bare() -> reqwest::Client {
         .unwrap()
 }
 
-fn set_cookies(r: &reqwest::Response) -> Vec<String> {
-    r.headers()
-        .get_all("set-cookie")
-        .iter()
-        .map(|v| v.to_str().unwrap().to_owned())
-        .collect()
-}
-
-fn login_form(username: &str) -> [(&'static str, String); 3] {
-    [
-        ("username", username.to_owned()),
-        ("password", casia_services::demo::DEMO_PASSWORD.to_owned()),
-        ("next", String::new()),
-    ]
-}
-
 async fn account_exists(s: &Services, username: &str) -> bool {
-    user::Entity::find()
-        .filter(user::Column::Username.eq(username))
-        .one(&s.db)
-        .await
-        .unwrap()
-        .is_some()
+    find_user(s, username).await.is_some()
 }
 
 const LOCAL: &str = "http://127.0.0.1:3000";
 
 db_test!(cross_site_writes_are_refused_and_change_nothing, |s| {
     casia_services::demo::load(&s).await.unwrap();
-    let base = serve(s.clone()).await;
+    let base = serve_keeping_public_url(s.clone()).await.base;
     assert_eq!(s.config.public_url, LOCAL, "the test servers' public URL");
-    let admin = browser(LOCAL);
-    let r = admin
-        .post(format!("{base}/api/login"))
-        .form(&login_form("admin"))
-        .send()
-        .await
-        .unwrap();
-    let session = set_cookies(&r)
-        .into_iter()
-        .find(|c| c.starts_with("casia_session="))
-        .expect("signed in");
+    let admin = Browser::on(&base, LOCAL);
+    let r = admin.login("admin").await;
+    let session = cookie_named(&r, "casia_session").expect("signed in");
     let token = session.split(';').next().unwrap().to_owned();
     let account = |username: &str| {
         serde_json::json!({ "input": {
@@ -136,12 +80,7 @@ db_test!(cross_site_writes_are_refused_and_change_nothing, |s| {
             "the pages show why"
         );
     }
-    let victim = user::Entity::find()
-        .filter(user::Column::Username.eq("autorizado2"))
-        .one(&s.db)
-        .await
-        .unwrap()
-        .unwrap();
+    let victim = find_user(&s, "autorizado2").await.unwrap();
     let r = bare()
         .post(format!("{base}/api/admin_set_account_active"))
         .header("cookie", &token)
@@ -162,7 +101,7 @@ db_test!(cross_site_writes_are_refused_and_change_nothing, |s| {
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     // The browser says cross-site: refused, whatever Origin claims.
     let r = admin
-        .post(format!("{base}/api/admin_create_account"))
+        .api("admin_create_account")
         .header("sec-fetch-site", "cross-site")
         .body(account("puerta"))
         .send()
@@ -182,7 +121,7 @@ db_test!(cross_site_writes_are_refused_and_change_nothing, |s| {
 
     // From Casia's own pages the same calls work: by Origin, or by Referer alone.
     let r = admin
-        .post(format!("{base}/api/admin_create_account"))
+        .api("admin_create_account")
         .header("sec-fetch-site", "same-origin")
         .header("content-type", "application/json")
         .body(account("legitima"))
@@ -205,21 +144,22 @@ db_test!(cross_site_writes_are_refused_and_change_nothing, |s| {
 
 db_test!(login_from_another_site_is_refused, |s| {
     casia_services::demo::load(&s).await.unwrap();
-    let base = serve(s.clone()).await;
+    let base = serve_keeping_public_url(s.clone()).await.base;
     // Login CSRF: a form on another site signing the victim in to the attacker's account.
-    let r = browser("https://evil.example")
-        .post(format!("{base}/api/login"))
-        .form(&login_form("autorizado2"))
-        .send()
-        .await
-        .unwrap();
+    let r = Browser::on(&base, "https://evil.example")
+        .login("autorizado2")
+        .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     assert!(set_cookies(&r).is_empty(), "no session was handed out");
     // A browser submitting the form without scripts gets a page, in both languages.
-    let r = browser("null")
-        .post(format!("{base}/api/login"))
+    let r = Browser::on(&base, "null")
+        .api("login")
         .header("accept", "text/html,application/xhtml+xml")
-        .form(&login_form("autorizado2"))
+        .form(&login_form(
+            "autorizado2",
+            casia_services::demo::DEMO_PASSWORD,
+            "",
+        ))
         .send()
         .await
         .unwrap();
@@ -230,19 +170,12 @@ db_test!(login_from_another_site_is_refused, |s| {
         "{page}"
     );
     // Reading stays open to links from anywhere (emails, bookmarks).
-    let r = browser("https://evil.example")
-        .get(format!("{base}/acceso"))
-        .send()
-        .await
-        .unwrap();
+    let r = Browser::on(&base, "https://evil.example")
+        .fetch("/acceso")
+        .await;
     assert_eq!(r.status(), StatusCode::OK);
     // And the same login from Casia's page works.
-    let r = browser(LOCAL)
-        .post(format!("{base}/api/login"))
-        .form(&login_form("autorizado2"))
-        .send()
-        .await
-        .unwrap();
+    let r = Browser::on(&base, LOCAL).login("autorizado2").await;
     assert!(
         set_cookies(&r)
             .iter()
@@ -256,26 +189,16 @@ db_test!(behind_an_https_proxy_the_public_url_decides, |s| {
     casia_services::demo::load(&s).await.unwrap();
     let s = with_config(&s, |c| c.public_url = "https://casia.example".into());
     // The server listens on 127.0.0.1; people use https://casia.example.
-    let base = serve(s.clone()).await;
-    let r = browser("https://casia.example")
-        .post(format!("{base}/api/login"))
-        .form(&login_form("autorizado2"))
-        .send()
-        .await
-        .unwrap();
-    assert!(
-        r.status().is_success() || r.status().is_redirection(),
-        "{}",
-        r.status()
-    );
+    let base = serve_keeping_public_url(s.clone()).await.base;
+    let r = Browser::on(&base, "https://casia.example")
+        .login("autorizado2")
+        .await;
+    assert_ok_or_redirect(&r);
     assert_eq!(
         r.headers()["strict-transport-security"],
         "max-age=63072000; includeSubDomains"
     );
-    let cookie = set_cookies(&r)
-        .into_iter()
-        .find(|c| c.starts_with("__Host-casia_session="))
-        .expect("a __Host- cookie");
+    let cookie = cookie_named(&r, "__Host-casia_session").expect("a __Host- cookie");
     for part in ["Secure", "HttpOnly", "Path=/", "SameSite=Lax"] {
         assert!(
             cookie.split(';').any(|p| p.trim() == part),
@@ -330,17 +253,9 @@ db_test!(
     over_plain_http_the_cookie_is_not_secure_and_there_is_no_hsts,
     |s| {
         casia_services::demo::load(&s).await.unwrap();
-        let base = serve(s.clone()).await;
-        let r = browser(LOCAL)
-            .post(format!("{base}/api/login"))
-            .form(&login_form("autorizado2"))
-            .send()
-            .await
-            .unwrap();
-        let cookie = set_cookies(&r)
-            .into_iter()
-            .find(|c| c.starts_with("casia_session="))
-            .expect("the plain cookie");
+        let base = serve_keeping_public_url(s.clone()).await.base;
+        let r = Browser::on(&base, LOCAL).login("autorizado2").await;
+        let cookie = cookie_named(&r, "casia_session").expect("the plain cookie");
         assert!(
             !cookie.contains("Secure") && cookie.contains("HttpOnly"),
             "{cookie}"
@@ -376,7 +291,7 @@ fn nonce_of(policy: &str) -> String {
 db_test!(
     pages_allow_only_their_own_nonced_scripts_and_are_not_cached,
     |s| {
-        let base = serve(s.clone()).await;
+        let base = serve_keeping_public_url(s.clone()).await.base;
         let mut nonces = Vec::new();
         for path in ["/acceso", "/acceso", "/no-existe"] {
             let r = bare().get(format!("{base}{path}")).send().await.unwrap();
@@ -399,11 +314,7 @@ db_test!(
         }
         assert_ne!(nonces[0], nonces[1], "a fresh nonce for every page");
         // Server-function answers are not cached either; compiled assets may be.
-        let r = browser(LOCAL)
-            .post(format!("{base}/api/my_authorisations"))
-            .send()
-            .await
-            .unwrap();
+        let r = Browser::on(&base, LOCAL).call("my_authorisations").await;
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
         assert_eq!(r.headers()["cache-control"], "no-store");
         let r = bare()
@@ -421,14 +332,14 @@ db_test!(
 );
 
 db_test!(server_functions_take_at_most_two_mebibytes, |s| {
-    let base = serve(s.clone()).await;
+    let base = serve_keeping_public_url(s.clone()).await.base;
     let big = "x".repeat(casia_server::web::SERVER_FN_MAX_BODY + 1);
-    let r = browser(LOCAL)
-        .post(format!("{base}/api/login"))
-        .form(&[("username", big.as_str()), ("password", "p"), ("next", "")])
-        .send()
-        .await
-        .unwrap();
+    let r = Browser::on(&base, LOCAL)
+        .call_form(
+            "login",
+            &[("username", big.as_str()), ("password", "p"), ("next", "")],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
 });
 
@@ -436,7 +347,7 @@ db_test!(
     a_client_that_stalls_while_sending_headers_is_disconnected,
     |s| {
         let s = with_config(&s, |c| c.http.header_read_timeout_seconds = 1);
-        let base = serve(s.clone()).await;
+        let base = serve_keeping_public_url(s.clone()).await.base;
         let addr = base.trim_start_matches("http://").to_owned();
 
         // Half a request, then silence; and a client that sends nothing at all.
@@ -505,7 +416,7 @@ async fn stall_body(addr: &str, path: &str) -> (String, Duration) {
 db_test!(a_body_that_stops_arriving_is_given_up, |s| {
     // The whole request has a deadline…
     let slow_request = with_config(&s, |c| c.http.request_timeout_seconds = 1);
-    let base = serve(slow_request).await;
+    let base = serve_keeping_public_url(slow_request).await.base;
     let (status, waited) = stall_body(base.trim_start_matches("http://"), "/api/login").await;
     assert_eq!(status, "HTTP/1.1 408 Request Timeout");
     assert!(
@@ -515,7 +426,7 @@ db_test!(a_body_that_stops_arriving_is_given_up, |s| {
 
     // …and so has each silence while a body arrives, on the plain routes too.
     let slow_body = with_config(&s, |c| c.http.body_timeout_seconds = 1);
-    let base = serve(slow_body).await;
+    let base = serve_keeping_public_url(slow_body).await.base;
     let (status, waited) = stall_body(
         base.trim_start_matches("http://"),
         "/api/verificacion/fichero",

@@ -228,6 +228,22 @@ struct Input {
     what: &'static str,
 }
 
+impl Input {
+    /// A maker of `who`'s inputs.
+    fn by(
+        who: Who,
+    ) -> impl Fn(Method, String, Option<&'static str>, Vec<u8>, &'static str) -> Input {
+        move |method, path, content_type, body, what| Input {
+            who,
+            method,
+            path,
+            content_type,
+            body,
+            what,
+        }
+    }
+}
+
 /// How the fuzz calls a server function: its arguments as a form or as JSON. Writes are
 /// wrong in two ways at once (ids that do not exist, values no rule accepts), so no single
 /// change makes them valid; reads use the fixture's real ids so deeper code runs.
@@ -302,14 +318,7 @@ fn server_fn_input(f: &Fixture, rng: &mut Rng, who: Who, name: &str) -> Input {
         // No template (no arguments, or a function the fuzz does not know yet): guesses.
         None => (Vec::new(), None),
     };
-    let input = |method: Method, path: String, content_type, body: Vec<u8>, what| Input {
-        who,
-        method,
-        path,
-        content_type,
-        body,
-        what,
-    };
+    let input = Input::by(who);
     let guessed = |rng: &mut Rng| -> Vec<(String, String)> {
         (0..1 + rng.below(4))
             .map(|_| (rng.pick(FIELDS).to_string(), nasty_text(rng)))
@@ -520,16 +529,18 @@ fn bad_receipt(rng: &mut Rng) -> Vec<u8> {
     }
 }
 
+/// POST, or now and then `other` (a method the route does not take).
+fn mostly_post(rng: &mut Rng, other: Method) -> Method {
+    if rng.below(12) == 0 {
+        other
+    } else {
+        Method::POST
+    }
+}
+
 /// One malformed call of a plain route.
 fn route_input(f: &Fixture, rng: &mut Rng, who: Who, method: &Method, route: &str) -> Input {
-    let input = |method: Method, path: String, content_type, body: Vec<u8>, what| Input {
-        who,
-        method,
-        path,
-        content_type,
-        body,
-        what,
-    };
+    let input = Input::by(who);
     const IDS: &[&str] = &[
         "abc",
         "-1",
@@ -566,11 +577,7 @@ fn route_input(f: &Fixture, rng: &mut Rng, who: Who, method: &Method, route: &st
                 }
             };
             let query = name.map(|n| format!("?name={n}")).unwrap_or_default();
-            let method = if rng.below(12) == 0 {
-                Method::GET
-            } else {
-                Method::POST
-            };
+            let method = mostly_post(rng, Method::GET);
             input(
                 method,
                 format!("/api/uploads{query}"),
@@ -580,11 +587,7 @@ fn route_input(f: &Fixture, rng: &mut Rng, who: Who, method: &Method, route: &st
             )
         }
         "/api/verificacion/fichero" => {
-            let method = if rng.below(12) == 0 {
-                Method::PUT
-            } else {
-                Method::POST
-            };
+            let method = mostly_post(rng, Method::PUT);
             input(
                 method,
                 route.to_owned(),

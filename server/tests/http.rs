@@ -1,104 +1,39 @@
 //! The real router over HTTP, on SQLite and PostgreSQL: every server function checks the
 //! session and the role itself, whatever a page shows.
 
-use app::server::AppState;
+mod common;
+
 use casia_services::Services;
 use casia_services::db_test;
+use common::{
+    Browser, assert_ok_or_redirect, authorisation_numbered, cookie_named, find_user, location,
+    serve, serve_demo,
+};
 use reqwest::StatusCode;
-
-/// Serves the app on a random local port; returns its base URL.
-async fn serve(s: Services) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    // The address the tests use is the public one: the origin the CSRF layer expects.
-    let mut s = s;
-    s.config = std::sync::Arc::new(casia_services::Config {
-        public_url: format!("http://{addr}"),
-        ..(*s.config).clone()
-    });
-    let state = AppState {
-        leptos_options: casia_server::web::leptos_options(&s.config, addr),
-        services: s,
-    };
-    let http = state.services.config.http.clone();
-    let router = casia_server::web::router(state);
-    tokio::spawn(async move {
-        casia_server::web::serve_on(listener, router, &http, std::future::pending()).await
-    });
-    format!("http://{addr}")
-}
-
-/// A browser-like client of the app at `base`: keeps cookies, does not follow redirects, and
-/// says where it comes from (`Origin`, as browsers do on POSTs; the CSRF check wants it).
-fn client(base: &str) -> reqwest::Client {
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert(reqwest::header::ORIGIN, base.parse().unwrap());
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .default_headers(headers)
-        .build()
-        .unwrap()
-}
-
-async fn login(base: &str, http: &reqwest::Client, username: &str) -> reqwest::Response {
-    http.post(format!("{base}/api/login"))
-        .form(&[
-            ("username", username),
-            ("password", casia_services::demo::DEMO_PASSWORD),
-            ("next", ""),
-        ])
-        .send()
-        .await
-        .unwrap()
-}
 
 db_test!(
     server_functions_refuse_without_a_session_and_with_the_wrong_role,
     |s| {
-        casia_services::demo::load(&s).await.unwrap();
-        let base = serve(s.clone()).await;
+        let base = serve_demo(&s).await;
 
-        let anonymous = client(&base);
-        let r = anonymous
-            .post(format!("{base}/api/my_authorisations"))
-            .send()
-            .await
-            .unwrap();
+        let anonymous = Browser::new(&base);
+        let r = anonymous.call("my_authorisations").await;
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
         assert!(r.text().await.unwrap().contains("NotSignedIn"));
 
-        let processor = client(&base);
-        assert!(
-            login(&base, &processor, "tramitador1")
-                .await
-                .status()
-                .is_success()
-        );
-        let r = processor
-            .post(format!("{base}/api/my_authorisations"))
-            .send()
-            .await
-            .unwrap();
+        let processor = Browser::new(&base);
+        assert!(processor.login("tramitador1").await.status().is_success());
+        let r = processor.call("my_authorisations").await;
         assert_eq!(r.status(), StatusCode::FORBIDDEN);
         assert!(r.text().await.unwrap().contains("Forbidden"));
         // Pages too: a processor asking for the authorised user's screen gets a 403 page.
-        let page = processor
-            .get(format!("{base}/casia"))
-            .header("accept", "text/html")
-            .send()
-            .await
-            .unwrap();
+        let page = processor.page("/casia").await;
         assert_eq!(page.status(), StatusCode::FORBIDDEN);
 
-        let user = client(&base);
-        let r = login(&base, &user, "autorizado1").await;
+        let user = Browser::new(&base);
+        let r = user.login("autorizado1").await;
         assert!(r.status().is_success());
-        let r = user
-            .post(format!("{base}/api/my_authorisations"))
-            .send()
-            .await
-            .unwrap();
+        let r = user.call("my_authorisations").await;
         assert_eq!(r.status(), StatusCode::OK);
         let list: serde_json::Value = r.json().await.unwrap();
         assert_eq!(list.as_array().unwrap().len(), 2);
@@ -106,29 +41,16 @@ db_test!(
 );
 
 db_test!(login_sets_an_http_only_cookie_and_rotates_it, |s| {
-    casia_services::demo::load(&s).await.unwrap();
-    let base = serve(s.clone()).await;
-    let http = client(&base);
-    let first = login(&base, &http, "autorizado2").await;
-    let cookie = first
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .map(|v| v.to_str().unwrap().to_owned())
-        .find(|c| c.starts_with("casia_session="))
-        .unwrap();
+    let base = serve_demo(&s).await;
+    let http = Browser::new(&base);
+    let first = http.login("autorizado2").await;
+    let cookie = cookie_named(&first, "casia_session").unwrap();
     assert!(
         cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
         "{cookie}"
     );
-    let second = login(&base, &http, "autorizado2").await;
-    let cookie2 = second
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .map(|v| v.to_str().unwrap().to_owned())
-        .find(|c| c.starts_with("casia_session="))
-        .unwrap();
+    let second = http.login("autorizado2").await;
+    let cookie2 = cookie_named(&second, "casia_session").unwrap();
     assert_ne!(cookie, cookie2, "a new session id at every login");
     // The previous session no longer works.
     let old_token = cookie
@@ -148,24 +70,14 @@ db_test!(login_sets_an_http_only_cookie_and_rotates_it, |s| {
 });
 
 db_test!(login_attempts_are_slowed_down_not_locked, |s| {
-    casia_services::demo::load(&s).await.unwrap();
-    let base = serve(s.clone()).await;
-    let http = client(&base);
+    let base = serve_demo(&s).await;
+    let http = Browser::new(&base);
     for _ in 0..s.config.login.free_failures {
-        let r = http
-            .post(format!("{base}/api/login"))
-            .form(&[
-                ("username", "autorizado2"),
-                ("password", "mala"),
-                ("next", ""),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let r = http.login_to("autorizado2", "mala", "").await;
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     }
     // The next attempt must wait, and is told how long in seconds.
-    let r = login(&base, &http, "autorizado2").await;
+    let r = http.login("autorizado2").await;
     assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
     let body: serde_json::Value = r.json().await.unwrap();
     let wait = body["TooManyAttempts"]["retry_after_seconds"]
@@ -174,28 +86,19 @@ db_test!(login_attempts_are_slowed_down_not_locked, |s| {
     assert_eq!(wait, 1, "{body}");
     // After the wait the right password works: no lock.
     tokio::time::sleep(std::time::Duration::from_millis(wait as u64 * 1000 + 100)).await;
-    assert!(
-        login(&base, &http, "autorizado2")
-            .await
-            .status()
-            .is_success()
-    );
+    assert!(http.login("autorizado2").await.status().is_success());
 });
 
 db_test!(health_answers_when_the_database_does, |s| {
-    let base = serve(s.clone()).await;
+    let base = serve(s.clone()).await.base;
     let r = reqwest::get(format!("{base}/healthz")).await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
 });
 
 db_test!(every_answer_carries_the_security_headers, |s| {
-    let base = serve(s.clone()).await;
+    let base = serve(s.clone()).await.base;
     for path in ["/acceso", "/healthz", "/api/my_authorisations"] {
-        let r = client(&base)
-            .get(format!("{base}{path}"))
-            .send()
-            .await
-            .unwrap();
+        let r = Browser::new(&base).fetch(path).await;
         let h = r.headers();
         assert_eq!(
             h.get("x-frame-options").map(|v| v.to_str().unwrap()),
@@ -224,24 +127,16 @@ db_test!(every_answer_carries_the_security_headers, |s| {
 });
 
 db_test!(after_login_only_local_paths_are_followed, |s| {
-    casia_services::demo::load(&s).await.unwrap();
-    let base = serve(s.clone()).await;
+    let base = serve_demo(&s).await;
     for (next, expected) in [
         ("/casia/casos?estado=abierto", "/casia/casos?estado=abierto"),
         ("//evil.example/", "/"),
         ("/\t/evil.example/", "/"),
         ("https://evil.example/", "/"),
     ] {
-        let r = client(&base)
-            .post(format!("{base}/api/login"))
-            .form(&[
-                ("username", "autorizado2"),
-                ("password", casia_services::demo::DEMO_PASSWORD),
-                ("next", next),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let r = Browser::new(&base)
+            .login_to("autorizado2", casia_services::demo::DEMO_PASSWORD, next)
+            .await;
         assert_eq!(
             r.headers().get("location").map(|v| v.to_str().unwrap()),
             Some(expected),
@@ -251,23 +146,22 @@ db_test!(after_login_only_local_paths_are_followed, |s| {
 });
 
 db_test!(guesses_sent_all_at_once_are_limited_too, |s| {
-    casia_services::demo::load(&s).await.unwrap();
-    let base = serve(s.clone()).await;
+    let base = serve_demo(&s).await;
     let free = s.config.login.free_failures as usize;
     // Three times the free failures, all in flight together (each password check takes a while).
     let guesses = (0..free * 3).map(|i| {
         let base = base.clone();
         async move {
-            client(&base)
-                .post(format!("{base}/api/login"))
-                .form(&[
-                    ("username", "autorizado2".to_owned()),
-                    ("password", format!("intento-{i}")),
-                    ("next", String::new()),
-                ])
-                .send()
+            Browser::new(&base)
+                .call_form(
+                    "login",
+                    &[
+                        ("username", "autorizado2".to_owned()),
+                        ("password", format!("intento-{i}")),
+                        ("next", String::new()),
+                    ],
+                )
                 .await
-                .unwrap()
                 .status()
         }
     });
@@ -288,16 +182,9 @@ db_test!(guesses_sent_all_at_once_are_limited_too, |s| {
     // Guesses one after another use up what the burst left, and not one more...
     let mut later = 0;
     let wait = loop {
-        let r = client(&base)
-            .post(format!("{base}/api/login"))
-            .form(&[
-                ("username", "autorizado2"),
-                ("password", "otra"),
-                ("next", ""),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let r = Browser::new(&base)
+            .login_to("autorizado2", "otra", "")
+            .await;
         if r.status() == StatusCode::TOO_MANY_REQUESTS {
             let body: serde_json::Value = r.json().await.unwrap();
             break body["TooManyAttempts"]["retry_after_seconds"]
@@ -316,12 +203,13 @@ db_test!(guesses_sent_all_at_once_are_limited_too, |s| {
     // ...then a short wait (not a lock), after which even the right password works.
     assert_eq!(wait, 1);
     assert_eq!(
-        login(&base, &client(&base), "autorizado2").await.status(),
+        Browser::new(&base).login("autorizado2").await.status(),
         StatusCode::TOO_MANY_REQUESTS
     );
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     assert!(
-        login(&base, &client(&base), "autorizado2")
+        Browser::new(&base)
+            .login("autorizado2")
             .await
             .status()
             .is_success()
@@ -331,136 +219,86 @@ db_test!(guesses_sent_all_at_once_are_limited_too, |s| {
 db_test!(
     after_an_administrators_reset_only_the_account_page_is_open,
     |s| {
-        use casia_services::entity::user;
-        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-        casia_services::demo::load(&s).await.unwrap();
-        let base = serve(s.clone()).await;
-        let admin = client(&base);
-        login(&base, &admin, "admin").await;
-        let target = user::Entity::find()
-            .filter(user::Column::Username.eq("autorizado2"))
-            .one(&s.db)
-            .await
-            .unwrap()
-            .unwrap();
+        let base = serve_demo(&s).await;
+        let admin = Browser::new(&base);
+        admin.login("admin").await;
+        let target = find_user(&s, "autorizado2").await.unwrap();
         let temporary = "clave temporal del administrador";
         let r = admin
-            .post(format!("{base}/api/admin_reset_password"))
-            .form(&[
-                ("id", target.id.to_string()),
-                ("password", temporary.to_owned()),
-            ])
-            .send()
-            .await
-            .unwrap();
+            .call_form(
+                "admin_reset_password",
+                &[
+                    ("id", target.id.to_string()),
+                    ("password", temporary.to_owned()),
+                ],
+            )
+            .await;
         assert!(r.status().is_success(), "{}", r.status());
 
-        let user = client(&base);
+        let user = Browser::new(&base);
         let r = user
-            .post(format!("{base}/api/login"))
-            .form(&[
-                ("username", "autorizado2"),
-                ("password", temporary),
-                ("next", "/casia/casos"),
-            ])
-            .send()
-            .await
-            .unwrap();
+            .login_to("autorizado2", temporary, "/casia/casos")
+            .await;
         assert_eq!(
             r.headers().get("location").map(|v| v.to_str().unwrap()),
             Some("/cuenta"),
             "straight to the account page"
         );
         // Every other server function refuses, saying why; pages send to /cuenta.
-        let r = user
-            .post(format!("{base}/api/my_authorisations"))
-            .send()
-            .await
-            .unwrap();
+        let r = user.call("my_authorisations").await;
         assert_eq!(r.status(), StatusCode::FORBIDDEN);
         assert!(r.text().await.unwrap().contains("PasswordChangeRequired"));
-        let page = user
-            .get(format!("{base}/casia"))
-            .header("accept", "text/html")
-            .send()
-            .await
-            .unwrap();
+        let page = user.page("/casia").await;
         let location = page
             .headers()
             .get("location")
             .map(|v| v.to_str().unwrap().to_owned());
         assert_eq!(location.as_deref(), Some("/cuenta"), "{}", page.status());
-        assert_eq!(
-            user.get(format!("{base}/cuenta"))
-                .send()
-                .await
-                .unwrap()
-                .status(),
-            StatusCode::OK
-        );
-        let overview: serde_json::Value = user
-            .post(format!("{base}/api/account_overview"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        assert_eq!(user.fetch("/cuenta").await.status(), StatusCode::OK);
+        let overview: serde_json::Value = user.call("account_overview").await.json().await.unwrap();
         assert_eq!(overview["password_change_required"], true);
 
         let r = user
-            .post(format!("{base}/api/change_password"))
-            .form(&[
-                ("current_password", temporary),
-                ("new_password", "mi propia frase secreta"),
-                ("repeat_password", "mi propia frase secreta"),
-            ])
-            .send()
-            .await
-            .unwrap();
+            .call_form(
+                "change_password",
+                &[
+                    ("current_password", temporary),
+                    ("new_password", "mi propia frase secreta"),
+                    ("repeat_password", "mi propia frase secreta"),
+                ],
+            )
+            .await;
         assert_eq!(r.status(), StatusCode::OK);
         assert_eq!(
-            user.post(format!("{base}/api/my_authorisations"))
-                .send()
-                .await
-                .unwrap()
-                .status(),
+            user.call("my_authorisations").await.status(),
             StatusCode::OK
         );
     }
 );
 
 db_test!(a_person_sees_their_sessions_and_ends_another_one, |s| {
-    casia_services::demo::load(&s).await.unwrap();
-    let base = serve(s.clone()).await;
-    let laptop = client(&base);
+    let base = serve_demo(&s).await;
+    let laptop = Browser::new(&base);
     let r = laptop
-        .post(format!("{base}/api/login"))
+        .api("login")
         .header("user-agent", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36")
         .form(&[("username", "tramitador2"), ("password", casia_services::demo::DEMO_PASSWORD), ("next", "")])
         .send()
         .await
         .unwrap();
     assert!(r.status().is_success());
-    let phone = client(&base);
+    let phone = Browser::new(&base);
     phone
-        .post(format!("{base}/api/login"))
+        .api("login")
         .header("user-agent", "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1")
         .form(&[("username", "tramitador2"), ("password", casia_services::demo::DEMO_PASSWORD), ("next", "")])
         .send()
         .await
         .unwrap();
     // Someone else's session is never listed.
-    login(&base, &client(&base), "tramitador1").await;
+    Browser::new(&base).login("tramitador1").await;
 
-    let overview: serde_json::Value = laptop
-        .post(format!("{base}/api/account_overview"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let overview: serde_json::Value = laptop.call("account_overview").await.json().await.unwrap();
     let sessions = overview["sessions"].as_array().unwrap();
     assert_eq!(sessions.len(), 2, "{overview}");
     let mine = sessions.iter().find(|s| s["current"] == true).unwrap();
@@ -471,45 +309,24 @@ db_test!(a_person_sees_their_sessions_and_ends_another_one, |s| {
 
     // A made-up id ends nothing.
     let r = laptop
-        .post(format!("{base}/api/end_session"))
-        .form(&[("id", "0123456789abcdef0123456789abcdef")])
-        .send()
-        .await
-        .unwrap();
+        .call_form("end_session", &[("id", "0123456789abcdef0123456789abcdef")])
+        .await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     let r = laptop
-        .post(format!("{base}/api/end_session"))
-        .form(&[("id", other["id"].as_str().unwrap())])
-        .send()
-        .await
-        .unwrap();
+        .call_form("end_session", &[("id", other["id"].as_str().unwrap())])
+        .await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(
-        phone
-            .post(format!("{base}/api/account_overview"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        phone.call("account_overview").await.status(),
         StatusCode::UNAUTHORIZED
     );
     assert_eq!(
-        laptop
-            .post(format!("{base}/api/account_overview"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        laptop.call("account_overview").await.status(),
         StatusCode::OK
     );
     // Nobody signed in: nothing to see.
     assert_eq!(
-        client(&base)
-            .post(format!("{base}/api/account_overview"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        Browser::new(&base).call("account_overview").await.status(),
         StatusCode::UNAUTHORIZED
     );
 });
@@ -517,7 +334,7 @@ db_test!(a_person_sees_their_sessions_and_ends_another_one, |s| {
 db_test!(
     uploads_and_downloads_check_the_session_the_role_and_the_authorisation,
     |s| {
-        use casia_services::entity::{authorisation, document};
+        use casia_services::entity::document;
         use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
         casia_services::demo::load(&s).await.unwrap();
         // A small upload limit: the file over it then fits in the socket's buffers, so the client
@@ -527,28 +344,19 @@ db_test!(
         let mut config = (*s.config).clone();
         config.uploads.max_bytes = 64 * 1024;
         s.config = std::sync::Arc::new(config);
-        let base = serve(s.clone()).await;
-        let pdf =
-            b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
-                .to_vec();
-        let upload = |http: reqwest::Client, body: Vec<u8>| {
-            let base = base.clone();
-            async move {
-                http.post(format!("{base}/api/uploads?name=contrato.pdf"))
-                    .body(body)
-                    .send()
-                    .await
-                    .unwrap()
-            }
+        let base = serve(s.clone()).await.base;
+        let pdf = common::PDF.to_vec();
+        let upload = async |http: Browser, body: Vec<u8>| {
+            http.call_body("uploads?name=contrato.pdf", body).await
         };
 
         // No session, or a role that attaches nothing: refused before anything is stored.
         assert_eq!(
-            upload(client(&base), pdf.clone()).await.status(),
+            upload(Browser::new(&base), pdf.clone()).await.status(),
             StatusCode::UNAUTHORIZED
         );
-        let admin = client(&base);
-        login(&base, &admin, "admin").await;
+        let admin = Browser::new(&base);
+        admin.login("admin").await;
         assert_eq!(
             upload(admin.clone(), pdf.clone()).await.status(),
             StatusCode::FORBIDDEN
@@ -569,8 +377,8 @@ db_test!(
         );
 
         // autorizado2 (one authorisation, 0654321) uploads and opens a Trámite with the file.
-        let owner = client(&base);
-        login(&base, &owner, "autorizado2").await;
+        let owner = Browser::new(&base);
+        owner.login("autorizado2").await;
         let r = upload(owner.clone(), pdf.clone()).await;
         assert_eq!(r.status(), StatusCode::OK);
         let uploaded: serde_json::Value = r.json().await.unwrap();
@@ -590,21 +398,12 @@ db_test!(
             "documents": [{ "document_type_id": doc_type, "title": "Contrato", "upload_token": uploaded["token"] }],
             "idempotency_key": "http-test-1",
         }});
-        let r = owner
-            .post(format!("{base}/api/open_case"))
-            .json(&form)
-            .send()
-            .await
-            .unwrap();
+        let r = owner.call_json("open_case", &form).await;
         assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
         let doc = document::Entity::find().one(&s.db).await.unwrap().unwrap();
 
         // The owner's authorisation downloads it, byte for byte, as an attachment.
-        let r = owner
-            .get(format!("{base}/api/documentos/{}", doc.id))
-            .send()
-            .await
-            .unwrap();
+        let r = owner.fetch(&format!("/api/documentos/{}", doc.id)).await;
         assert_eq!(r.status(), StatusCode::OK);
         assert!(
             r.headers()["content-disposition"]
@@ -615,79 +414,36 @@ db_test!(
         assert_eq!(r.bytes().await.unwrap().to_vec(), pdf);
 
         // autorizado1 acting for the other authorisation: not found, like a number that does not exist.
-        let other = client(&base);
-        login(&base, &other, "autorizado1").await;
-        let gestoria = authorisation::Entity::find()
-            .filter(authorisation::Column::Number.eq("0123456"))
-            .one(&s.db)
-            .await
-            .unwrap()
-            .unwrap();
+        let other = Browser::new(&base);
+        other.login("autorizado1").await;
+        let gestoria = authorisation_numbered(&s, "0123456").await;
         let r = other
-            .post(format!("{base}/api/choose_authorisation"))
-            .form(&[("authorisation_id", gestoria.id.to_string())])
-            .send()
-            .await
-            .unwrap();
-        assert!(
-            r.status().is_success() || r.status().is_redirection(),
-            "{}",
-            r.status()
-        );
-        assert_eq!(
-            other
-                .get(format!("{base}/api/documentos/{}", doc.id))
-                .send()
-                .await
-                .unwrap()
-                .status(),
-            StatusCode::NOT_FOUND
-        );
+            .call_form(
+                "choose_authorisation",
+                &[("authorisation_id", gestoria.id.to_string())],
+            )
+            .await;
+        assert_ok_or_redirect(&r);
         let receipt = casia_services::entity::receipt::Entity::find()
             .one(&s.db)
             .await
             .unwrap()
             .unwrap();
-        assert_eq!(
-            other
-                .get(format!("{base}/api/justificantes/{}", receipt.id))
-                .send()
-                .await
-                .unwrap()
-                .status(),
-            StatusCode::NOT_FOUND
-        );
-        assert_eq!(
-            owner
-                .get(format!("{base}/api/justificantes/{}", receipt.id))
-                .send()
-                .await
-                .unwrap()
-                .status(),
-            StatusCode::OK
-        );
-        // Nobody signed in: no file.
-        assert_eq!(
-            client(&base)
-                .get(format!("{base}/api/documentos/{}", doc.id))
-                .send()
-                .await
-                .unwrap()
-                .status(),
-            StatusCode::UNAUTHORIZED
-        );
-        // A processor may read every case's documents.
-        let processor = client(&base);
-        login(&base, &processor, "tramitador1").await;
-        assert_eq!(
-            processor
-                .get(format!("{base}/api/documentos/{}", doc.id))
-                .send()
-                .await
-                .unwrap()
-                .status(),
-            StatusCode::OK
-        );
+        let document = format!("/api/documentos/{}", doc.id);
+        let receipt = format!("/api/justificantes/{}", receipt.id);
+        // Nobody signed in: no file. A processor may read every case's documents.
+        let anonymous = Browser::new(&base);
+        let processor = Browser::new(&base);
+        processor.login("tramitador1").await;
+        for (who, browser, path, expected) in [
+            ("other", &other, &document, StatusCode::NOT_FOUND),
+            ("other", &other, &receipt, StatusCode::NOT_FOUND),
+            ("owner", &owner, &receipt, StatusCode::OK),
+            ("anonymous", &anonymous, &document, StatusCode::UNAUTHORIZED),
+            ("processor", &processor, &document, StatusCode::OK),
+        ] {
+            assert_eq!(browser.fetch(path).await.status(), expected, "{who} {path}");
+        }
 
         // A file over the limit is refused from its declared length, with the reason.
         let too_big = vec![b'%'; s.config.uploads.max_bytes as usize + 1];
@@ -697,52 +453,23 @@ db_test!(
     }
 );
 
-/// A client signed in as `username`; every request it sends carries `Origin: base`.
-async fn signed_in(base: &str, username: &str) -> reqwest::Client {
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert("origin", base.parse().unwrap());
-    let http = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .default_headers(headers)
-        .build()
-        .unwrap();
-    let r = http
-        .post(format!("{base}/api/login"))
-        .form(&[
-            ("username", username),
-            ("password", casia_services::demo::DEMO_PASSWORD),
-            ("next", ""),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert!(
-        r.status().is_success() || r.status().is_redirection(),
-        "login {username}: {}",
-        r.status()
-    );
-    http
-}
-
 db_test!(
     the_audit_csv_holds_the_filtered_rows_and_only_administrators_get_it,
     |s| {
         use casia_services::entity::audit_log;
         use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-        casia_services::demo::load(&s).await.unwrap();
-        let base = serve(s.clone()).await;
+        let base = serve_demo(&s).await;
         let csv = format!("{base}/api/administracion/auditoria.csv");
 
         // Anonymous: 401. A processor: 403, and the refusal is in the trail.
-        let r = client(&base)
+        let r = Browser::new(&base)
             .get(&csv)
             .header("origin", &base)
             .send()
             .await
             .unwrap();
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
-        let processor = signed_in(&base, "tramitador1").await;
+        let processor = Browser::signed_in(&base, "tramitador1").await;
         assert_eq!(
             processor.get(&csv).send().await.unwrap().status(),
             StatusCode::FORBIDDEN
@@ -750,11 +477,8 @@ db_test!(
         // A server function refused by role is recorded too, with the endpoint and the address.
         assert_eq!(
             processor
-                .post(format!("{base}/api/admin_accounts"))
-                .form(&[("filter", ""), ("page", "0")])
-                .send()
+                .call_form("admin_accounts", &[("filter", ""), ("page", "0")])
                 .await
-                .unwrap()
                 .status(),
             StatusCode::FORBIDDEN
         );
@@ -786,16 +510,11 @@ db_test!(
         );
 
         // The administrator creates an account, then exports that action only.
-        let admin = signed_in(&base, "admin").await;
+        let admin = Browser::signed_in(&base, "admin").await;
         let account = serde_json::json!({ "input": {
             "username": "auditada", "full_name": "Cuenta Auditada", "email": "", "role": "tramitador", "password": "Girasol-Tranvía-Ópalo-49",
         }});
-        let r = admin
-            .post(format!("{base}/api/admin_create_account"))
-            .json(&account)
-            .send()
-            .await
-            .unwrap();
+        let r = admin.call_json("admin_create_account", &account).await;
         assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
         let id: i64 = r.json().await.unwrap();
         let r = admin
@@ -861,45 +580,31 @@ fn retry_after(r: &reqwest::Response) -> u64 {
 db_test!(
     verification_by_code_is_limited_per_client_and_a_blank_code_names_its_field,
     |s| {
-        let base = serve(s.clone()).await;
-        let http = client(&base);
-        let blank = http
-            .post(format!("{base}/api/verify_cea"))
-            .form(&[("cea", "  ")])
-            .send()
-            .await
-            .unwrap();
+        let base = serve(s.clone()).await.base;
+        let http = Browser::new(&base);
+        let blank = http.call_form("verify_cea", &[("cea", "  ")]).await;
         assert_eq!(blank.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let body: serde_json::Value = blank.json().await.unwrap();
         assert_eq!(body["Invalid"][0]["field"], "cea", "{body}");
         // The blank try counted; the rest of the minute's allowance answers normally.
         for _ in 1..s.config.verification.per_minute {
             let r = http
-                .post(format!("{base}/api/verify_cea"))
-                .form(&[("cea", "0000-0000-0000-0000-0000")])
-                .send()
-                .await
-                .unwrap();
+                .call_form("verify_cea", &[("cea", "0000-0000-0000-0000-0000")])
+                .await;
             assert_eq!(r.status(), StatusCode::OK);
             assert!(r.text().await.unwrap().contains("Unknown"));
         }
         let r = http
-            .post(format!("{base}/api/verify_cea"))
-            .form(&[("cea", "0000-0000-0000-0000-0000")])
-            .send()
-            .await
-            .unwrap();
+            .call_form("verify_cea", &[("cea", "0000-0000-0000-0000-0000")])
+            .await;
         assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
         assert!(retry_after(&r) >= 1);
         let body: serde_json::Value = r.json().await.unwrap();
         assert_eq!(body["TooManyRequests"]["limit"], "Verification", "{body}");
         // The file route shares the allowance.
         let r = http
-            .post(format!("{base}/api/verificacion/fichero"))
-            .body(b"%PDF-1.4 nada".to_vec())
-            .send()
-            .await
-            .unwrap();
+            .call_body("verificacion/fichero", b"%PDF-1.4 nada".to_vec())
+            .await;
         assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
     }
 );
@@ -908,15 +613,10 @@ db_test!(
     verification_by_file_answers_a_bomb_at_once_and_is_limited_per_client,
     |s| {
         const BOMB: &[u8] = include_bytes!("../../services/tests/fixtures/bomb-64x255.pdf");
-        let base = serve(s.clone()).await;
-        let http = client(&base);
+        let base = serve(s.clone()).await.base;
+        let http = Browser::new(&base);
         let started = std::time::Instant::now();
-        let r = http
-            .post(format!("{base}/api/verificacion/fichero"))
-            .body(BOMB.to_vec())
-            .send()
-            .await
-            .unwrap();
+        let r = http.call_body("verificacion/fichero", BOMB.to_vec()).await;
         assert_eq!(r.status(), StatusCode::OK);
         assert_eq!(r.text().await.unwrap(), "\"NotAReceipt\"");
         assert!(
@@ -925,29 +625,16 @@ db_test!(
             started.elapsed()
         );
         // The server still answers everything else meanwhile.
-        assert_eq!(
-            http.get(format!("{base}/healthz"))
-                .send()
-                .await
-                .unwrap()
-                .status(),
-            StatusCode::OK
-        );
+        assert_eq!(http.fetch("/healthz").await.status(), StatusCode::OK);
         for _ in 1..s.config.verification.per_minute {
             let r = http
-                .post(format!("{base}/api/verificacion/fichero"))
-                .body(vec![0x5a; 4096])
-                .send()
-                .await
-                .unwrap();
+                .call_body("verificacion/fichero", vec![0x5a; 4096])
+                .await;
             assert_eq!(r.status(), StatusCode::OK);
         }
         let r = http
-            .post(format!("{base}/api/verificacion/fichero"))
-            .body(vec![0x5a; 4096])
-            .send()
-            .await
-            .unwrap();
+            .call_body("verificacion/fichero", vec![0x5a; 4096])
+            .await;
         assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
         assert!(retry_after(&r) >= 1);
         assert!(r.text().await.unwrap().contains("TooManyRequests"));
@@ -966,27 +653,17 @@ db_test!(
             limits,
             ..s.clone()
         };
-        let base = serve(s.clone()).await;
-        let http = client(&base);
-        login(&base, &http, "autorizado2").await;
-        let pdf =
-            b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
-                .to_vec();
+        let base = serve(s.clone()).await.base;
+        let http = Browser::new(&base);
+        http.login("autorizado2").await;
+        let pdf = common::PDF.to_vec();
         for i in 0..2 {
             let r = http
-                .post(format!("{base}/api/uploads?name=f{i}.pdf"))
-                .body(pdf.clone())
-                .send()
-                .await
-                .unwrap();
+                .call_body(&format!("uploads?name=f{i}.pdf"), pdf.clone())
+                .await;
             assert_eq!(r.status(), StatusCode::OK);
         }
-        let r = http
-            .post(format!("{base}/api/uploads?name=f2.pdf"))
-            .body(pdf.clone())
-            .send()
-            .await
-            .unwrap();
+        let r = http.call_body("uploads?name=f2.pdf", pdf.clone()).await;
         assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
         assert!(retry_after(&r) > 3000);
         let body: serde_json::Value = r.json().await.unwrap();
@@ -994,5 +671,24 @@ db_test!(
             body["TooManyRequests"]["limit"]["UploadFiles"]["max"], 2,
             "{body}"
         );
+    }
+);
+
+db_test!(
+    a_database_failure_shows_an_error_page_not_the_login_page,
+    |s| {
+        let base = serve_demo(&s).await;
+        let user = Browser::signed_in(&base, "autorizado2").await;
+        assert_eq!(user.page("/casia").await.status(), StatusCode::OK);
+        // The database goes away: the session cannot be checked, which is not "signed out".
+        s.db.close_by_ref().await.unwrap();
+        for path in ["/casia", "/"] {
+            let r = user.page(path).await;
+            assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR, "{path}");
+            assert_eq!(location(&r), "", "{path}: not sent to the login page");
+            let html = r.text().await.unwrap();
+            let told = casia_domain::Msg::ErrInternal.t(casia_domain::Lang::Es);
+            assert!(html.contains(told.as_str()), "{path}: {html}");
+        }
     }
 );

@@ -9,16 +9,13 @@ use sea_orm::{
     Set,
 };
 
-use serde_json::json;
-
 use crate::accounts::{Caller, authorisation_view};
-use crate::audit::{self, AuditAction, AuditEvent, Outcome};
+use crate::audit::{AuditAction, AuditEvent, Outcome};
 use crate::clock::{display_opt, now};
 use crate::config::LoginLimits;
+use crate::db::found;
 use crate::entity::{authorisation, authorisation_member, user};
 use crate::error::{ServiceError, ServiceResult};
-use crate::passwords::PasswordChecks;
-use crate::throttle;
 
 pub struct NewAuthorisation<'a> {
     pub number: &'a str,
@@ -89,20 +86,14 @@ pub async fn add_member(
     user_id: i64,
     main: bool,
 ) -> ServiceResult<()> {
-    let u = user::Entity::find_by_id(user_id)
-        .one(db)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
+    let u = found::<user::Entity>(db, user_id).await?;
     if u.role != casia_domain::Role::Autorizado {
         return Err(ServiceError::invalid(
             "user_id",
             FieldProblem::InvalidChoice,
         ));
     }
-    let a = authorisation::Entity::find_by_id(authorisation_id)
-        .one(db)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
+    let a = found::<authorisation::Entity>(db, authorisation_id).await?;
     if authorisation_member::Entity::find_by_id((authorisation_id, user_id))
         .one(db)
         .await?
@@ -144,9 +135,7 @@ pub async fn get_contact(caller: &Caller) -> ServiceResult<ContactData> {
     Ok(contact_data(a, caller))
 }
 
-/// The password re-typed to change the notices address: throttled like a login (the same
-/// failures, keyed on the user and the client) and checked off the async threads, so a
-/// stolen session cannot be used to grind the password (ASVS V6.3.1).
+/// The password re-typed to change the notices address (see `recheck_password`).
 async fn check_contact_password(
     db: &DatabaseConnection,
     limits: &LoginLimits,
@@ -154,52 +143,19 @@ async fn check_contact_password(
     authorisation_id: i64,
     password: &str,
 ) -> ServiceResult<()> {
-    let refused = |outcome, details| {
-        AuditEvent::by(caller, AuditAction::ContactPasswordFailed, outcome)
-            .on("authorisation", authorisation_id)
-            .with_details(details)
-    };
-    let attempt = match throttle::begin(db, limits, &caller.user.username, &caller.client).await {
-        Ok(a) => a,
-        Err(
-            e @ ServiceError::TooManyAttempts {
-                retry_after_seconds,
-            },
-        ) => {
-            audit::record(
-                db,
-                refused(
-                    Outcome::Refused,
-                    json!({ "reason": "throttled", "retry_after_seconds": retry_after_seconds }),
-                ),
-            )
-            .await?;
-            return Err(e);
-        }
-        Err(e) => return Err(e),
-    };
-    let verified = match PasswordChecks::global(limits)
-        .verify(password, &caller.user.password_hash)
-        .await
-    {
-        Ok(ok) => ok,
-        Err(e) => {
-            attempt.abandon(db).await?;
-            return Err(e);
-        }
-    };
-    if !verified {
-        audit::record(
-            db,
-            refused(Outcome::Failure, json!({ "reason": "wrong_password" })),
-        )
-        .await?;
-        return Err(ServiceError::invalid(
-            "password",
-            FieldProblem::WrongPassword,
-        ));
-    }
-    attempt.succeeded(db).await
+    crate::passwords::recheck_password(
+        db,
+        limits,
+        caller,
+        password,
+        "password",
+        |outcome, details| {
+            AuditEvent::by(caller, AuditAction::ContactPasswordFailed, outcome)
+                .on("authorisation", authorisation_id)
+                .with_details(details)
+        },
+    )
+    .await
 }
 
 /// Only the main user may change the contact data; changing the address needs the

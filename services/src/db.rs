@@ -8,7 +8,8 @@ use sea_orm::sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
 };
 use sea_orm::{
-    ConnectOptions, Database, DatabaseConnection, DbBackend, DbErr, SqlxSqliteConnector,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    DbErr, EntityTrait, PrimaryKeyTrait, SqlxSqliteConnector,
 };
 
 /// Opens the database and brings its schema up to date.
@@ -66,6 +67,17 @@ pub fn is_unique_violation(err: &DbErr) -> bool {
     )
 }
 
+/// The row with this primary key, or `NotFound`.
+pub(crate) async fn found<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    id: impl Into<<E::PrimaryKey as PrimaryKeyTrait>::ValueType>,
+) -> crate::ServiceResult<E::Model> {
+    E::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(crate::ServiceError::NotFound)
+}
+
 /// Runs `work` in a transaction that takes the write lock at once (`BEGIN IMMEDIATE` on
 /// SQLite): for changes that read a row, then write it and its audit event. A deferred SQLite
 /// transaction would fail to upgrade its read if anyone else wrote meanwhile.
@@ -80,6 +92,14 @@ pub async fn write_transaction<T>(
             ..TransactionOptions::default()
         })
         .await?;
+    settle(tx, work).await
+}
+
+/// Runs `work` in `tx`: committed if it succeeds, rolled back if not.
+pub(crate) async fn settle<T>(
+    tx: DatabaseTransaction,
+    work: impl AsyncFnOnce(&DatabaseTransaction) -> crate::ServiceResult<T>,
+) -> crate::ServiceResult<T> {
     match work(&tx).await {
         Ok(value) => {
             tx.commit().await?;

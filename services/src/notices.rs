@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::accounts::Caller;
 use crate::clock::{display, now};
+use crate::db::found;
 use crate::entity::{authorisation, case, notice, notice_read, user};
 use crate::error::{ServiceError, ServiceResult};
 
@@ -42,10 +43,7 @@ pub async fn record(
     kind: NoticeKind,
     message: Option<String>,
 ) -> ServiceResult<notice::Model> {
-    let auth = authorisation::Entity::find_by_id(case.authorisation_id)
-        .one(db)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
+    let auth = found::<authorisation::Entity>(db, case.authorisation_id).await?;
     // Mail in the language of the person who opened the case.
     let lang = user::Entity::find_by_id(case.opened_by)
         .one(db)

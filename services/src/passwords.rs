@@ -14,7 +14,7 @@ use tokio::sync::Semaphore;
 use crate::accounts::{Caller, hash_password, verify_password};
 use crate::audit::{self, AuditAction, AuditEvent, Outcome};
 use crate::config::LoginLimits;
-use crate::entity::{session, user};
+use crate::entity::user;
 use crate::error::{ServiceError, ServiceResult};
 use crate::throttle;
 
@@ -125,6 +125,51 @@ pub async fn hash_off_thread(password: &str) -> ServiceResult<String> {
         .await
 }
 
+/// The signed-in caller's own password typed again (to change it, or the notices address):
+/// throttled like a login (the same failures, keyed on the user and the client) and checked
+/// off the async threads, so a stolen session cannot grind it (ASVS V6.3.1). A throttled or
+/// wrong try is recorded with `refused(outcome, details)` and refused, naming `field`.
+pub(crate) async fn recheck_password(
+    db: &DatabaseConnection,
+    limits: &LoginLimits,
+    caller: &Caller,
+    password: &str,
+    field: &'static str,
+    refused: impl Fn(Outcome, serde_json::Value) -> AuditEvent,
+) -> ServiceResult<()> {
+    let attempt = match throttle::begin(db, limits, &caller.user.username, &caller.client).await {
+        Ok(a) => a,
+        Err(
+            e @ ServiceError::TooManyAttempts {
+                retry_after_seconds,
+            },
+        ) => {
+            let details =
+                json!({ "reason": "throttled", "retry_after_seconds": retry_after_seconds });
+            audit::record(db, refused(Outcome::Refused, details)).await?;
+            return Err(e);
+        }
+        Err(e) => return Err(e),
+    };
+    let verified = match PasswordChecks::global(limits)
+        .verify(password, &caller.user.password_hash)
+        .await
+    {
+        Ok(ok) => ok,
+        Err(e) => {
+            attempt.abandon(db).await?;
+            return Err(e);
+        }
+    };
+    if !verified {
+        // The attempt stays recorded as a failure: the next ones wait longer.
+        let details = json!({ "reason": format!("wrong_{field}") });
+        audit::record(db, refused(Outcome::Failure, details)).await?;
+        return Err(ServiceError::invalid(field, FieldProblem::WrongPassword));
+    }
+    attempt.succeeded(db).await
+}
+
 /// "Cambiar contraseña" in `/cuenta`: the current password (throttled like a login), then the
 /// new one twice. On success every other session of the user ends (this one stays), a forced
 /// change is cleared, and the number of sessions ended is returned.
@@ -153,44 +198,20 @@ pub async fn change_password(
     }
     p.finish()?;
 
-    let attempt = match throttle::begin(db, limits, &caller.user.username, &caller.client).await {
-        Ok(a) => a,
-        Err(
-            e @ ServiceError::TooManyAttempts {
-                retry_after_seconds,
-            },
-        ) => {
-            let event = AuditEvent::by(caller, AuditAction::PasswordChangeFailed, Outcome::Refused)
+    recheck_password(
+        db,
+        limits,
+        caller,
+        current,
+        "current_password",
+        |outcome, details| {
+            AuditEvent::by(caller, AuditAction::PasswordChangeFailed, outcome)
                 .on("account", caller.user.id)
-                .with_details(
-                    json!({ "reason": "throttled", "retry_after_seconds": retry_after_seconds }),
-                );
-            audit::record(db, event).await?;
-            return Err(e);
-        }
-        Err(e) => return Err(e),
-    };
-    let gate = PasswordChecks::global(limits);
-    let verified = match gate.verify(current, &caller.user.password_hash).await {
-        Ok(ok) => ok,
-        Err(e) => {
-            attempt.abandon(db).await?;
-            return Err(e);
-        }
-    };
-    if !verified {
-        // The attempt stays recorded as a failure: the next ones wait longer.
-        let event = AuditEvent::by(caller, AuditAction::PasswordChangeFailed, Outcome::Failure)
-            .on("account", caller.user.id)
-            .with_details(json!({ "reason": "wrong_current_password" }));
-        audit::record(db, event).await?;
-        return Err(ServiceError::invalid(
-            "current_password",
-            FieldProblem::WrongPassword,
-        ));
-    }
-    attempt.succeeded(db).await?;
-    let hash = gate.hash(new).await?;
+                .with_details(details)
+        },
+    )
+    .await?;
+    let hash = PasswordChecks::global(limits).hash(new).await?;
 
     let txn = db.begin().await?;
     user::Entity::update_many()
@@ -199,12 +220,7 @@ pub async fn change_password(
         .filter(user::Column::Id.eq(caller.user.id))
         .exec(&txn)
         .await?;
-    let ended = session::Entity::delete_many()
-        .filter(session::Column::UserId.eq(caller.user.id))
-        .filter(session::Column::Id.ne(caller.session_id.clone()))
-        .exec(&txn)
-        .await?
-        .rows_affected;
+    let ended = crate::sessions::delete_others(&txn, caller).await?;
     let event = AuditEvent::by(caller, AuditAction::PasswordChanged, Outcome::Success)
         .on("account", caller.user.id)
         .with_details(json!({ "other_sessions_ended": ended, "was_required": caller.password_change_required }));

@@ -137,15 +137,23 @@ pub async fn end(db: &DatabaseConnection, caller: &Caller, public: &str) -> Serv
     Ok(())
 }
 
+/// Deletes every session of the caller but this one (in the caller's transaction); how many.
+pub(crate) async fn delete_others(
+    txn: &impl sea_orm::ConnectionTrait,
+    caller: &Caller,
+) -> ServiceResult<u64> {
+    Ok(session::Entity::delete_many()
+        .filter(session::Column::UserId.eq(caller.user.id))
+        .filter(session::Column::Id.ne(caller.session_id.clone()))
+        .exec(txn)
+        .await?
+        .rows_affected)
+}
+
 /// "Cerrar todas las demás": every session of the caller but this one. Returns how many ended.
 pub async fn end_others(db: &DatabaseConnection, caller: &Caller) -> ServiceResult<u64> {
     let txn = db.begin().await?;
-    let ended = session::Entity::delete_many()
-        .filter(session::Column::UserId.eq(caller.user.id))
-        .filter(session::Column::Id.ne(caller.session_id.clone()))
-        .exec(&txn)
-        .await?
-        .rows_affected;
+    let ended = delete_others(&txn, caller).await?;
     let event = AuditEvent::by(caller, AuditAction::OtherSessionsEnded, Outcome::Success)
         .on("account", caller.user.id)
         .with_details(json!({ "ended": ended }));

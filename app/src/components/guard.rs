@@ -99,7 +99,7 @@ where
                 let Some(gate) = gate.try_get() else { return ().into_any() };
                 match gate {
                     Gate::Loading => view! { <p class="loading">{t(Msg::Loading)}</p> }.into_any(),
-                    Gate::Failed(e) => view! { <StatusPage title=Msg::ErrInternal text=None error=Some(e)/> }.into_any(),
+                    Gate::Failed(e) => view! { <FailedPage error=e/> }.into_any(),
                     Gate::Login { expired } => {
                         let next = format!("{}{}", location.pathname.get_untracked(), location.search.get_untracked());
                         let path = with_query("/acceso", [("next", Some(next.as_str())), ("caducada", expired.then_some("1"))]);
@@ -126,6 +126,14 @@ where
             }}
         </Transition>
     }
+}
+
+/// The page could not learn who is signed in (the database down): a 500 page saying so.
+#[component]
+pub fn FailedPage(error: crate::error::AppError) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::server::set_page_status(http::StatusCode::INTERNAL_SERVER_ERROR);
+    view! { <StatusPage title=Msg::ErrInternal text=None error=Some(error)/> }
 }
 
 /// A whole-page message (403, 404, unexpected error).

@@ -11,6 +11,6 @@ pub mod header;
 pub mod loaded;
 
 pub use forms::{ErrorBanner, FieldMessage};
-pub use guard::{Guarded, StatusPage};
+pub use guard::{FailedPage, Guarded, StatusPage};
 pub use header::Header;
 pub use loaded::{ErrorAlert, Loaded};

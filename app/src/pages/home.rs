@@ -4,7 +4,7 @@ use casia_domain::{Msg, Role};
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 
-use crate::components::Guarded;
+use crate::components::{FailedPage, Guarded};
 use crate::context::{t, use_page};
 
 #[component]
@@ -13,7 +13,10 @@ pub fn RootRedirect() -> impl IntoView {
     view! {
         <Transition fallback=|| ()>
             {move || page.current().map(|c| {
-                let context = c.ok();
+                let context = match c {
+                    Ok(context) => Some(context),
+                    Err(e) => return view! { <FailedPage error=e/> }.into_any(),
+                };
                 let code_pending = context.as_ref().is_some_and(|c| c.second_factor == casia_domain::second_factor::SecondFactorGate::Pending);
                 let target = match context.and_then(|c| c.session) {
                     None if code_pending => "/acceso/segundo-factor",
@@ -25,7 +28,7 @@ pub fn RootRedirect() -> impl IntoView {
                         Role::Administrador => "/administracion",
                     },
                 };
-                view! { <Redirect path=target/> }
+                view! { <Redirect path=target/> }.into_any()
             })}
         </Transition>
     }

@@ -1,7 +1,12 @@
 //! Shared by the HTTP tests that walk every endpoint (access matrix, fuzz): the real router
 //! on a local port, a client that sends the public origin on every request, demo-like data
 //! with two authorisations, and the counts of the main tables.
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
+
+mod browser;
+pub use browser::{
+    Browser, assert_ok_or_redirect, cookie_named, location, login_form, set_cookies,
+};
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -40,8 +45,8 @@ pub struct Server {
     pub task: tokio::task::JoinHandle<()>,
 }
 
-/// Serves the app on a random local port, which is then its public URL (the origin every
-/// request of `Client` carries).
+/// Serves the app with `casia serve`'s loop on a random local port, which is then its public
+/// URL (the origin every request of `Client` and `Browser` carries).
 pub async fn serve(mut s: Services) -> Server {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -49,23 +54,56 @@ pub async fn serve(mut s: Services) -> Server {
         public_url: format!("http://{addr}"),
         ..(*s.config).clone()
     });
+    serve_on(listener, s)
+}
+
+/// The demo data, served as `serve` does; returns the base URL.
+pub async fn serve_demo(s: &Services) -> String {
+    casia_services::demo::load(s).await.unwrap();
+    serve(s.clone()).await.base
+}
+
+/// Serves the app on a random local port keeping the configured public URL (the test
+/// servers' `http://127.0.0.1:3000`, or a proxy's), which is then not the address it listens on.
+pub async fn serve_keeping_public_url(s: Services) -> Server {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    serve_on(listener, s)
+}
+
+fn serve_on(listener: tokio::net::TcpListener, s: Services) -> Server {
+    let addr = listener.local_addr().unwrap();
+    let http = s.config.http.clone();
     let state = AppState {
         leptos_options: casia_server::web::leptos_options(&s.config, addr),
         services: s,
     };
     let router = casia_server::web::router(state);
     let task = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await
-        .unwrap();
+        casia_server::web::serve_on(listener, router, &http, std::future::pending()).await
     });
     Server {
         base: format!("http://{addr}"),
         task,
     }
+}
+
+/// The account called `username`, if there is one.
+pub async fn find_user(s: &Services, username: &str) -> Option<entity::user::Model> {
+    entity::user::Entity::find()
+        .filter(entity::user::Column::Username.eq(username))
+        .one(&s.db)
+        .await
+        .unwrap()
+}
+
+/// The authorisation with this number.
+pub async fn authorisation_numbered(s: &Services, number: &str) -> entity::authorisation::Model {
+    entity::authorisation::Entity::find()
+        .filter(entity::authorisation::Column::Number.eq(number))
+        .one(&s.db)
+        .await
+        .unwrap()
+        .unwrap()
 }
 
 /// Who calls: the six columns of the access matrix.
@@ -150,7 +188,7 @@ impl Client {
         let anonymous = Client::anonymous(http, base);
         let r = anonymous
             .request(reqwest::Method::POST, "/api/login")
-            .form(&[("username", username), ("password", PASSWORD), ("next", "")])
+            .form(&login_form(username, PASSWORD, ""))
             .send()
             .await
             .unwrap();
@@ -226,16 +264,8 @@ impl Fixture {
 pub async fn fixture(s: &Services) -> Fixture {
     casia_services::demo::load(s).await.unwrap();
     let db = &s.db;
-    let by_number = |n: &'static str| async move {
-        entity::authorisation::Entity::find()
-            .filter(entity::authorisation::Column::Number.eq(n))
-            .one(db)
-            .await
-            .unwrap()
-            .unwrap()
-    };
-    let gestoria = by_number("0123456").await;
-    let laboral = by_number("0654321").await;
+    let gestoria = authorisation_numbered(s, "0123456").await;
+    let laboral = authorisation_numbered(s, "0654321").await;
     let new_user = |username: &'static str, role: Role| async move {
         // Demo-like accounts with the demo password (the policy applies to real ones).
         create_demo_user(
@@ -255,12 +285,7 @@ pub async fn fixture(s: &Services) -> Fixture {
     let ajeno = new_user("ajeno", Role::Autorizado).await;
     add_member(db, gestoria.id, ajeno.id, false).await.unwrap();
     let spare = new_user("suplente", Role::Autorizado).await;
-    let autorizado1 = entity::user::Entity::find()
-        .filter(entity::user::Column::Username.eq("autorizado1"))
-        .one(db)
-        .await
-        .unwrap()
-        .unwrap();
+    let autorizado1 = find_user(s, "autorizado1").await.unwrap();
 
     let server = serve(s.clone()).await;
     let http = http_client();
@@ -380,114 +405,31 @@ pub async fn fixture(s: &Services) -> Fixture {
 
 /// Rows in the main tables: a malformed request must change none of them.
 pub async fn table_counts(s: &Services) -> Vec<(&'static str, u64)> {
-    let db = &s.db;
-    vec![
-        (
-            "cases",
-            entity::case::Entity::find().count(db).await.unwrap(),
-        ),
-        (
-            "case_history",
-            entity::case_history::Entity::find()
-                .count(db)
-                .await
-                .unwrap(),
-        ),
-        (
-            "case_messages",
-            entity::case_message::Entity::find()
-                .count(db)
-                .await
-                .unwrap(),
-        ),
-        (
-            "case_notes",
-            entity::case_note::Entity::find().count(db).await.unwrap(),
-        ),
-        (
-            "documents",
-            entity::document::Entity::find().count(db).await.unwrap(),
-        ),
-        (
-            "document_types",
-            entity::document_type::Entity::find()
-                .count(db)
-                .await
-                .unwrap(),
-        ),
-        (
-            "receipts",
-            entity::receipt::Entity::find().count(db).await.unwrap(),
-        ),
-        (
-            "uploads",
-            entity::upload::Entity::find().count(db).await.unwrap(),
-        ),
-        (
-            "users",
-            entity::user::Entity::find().count(db).await.unwrap(),
-        ),
-        (
-            "authorisations",
-            entity::authorisation::Entity::find()
-                .count(db)
-                .await
-                .unwrap(),
-        ),
-        (
-            "authorisation_members",
-            entity::authorisation_member::Entity::find()
-                .count(db)
-                .await
-                .unwrap(),
-        ),
-        (
-            "notices",
-            entity::notice::Entity::find().count(db).await.unwrap(),
-        ),
-        (
-            "notice_reads",
-            entity::notice_read::Entity::find().count(db).await.unwrap(),
-        ),
-        (
-            "sessions",
-            entity::session::Entity::find().count(db).await.unwrap(),
-        ),
-        (
-            "submissions",
-            entity::submission::Entity::find().count(db).await.unwrap(),
-        ),
-        (
-            "holidays",
-            entity::holiday::Entity::find().count(db).await.unwrap(),
-        ),
-        (
-            "deadline_targets",
-            entity::deadline_target::Entity::find()
-                .count(db)
-                .await
-                .unwrap(),
-        ),
-        (
-            "taxonomy_nodes",
-            entity::taxonomy_node::Entity::find()
-                .count(db)
-                .await
-                .unwrap(),
-        ),
-        (
-            "second_factors",
-            entity::second_factor::Entity::find()
-                .count(db)
-                .await
-                .unwrap(),
-        ),
-        (
-            "recovery_codes",
-            entity::recovery_code::Entity::find()
-                .count(db)
-                .await
-                .unwrap(),
-        ),
+    macro_rules! counts {
+        ($($name:literal => $table:ident),* $(,)?) => {
+            vec![$(($name, entity::$table::Entity::find().count(&s.db).await.unwrap())),*]
+        };
+    }
+    counts![
+        "cases" => case,
+        "case_history" => case_history,
+        "case_messages" => case_message,
+        "case_notes" => case_note,
+        "documents" => document,
+        "document_types" => document_type,
+        "receipts" => receipt,
+        "uploads" => upload,
+        "users" => user,
+        "authorisations" => authorisation,
+        "authorisation_members" => authorisation_member,
+        "notices" => notice,
+        "notice_reads" => notice_read,
+        "sessions" => session,
+        "submissions" => submission,
+        "holidays" => holiday,
+        "deadline_targets" => deadline_target,
+        "taxonomy_nodes" => taxonomy_node,
+        "second_factors" => second_factor,
+        "recovery_codes" => recovery_code,
     ]
 }

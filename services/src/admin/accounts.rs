@@ -5,7 +5,6 @@ use casia_domain::validation::Problems;
 use casia_domain::{FieldProblem, Lang, Role};
 use std::collections::HashMap;
 
-use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
 };
@@ -14,6 +13,7 @@ use serde_json::json;
 use crate::accounts::{self, Caller, NewUser};
 use crate::audit::AuditAction;
 use crate::clock::display;
+use crate::db::found;
 use crate::db::write_transaction;
 use crate::entity::{authorisation, authorisation_member, session, user};
 use crate::error::{ServiceError, ServiceResult};
@@ -129,12 +129,10 @@ pub async fn set_account_active(
         return Err(ServiceError::invalid("id", FieldProblem::InvalidChoice));
     }
     write_transaction(db, async |tx| {
-        let u = user::Entity::find_by_id(id).one(tx).await?.ok_or(ServiceError::NotFound)?;
-        user::Entity::update_many()
-            .col_expr(user::Column::Active, Expr::value(active))
-            .filter(user::Column::Id.eq(id))
-            .exec(tx)
-            .await?;
+        let u = found::<user::Entity>(tx, id).await?;
+        let mut am: user::ActiveModel = u.clone().into();
+        am.active = Set(active);
+        am.update(tx).await?;
         let mut sessions_ended = 0;
         if !active {
             sessions_ended = session::Entity::delete_many().filter(session::Column::UserId.eq(id)).exec(tx).await?.rows_affected;
@@ -154,10 +152,7 @@ pub async fn reset_password(
     password: &str,
 ) -> ServiceResult<()> {
     require_admin(caller)?;
-    let u = user::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
+    let u = found::<user::Entity>(db, id).await?;
     let mut p = Problems::default();
     crate::passwords::check_password(&mut p, "password", password, &u.username, &u.full_name);
     p.finish()?;
@@ -165,10 +160,7 @@ pub async fn reset_password(
     // the write lock.
     let hash = crate::passwords::hash_off_thread(password).await?;
     write_transaction(db, async |tx| {
-        let u = user::Entity::find_by_id(id)
-            .one(tx)
-            .await?
-            .ok_or(ServiceError::NotFound)?;
+        let u = found::<user::Entity>(tx, id).await?;
         let username = u.username.clone();
         let mut am: user::ActiveModel = u.into();
         am.password_hash = Set(hash);

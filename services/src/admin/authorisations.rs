@@ -5,18 +5,20 @@ use casia_domain::{FieldProblem, Role};
 use std::collections::HashMap;
 
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
+};
 use serde_json::json;
 
 use crate::accounts::{self, Caller};
 use crate::audit::AuditAction;
 use crate::authorisations::{self, NewAuthorisation};
 use crate::clock::display_opt;
-use crate::db::write_transaction;
+use crate::db::found;
 use crate::entity::{authorisation, authorisation_member, user};
 use crate::error::{ServiceError, ServiceResult};
 
-use super::{audited, authorisation_json, list_page, require_admin, username_of};
+use super::{admin_write, audited, authorisation_json, list_page, require_admin, username_of};
 
 /// Authorisations by number, `ADMIN_PAGE_SIZE` at a time, optionally those whose number or
 /// company name contains `filter`, with their members (only the page's are read).
@@ -105,17 +107,11 @@ pub async fn set_authorisation_active(
     id: i64,
     active: bool,
 ) -> ServiceResult<()> {
-    require_admin(caller)?;
-    write_transaction(db, async |tx| {
-        let a = authorisation::Entity::find_by_id(id)
-            .one(tx)
-            .await?
-            .ok_or(ServiceError::NotFound)?;
-        authorisation::Entity::update_many()
-            .col_expr(authorisation::Column::Active, Expr::value(active))
-            .filter(authorisation::Column::Id.eq(id))
-            .exec(tx)
-            .await?;
+    admin_write(db, caller, async |tx| {
+        let a = found::<authorisation::Entity>(tx, id).await?;
+        let mut am: authorisation::ActiveModel = a.clone().into();
+        am.active = Set(active);
+        am.update(tx).await?;
         let details = json!({ "before": { "active": a.active }, "after": { "active": active } });
         audited(
             tx,
@@ -135,8 +131,7 @@ pub async fn create_authorisation(
     caller: &Caller,
     input: NewAuthorisationInput,
 ) -> ServiceResult<i64> {
-    require_admin(caller)?;
-    write_transaction(db, async |tx| {
+    admin_write(db, caller, async |tx| {
         let a = authorisations::create_authorisation(
             tx,
             NewAuthorisation {
@@ -170,8 +165,7 @@ pub async fn add_member(
     username: &str,
     main: bool,
 ) -> ServiceResult<()> {
-    require_admin(caller)?;
-    write_transaction(db, async |tx| {
+    admin_write(db, caller, async |tx| {
         let u = user::Entity::find()
             .filter(user::Column::Username.eq(accounts::normalise_username(username)))
             .one(tx)
@@ -180,10 +174,7 @@ pub async fn add_member(
                 "username",
                 FieldProblem::InvalidChoice,
             ))?;
-        let a = authorisation::Entity::find_by_id(authorisation_id)
-            .one(tx)
-            .await?
-            .ok_or(ServiceError::NotFound)?;
+        let a = found::<authorisation::Entity>(tx, authorisation_id).await?;
         let was_member = authorisation_member::Entity::find_by_id((authorisation_id, u.id))
             .one(tx)
             .await?
@@ -215,12 +206,8 @@ pub async fn remove_member(
     authorisation_id: i64,
     user_id: i64,
 ) -> ServiceResult<()> {
-    require_admin(caller)?;
-    write_transaction(db, async |tx| {
-        let a = authorisation::Entity::find_by_id(authorisation_id)
-            .one(tx)
-            .await?
-            .ok_or(ServiceError::NotFound)?;
+    admin_write(db, caller, async |tx| {
+        let a = found::<authorisation::Entity>(tx, authorisation_id).await?;
         if a.main_user_id == Some(user_id) {
             return Err(ServiceError::invalid("user_id", FieldProblem::InUse));
         }
@@ -251,8 +238,7 @@ pub async fn set_main_user(
     authorisation_id: i64,
     user_id: i64,
 ) -> ServiceResult<()> {
-    require_admin(caller)?;
-    write_transaction(db, async |tx| {
+    admin_write(db, caller, async |tx| {
         if authorisation_member::Entity::find_by_id((authorisation_id, user_id))
             .one(tx)
             .await?
@@ -263,10 +249,7 @@ pub async fn set_main_user(
                 FieldProblem::InvalidChoice,
             ));
         }
-        let a = authorisation::Entity::find_by_id(authorisation_id)
-            .one(tx)
-            .await?
-            .ok_or(ServiceError::NotFound)?;
+        let a = found::<authorisation::Entity>(tx, authorisation_id).await?;
         authorisation::Entity::update_many()
             .col_expr(authorisation::Column::MainUserId, Expr::value(user_id))
             .filter(authorisation::Column::Id.eq(authorisation_id))

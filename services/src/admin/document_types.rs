@@ -11,6 +11,7 @@ use serde_json::json;
 
 use crate::accounts::Caller;
 use crate::audit::AuditAction;
+use crate::db::found;
 use crate::db::write_transaction;
 use crate::entity::document_type;
 use crate::error::{ServiceError, ServiceResult};
@@ -121,10 +122,7 @@ pub async fn update_document_type(
     require_admin(caller)?;
     check_names(name_es, name_en)?;
     write_transaction(db, async |tx| {
-        let t = document_type::Entity::find_by_id(id)
-            .one(tx)
-            .await?
-            .ok_or(ServiceError::NotFound)?;
+        let t = found::<document_type::Entity>(tx, id).await?;
         let before = document_type_json(&t);
         let mut am: document_type::ActiveModel = t.into();
         am.name_es = Set(name_es.trim().to_owned());

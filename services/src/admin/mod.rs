@@ -40,6 +40,16 @@ fn require_admin(caller: &Caller) -> ServiceResult<()> {
     caller.require_role(&[Role::Administrador])
 }
 
+/// An administrator's change: the role checked, then `work` in one write transaction.
+async fn admin_write<T>(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    work: impl AsyncFnOnce(&sea_orm::DatabaseTransaction) -> ServiceResult<T>,
+) -> ServiceResult<T> {
+    require_admin(caller)?;
+    crate::db::write_transaction(db, work).await
+}
+
 /// Writes the audit event of an administrative change, in the change's transaction.
 async fn audited(
     tx: &impl ConnectionTrait,

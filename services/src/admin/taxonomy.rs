@@ -4,7 +4,6 @@ use casia_domain::dto::{AdminNode, NodeInput, Taxonomy};
 use casia_domain::model::CaseType;
 use casia_domain::{FieldProblem, Lang};
 
-use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     Set,
@@ -13,11 +12,12 @@ use serde_json::json;
 
 use crate::accounts::Caller;
 use crate::audit::AuditAction;
+use crate::db::found;
 use crate::db::write_transaction;
 use crate::entity::taxonomy_node;
 use crate::error::{ServiceError, ServiceResult};
 
-use super::{audited, check_names, node_json, require_admin};
+use super::{admin_write, audited, check_names, node_json, require_admin};
 
 /// The whole tree, with the nodes cases use marked (they can be deactivated, not deleted).
 pub async fn taxonomy(db: &DatabaseConnection, caller: &Caller) -> ServiceResult<Taxonomy> {
@@ -67,10 +67,7 @@ async fn insert_node(
             1,
         ),
         Some(pid) => {
-            let p = taxonomy_node::Entity::find_by_id(pid)
-                .one(db)
-                .await?
-                .ok_or(ServiceError::NotFound)?;
+            let p = found::<taxonomy_node::Entity>(db, pid).await?;
             if p.depth >= 3 {
                 return Err(ServiceError::invalid(
                     "parent_id",
@@ -125,10 +122,7 @@ pub async fn update_node(
     require_admin(caller)?;
     check_names(&input.name_es, &input.name_en)?;
     write_transaction(db, async |tx| {
-        let n = taxonomy_node::Entity::find_by_id(id)
-            .one(tx)
-            .await?
-            .ok_or(ServiceError::NotFound)?;
+        let n = found::<taxonomy_node::Entity>(tx, id).await?;
         let before = node_json(&n);
         let technical = input.technical && n.case_type == CaseType::Incidencia;
         let mut am: taxonomy_node::ActiveModel = n.into();
@@ -158,14 +152,11 @@ pub async fn set_node_active(
     id: i64,
     active: bool,
 ) -> ServiceResult<()> {
-    require_admin(caller)?;
-    write_transaction(db, async |tx| {
-        let n = taxonomy_node::Entity::find_by_id(id).one(tx).await?.ok_or(ServiceError::NotFound)?;
-        taxonomy_node::Entity::update_many()
-            .col_expr(taxonomy_node::Column::Active, Expr::value(active))
-            .filter(taxonomy_node::Column::Id.eq(id))
-            .exec(tx)
-            .await?;
+    admin_write(db, caller, async |tx| {
+        let n = found::<taxonomy_node::Entity>(tx, id).await?;
+        let mut am: taxonomy_node::ActiveModel = n.clone().into();
+        am.active = Set(active);
+        am.update(tx).await?;
         let change = if active { "activated" } else { "deactivated" };
         audited(tx, caller, AuditAction::AdminTaxonomyChanged, "taxonomy_node", id, json!({ "change": change, "name_es": n.name_es, "before": { "active": n.active }, "after": { "active": active } })).await
     })
@@ -181,10 +172,7 @@ pub async fn delete_node(db: &DatabaseConnection, caller: &Caller, id: i64) -> S
         return Err(ServiceError::invalid("id", FieldProblem::InUse));
     }
     write_transaction(db, async |tx| {
-        let n = taxonomy_node::Entity::find_by_id(id)
-            .one(tx)
-            .await?
-            .ok_or(ServiceError::NotFound)?;
+        let n = found::<taxonomy_node::Entity>(tx, id).await?;
         taxonomy_node::Entity::delete_by_id(id).exec(tx).await?;
         audited(
             tx,
@@ -202,10 +190,7 @@ pub async fn delete_node(db: &DatabaseConnection, caller: &Caller, id: i64) -> S
 /// Both languages of one node, for its editor.
 pub async fn node(db: &DatabaseConnection, caller: &Caller, id: i64) -> ServiceResult<AdminNode> {
     require_admin(caller)?;
-    let n = taxonomy_node::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
+    let n = found::<taxonomy_node::Entity>(db, id).await?;
     Ok(AdminNode {
         id: n.id,
         depth: n.depth,

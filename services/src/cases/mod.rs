@@ -254,15 +254,5 @@ pub(crate) async fn in_transaction<T>(
     work: impl AsyncFnOnce(&DatabaseTransaction) -> ServiceResult<T>,
 ) -> ServiceResult<T> {
     use sea_orm::TransactionTrait;
-    let tx = db.begin().await?;
-    match work(&tx).await {
-        Ok(value) => {
-            tx.commit().await?;
-            Ok(value)
-        }
-        Err(e) => {
-            tx.rollback().await.ok();
-            Err(e)
-        }
-    }
+    crate::db::settle(db.begin().await?, work).await
 }

@@ -19,6 +19,7 @@ use super::{idempotency, in_transaction, write_history};
 use crate::Services;
 use crate::accounts::Caller;
 use crate::clock::{display, now};
+use crate::db::found;
 use crate::entity::{case, case_counter, document, document_type, upload};
 use crate::error::{ServiceError, ServiceResult};
 use casia_domain::lifecycle::HistoryAction;
@@ -211,10 +212,7 @@ async fn next_case_number(tx: &impl ConnectionTrait, year: i32) -> ServiceResult
             "no case counter for {year}"
         )));
     }
-    let counter = case_counter::Entity::find_by_id(year)
-        .one(tx)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
+    let counter = found::<case_counter::Entity>(tx, year).await?;
     if counter.last_value >= case_number::SEQUENCE_SPAN {
         return Err(ServiceError::Internal(
             "case numbers exhausted for the year".into(),
@@ -238,10 +236,7 @@ async fn existing_submission(
     let Some(case_id) = sub.case_id else {
         return Ok(None);
     };
-    let c = case::Entity::find_by_id(case_id)
-        .one(db)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
+    let c = found::<case::Entity>(db, case_id).await?;
     if c.authorisation_id != authorisation_id {
         return Err(ServiceError::Conflict);
     }

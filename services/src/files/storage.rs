@@ -40,15 +40,19 @@ impl Storage {
         Ok(())
     }
 
-    pub async fn get(&self, key: &str) -> ServiceResult<Bytes> {
-        let result = self
-            .store
+    /// The stored object, or `NotFound`.
+    async fn fetch(&self, key: &str) -> ServiceResult<object_store::GetResult> {
+        self.store
             .get(&StorePath::from(key))
             .await
             .map_err(|e| match e {
                 object_store::Error::NotFound { .. } => ServiceError::NotFound,
                 other => ServiceError::Storage(other.to_string()),
-            })?;
+            })
+    }
+
+    pub async fn get(&self, key: &str) -> ServiceResult<Bytes> {
+        let result = self.fetch(key).await?;
         result
             .bytes()
             .await
@@ -63,14 +67,7 @@ impl Storage {
         u64,
         impl Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static,
     )> {
-        let result = self
-            .store
-            .get(&StorePath::from(key))
-            .await
-            .map_err(|e| match e {
-                object_store::Error::NotFound { .. } => ServiceError::NotFound,
-                other => ServiceError::Storage(other.to_string()),
-            })?;
+        let result = self.fetch(key).await?;
         let size = result.meta.size;
         Ok((
             size,

@@ -13,16 +13,9 @@ use casia_services::db_test;
 db_test!(login_succeeds_and_the_cookie_finds_the_session, |s| {
     fixtures::user(&s, "Ana.Gestora", Role::Autorizado).await;
     // Usernames are case-insensitive and trimmed.
-    let logged = accounts::login(
-        &s.db,
-        &s.config.login,
-        &s.config.session,
-        " ana.gestora ",
-        PASSWORD,
-        "c1",
-    )
-    .await
-    .unwrap();
+    let logged = fixtures::attempt(&s, " ana.gestora ", PASSWORD, "c1")
+        .await
+        .unwrap();
     let caller = accounts::caller_from_token(&s.db, &s.config.session, &logged.token)
         .await
         .unwrap();
@@ -47,25 +40,9 @@ db_test!(login_succeeds_and_the_cookie_finds_the_session, |s| {
 
 db_test!(wrong_password_and_unknown_user_get_the_same_answer, |s| {
     fixtures::user(&s, "pepe", Role::Autorizado).await;
-    let wrong = accounts::login(
-        &s.db,
-        &s.config.login,
-        &s.config.session,
-        "pepe",
-        "otra-clave",
-        "c1",
-    )
-    .await;
+    let wrong = fixtures::attempt(&s, "pepe", "otra-clave", "c1").await;
     assert!(matches!(wrong, Err(ServiceError::BadCredentials)));
-    let unknown = accounts::login(
-        &s.db,
-        &s.config.login,
-        &s.config.session,
-        "nadie",
-        PASSWORD,
-        "c1",
-    )
-    .await;
+    let unknown = fixtures::attempt(&s, "nadie", PASSWORD, "c1").await;
     assert!(matches!(unknown, Err(ServiceError::BadCredentials)));
 });
 
@@ -75,27 +52,11 @@ db_test!(
         fixtures::user(&s, "pepe", Role::Autorizado).await;
         let free = s.config.login.free_failures;
         for _ in 0..free {
-            let r = accounts::login(
-                &s.db,
-                &s.config.login,
-                &s.config.session,
-                "pepe",
-                "mal",
-                "c1",
-            )
-            .await;
+            let r = fixtures::attempt(&s, "pepe", "mal", "c1").await;
             assert!(matches!(r, Err(ServiceError::BadCredentials)));
         }
         // From the same client even the right password must wait now, and is told how long.
-        let waiting = accounts::login(
-            &s.db,
-            &s.config.login,
-            &s.config.session,
-            "pepe",
-            PASSWORD,
-            "c1",
-        )
-        .await;
+        let waiting = fixtures::attempt(&s, "pepe", PASSWORD, "c1").await;
         match waiting {
             Err(ServiceError::TooManyAttempts {
                 retry_after_seconds,
@@ -103,68 +64,21 @@ db_test!(
             other => panic!("expected a wait, got {:?}", other.map(|l| l.user.username)),
         }
         // The real user on another client is not held up, and another account is not affected.
-        assert!(
-            accounts::login(
-                &s.db,
-                &s.config.login,
-                &s.config.session,
-                "pepe",
-                PASSWORD,
-                "c2"
-            )
-            .await
-            .is_ok()
-        );
+        assert!(fixtures::attempt(&s, "pepe", PASSWORD, "c2").await.is_ok());
         fixtures::user(&s, "otra", Role::Autorizado).await;
-        assert!(
-            accounts::login(
-                &s.db,
-                &s.config.login,
-                &s.config.session,
-                "otra",
-                PASSWORD,
-                "c1"
-            )
-            .await
-            .is_ok()
-        );
+        assert!(fixtures::attempt(&s, "otra", PASSWORD, "c1").await.is_ok());
     }
 );
 
 db_test!(a_successful_login_clears_earlier_failures, |s| {
     fixtures::user(&s, "pepe", Role::Autorizado).await;
     for _ in 0..s.config.login.free_failures - 1 {
-        let _ = accounts::login(
-            &s.db,
-            &s.config.login,
-            &s.config.session,
-            "pepe",
-            "mal",
-            "c1",
-        )
-        .await;
+        let _ = fixtures::attempt(&s, "pepe", "mal", "c1").await;
     }
-    accounts::login(
-        &s.db,
-        &s.config.login,
-        &s.config.session,
-        "pepe",
-        PASSWORD,
-        "c1",
-    )
-    .await
-    .unwrap();
+    fixtures::attempt(&s, "pepe", PASSWORD, "c1").await.unwrap();
     // A full set of free failures again, each answered at once.
     for _ in 0..s.config.login.free_failures {
-        let again = accounts::login(
-            &s.db,
-            &s.config.login,
-            &s.config.session,
-            "pepe",
-            "mal",
-            "c1",
-        )
-        .await;
+        let again = fixtures::attempt(&s, "pepe", "mal", "c1").await;
         assert!(matches!(again, Err(ServiceError::BadCredentials)));
     }
 });
@@ -221,11 +135,7 @@ db_test!(logout_ends_the_session_and_login_issues_a_new_one, |s| {
         accounts::caller_from_token(&s.db, &s.config.session, &first).await,
         Err(ServiceError::NotSignedIn)
     ));
-    assert!(
-        accounts::caller_from_token(&s.db, &s.config.session, &second)
-            .await
-            .is_ok()
-    );
+    assert!(fixtures::session_works(&s, &second).await);
 });
 
 db_test!(one_authorisation_skips_the_picker_several_show_it, |s| {
@@ -243,16 +153,7 @@ db_test!(one_authorisation_skips_the_picker_several_show_it, |s| {
     casia_services::authorisations::add_member(&s.db, a2.id, multi.id, false)
         .await
         .unwrap();
-    let logged = accounts::login(
-        &s.db,
-        &s.config.login,
-        &s.config.session,
-        "multi",
-        PASSWORD,
-        "c",
-    )
-    .await
-    .unwrap();
+    let logged = fixtures::attempt(&s, "multi", PASSWORD, "c").await.unwrap();
     assert!(logged.needs_authorisation);
     let caller = accounts::caller_from_token(&s.db, &s.config.session, &logged.token)
         .await
@@ -393,29 +294,15 @@ db_test!(weak_passwords_and_duplicate_usernames_are_refused, |s| {
 db_test!(demo_data_loads_once, |s| {
     assert!(casia_services::demo::load(&s).await.unwrap());
     assert!(!casia_services::demo::load(&s).await.unwrap());
-    let logged = accounts::login(
-        &s.db,
-        &s.config.login,
-        &s.config.session,
-        "autorizado1",
-        "casia-demo",
-        "c",
-    )
-    .await
-    .unwrap();
+    let logged = fixtures::attempt(&s, "autorizado1", "casia-demo", "c")
+        .await
+        .unwrap();
     assert!(
         logged.needs_authorisation,
         "autorizado1 belongs to two authorisations"
     );
-    let logged = accounts::login(
-        &s.db,
-        &s.config.login,
-        &s.config.session,
-        "autorizado2",
-        "casia-demo",
-        "c",
-    )
-    .await
-    .unwrap();
+    let logged = fixtures::attempt(&s, "autorizado2", "casia-demo", "c")
+        .await
+        .unwrap();
     assert!(!logged.needs_authorisation, "autorizado2 belongs to one");
 });

@@ -150,38 +150,22 @@ db_test!(accounts_are_created_deactivated_and_reset, |s| {
     .await
     .unwrap();
     let (token, _) = {
-        let logged = casia_services::accounts::login(
-            &s.db,
-            &s.config.login,
-            &s.config.session,
-            "nuevo.tramitador",
-            "una-clave-larga",
-            "t",
-        )
-        .await
-        .unwrap();
+        let logged = fixtures::attempt(&s, "nuevo.tramitador", "una-clave-larga", "t")
+            .await
+            .unwrap();
         (logged.token, ())
     };
     admin::set_account_active(&s.db, &admin_user, id, false)
         .await
         .unwrap();
     assert!(
-        casia_services::accounts::caller_from_token(&s.db, &s.config.session, &token)
-            .await
-            .is_err(),
+        !fixtures::session_works(&s, &token).await,
         "sessions end at once"
     );
     assert!(
-        casia_services::accounts::login(
-            &s.db,
-            &s.config.login,
-            &s.config.session,
-            "nuevo.tramitador",
-            "una-clave-larga",
-            "t"
-        )
-        .await
-        .is_err()
+        fixtures::attempt(&s, "nuevo.tramitador", "una-clave-larga", "t")
+            .await
+            .is_err()
     );
     admin::set_account_active(&s.db, &admin_user, id, true)
         .await
@@ -194,16 +178,9 @@ db_test!(accounts_are_created_deactivated_and_reset, |s| {
         .await
         .unwrap();
     assert!(
-        casia_services::accounts::login(
-            &s.db,
-            &s.config.login,
-            &s.config.session,
-            "nuevo.tramitador",
-            "otra-clave-larga",
-            "t"
-        )
-        .await
-        .is_ok()
+        fixtures::attempt(&s, "nuevo.tramitador", "otra-clave-larga", "t")
+            .await
+            .is_ok()
     );
     // An administrator cannot lock themself out.
     assert!(

@@ -10,24 +10,32 @@ use casia_services::cases::processor::{
 use casia_services::cases::{query, user_actions};
 use casia_services::error::ServiceError;
 
-use crate::fixtures;
+use crate::fixtures::{self, try_act};
 use casia_services::db_test;
-
-async fn try_act(
-    s: &Services,
-    who: &Caller,
-    number: i64,
-    action: &str,
-    text: &str,
-) -> Result<(), ServiceError> {
-    fixtures::processor_act(s, who, number, action, text).await
-}
 
 async fn substate(s: &Services, number: i64) -> Substate {
     casia_services::cases::find_by_number(&s.db, number)
         .await
         .unwrap()
         .substate
+}
+
+/// Ana's case of `case_type` (her authorisation's notices to `contact`, if any) and the
+/// staff who handle it: two processors and a supervisor.
+async fn team(
+    s: &Services,
+    contact: Option<&str>,
+    case_type: CaseType,
+) -> (Caller, [Caller; 3], i64) {
+    let auth = fixtures::authorisation(s, "1000001", contact, contact.is_some()).await;
+    let ana = fixtures::member(s, "ana", &auth, true).await;
+    let staff = [
+        fixtures::staff(s, "t1", Role::Tramitador).await,
+        fixtures::staff(s, "t2", Role::Tramitador).await,
+        fixtures::staff(s, "sup", Role::Supervisor).await,
+    ];
+    let n = fixtures::open(s, &ana, case_type).await;
+    (ana, staff, n)
 }
 
 db_test!(authorised_users_cannot_call_processor_functions, |s| {
@@ -67,66 +75,47 @@ db_test!(authorised_users_cannot_call_processor_functions, |s| {
 });
 
 db_test!(the_whole_course_of_a_case_with_the_right_refusals, |s| {
-    let auth = fixtures::authorisation(&s, "1000001", Some("avisos@x.es"), true).await;
-    let ana = fixtures::member(&s, "ana", &auth, true).await;
-    let t1 = fixtures::staff(&s, "t1", Role::Tramitador).await;
-    let t2 = fixtures::staff(&s, "t2", Role::Tramitador).await;
-    let sup = fixtures::staff(&s, "sup", Role::Supervisor).await;
-    let n = fixtures::open(&s, &ana, CaseType::Incidencia).await;
+    let (_, [t1, t2, sup], n) = team(&s, Some("avisos@x.es"), CaseType::Incidencia).await;
 
-    assert!(matches!(
-        try_act(&s, &t1, n, "resolve", "x").await,
-        Err(ServiceError::Refused(Refusal::WrongSubstate))
-    ));
-    try_act(&s, &t1, n, "take", "").await.unwrap();
-    assert_eq!(substate(&s, n).await, Substate::Asignado);
-    assert!(matches!(
-        try_act(&s, &t2, n, "resolve", "x").await,
-        Err(ServiceError::Refused(Refusal::NotYourCase))
-    ));
-    assert!(matches!(
-        try_act(&s, &t2, n, "take", "").await,
-        Err(ServiceError::Refused(Refusal::SupervisorOnly))
-    ));
-    // Texts are required where the user must be told something.
-    assert!(matches!(
-        try_act(&s, &t1, n, "request_information", " ").await,
-        Err(ServiceError::Invalid(_))
-    ));
-    try_act(
-        &s,
-        &t1,
-        n,
-        "escalate",
-        "Necesita criterio del segundo nivel",
-    )
-    .await
-    .unwrap();
-    assert_eq!(substate(&s, n).await, Substate::Escalado);
-    assert!(matches!(
-        try_act(&s, &t1, n, "resolve", "x").await,
-        Err(ServiceError::Refused(Refusal::SupervisorOnly))
-    ));
-    try_act(&s, &sup, n, "take", "").await.unwrap();
-    assert_eq!(substate(&s, n).await, Substate::Asignado);
-    try_act(
-        &s,
-        &sup,
-        n,
-        "request_reclassification",
-        "Reclasifique como Trámite",
-    )
-    .await
-    .unwrap();
-    assert_eq!(substate(&s, n).await, Substate::SolicitadaReclasificacion);
-    try_act(&s, &sup, n, "resolve", "Resuelto de oficio.")
-        .await
-        .unwrap();
-    assert_eq!(substate(&s, n).await, Substate::Resuelto);
-    assert!(matches!(
-        try_act(&s, &sup, n, "take", "").await,
-        Err(ServiceError::Refused(Refusal::CaseClosed))
-    ));
+    // Each step, and what follows: the case's new substate, a refusal, or a missing text.
+    enum Then {
+        Now(Substate),
+        Refused(Refusal),
+        Invalid,
+    }
+    use Then::{Invalid, Now, Refused};
+    #[rustfmt::skip]
+    let steps = [
+        (&t1, "resolve", "x", Refused(Refusal::WrongSubstate)),
+        (&t1, "take", "", Now(Substate::Asignado)),
+        (&t2, "resolve", "x", Refused(Refusal::NotYourCase)),
+        (&t2, "take", "", Refused(Refusal::SupervisorOnly)),
+        // Texts are required where the user must be told something.
+        (&t1, "request_information", " ", Invalid),
+        (&t1, "escalate", "Necesita criterio del segundo nivel", Now(Substate::Escalado)),
+        (&t1, "resolve", "x", Refused(Refusal::SupervisorOnly)),
+        (&sup, "take", "", Now(Substate::Asignado)),
+        (&sup, "request_reclassification", "Reclasifique como Trámite", Now(Substate::SolicitadaReclasificacion)),
+        (&sup, "resolve", "Resuelto de oficio.", Now(Substate::Resuelto)),
+        (&sup, "take", "", Refused(Refusal::CaseClosed)),
+    ];
+    for (who, action, text, then) in steps {
+        let done = try_act(&s, who, n, action, text).await;
+        match then {
+            Now(substate_after) => {
+                done.unwrap_or_else(|e| panic!("{action}: {e:?}"));
+                assert_eq!(substate(&s, n).await, substate_after, "after {action}");
+            }
+            Refused(refusal) => assert!(
+                matches!(&done, Err(ServiceError::Refused(r)) if *r == refusal),
+                "{action}: {done:?}"
+            ),
+            Invalid => assert!(
+                matches!(done, Err(ServiceError::Invalid(_))),
+                "{action}: {done:?}"
+            ),
+        }
+    }
     // Supervisors reassign: each step wrote history with who did it (and the request
     // reclassification its `Plazo suspendido` row).
     let pc = case_for_processor(&s.db, &sup, n).await.unwrap();
@@ -139,12 +128,7 @@ db_test!(the_whole_course_of_a_case_with_the_right_refusals, |s| {
 });
 
 db_test!(assignment_and_reassignment_rules, |s| {
-    let auth = fixtures::authorisation(&s, "1000001", None, false).await;
-    let ana = fixtures::member(&s, "ana", &auth, true).await;
-    let t1 = fixtures::staff(&s, "t1", Role::Tramitador).await;
-    let t2 = fixtures::staff(&s, "t2", Role::Tramitador).await;
-    let sup = fixtures::staff(&s, "sup", Role::Supervisor).await;
-    let n = fixtures::open(&s, &ana, CaseType::Consulta).await;
+    let (ana, [t1, t2, sup], n) = team(&s, None, CaseType::Consulta).await;
     let assign = |who: Caller, target: i64| {
         let s = s.clone();
         async move {
@@ -245,19 +229,17 @@ db_test!(internal_notes_never_reach_the_user, |s| {
     let ana = fixtures::member(&s, "ana", &auth, true).await;
     let t1 = fixtures::staff(&s, "t1", Role::Tramitador).await;
     let n = fixtures::open(&s, &ana, CaseType::Consulta).await;
-    try_act(&s, &t1, n, "take", "").await.unwrap();
-    try_act(
+    fixtures::acts(
         &s,
         &t1,
         n,
-        "add_internal_note",
-        "SECRETO: revisar con inspección",
+        &[
+            ("take", ""),
+            ("add_internal_note", "SECRETO: revisar con inspección"),
+            ("escalate", "SECRETO2: posible fraude"),
+        ],
     )
-    .await
-    .unwrap();
-    try_act(&s, &t1, n, "escalate", "SECRETO2: posible fraude")
-        .await
-        .unwrap();
+    .await;
     let pc = case_for_processor(&s.db, &t1, n).await.unwrap();
     assert_eq!(pc.notes.len(), 2);
     let detail =
@@ -289,10 +271,13 @@ db_test!(
         let approve = fixtures::open(&s, &ana, CaseType::Consulta).await;
         let reject = fixtures::open(&s, &ana, CaseType::Consulta).await;
         for n in [approve, reject] {
-            try_act(&s, &t1, n, "take", "").await.unwrap();
-            try_act(&s, &t1, n, "request_information", "Falta el NAF")
-                .await
-                .unwrap();
+            fixtures::acts(
+                &s,
+                &t1,
+                n,
+                &[("take", ""), ("request_information", "Falta el NAF")],
+            )
+            .await;
             let v = fixtures::version_of(&s, n).await;
             assert_eq!(
                 user_actions::request_cancellation(&s, &ana, n, "Ya no es necesario", v)
@@ -322,9 +307,7 @@ db_test!(
             try_act(&s, &t1, approve, "resolve", "x").await,
             Err(ServiceError::Refused(Refusal::CancellationPendingFirst))
         ));
-        try_act(&s, &t1, approve, "approve_cancellation", "")
-            .await
-            .unwrap();
+        fixtures::act(&s, &t1, approve, "approve_cancellation", "").await;
         assert_eq!(substate(&s, approve).await, Substate::Anulado);
         assert!(
             matches!(
@@ -333,15 +316,14 @@ db_test!(
             ),
             "reasons required"
         );
-        try_act(
+        fixtures::act(
             &s,
             &t1,
             reject,
             "reject_cancellation",
             "El trámite ya está en curso",
         )
-        .await
-        .unwrap();
+        .await;
         assert_eq!(substate(&s, reject).await, Substate::Asignado);
         let d = query::detail_for_user(&s.db, &ana, reject).await.unwrap();
         assert!(!d.status.cancellation_pending);
@@ -422,7 +404,7 @@ db_test!(
                 .rows
                 .is_empty()
         );
-        try_act(&s, &t1, urgent[0], "take", "").await.unwrap();
+        fixtures::act(&s, &t1, urgent[0], "take", "").await;
         let mine = queue(&s.db, &t1, Queue::Mine, &QueueFilter::default(), None)
             .await
             .unwrap();
@@ -442,9 +424,8 @@ db_test!(
         let a = fixtures::open(&s, &ana, CaseType::Consulta).await;
         let b = fixtures::open(&s, &ana, CaseType::Consulta).await;
         fixtures::open(&s, &ana, CaseType::Consulta).await;
-        try_act(&s, &sup, a, "take", "").await.unwrap();
-        try_act(&s, &sup, b, "take", "").await.unwrap();
-        try_act(&s, &sup, b, "resolve", "Hecho").await.unwrap();
+        fixtures::act(&s, &sup, a, "take", "").await;
+        fixtures::acts(&s, &sup, b, &[("take", ""), ("resolve", "Hecho")]).await;
         user_actions::rate(&s, &ana, b, Some(4), "").await.unwrap();
         let d = dashboard(&s.db, &sup).await.unwrap();
         let count = |sub: Substate| {
@@ -493,12 +474,7 @@ db_test!(
     |s| {
         use casia_domain::Action;
         use casia_domain::lifecycle::decide;
-        let auth = fixtures::authorisation(&s, "1000001", None, false).await;
-        let ana = fixtures::member(&s, "ana", &auth, true).await;
-        let t1 = fixtures::staff(&s, "t1", Role::Tramitador).await;
-        let t2 = fixtures::staff(&s, "t2", Role::Tramitador).await;
-        let sup = fixtures::staff(&s, "sup", Role::Supervisor).await;
-        let n = fixtures::open(&s, &ana, CaseType::Consulta).await;
+        let (_, [t1, t2, sup], n) = team(&s, None, CaseType::Consulta).await;
         let mut checked = 0;
         for substate in Substate::ALL {
             for assignee in [None, Some(t1.user.id)] {

@@ -26,25 +26,25 @@ fn search_form(state: &str) -> SearchForm {
     }
 }
 
-async fn processor_does(
+/// Ana and Eve, main users of two authorisations (1000001 and 1000002, Eve's is returned).
+async fn ana_and_eve(
     s: &casia_services::Services,
-    who: &casia_services::accounts::Caller,
-    number: i64,
-    action: &str,
-    text: &str,
+) -> (
+    casia_services::entity::authorisation::Model,
+    casia_services::accounts::Caller,
+    casia_services::accounts::Caller,
 ) {
-    fixtures::processor_act(s, who, number, action, text)
-        .await
-        .unwrap_or_else(|e| panic!("{action}: {e:?}"));
+    let mine = fixtures::authorisation(s, "1000001", None, false).await;
+    let other = fixtures::authorisation(s, "1000002", None, false).await;
+    let ana = fixtures::member(s, "ana", &mine, true).await;
+    let eve = fixtures::member(s, "eve", &other, true).await;
+    (other, ana, eve)
 }
 
 db_test!(
     search_finds_this_months_cases_of_the_authorisation_only,
     |s| {
-        let mine = fixtures::authorisation(&s, "1000001", None, false).await;
-        let other = fixtures::authorisation(&s, "1000002", None, false).await;
-        let ana = fixtures::member(&s, "ana", &mine, true).await;
-        let eve = fixtures::member(&s, "eve", &other, true).await;
+        let (_, ana, eve) = ana_and_eve(&s).await;
         let a1 = fixtures::open(&s, &ana, CaseType::Consulta).await;
         let a2 = fixtures::open(&s, &ana, CaseType::Tramite).await;
         fixtures::open(&s, &eve, CaseType::Consulta).await;
@@ -136,10 +136,7 @@ db_test!(search_pages_with_a_cursor, |s| {
 db_test!(
     another_authorisation_cannot_touch_the_case_even_with_its_number,
     |s| {
-        let mine = fixtures::authorisation(&s, "1000001", None, false).await;
-        let other = fixtures::authorisation(&s, "1000002", None, false).await;
-        let ana = fixtures::member(&s, "ana", &mine, true).await;
-        let eve = fixtures::member(&s, "eve", &other, true).await;
+        let (other, ana, eve) = ana_and_eve(&s).await;
         let up = fixtures::upload(&s, &ana, "dni.pdf", PDF_BYTES)
             .await
             .unwrap();
@@ -158,22 +155,16 @@ db_test!(
         let doc_id = detail.documents[0].id;
         let receipt_id = opened.receipt.unwrap().id;
 
-        assert!(matches!(
-            query::detail_for_user(&s.db, &eve, n).await,
-            Err(ServiceError::NotFound)
-        ));
-        assert!(matches!(
-            query::history_for_user(&s.db, &eve, n).await,
-            Err(ServiceError::NotFound)
-        ));
-        assert!(matches!(
-            query::document_for(&s.db, &eve, doc_id).await,
-            Err(ServiceError::NotFound)
-        ));
-        assert!(matches!(
-            query::receipt_for(&s.db, &eve, receipt_id).await,
-            Err(ServiceError::NotFound)
-        ));
+        // Eve's authorisation sees nothing of it: not the case, its history, document or receipt.
+        let seen_by_eve = [
+            query::detail_for_user(&s.db, &eve, n).await.map(drop),
+            query::history_for_user(&s.db, &eve, n).await.map(drop),
+            query::document_for(&s.db, &eve, doc_id).await.map(drop),
+            query::receipt_for(&s.db, &eve, receipt_id).await.map(drop),
+        ];
+        for (i, seen) in seen_by_eve.into_iter().enumerate() {
+            assert!(matches!(seen, Err(ServiceError::NotFound)), "{i}: {seen:?}");
+        }
         let modify = ModifyInformationForm {
             information: "x".into(),
             version: 0,
@@ -333,13 +324,14 @@ db_test!(
         let ana = fixtures::member(&s, "ana", &auth, true).await;
         let tram = fixtures::staff(&s, "tram", Role::Tramitador).await;
         let n = fixtures::open(&s, &ana, CaseType::Tramite).await;
-        processor_does(&s, &tram, n, "take", "").await;
-        processor_does(
+        fixtures::acts(
             &s,
             &tram,
             n,
-            "request_information",
-            "Aporte el contrato firmado.",
+            &[
+                ("take", ""),
+                ("request_information", "Aporte el contrato firmado."),
+            ],
         )
         .await;
         let d = query::detail_for_user(&s.db, &ana, n).await.unwrap();
@@ -411,7 +403,7 @@ db_test!(reclassification_changes_the_classification, |s| {
     let ana = fixtures::member(&s, "ana", &auth, true).await;
     let tram = fixtures::staff(&s, "tram", Role::Tramitador).await;
     let n = fixtures::open(&s, &ana, CaseType::Consulta).await;
-    processor_does(&s, &tram, n, "take", "").await;
+    fixtures::act(&s, &tram, n, "take", "").await;
     let d = query::detail_for_user(&s.db, &ana, n).await.unwrap();
     // Not asked for: refused.
     let (subject, category, sub) = fixtures::tramite_path(&s).await;
@@ -432,7 +424,7 @@ db_test!(reclassification_changes_the_classification, |s| {
         Err(ServiceError::Refused(Refusal::WrongSubstate))
     ));
 
-    processor_does(
+    fixtures::act(
         &s,
         &tram,
         n,
@@ -471,7 +463,7 @@ db_test!(a_stale_page_cannot_overwrite_a_newer_state, |s| {
         .await
         .unwrap()
         .version;
-    processor_does(&s, &tram, n, "take", "").await;
+    fixtures::act(&s, &tram, n, "take", "").await;
     let form = ModifyInformationForm {
         information: "dato".into(),
         version: stale,
@@ -510,8 +502,13 @@ db_test!(rating_only_once_and_only_when_closed, |s| {
         user_actions::rate(&s, &ana, n, Some(4), "").await,
         Err(ServiceError::Refused(Refusal::CaseNotClosed))
     ));
-    processor_does(&s, &tram, n, "take", "").await;
-    processor_does(&s, &tram, n, "resolve", "Se ha tramitado la baja.").await;
+    fixtures::acts(
+        &s,
+        &tram,
+        n,
+        &[("take", ""), ("resolve", "Se ha tramitado la baja.")],
+    )
+    .await;
     let d = query::detail_for_user(&s.db, &ana, n).await.unwrap();
     assert_eq!(d.resolution.as_deref(), Some("Se ha tramitado la baja."));
     assert!(matches!(

@@ -44,18 +44,27 @@ pub async fn authorisation(
     .expect("create authorisation")
 }
 
-/// Logs in and returns the session's caller, as a request carrying the cookie would see it.
-pub async fn login(s: &Services, username: &str) -> (String, Caller) {
-    let logged = accounts::login(
+/// One login attempt from `client`, as the login form makes it.
+pub async fn attempt(
+    s: &Services,
+    username: &str,
+    password: &str,
+    client: &str,
+) -> casia_services::ServiceResult<accounts::LoggedIn> {
+    accounts::login(
         &s.db,
         &s.config.login,
         &s.config.session,
         username,
-        PASSWORD,
-        "test",
+        password,
+        client,
     )
     .await
-    .expect("login");
+}
+
+/// Logs in and returns the session's caller, as a request carrying the cookie would see it.
+pub async fn login(s: &Services, username: &str) -> (String, Caller) {
+    let logged = attempt(s, username, PASSWORD, "test").await.expect("login");
     let caller = accounts::caller_from_token(&s.db, &s.config.session, &logged.token)
         .await
         .expect("caller");
@@ -178,8 +187,8 @@ pub async fn notice_kinds(s: &Services) -> Vec<String> {
         .collect()
 }
 
-/// A processor's action on the case as a freshly loaded page sends it (current version).
-pub async fn processor_act(
+/// The processor `who` does `action` on case `number` at its current version.
+pub async fn try_act(
     s: &Services,
     who: &Caller,
     number: i64,
@@ -199,4 +208,25 @@ pub async fn processor_act(
         },
     )
     .await
+}
+
+/// `try_act`, which must succeed.
+pub async fn act(s: &Services, who: &Caller, number: i64, action: &str, text: &str) {
+    try_act(s, who, number, action, text)
+        .await
+        .unwrap_or_else(|e| panic!("{action} on {number}: {e:?}"));
+}
+
+/// `act` for each of `steps` (action, text) in turn.
+pub async fn acts(s: &Services, who: &Caller, number: i64, steps: &[(&str, &str)]) {
+    for (action, text) in steps {
+        act(s, who, number, action, text).await;
+    }
+}
+
+/// Whether a request carrying `token` is signed in.
+pub async fn session_works(s: &Services, token: &str) -> bool {
+    accounts::caller_from_token(&s.db, &s.config.session, token)
+        .await
+        .is_ok()
 }

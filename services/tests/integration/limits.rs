@@ -50,6 +50,17 @@ async fn issued_receipt(s: &Services) -> Vec<u8> {
     s.storage.get(&r.storage_key).await.unwrap().to_vec()
 }
 
+/// Refused for the hour's upload bytes.
+fn over_the_bytes<T>(r: &Result<T, ServiceError>) -> bool {
+    matches!(
+        r,
+        Err(ServiceError::TooManyRequests {
+            limit: RateLimit::UploadBytes { .. },
+            ..
+        })
+    )
+}
+
 db_test!(
     a_decompression_bomb_is_answered_at_once_in_little_memory,
     |s| {
@@ -237,31 +248,13 @@ db_test!(
         );
         let refused =
             casia_services::files::receive_upload(&s, &ana, "c.pdf", Some(bytes), never_read).await;
-        assert!(
-            matches!(
-                refused,
-                Err(ServiceError::TooManyRequests {
-                    limit: RateLimit::UploadBytes { .. },
-                    ..
-                })
-            ),
-            "{refused:?}"
-        );
+        assert!(over_the_bytes(&refused), "{refused:?}");
         // Without a declared length it is streamed, then refused when recorded, and not kept.
         let body = futures::stream::iter(vec![Ok::<_, std::io::Error>(bytes::Bytes::from_static(
             PDF_BYTES,
         ))]);
         let refused = casia_services::files::receive_upload(&s, &ana, "c.pdf", None, body).await;
-        assert!(
-            matches!(
-                refused,
-                Err(ServiceError::TooManyRequests {
-                    limit: RateLimit::UploadBytes { .. },
-                    ..
-                })
-            ),
-            "{refused:?}"
-        );
+        assert!(over_the_bytes(&refused), "{refused:?}");
         assert_eq!(
             casia_services::entity::upload::Entity::find()
                 .count(&s.db)
@@ -396,11 +389,8 @@ db_test!(
         let auth = fixtures::authorisation(&s, "1000001", None, false).await;
         let ana = fixtures::member(&s, "ana", &auth, true).await;
         let number = fixtures::open(&s, &ana, CaseType::Consulta).await;
-        let c = case::Entity::find()
-            .filter(case::Column::Number.eq(number))
-            .one(&s.db)
+        let c = casia_services::cases::find_by_number(&s.db, number)
             .await
-            .unwrap()
             .unwrap();
         let start = casia_services::clock::now();
         let extra = CASE_LIST_MAX as i64 + 10;

@@ -5,14 +5,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use casia_domain::dto::ProcessorInput;
 use casia_domain::model::NoticeKind;
 use casia_domain::{CaseType, Lang, Role};
 use casia_services::accounts::Caller;
 use casia_services::authorisations;
-use casia_services::cases::processor::act;
 use casia_services::cases::user_actions;
-use casia_services::entity::{case, notice};
+use casia_services::entity::notice;
 use casia_services::error::ServiceError;
 use casia_services::mail::{
     self, DeliveryReport, FileSender, MailSender, OutgoingMail, SmtpSender,
@@ -29,21 +27,17 @@ use casia_services::db_test;
 
 const CONTACT: &str = "avisos@gestoria-ejemplo.es";
 
-async fn try_act(s: &Services, who: &Caller, number: i64, action: &str, text: &str) {
-    let version = fixtures::version_of(s, number).await;
-    act(
-        s,
-        who,
-        number,
-        ProcessorInput {
-            action: action.into(),
-            version,
-            text: text.into(),
-            ..ProcessorInput::default()
-        },
-    )
-    .await
-    .unwrap_or_else(|e| panic!("{action} on {number}: {e}"));
+/// How many of the authorisation's notices the user has not read.
+async fn unread(s: &Services, authorisation_id: i64, user_id: i64) -> u64 {
+    notices::unread_count(&s.db, authorisation_id, user_id)
+        .await
+        .unwrap()
+}
+
+/// Ana, main user of an authorisation whose notices go to `CONTACT`.
+async fn ana_of_the_contact(s: &Services) -> Caller {
+    let auth = fixtures::authorisation(s, "1000001", Some(CONTACT), true).await;
+    fixtures::member(s, "ana", &auth, true).await
 }
 
 async fn cancel(s: &Services, who: &Caller, number: i64, reason: &str) {
@@ -89,46 +83,39 @@ db_test!(
     |s| {
         let server = SmtpServer::start().await;
         let sender = SmtpSender::new(&server.config()).unwrap();
-        let auth = fixtures::authorisation(&s, "1000001", Some(CONTACT), true).await;
-        let ana = fixtures::member(&s, "ana", &auth, true).await;
+        let ana = ana_of_the_contact(&s).await;
         let tram = fixtures::staff(&s, "tram", Role::Tramitador).await;
 
         // Information requested.
         let info = fixtures::open(&s, &ana, CaseType::Consulta).await;
-        try_act(&s, &tram, info, "take", "").await;
-        try_act(
+        fixtures::acts(
             &s,
             &tram,
             info,
-            "add_internal_note",
-            "NOTA INTERNA: no debe salir",
-        )
-        .await;
-        try_act(
-            &s,
-            &tram,
-            info,
-            "request_information",
-            "Aporte el modelo TA.2/S firmado <b>hoy</b>.",
+            &[
+                ("take", ""),
+                ("add_internal_note", "NOTA INTERNA: no debe salir"),
+                (
+                    "request_information",
+                    "Aporte el modelo TA.2/S firmado <b>hoy</b>.",
+                ),
+            ],
         )
         .await;
         // Reclassification requested, then resolved.
         let reclass = fixtures::open(&s, &ana, CaseType::Incidencia).await;
-        try_act(&s, &tram, reclass, "take", "").await;
-        try_act(
+        fixtures::acts(
             &s,
             &tram,
             reclass,
-            "request_reclassification",
-            "Debe darse de alta como Trámite.",
-        )
-        .await;
-        try_act(
-            &s,
-            &tram,
-            reclass,
-            "resolve",
-            "Baja tramitada con efectos del día 31.",
+            &[
+                ("take", ""),
+                (
+                    "request_reclassification",
+                    "Debe darse de alta como Trámite.",
+                ),
+                ("resolve", "Baja tramitada con efectos del día 31."),
+            ],
         )
         .await;
         // Cancelled at once (nobody had taken it).
@@ -136,14 +123,14 @@ db_test!(
         cancel(&s, &ana, auto, "Abierto por error").await;
         // Cancellation approved.
         let approved = fixtures::open(&s, &ana, CaseType::Consulta).await;
-        try_act(&s, &tram, approved, "take", "").await;
+        fixtures::act(&s, &tram, approved, "take", "").await;
         cancel(&s, &ana, approved, "Ya no es necesario").await;
-        try_act(&s, &tram, approved, "approve_cancellation", "").await;
+        fixtures::act(&s, &tram, approved, "approve_cancellation", "").await;
         // Cancellation rejected with reasons.
         let rejected = fixtures::open(&s, &ana, CaseType::Consulta).await;
-        try_act(&s, &tram, rejected, "take", "").await;
+        fixtures::act(&s, &tram, rejected, "take", "").await;
         cancel(&s, &ana, rejected, "Prefiero anularlo").await;
-        try_act(
+        fixtures::act(
             &s,
             &tram,
             rejected,
@@ -253,8 +240,7 @@ db_test!(
 db_test!(a_user_who_works_in_english_gets_english_mail, |s| {
     let server = SmtpServer::start().await;
     let sender = SmtpSender::new(&server.config()).unwrap();
-    let auth = fixtures::authorisation(&s, "1000001", Some(CONTACT), true).await;
-    let ana = fixtures::member(&s, "ana", &auth, true).await;
+    let ana = ana_of_the_contact(&s).await;
     casia_services::accounts::set_language(&s.db, &ana, Lang::En)
         .await
         .unwrap();
@@ -296,8 +282,7 @@ db_test!(no_mail_without_consent_or_address, |s| {
 db_test!(nothing_is_lost_while_the_mail_server_is_down, |s| {
     let mut server = SmtpServer::down(free_port());
     let sender = SmtpSender::new(&server.config()).unwrap();
-    let auth = fixtures::authorisation(&s, "1000001", Some(CONTACT), true).await;
-    let ana = fixtures::member(&s, "ana", &auth, true).await;
+    let ana = ana_of_the_contact(&s).await;
     for _ in 0..3 {
         fixtures::open(&s, &ana, CaseType::Consulta).await;
     }
@@ -370,8 +355,7 @@ db_test!(nothing_is_lost_while_the_mail_server_is_down, |s| {
 db_test!(a_notice_held_by_a_dead_worker_waits_for_its_lease, |s| {
     let server = SmtpServer::start().await;
     let sender = SmtpSender::new(&server.config()).unwrap();
-    let auth = fixtures::authorisation(&s, "1000001", Some(CONTACT), true).await;
-    let ana = fixtures::member(&s, "ana", &auth, true).await;
+    let ana = ana_of_the_contact(&s).await;
     fixtures::open(&s, &ana, CaseType::Consulta).await;
     // Another instance claimed it and died.
     let lease = |at: chrono::DateTime<Utc>| {
@@ -437,14 +421,10 @@ db_test!(two_workers_never_send_one_notice_twice, |s| {
         failed_once: Mutex::new(HashSet::new()),
         sends: AtomicUsize::new(0),
     };
-    let auth = fixtures::authorisation(&s, "1000001", Some(CONTACT), true).await;
-    let ana = fixtures::member(&s, "ana", &auth, true).await;
+    let ana = ana_of_the_contact(&s).await;
     let number = fixtures::open(&s, &ana, CaseType::Consulta).await;
-    let c = case::Entity::find()
-        .filter(case::Column::Number.eq(number))
-        .one(&s.db)
+    let c = casia_services::cases::find_by_number(&s.db, number)
         .await
-        .unwrap()
         .unwrap();
 
     let mut total = 1;
@@ -497,17 +477,17 @@ db_test!(two_workers_never_send_one_notice_twice, |s| {
 });
 
 db_test!(the_file_sender_writes_whole_eml_files, |s, dir| {
-    let auth = fixtures::authorisation(&s, "1000001", Some(CONTACT), true).await;
-    let ana = fixtures::member(&s, "ana", &auth, true).await;
+    let ana = ana_of_the_contact(&s).await;
     let tram = fixtures::staff(&s, "tram", Role::Tramitador).await;
     let number = fixtures::open(&s, &ana, CaseType::Consulta).await;
-    try_act(&s, &tram, number, "take", "").await;
-    try_act(
+    fixtures::acts(
         &s,
         &tram,
         number,
-        "resolve",
-        "Resuelto: <consulte> la sede & la guía.",
+        &[
+            ("take", ""),
+            ("resolve", "Resuelto: <consulte> la sede & la guía."),
+        ],
     )
     .await;
 
@@ -587,16 +567,14 @@ db_test!(the_worker_wakes_when_a_milestone_commits, |s| {
     let sender = mail::sender_for(&worker_services.config).unwrap();
     let worker = tokio::spawn(mail::run_worker(worker_services, sender));
 
-    let auth = fixtures::authorisation(&s, "1000001", Some(CONTACT), true).await;
-    let ana = fixtures::member(&s, "ana", &auth, true).await;
+    let ana = ana_of_the_contact(&s).await;
     tokio::time::sleep(Duration::from_millis(200)).await; // the worker's first round is over
     fixtures::open(&s, &ana, CaseType::Consulta).await;
     server.wait_for(1, Duration::from_secs(10)).await;
     let tram = fixtures::staff(&s, "tram", Role::Tramitador).await;
     let n = fixtures::open(&s, &ana, CaseType::Consulta).await;
     server.wait_for(2, Duration::from_secs(10)).await;
-    try_act(&s, &tram, n, "take", "").await;
-    try_act(&s, &tram, n, "resolve", "Hecho.").await;
+    fixtures::acts(&s, &tram, n, &[("take", ""), ("resolve", "Hecho.")]).await;
     server.wait_for(3, Duration::from_secs(10)).await;
     worker.abort();
 });
@@ -610,8 +588,13 @@ db_test!(the_inbox_lists_counts_and_marks_read_per_person, |s| {
     let tram = fixtures::staff(&s, "tram", Role::Tramitador).await;
     let first = fixtures::open(&s, &ana, CaseType::Consulta).await;
     let second = fixtures::open(&s, &bea, CaseType::Consulta).await;
-    try_act(&s, &tram, second, "take", "").await;
-    try_act(&s, &tram, second, "resolve", "Se ha corregido el dato.").await;
+    fixtures::acts(
+        &s,
+        &tram,
+        second,
+        &[("take", ""), ("resolve", "Se ha corregido el dato.")],
+    )
+    .await;
     fixtures::open(&s, &carlos, CaseType::Consulta).await;
 
     let page = notices::inbox(&s.db, &ana, Lang::Es, None, 50)
@@ -653,26 +636,11 @@ db_test!(the_inbox_lists_counts_and_marks_read_per_person, |s| {
     assert_eq!(next.iter().map(|n| n.id).collect::<Vec<_>>(), [page[1].id]);
 
     // Reading is per person, and idempotent.
-    assert_eq!(
-        notices::unread_count(&s.db, a.id, ana.user.id)
-            .await
-            .unwrap(),
-        3
-    );
+    assert_eq!(unread(&s, a.id, ana.user.id).await, 3);
     notices::mark_read(&s.db, &ana, page[0].id).await.unwrap();
     notices::mark_read(&s.db, &ana, page[0].id).await.unwrap();
-    assert_eq!(
-        notices::unread_count(&s.db, a.id, ana.user.id)
-            .await
-            .unwrap(),
-        2
-    );
-    assert_eq!(
-        notices::unread_count(&s.db, a.id, bea.user.id)
-            .await
-            .unwrap(),
-        3
-    );
+    assert_eq!(unread(&s, a.id, ana.user.id).await, 2);
+    assert_eq!(unread(&s, a.id, bea.user.id).await, 3);
     assert!(
         notices::inbox(&s.db, &ana, Lang::Es, None, 50)
             .await
@@ -699,21 +667,11 @@ db_test!(the_inbox_lists_counts_and_marks_read_per_person, |s| {
         notices::mark_read(&s.db, &ana, 999_999).await,
         Err(ServiceError::NotFound)
     ));
-    assert_eq!(
-        notices::unread_count(&s.db, b.id, carlos.user.id)
-            .await
-            .unwrap(),
-        1
-    );
+    assert_eq!(unread(&s, b.id, carlos.user.id).await, 1);
 
     assert_eq!(notices::mark_all_read(&s.db, &ana).await.unwrap(), 2);
     assert_eq!(notices::mark_all_read(&s.db, &ana).await.unwrap(), 0);
-    assert_eq!(
-        notices::unread_count(&s.db, a.id, ana.user.id)
-            .await
-            .unwrap(),
-        0
-    );
+    assert_eq!(unread(&s, a.id, ana.user.id).await, 0);
     assert!(
         notices::inbox(&s.db, &ana, Lang::Es, None, 50)
             .await
@@ -721,18 +679,8 @@ db_test!(the_inbox_lists_counts_and_marks_read_per_person, |s| {
             .iter()
             .all(|n| n.read)
     );
-    assert_eq!(
-        notices::unread_count(&s.db, a.id, bea.user.id)
-            .await
-            .unwrap(),
-        3
-    );
-    assert_eq!(
-        notices::unread_count(&s.db, b.id, carlos.user.id)
-            .await
-            .unwrap(),
-        1
-    );
+    assert_eq!(unread(&s, a.id, bea.user.id).await, 3);
+    assert_eq!(unread(&s, b.id, carlos.user.id).await, 1);
 
     // Staff have no inbox of an authorisation.
     assert!(matches!(
@@ -836,32 +784,22 @@ db_test!(
         let report = deliver(&s, &sender).await;
         assert_eq!((report.sent, report.given_up, report.failed), (0, 1, 1));
         let notices = all_notices(&s).await;
-        let refused = notices
-            .iter()
-            .find(|n| n.authorisation_id == unknown.id)
-            .unwrap();
-        assert_eq!(
-            (refused.email_status, refused.attempts),
-            (EmailStatus::Failed, 1)
-        );
-        assert!(
-            refused.last_error.as_deref().unwrap().contains("550"),
-            "{:?}",
-            refused.last_error
-        );
-        let waiting = notices
-            .iter()
-            .find(|n| n.authorisation_id == full.id)
-            .unwrap();
-        assert_eq!(
-            (waiting.email_status, waiting.attempts),
-            (EmailStatus::Pending, 1)
-        );
-        assert!(
-            waiting.last_error.as_deref().unwrap().contains("452"),
-            "{:?}",
-            waiting.last_error
-        );
+        // The permanent refusal fails for good; the full mailbox waits for another try.
+        for (authorisation, status, reply) in [
+            (unknown.id, EmailStatus::Failed, "550"),
+            (full.id, EmailStatus::Pending, "452"),
+        ] {
+            let notice = notices
+                .iter()
+                .find(|n| n.authorisation_id == authorisation)
+                .unwrap();
+            assert_eq!((notice.email_status, notice.attempts), (status, 1));
+            assert!(
+                notice.last_error.as_deref().unwrap().contains(reply),
+                "{:?}",
+                notice.last_error
+            );
+        }
 
         // Only the temporary one is tried again.
         make_due(&s).await;

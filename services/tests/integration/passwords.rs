@@ -63,9 +63,7 @@ db_test!(
         .unwrap();
         assert_eq!(ended, 2);
         assert!(
-            accounts::caller_from_token(&s.db, &s.config.session, &this)
-                .await
-                .is_ok(),
+            fixtures::session_works(&s, &this).await,
             "this session stays"
         );
         for gone in [other, third] {
@@ -75,27 +73,12 @@ db_test!(
             ));
         }
         // The old password no longer opens the account; the new one does.
-        let old = accounts::login(
-            &s.db,
-            &s.config.login,
-            &s.config.session,
-            "pepe",
-            PASSWORD,
-            "c9",
-        )
-        .await;
+        let old = fixtures::attempt(&s, "pepe", PASSWORD, "c9").await;
         assert!(matches!(old, Err(ServiceError::BadCredentials)));
         assert!(
-            accounts::login(
-                &s.db,
-                &s.config.login,
-                &s.config.session,
-                "pepe",
-                NEW_PASSWORD,
-                "c9"
-            )
-            .await
-            .is_ok()
+            fixtures::attempt(&s, "pepe", NEW_PASSWORD, "c9")
+                .await
+                .is_ok()
         );
         assert!(actions(&s).await.contains(&"password.changed".to_owned()));
     }
@@ -138,18 +121,7 @@ db_test!(
             "{log:?}"
         );
         // Nothing changed: the old password still works.
-        assert!(
-            accounts::login(
-                &s.db,
-                &s.config.login,
-                &s.config.session,
-                "pepe",
-                PASSWORD,
-                "c9"
-            )
-            .await
-            .is_ok()
-        );
+        assert!(fixtures::attempt(&s, "pepe", PASSWORD, "c9").await.is_ok());
     }
 );
 
@@ -169,22 +141,13 @@ db_test!(
             .await
             .unwrap();
         assert!(
-            accounts::caller_from_token(&s.db, &s.config.session, &before)
-                .await
-                .is_err(),
+            !fixtures::session_works(&s, &before).await,
             "the reset ends sessions"
         );
 
-        let logged = accounts::login(
-            &s.db,
-            &s.config.login,
-            &s.config.session,
-            "pepe",
-            "clave temporal de hoy",
-            "c1",
-        )
-        .await
-        .unwrap();
+        let logged = fixtures::attempt(&s, "pepe", "clave temporal de hoy", "c1")
+            .await
+            .unwrap();
         assert!(logged.password_change_required);
         let caller = accounts::caller_from_token(&s.db, &s.config.session, &logged.token)
             .await
@@ -208,16 +171,9 @@ db_test!(
             !caller.password_change_required,
             "the change clears the flag"
         );
-        let again = accounts::login(
-            &s.db,
-            &s.config.login,
-            &s.config.session,
-            "pepe",
-            NEW_PASSWORD,
-            "c1",
-        )
-        .await
-        .unwrap();
+        let again = fixtures::attempt(&s, "pepe", NEW_PASSWORD, "c1")
+            .await
+            .unwrap();
         assert!(!again.password_change_required);
     }
 );
@@ -259,43 +215,21 @@ db_test!(the_sessions_list_shows_only_ones_own_and_ends_them, |s| {
         sessions::end(&s.db, &caller, &current_id).await,
         Err(ServiceError::NotFound)
     ));
-    assert!(
-        accounts::caller_from_token(&s.db, &s.config.session, &strangers)
-            .await
-            .is_ok()
-    );
+    assert!(fixtures::session_works(&s, &strangers).await);
 
     sessions::end(&s.db, &caller, &other_row.id).await.unwrap();
-    assert!(
-        accounts::caller_from_token(&s.db, &s.config.session, &other)
-            .await
-            .is_err()
-    );
-    assert!(
-        accounts::caller_from_token(&s.db, &s.config.session, &this)
-            .await
-            .is_ok()
-    );
+    assert!(!fixtures::session_works(&s, &other).await);
+    assert!(fixtures::session_works(&s, &this).await);
 
     let (second, _) = fixtures::login(&s, "pepe").await;
     let (third, _) = fixtures::login(&s, "pepe").await;
     assert_eq!(sessions::end_others(&s.db, &caller).await.unwrap(), 2);
     for gone in [second, third] {
-        assert!(
-            accounts::caller_from_token(&s.db, &s.config.session, &gone)
-                .await
-                .is_err()
-        );
+        assert!(!fixtures::session_works(&s, &gone).await);
     }
+    assert!(fixtures::session_works(&s, &this).await);
     assert!(
-        accounts::caller_from_token(&s.db, &s.config.session, &this)
-            .await
-            .is_ok()
-    );
-    assert!(
-        accounts::caller_from_token(&s.db, &s.config.session, &strangers)
-            .await
-            .is_ok(),
+        fixtures::session_works(&s, &strangers).await,
         "other users keep theirs"
     );
     let log = actions(&s).await;
@@ -318,16 +252,10 @@ db_test!(logins_beyond_the_cap_end_the_oldest_session, |s| {
     let open = session::Entity::find().count(&s.db).await.unwrap() as usize;
     assert_eq!(open, max);
     assert!(
-        accounts::caller_from_token(&s.db, &s.config.session, &tokens[0])
-            .await
-            .is_err(),
+        !fixtures::session_works(&s, &tokens[0]).await,
         "the oldest ended"
     );
-    assert!(
-        accounts::caller_from_token(&s.db, &s.config.session, &tokens[max])
-            .await
-            .is_ok()
-    );
+    assert!(fixtures::session_works(&s, &tokens[max]).await);
 });
 
 db_test!(

@@ -41,17 +41,11 @@ async fn world(s: &Services, email: Option<&str>, consent: bool) -> World {
     }
 }
 
-async fn does(s: &Services, who: &Caller, n: i64, action: &str, text: &str) {
-    fixtures::processor_act(s, who, n, action, text)
-        .await
-        .unwrap_or_else(|e| panic!("{action}: {e:?}"));
-}
-
 /// Opens a case, takes it and asks the user for information.
 async fn asked(s: &Services, w: &World) -> i64 {
     let n = fixtures::open(s, &w.ana, CaseType::Consulta).await;
-    does(s, &w.tram, n, "take", "").await;
-    does(s, &w.tram, n, "request_information", "Aporte el contrato.").await;
+    fixtures::act(s, &w.tram, n, "take", "").await;
+    fixtures::act(s, &w.tram, n, "request_information", "Aporte el contrato.").await;
     n
 }
 
@@ -170,8 +164,8 @@ db_test!(
         ));
 
         // Resolved the same day: on time, in no business days; the dashboard counts it.
-        does(&s, &w.tram, after, "take", "").await;
-        does(&s, &w.tram, after, "resolve", "Resuelto.").await;
+        fixtures::act(&s, &w.tram, after, "take", "").await;
+        fixtures::act(&s, &w.tram, after, "resolve", "Resuelto.").await;
         let c = find_by_number(&s.db, after).await.unwrap();
         assert_eq!(c.resolved_on_time, Some(true));
         assert_eq!(c.resolution_business_days, Some(0));
@@ -236,7 +230,7 @@ db_test!(suspension_and_resumption_through_the_real_actions, |s| {
     );
 
     // A reclassification request suspends the clock the same way.
-    does(&s, &w.tram, n, "request_reclassification", "Es un Trámite.").await;
+    fixtures::act(&s, &w.tram, n, "request_reclassification", "Es un Trámite.").await;
     let c = find_by_number(&s.db, n).await.unwrap();
     assert_eq!(c.suspended_since.map(from_naive), Some(today()));
 });
@@ -317,7 +311,7 @@ db_test!(
                 .is_empty()
         );
         assert!(matches!(
-            fixtures::processor_act(&s, &w.tram, n, "close_withdrawal", "Desistido.").await,
+            fixtures::try_act(&s, &w.tram, n, "close_withdrawal", "Desistido.").await,
             Err(ServiceError::Refused(Refusal::AnswerNotOverdue))
         ));
 
@@ -343,7 +337,7 @@ db_test!(
 
         // Withdrawal: closed and resolved with the text given.
         let text = casia_domain::Msg::TextoDesistimiento.text(casia_domain::Lang::Es);
-        does(&s, &w.tram, n, "close_withdrawal", text).await;
+        fixtures::act(&s, &w.tram, n, "close_withdrawal", text).await;
         let c = find_by_number(&s.db, n).await.unwrap();
         assert_eq!(c.substate, Substate::Resuelto);
         assert_eq!(c.resolution.as_deref(), Some(text));
@@ -351,7 +345,7 @@ db_test!(
         assert!(c.resolved_on_time.is_some());
 
         // More time: a new window from today, out of the queue, reminder and expiry re-armed.
-        does(&s, &w.tram, other, "grant_more_time", "").await;
+        fixtures::act(&s, &w.tram, other, "grant_more_time", "").await;
         let c = find_by_number(&s.db, other).await.unwrap();
         assert_eq!(c.substate, Substate::SolicitadaInformacion);
         assert_eq!(

@@ -21,6 +21,7 @@ use crate::Services;
 use crate::accounts::{Caller, authorisation_view};
 use crate::audit::{AuditAction, AuditEvent, Outcome};
 use crate::clock::{display, now};
+use crate::db::found;
 use crate::entity::{authorisation, case, case_note, user};
 use crate::error::{ServiceError, ServiceResult};
 
@@ -43,10 +44,7 @@ pub async fn case_for_processor(
     require_processor(caller)?;
     let c = find_by_number(db, number).await?;
     let detail = build_detail(db, &c, caller.lang, &caller.actor()).await?;
-    let auth = authorisation::Entity::find_by_id(c.authorisation_id)
-        .one(db)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
+    let auth = found::<authorisation::Entity>(db, c.authorisation_id).await?;
     let notes = case_note::Entity::find()
         .filter(case_note::Column::CaseId.eq(c.id))
         .order_by_asc(case_note::Column::At)

@@ -23,6 +23,7 @@ use sha2::{Digest, Sha256};
 
 use crate::Services;
 use crate::clock::display;
+use crate::db::found;
 use crate::entity::{authorisation, case, document, document_type, receipt};
 use crate::error::{ServiceError, ServiceResult};
 use crate::files::{Storage, new_storage_key};
@@ -48,10 +49,7 @@ pub async fn issue(
     documents: &[document::Model],
     issued_at: DateTime<Utc>,
 ) -> ServiceResult<receipt::Model> {
-    let auth = authorisation::Entity::find_by_id(case.authorisation_id)
-        .one(db)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
+    let auth = found::<authorisation::Entity>(db, case.authorisation_id).await?;
     let classification =
         super::query::classification_text(db, case, casia_domain::Lang::Es).await?;
     let types = document_type::Entity::find().all(db).await?;
@@ -105,10 +103,7 @@ pub async fn issue(
 }
 
 async fn verified(db: &impl ConnectionTrait, r: &receipt::Model) -> ServiceResult<VerifiedReceipt> {
-    let c = case::Entity::find_by_id(r.case_id)
-        .one(db)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
+    let c = found::<case::Entity>(db, r.case_id).await?;
     let docs = document::Entity::find()
         .filter(document::Column::ReceiptId.eq(r.id))
         .order_by_asc(document::Column::Id)
