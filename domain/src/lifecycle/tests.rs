@@ -1,4 +1,5 @@
 use super::*;
+use crate::i18n::Msg;
 use Action::*;
 use Substate::*;
 
