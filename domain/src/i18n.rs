@@ -1101,6 +1101,18 @@ pub fn rate_limit_text(
     }
 }
 
+/// The label of a deadline's status.
+pub fn deadline_status_name(s: crate::deadlines::DeadlineStatus, lang: Lang) -> &'static str {
+    use crate::deadlines::DeadlineStatus as D;
+    match s {
+        D::EnPlazo => Msg::EnPlazo,
+        D::ProximoAVencer => Msg::ProximoAVencer,
+        D::Vencido => Msg::Vencido,
+        D::Suspendido => Msg::PlazoSuspendido,
+    }
+    .text(lang)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1175,16 +1187,4 @@ mod tests {
         assert_eq!(Lang::from_code("EN"), Some(Lang::En));
         assert_eq!(Lang::from_code("fr"), None);
     }
-}
-
-/// The label of a deadline's status.
-pub fn deadline_status_name(s: crate::deadlines::DeadlineStatus, lang: Lang) -> &'static str {
-    use crate::deadlines::DeadlineStatus as D;
-    match s {
-        D::EnPlazo => Msg::EnPlazo,
-        D::ProximoAVencer => Msg::ProximoAVencer,
-        D::Vencido => Msg::Vencido,
-        D::Suspendido => Msg::PlazoSuspendido,
-    }
-    .text(lang)
 }
