@@ -3,8 +3,8 @@
 
 use casia_domain::dto::{CaseDetail, ModificationDone, ModifyInformationForm, Reclassification};
 use casia_domain::i18n::substate_name;
-use casia_domain::validation::{MESSAGE_MAX, Problems, check_classification, check_documents};
-use casia_domain::{Action, FieldProblem, Msg, Role, Substate};
+use casia_domain::validation::check_modification;
+use casia_domain::{Action, Msg, Role, Substate};
 use leptos::prelude::*;
 use server_fn::codec::Json;
 
@@ -35,23 +35,38 @@ pub async fn modify_information(
 pub fn ModifyPage() -> impl IntoView {
     let case = case_resource();
     let options = Resource::new(|| (), |_| get_new_case_options());
+    // Kept across a reload of the case: what was typed, and whether the last send found
+    // the case changed (then the case is reloaded and shown as it is now).
+    let kept = Kept {
+        information: RwSignal::new(String::new()),
+        conflict: RwSignal::new(false),
+        case,
+    };
     view! {
         <Guarded roles=&[Role::Autorizado] children=move |_| view! {
-            <WithCase detail=case children=move |d| view! { <ModifyLoader detail=d options/> }/>
+            <WithCase detail=case children=move |d| view! { <ModifyLoader detail=d options kept/> }/>
         }/>
     }
+}
+
+#[derive(Clone, Copy)]
+struct Kept {
+    information: RwSignal<String>,
+    conflict: RwSignal<bool>,
+    case: Resource<Result<CaseDetail, AppError>>,
 }
 
 #[component]
 fn ModifyLoader(
     detail: CaseDetail,
     options: Resource<Result<NewCaseOptions, AppError>>,
+    kept: Kept,
 ) -> impl IntoView {
-    view! { <Loaded resource=options children=move |opts| view! { <ModifyForm detail=detail.clone() options=opts/> }/> }
+    view! { <Loaded resource=options children=move |opts| view! { <ModifyForm detail=detail.clone() options=opts kept/> }/> }
 }
 
 #[component]
-fn ModifyForm(detail: CaseDetail, options: NewCaseOptions) -> impl IntoView {
+fn ModifyForm(detail: CaseDetail, options: NewCaseOptions, kept: Kept) -> impl IntoView {
     let lang = use_lang();
     let allowed = detail.allowed.contains(&Action::ModifyInformation);
     let reclassify = detail.allowed.contains(&Action::Reclassify);
@@ -63,7 +78,7 @@ fn ModifyForm(detail: CaseDetail, options: NewCaseOptions) -> impl IntoView {
         let tys = options.document_types.clone();
         move || tys.clone()
     });
-    let information = RwSignal::new(String::new());
+    let information = kept.information;
     let sending = use_document_form();
     let documents = sending.documents;
     let hydrated = sending.hydrated;
@@ -93,38 +108,32 @@ fn ModifyForm(detail: CaseDetail, options: NewCaseOptions) -> impl IntoView {
         version,
         idempotency_key: sending.key(),
     };
+    let current = Reclassification::of(
+        detail.case_type,
+        detail.subject_id,
+        detail.category_id,
+        detail.subcategory_id,
+    );
     let client_errors = Memo::new(move |_| {
-        let f = form();
-        let mut p = Problems::default();
-        p.optional_text("information", &f.information, MESSAGE_MAX);
-        check_documents(&mut p, &f.documents);
-        if let Some(r) = &f.reclassification {
-            let facts = taxonomy
-                .with(|tx| tx.facts(&r.case_type, r.subject_id, r.category_id, r.subcategory_id));
-            check_classification(
-                &mut p,
-                &r.case_type,
-                r.subject_id,
-                r.category_id,
-                r.subcategory_id,
-                facts,
-            );
-        }
-        if f.information.trim().is_empty() && f.documents.is_empty() && f.reclassification.is_none()
-        {
-            p.add("information", FieldProblem::NothingToAdd);
-        }
-        p.into_vec()
+        check_modification(&form(), &current, |r| {
+            taxonomy
+                .with(|tx| tx.facts(&r.case_type, r.subject_id, r.category_id, r.subcategory_id))
+        })
+        .into_vec()
     });
     let errors = sending.errors(client_errors);
-    on_answer(modify, move |answer| {
-        if let Err(e) = answer {
-            sending.failed(e)
+    on_answer(modify, move |answer| match answer {
+        Ok(_) => kept.conflict.set(false),
+        Err(AppError::Conflict) => {
+            kept.conflict.set(true);
+            kept.case.refetch();
         }
+        Err(e) => sending.failed(e),
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if sending.ready(client_errors) {
+            kept.conflict.set(false);
             modify.dispatch(ModifyInformation {
                 number: number.clone(),
                 form: form(),
@@ -160,6 +169,9 @@ fn ModifyForm(detail: CaseDetail, options: NewCaseOptions) -> impl IntoView {
                     <p><strong>{t(Msg::PeticionTramitador)}</strong></p>
                     <p class="prewrap">{r}</p>
                 </div>
+            })}
+            {move || kept.conflict.get().then(|| view! {
+                <div class="alert alert-error" role="alert" data-testid="error-banner">{t(Msg::CasoActualizado)}</div>
             })}
             <ErrorBanner error=sending.failure/>
             {move || done.get().map(|d| {
