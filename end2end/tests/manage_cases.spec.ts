@@ -1,27 +1,10 @@
 import { expect, Page, test } from '@playwright/test';
-import { goto, hydrated, loginAsUser } from './helpers';
+import { goto, hydrated, loginAsUser, openCase } from './helpers';
 import { L } from './helpers';
 import { pdf } from './files';
 
 /** Opens a Consulta through the form and returns its number. */
-async function openConsulta(page: Page, title: string): Promise<string> {
-  await goto(page, '/casia/nuevo');
-  await page.getByLabel(L('Tipo de Caso')).selectOption({ label: 'Consulta' });
-  const subject = page.getByLabel(L('Materia'));
-  await subject.selectOption((await subject.locator('option').nth(1).getAttribute('value'))!);
-  const category = page.getByLabel(L('Categoría'));
-  await category.selectOption((await category.locator('option').nth(1).getAttribute('value'))!);
-  const sub = page.getByLabel(L('Subcategoría'));
-  if (await sub.isEnabled()) {
-    await sub.selectOption((await sub.locator('option').nth(1).getAttribute('value'))!);
-  }
-  await page.getByText('No', { exact: true }).click();
-  await page.getByLabel(L('Título')).first().fill(title);
-  await page.getByLabel(L('Descripción')).fill(`Descripción de ${title}`);
-  await page.getByRole('button', { name: 'Finalizar Alta' }).click();
-  await expect(page.getByRole('heading', { name: 'Alta Confirmada' })).toBeVisible();
-  return (await page.getByTestId('numero-caso').textContent())!.trim();
-}
+const openConsulta = (page: Page, title: string) => openCase(page, 'Consulta', title);
 
 test('a search across two months shows the rule and disables the button', async ({ page }) => {
   await loginAsUser(page, 'autorizado2');

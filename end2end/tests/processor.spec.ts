@@ -1,40 +1,8 @@
-import { Browser, expect, Page, test } from '@playwright/test';
-import { goto, hydrated, L, login, loginAsUser } from './helpers';
+import { expect, Page, test } from '@playwright/test';
+import { act, asProcessor, goto, hydrated, L, login, loginAsUser, openCase } from './helpers';
 import { pdf } from './files';
 
-async function openConsulta(page: Page, title: string): Promise<string> {
-  await goto(page, '/casia/nuevo');
-  await page.getByLabel(L('Tipo de Caso')).selectOption({ label: 'Consulta' });
-  for (const level of ['Materia', 'Categoría', 'Subcategoría']) {
-    const select = page.getByLabel(L(level));
-    if (await select.isEnabled()) {
-      await select.selectOption((await select.locator('option').nth(1).getAttribute('value'))!);
-    }
-  }
-  await page.getByText('No', { exact: true }).click();
-  await page.getByLabel(L('Título')).first().fill(title);
-  await page.getByLabel(L('Descripción')).fill(`Descripción de ${title}`);
-  await page.getByRole('button', { name: 'Finalizar Alta' }).click();
-  await expect(page.getByRole('heading', { name: 'Alta Confirmada' })).toBeVisible();
-  return (await page.getByTestId('numero-caso').textContent())!.trim();
-}
-
-async function asProcessor(browser: Browser, username = 'tramitador1'): Promise<Page> {
-  const page = await browser.newPage();
-  await login(page, username);
-  await expect(page).toHaveURL(/\/tramitacion/);
-  return page;
-}
-
-/** Runs a processor action from the case page; `text` fills the form when one opens. */
-async function act(page: Page, action: string, text?: string) {
-  await page.getByTestId('actions').getByRole('button', { name: action, exact: true }).click();
-  if (text !== undefined) {
-    await page.getByTestId('action-form').getByRole('textbox').first().fill(text);
-    await page.getByTestId('confirm-action').click();
-  }
-  await expect(page.getByTestId('action-done')).toBeVisible();
-}
+const openConsulta = (page: Page, title: string) => openCase(page, 'Consulta', title);
 
 test('processor takes a case and asks for information; the user answers; the case is resolved and rated', async ({ page, browser }) => {
   await loginAsUser(page, 'autorizado2');

@@ -74,6 +74,8 @@ pub struct CaseDetail {
     pub status: UserCaseStatus,
     /// Optimistic-concurrency token: an action on a stale page is refused, not lost.
     pub version: i32,
+    /// Plazos: the resolution deadline and, while asked, the user's.
+    pub deadlines: super::DeadlineView,
 }
 
 /// What the authorised user's rules look at besides the substate. Not who is working the
@@ -103,6 +105,7 @@ impl UserCaseStatus {
             assigned_to: None,
             cancellation_pending: self.cancellation_pending,
             rated: self.rated,
+            answer_overdue: false,
         };
         let actor = Actor {
             user_id: 0,
@@ -212,6 +215,7 @@ mod tests {
                     assigned_to,
                     cancellation_pending: pending,
                     rated,
+                    answer_overdue: false,
                 };
                 let allowed = allowed_actions(&full, &ana);
                 let status = UserCaseStatus::from(&full);
