@@ -6,9 +6,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::dates::RangeProblem;
 
+mod modify;
 mod new_case;
 mod search;
 
+pub use modify::check_modification;
 pub use new_case::{
     ClassificationFacts, ValidNewCase, check_classification, check_documents, check_new_case,
 };

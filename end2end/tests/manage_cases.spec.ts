@@ -1,27 +1,5 @@
 import { expect, Page, test } from '@playwright/test';
-import { goto, hydrated, loginAsUser } from './helpers';
-import { L } from './helpers';
-import { pdf } from './files';
-
-/** Opens a Consulta through the form and returns its number. */
-async function openConsulta(page: Page, title: string): Promise<string> {
-  await goto(page, '/casia/nuevo');
-  await page.getByLabel(L('Tipo de Caso')).selectOption({ label: 'Consulta' });
-  const subject = page.getByLabel(L('Materia'));
-  await subject.selectOption((await subject.locator('option').nth(1).getAttribute('value'))!);
-  const category = page.getByLabel(L('Categoría'));
-  await category.selectOption((await category.locator('option').nth(1).getAttribute('value'))!);
-  const sub = page.getByLabel(L('Subcategoría'));
-  if (await sub.isEnabled()) {
-    await sub.selectOption((await sub.locator('option').nth(1).getAttribute('value'))!);
-  }
-  await page.getByText('No', { exact: true }).click();
-  await page.getByLabel(L('Título')).first().fill(title);
-  await page.getByLabel(L('Descripción')).fill(`Descripción de ${title}`);
-  await page.getByRole('button', { name: 'Finalizar Alta' }).click();
-  await expect(page.getByRole('heading', { name: 'Alta Confirmada' })).toBeVisible();
-  return (await page.getByTestId('numero-caso').textContent())!.trim();
-}
+import { goto, hydrated, L, loginAsUser, modifyWithDocument, openConsulta } from './helpers';
 
 test('a search across two months shows the rule and disables the button', async ({ page }) => {
   await loginAsUser(page, 'autorizado2');
@@ -64,15 +42,7 @@ test('find a case by number and by filters, add a document, see the history', as
   await expect(page.getByTestId('detail-number')).toHaveText(number);
 
   // Modificar Información with a document.
-  await page.getByRole('link', { name: 'Modificar Información' }).click();
-  await hydrated(page);
-  await page.getByLabel(L('Información adicional')).fill('Adjunto el certificado de empresa.');
-  await page.getByRole('button', { name: 'Añadir documento' }).click();
-  const row = page.getByTestId('document-row').first();
-  await row.getByLabel(L('Tipo')).selectOption({ label: 'Certificado de empresa' });
-  await row.getByLabel(L('Documento')).setInputFiles(pdf('certificado'));
-  await expect(row.getByTestId('upload-done')).toBeVisible();
-  await page.getByRole('button', { name: 'Enviar' }).click();
+  await modifyWithDocument(page, 'Adjunto el certificado de empresa.', 'Certificado de empresa', 'certificado');
   await expect(page.getByTestId('modify-done')).toContainText('La información se ha añadido al caso.');
   await page.getByRole('link', { name: 'Volver al caso' }).click();
   await expect(page.getByTestId('documents')).toContainText('certificado.pdf');

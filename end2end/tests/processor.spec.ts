@@ -1,23 +1,5 @@
 import { Browser, expect, Page, test } from '@playwright/test';
-import { goto, hydrated, L, login, loginAsUser } from './helpers';
-import { pdf } from './files';
-
-async function openConsulta(page: Page, title: string): Promise<string> {
-  await goto(page, '/casia/nuevo');
-  await page.getByLabel(L('Tipo de Caso')).selectOption({ label: 'Consulta' });
-  for (const level of ['Materia', 'Categoría', 'Subcategoría']) {
-    const select = page.getByLabel(L(level));
-    if (await select.isEnabled()) {
-      await select.selectOption((await select.locator('option').nth(1).getAttribute('value'))!);
-    }
-  }
-  await page.getByText('No', { exact: true }).click();
-  await page.getByLabel(L('Título')).first().fill(title);
-  await page.getByLabel(L('Descripción')).fill(`Descripción de ${title}`);
-  await page.getByRole('button', { name: 'Finalizar Alta' }).click();
-  await expect(page.getByRole('heading', { name: 'Alta Confirmada' })).toBeVisible();
-  return (await page.getByTestId('numero-caso').textContent())!.trim();
-}
+import { goto, hydrated, L, login, loginAsUser, modifyWithDocument, openConsulta } from './helpers';
 
 async function asProcessor(browser: Browser, username = 'tramitador1'): Promise<Page> {
   const page = await browser.newPage();
@@ -53,15 +35,7 @@ test('processor takes a case and asks for information; the user answers; the cas
   // The user sees the request and adds a document.
   await goto(page, `/casia/casos/${number}`);
   await expect(page.getByTestId('attention')).toContainText('Indique el código de cuenta de cotización afectado.');
-  await page.getByRole('link', { name: 'Modificar Información' }).click();
-  await hydrated(page);
-  await page.getByLabel(L('Información adicional')).fill('CCC 28/1234567/89');
-  await page.getByRole('button', { name: 'Añadir documento' }).click();
-  const row = page.getByTestId('document-row').first();
-  await row.getByLabel(L('Tipo')).selectOption({ label: 'Otros' });
-  await row.getByLabel(L('Documento')).setInputFiles(pdf('ccc'));
-  await expect(row.getByTestId('upload-done')).toBeVisible();
-  await page.getByRole('button', { name: 'Enviar' }).click();
+  await modifyWithDocument(page, 'CCC 28/1234567/89', 'Otros', 'ccc');
   await expect(page.getByTestId('modify-done')).toContainText('Asignado');
 
   // Back with the processor: the case returned to Asignado; resolve it.

@@ -3,8 +3,8 @@
 
 use casia_domain::dto::{CaseDetail, ModificationDone, ModifyInformationForm, Reclassification};
 use casia_domain::i18n::substate_name;
-use casia_domain::validation::{MESSAGE_MAX, Problems, check_classification, check_documents};
-use casia_domain::{Action, FieldProblem, Msg, Role, Substate};
+use casia_domain::validation::check_modification;
+use casia_domain::{Action, Msg, Role, Substate};
 use leptos::prelude::*;
 use server_fn::codec::Json;
 
@@ -55,14 +55,7 @@ fn ModifyForm(detail: CaseDetail, options: NewCaseOptions) -> impl IntoView {
     let lang = use_lang();
     let allowed = detail.allowed.contains(&Action::ModifyInformation);
     let reclassify = detail.allowed.contains(&Action::Reclassify);
-    let taxonomy = Signal::derive({
-        let tx = options.taxonomy.clone();
-        move || tx.clone()
-    });
-    let types = Signal::derive({
-        let tys = options.document_types.clone();
-        move || tys.clone()
-    });
+    let (taxonomy, types) = options.signals();
     let information = RwSignal::new(String::new());
     let sending = use_document_form();
     let documents = sending.documents;
@@ -95,25 +88,7 @@ fn ModifyForm(detail: CaseDetail, options: NewCaseOptions) -> impl IntoView {
     };
     let client_errors = Memo::new(move |_| {
         let f = form();
-        let mut p = Problems::default();
-        p.optional_text("information", &f.information, MESSAGE_MAX);
-        check_documents(&mut p, &f.documents);
-        if let Some(r) = &f.reclassification {
-            let facts = taxonomy
-                .with(|tx| tx.facts(&r.case_type, r.subject_id, r.category_id, r.subcategory_id));
-            check_classification(
-                &mut p,
-                &r.case_type,
-                r.subject_id,
-                r.category_id,
-                r.subcategory_id,
-                facts,
-            );
-        }
-        if f.information.trim().is_empty() && f.documents.is_empty() && f.reclassification.is_none()
-        {
-            p.add("information", FieldProblem::NothingToAdd);
-        }
+        let p = taxonomy.with(|tx| check_modification(&f, Some(tx)));
         p.into_vec()
     });
     let errors = sending.errors(client_errors);
@@ -132,24 +107,12 @@ fn ModifyForm(detail: CaseDetail, options: NewCaseOptions) -> impl IntoView {
         }
     };
     let back = format!("/casia/casos/{}", detail.number_display);
-    let request = detail
-        .messages
-        .iter()
-        .rev()
-        .find(|m| {
-            matches!(
-                m.kind,
-                casia_domain::dto::MessageKind::InformationRequest
-                    | casia_domain::dto::MessageKind::ReclassificationRequest
-            )
-        })
-        .map(|m| m.body.clone())
-        .filter(|_| {
-            matches!(
-                detail.substate,
-                Substate::SolicitadaInformacion | Substate::SolicitadaReclasificacion
-            )
-        });
+    let request = detail.last_request().filter(|_| {
+        matches!(
+            detail.substate,
+            Substate::SolicitadaInformacion | Substate::SolicitadaReclasificacion
+        )
+    });
     let substate = detail.substate;
     view! {
         <div class="panel">

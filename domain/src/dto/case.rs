@@ -78,6 +78,22 @@ pub struct CaseDetail {
     pub allowed: Vec<Action>,
 }
 
+impl CaseDetail {
+    /// The text of the latest request for information or reclassification, if any.
+    pub fn last_request(&self) -> Option<String> {
+        self.messages
+            .iter()
+            .rev()
+            .find(|m| {
+                matches!(
+                    m.kind,
+                    MessageKind::InformationRequest | MessageKind::ReclassificationRequest
+                )
+            })
+            .map(|m| m.body.clone())
+    }
+}
+
 /// `Consulta Histórico` (guide §4.2.3).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HistoryRow {

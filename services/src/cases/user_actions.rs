@@ -5,9 +5,7 @@ use casia_domain::dto::{
     CASE_LIST_MAX, MessageKind, ModificationDone, ModifyInformationForm, ReceiptKind,
 };
 use casia_domain::model::{CaseType, SubmissionKind};
-use casia_domain::validation::{
-    MESSAGE_MAX, Problems, check_classification, check_documents, check_rating,
-};
+use casia_domain::validation::{MESSAGE_MAX, Problems, check_modification, check_rating};
 use casia_domain::{Action, FieldProblem, Substate};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -40,28 +38,11 @@ pub async fn modify_information(
         return Ok(done);
     }
 
-    let mut p = Problems::default();
-    p.optional_text("information", &form.information, MESSAGE_MAX);
-    check_documents(&mut p, &form.documents);
-    if let Some(r) = &form.reclassification {
-        let taxonomy = crate::taxonomy::load(db, caller.lang).await?;
-        let facts = taxonomy.facts(&r.case_type, r.subject_id, r.category_id, r.subcategory_id);
-        check_classification(
-            &mut p,
-            &r.case_type,
-            r.subject_id,
-            r.category_id,
-            r.subcategory_id,
-            facts,
-        );
-    }
-    if form.information.trim().is_empty()
-        && form.documents.is_empty()
-        && form.reclassification.is_none()
-    {
-        p.add("information", FieldProblem::NothingToAdd);
-    }
-    p.finish()?;
+    let taxonomy = match form.reclassification {
+        Some(_) => Some(crate::taxonomy::load(db, caller.lang).await?),
+        None => None,
+    };
+    check_modification(&form, taxonomy.as_ref()).finish()?;
     if !form.documents.is_empty() {
         // A case holds at most CASE_LIST_MAX documents, so its pages can show them all.
         let attached = document::Entity::find()
