@@ -160,16 +160,16 @@ pub(crate) async fn end_others_in(
 
 /// "Cerrar todas las demás": every session of the caller but this one. Returns how many ended.
 pub async fn end_others(db: &DatabaseConnection, caller: &Caller) -> ServiceResult<u64> {
-    let txn = db.begin().await?;
-    let ended = end_others_in(
-        &txn,
-        caller,
-        AuditAction::OtherSessionsEnded,
-        |ended| json!({ "ended": ended }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(ended)
+    crate::db::settle(db.begin().await?, async |txn| {
+        end_others_in(
+            txn,
+            caller,
+            AuditAction::OtherSessionsEnded,
+            |ended| json!({ "ended": ended }),
+        )
+        .await
+    })
+    .await
 }
 
 #[cfg(test)]
