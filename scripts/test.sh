@@ -4,20 +4,26 @@
 # browser tests (Playwright in Debian's Chromium) against the release build.
 # Sets up what it needs first (scripts/setup.sh --tests), including a running PostgreSQL.
 #
-# Schedule. The machine has two cores, and a fresh one spends ~12 minutes compiling
-# cargo-leptos and wasm-bindgen-cli, which only the release build needs. So:
+# Schedule. The machine has two cores; compiling is most of the run, so nothing is compiled
+# twice:
 #
-#   1. fmt --check (seconds: a formatting slip fails at once), then the quick half of the setup
-#      (packages, npm tools, PostgreSQL).
-#   2. Three jobs at once:
-#        foreground        the debug tests, package by package, at normal priority;
-#        tools  (nice 10)  the `cargo install`s: cargo-machete, wasm-bindgen-cli, cargo-leptos;
-#        clippy (nice 19)  both feature sets, in target/lint (no wait on target/'s build lock).
-#      The background jobs get the CPU the tests leave idle (link steps, the tests' waits on
-#      the databases and timers) and little else; tools is on the way to the release build, so it
-#      goes before clippy.
-#   3. tools joined → machete → the release build (clippy may still use its idle core: LTO and
-#      wasm-opt are single-threaded) → clippy joined → Playwright, alone (it wants both cores).
+#   - Clippy is not a second build. Cargo runs `cargo clippy` by setting
+#     RUSTC_WORKSPACE_WRAPPER=clippy-driver; this script sets the same wrapper (and -D warnings)
+#     for every build it makes, so the workspace's crates are linted while they are compiled for
+#     the tests (server side: every package, lib and test targets, `ssr`) and for the release
+#     build (browser side: app + frontend with `hydrate` for wasm32). Any finding fails the
+#     build that met it. (`scripts/lint.sh clippy` stays for a developer's quick check.)
+#   - One `cargo test` invocation for domain, services, app (ssr) and server: one feature
+#     resolution, so services and app are compiled once, not once per package's feature set.
+#
+#   1. fmt --check (seconds), then the quick half of the setup (packages, npm, PostgreSQL).
+#   2. The debug test binaries are compiled (foreground) while the `cargo install`s only the
+#      release build needs (cargo-machete, wasm-bindgen-cli, cargo-leptos: ~12 minutes on a
+#      fresh machine, nothing on a machine that has them) run beside at nice 10.
+#   3. The tools joined → machete → the release build starts in the background (nice 10)
+#      while the compiled tests run in the foreground: the tests wait on the databases, SMTP
+#      and timers much of the time, and the release build takes that idle CPU.
+#   4. The release build joined → Playwright, alone (it wants both cores).
 #
 # Each background job writes its own log, printed whole when it is joined. A failing job fails
 # the run; when the foreground fails, the background jobs are stopped and their logs printed.
@@ -74,7 +80,6 @@ bash scripts/lint.sh fmt
 step "setup"
 bash scripts/setup.sh --tests --no-cargo-tools
 start_job tools 10 bash scripts/setup.sh --tests --cargo-tools-only
-start_job clippy 19 bash scripts/lint.sh clippy
 
 export CASIA_TEST_POSTGRES="${CASIA_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432}"
 # Databases left behind by an interrupted run: only those nobody is connected to, so a test
@@ -83,22 +88,33 @@ psql "$CASIA_TEST_POSTGRES/postgres" -Atc "SELECT datname FROM pg_database d WHE
     AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datname = d.datname)" 2>/dev/null \
   | while read -r db; do psql "$CASIA_TEST_POSTGRES/postgres" -qc "DROP DATABASE IF EXISTS \"$db\"" 2>/dev/null || true; done
 
-# Per package: a workspace-wide build would enable `ssr` and `hydrate` together.
-step "unit and integration tests (SQLite and PostgreSQL)"
-cargo test -p casia-domain 2>&1 | tee -a "$LOG"
-cargo test -p casia-services --features bench 2>&1 | tee -a "$LOG"
-cargo test -p app --features ssr --lib 2>&1 | tee -a "$LOG"
-cargo test -p server 2>&1 | tee -a "$LOG"
+# Clippy as the compiler of the workspace's crates (see "Schedule" above); its arguments are
+# joined the way cargo-clippy passes them.
+bash scripts/lint.sh clippy-component
+# A one-shot build (CI's clean clone): incremental state would only cost time and gigabytes.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
+export RUSTC_WORKSPACE_WRAPPER="$HOME/.cargo/bin/clippy-driver"
+export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
+
+# Never the whole workspace: that would enable `ssr` and `hydrate` together (frontend).
+TEST_SET=(-p casia-domain -p casia-migration -p casia-services -p app -p server
+  --features casia-services/bench,app/ssr,server/bench)
+step "compiling the tests (linted by clippy as they compile)"
+cargo test "${TEST_SET[@]}" --no-run 2>&1 | tee -a "$LOG"
 
 join_job tools
 step "unused dependencies (cargo machete)"
 bash scripts/lint.sh machete
 
-step "release build"
-bash scripts/build.sh
+start_job release 10 bash scripts/build.sh
+step "unit and integration tests (SQLite and PostgreSQL)"
+# Eight tests at a time, not one per core: each has its own databases and directory, and most
+# of its time is spent waiting on PostgreSQL, SQLite's fsync, SMTP or a timer (measured: the
+# integration suite 414 s with two threads, 127 s with eight).
+export RUST_TEST_THREADS="${RUST_TEST_THREADS:-8}"
+cargo test "${TEST_SET[@]}" --no-fail-fast 2>&1 | tee -a "$LOG"
 
-join_job clippy
-
+join_job release
 step "browser tests (Playwright, Chromium)"
 (cd end2end && npx playwright test) 2>&1 | tee -a "$LOG"
 

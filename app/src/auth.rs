@@ -50,7 +50,17 @@ pub async fn login(
         .await
         .map_err(fail)?;
     set_session_cookie(&logged.token);
-    set_lang_cookie(casia_domain::Lang::from_code(&logged.user.lang).unwrap_or_default());
+    // A language chosen on the login page wins over the stored one, and is stored.
+    let lang = match crate::server::take_lang_chosen() {
+        Some(chosen) => {
+            accounts::set_user_language(&s.db, logged.user.id, chosen)
+                .await
+                .map_err(fail)?;
+            chosen
+        }
+        None => casia_domain::Lang::from_code(&logged.user.lang).unwrap_or_default(),
+    };
+    set_lang_cookie(lang);
     let target = if logged.password_change_required {
         // An administrator reset the password: choose a new one before anything else.
         "/cuenta".to_owned()
@@ -117,10 +127,12 @@ pub async fn set_language(lang: String, back: Option<String>) -> Result<(), AppE
     use crate::server::{caller, fail, services, set_lang_cookie};
     let lang = casia_domain::Lang::from_code(&lang).unwrap_or_default();
     set_lang_cookie(lang);
-    if let Ok(c) = caller().await {
-        casia_services::accounts::set_language(&services().db, &c, lang)
+    match caller().await {
+        Ok(c) => casia_services::accounts::set_language(&services().db, &c, lang)
             .await
-            .map_err(fail)?;
+            .map_err(fail)?,
+        // Signed out (the login page): the next login keeps this choice.
+        Err(_) => crate::server::set_lang_chosen(lang),
     }
     crate::server::set_page_status(http::StatusCode::OK);
     leptos_axum::redirect(&safe_next(back.as_deref().unwrap_or("/")));

@@ -56,6 +56,11 @@ pub async fn get_page_context(path: String) -> Result<PageContext, AppError> {
                     .map_err(crate::server::fail)?,
                 None => 0,
             };
+            // The page's frame (header, footer, `<html lang>`) is drawn from the cookie
+            // before this context arrives: keep the cookie on the account's language.
+            if crate::server::cookie_lang() != Some(c.lang) {
+                crate::server::set_lang_cookie(c.lang);
+            }
             Ok(PageContext {
                 path,
                 session: Some(SessionView {
@@ -126,12 +131,20 @@ pub fn provide_page() -> Page {
     let context = Resource::new(move || location.pathname.get(), get_page_context);
     // A memo: it notifies only when the language really changes, not at every navigation
     // (the outgoing page's labels must not re-render while it is being replaced).
+    //
+    // On the server, what is outside a `<Suspense>` (the header, the footer, `<html lang>`)
+    // is written before the context has loaded: it uses the request's language (the cookie,
+    // kept on the account's), or it would stay Spanish after hydration for an English page.
+    #[cfg(feature = "ssr")]
+    let before_context = crate::server::visitor_lang();
+    #[cfg(not(feature = "ssr"))]
+    let before_context = Lang::default();
     let lang_memo = Memo::new(move |_| {
         context
             .get()
             .and_then(|r| r.ok())
             .map(|c| c.lang)
-            .unwrap_or_default()
+            .unwrap_or(before_context)
     });
     let lang = Signal::from(lang_memo);
     let pathname = Memo::new(move |_| location.pathname.get());

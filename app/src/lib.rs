@@ -89,6 +89,7 @@ fn Layout() -> impl IntoView {
         <Html attr:lang=move || lang.get().code()/>
         <Title formatter=|text: String| if text.is_empty() { "Casia".to_owned() } else { format!("{text} · Casia") }/>
         <Header/>
+        <div class="hydration-notice alert alert-warning" role="alert" data-testid="hydration-notice">{t(Msg::AppNoCargada)}</div>
         <main id="contenido" class="main" tabindex="-1">
             <Routes fallback=|| view! { <NotFound/> }>
                 <Route path=path!("/") view=RootRedirect ssr=SsrMode::Async/>

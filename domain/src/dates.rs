@@ -203,6 +203,38 @@ pub fn check_month_range(
     Err(problems)
 }
 
+/// An optional range (the processors' queue filters): either end may be left empty; what is
+/// given must be a date, and `from` not after `to`.
+pub fn check_optional_range(
+    from: &str,
+    to: &str,
+) -> Result<(Option<CalendarDate>, Option<CalendarDate>), Vec<RangeProblem>> {
+    let mut problems = Vec::new();
+    let mut parse = |text: &str, invalid| {
+        let text = text.trim();
+        if text.is_empty() {
+            return None;
+        }
+        let parsed = CalendarDate::parse(text);
+        if parsed.is_none() {
+            problems.push(invalid);
+        }
+        parsed
+    };
+    let from = parse(from, RangeProblem::FromInvalid);
+    let to = parse(to, RangeProblem::ToInvalid);
+    if let (Some(f), Some(t)) = (from, to)
+        && f > t
+    {
+        problems.push(RangeProblem::FromAfterTo);
+    }
+    if problems.is_empty() {
+        Ok((from, to))
+    } else {
+        Err(problems)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -152,6 +152,7 @@ messages! {
     Texto => ("Texto", "Text"),
     Comunicaciones => ("Comunicaciones", "Messages"),
     Justificantes => ("Justificantes", "Receipts"),
+    ClasificacionEnJustificante => ("Clasificación en el justificante (a la fecha de emisión)", "Classification on the receipt (as of its issue date)"),
     Resolucion => ("Resolución del caso", "Resolution"),
     Observaciones => ("Observaciones", "Observations"),
 
@@ -275,7 +276,7 @@ messages! {
     NotaInternaHint => ("Se guarda como nota interna: el autorizado no la ve.", "Kept as an internal note: the user does not see it."),
     Tramitador => ("Tramitador", "Processor"),
     Confirmar => ("Confirmar", "Confirm"),
-    Recargar => ("Recargar el caso", "Reload the case"),
+    CasoActualizado => ("El caso ha cambiado mientras lo consultaba: ahora se muestra como está. Revíselo antes de volver a intentarlo.", "The case changed while you were looking at it: it is now shown as it is. Check it before trying again."),
     NotasInternas => ("Notas internas", "Internal notes"),
     NotasInternasHint => ("Solo las ven los tramitadores y supervisores; nunca se envían al autorizado.", "Only processors and supervisors see them; never sent to the user."),
     SinNotas => ("No hay notas.", "No notes."),
@@ -291,6 +292,7 @@ messages! {
     AntiguedadPendientes => ("Antigüedad de los casos abiertos", "Age of open cases"),
     DistribucionValoraciones => ("Valoraciones (90 días)", "Ratings (90 days)"),
     AltasPorDia => ("Altas por día (14 días)", "Cases opened per day (14 days)"),
+    AppNoCargada => ("La aplicación no ha terminado de cargarse en su navegador, por eso los formularios siguen desactivados. Compruebe su conexión y recargue la página. Entrar, salir y cambiar de idioma funcionan igualmente.", "The application has not finished loading in your browser, so the forms are still disabled. Check your connection and reload the page. Signing in, signing out and changing the language work anyway."),
 
     // Administration.
     Taxonomia => ("Taxonomía", "Taxonomy"),
@@ -322,6 +324,7 @@ messages! {
     CrearCuenta => ("Crear cuenta", "Create account"),
     CrearAutorizacion => ("Crear autorización", "Create authorisation"),
     AnadirMiembro => ("Añadir usuario", "Add user"),
+    UsuarioNuevoMiembro => ("Nombre de usuario que se añade a la autorización", "Username to add to the authorisation"),
     HacerPrincipal => ("Hacer usuario principal", "Make main user"),
 
     // Administration: the audit log.
@@ -418,6 +421,16 @@ messages! {
 impl Msg {
     pub fn t(self, lang: Lang) -> String {
         self.text(lang).to_owned()
+    }
+}
+
+/// A number with `places` decimals as the language writes it: `0,1` in Spanish, `0.1` in
+/// English.
+pub fn decimal(value: f64, places: usize, lang: Lang) -> String {
+    let text = format!("{value:.places$}");
+    match lang {
+        Lang::Es => text.replace('.', ","),
+        Lang::En => text,
     }
 }
 
@@ -698,7 +711,10 @@ pub fn field_problem_text(p: &FieldProblem, lang: Lang) -> String {
             if es { "El código no es correcto, ha caducado o ya se ha utilizado." } else { "The code is wrong, has expired or was already used." }.into()
         }
         FieldProblem::NothingToAdd => {
-            if es { "Indique información adicional, anexe algún documento o modifique la clasificación." } else { "Add some information, attach a document or change the classification." }.into()
+            if es { "Indique información adicional o anexe algún documento." } else { "Add some information or attach a document." }.into()
+        }
+        FieldProblem::ClassificationUnchanged => {
+            if es { "La clasificación es la misma que la actual: elija la Materia, Categoría o Subcategoría que corresponda al caso." } else { "This is the case's current classification: choose the Subject, Category or Subcategory that fits the case." }.into()
         }
         FieldProblem::WeakPassword => {
             if es { "Esta contraseña es demasiado común o fácil de adivinar. Pruebe con una frase de varias palabras." } else { "This password is too common or easy to guess. Try a phrase of several words." }.into()
@@ -708,6 +724,15 @@ pub fn field_problem_text(p: &FieldProblem, lang: Lang) -> String {
         }
         FieldProblem::PasswordMismatch => {
             if es { "Las contraseñas no coinciden." } else { "The passwords do not match." }.into()
+        }
+        FieldProblem::InvalidAuthorisationNumber => {
+            if es { "El Nº Autorización solo lleva cifras, por ejemplo 0123456." } else { "The authorisation number is digits only, for example 0123456." }.into()
+        }
+        FieldProblem::UnknownUsername => {
+            if es { "No existe ninguna cuenta con este nombre de usuario." } else { "There is no account with this username." }.into()
+        }
+        FieldProblem::OwnAccount => {
+            if es { "No puede desactivar su propia cuenta: pida a otro administrador que lo haga." } else { "You cannot deactivate your own account: ask another administrator to do it." }.into()
         }
     }
 }
@@ -1034,6 +1059,14 @@ pub fn rate_limit_text(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn decimals_follow_the_language() {
+        assert_eq!(decimal(0.1234, 1, Lang::Es), "0,1");
+        assert_eq!(decimal(4.0, 2, Lang::Es), "4,00");
+        assert_eq!(decimal(0.1234, 1, Lang::En), "0.1");
+        assert_eq!(decimal(4.0, 2, Lang::En), "4.00");
+    }
     use super::*;
 
     #[test]

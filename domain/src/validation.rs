@@ -8,12 +8,14 @@ use crate::dates::RangeProblem;
 
 mod modify;
 mod new_case;
+mod queue;
 mod search;
 
 pub use modify::check_modification;
 pub use new_case::{
     ClassificationFacts, ValidNewCase, check_classification, check_documents, check_new_case,
 };
+pub use queue::{AUTHORISATION_NUMBER_MAX, ValidQueueFilter, check_queue_filter};
 pub use search::{ValidSearch, check_search};
 
 pub const TITLE_MAX: usize = 150;
@@ -52,8 +54,10 @@ pub enum FieldProblem {
     },
     /// A substate that does not belong to the chosen state.
     SubstateNotInState,
-    /// Nothing to send: no information, no document, no new classification.
+    /// Nothing to send: no information and no document.
     NothingToAdd,
+    /// A reclassification answered with the classification the case already has.
+    ClassificationUnchanged,
     /// A second-factor or recovery code that is wrong, expired or already used.
     WrongCode,
     /// A common or easily guessed password (breached lists, dictionary words, patterns).
@@ -62,6 +66,12 @@ pub enum FieldProblem {
     PasswordContainsUsername,
     /// The repeated password is not the same.
     PasswordMismatch,
+    /// An administrator deactivating their own account (they would lock themself out).
+    OwnAccount,
+    /// No account has this username.
+    UnknownUsername,
+    /// An authorisation number is digits only.
+    InvalidAuthorisationNumber,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

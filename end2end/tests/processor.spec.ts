@@ -109,9 +109,11 @@ test('two processors on one case: the second is told the case changed', async ({
   await goto(b, `/tramitacion/casos/${number}`);
   await act(a, 'Asignarme el caso');
   await b.getByTestId('actions').getByRole('button', { name: 'Asignarme el caso', exact: true }).click();
+  // The stale page is refreshed with the message: the case as it is now, no stale buttons.
   await expect(b.getByTestId('action-error')).toContainText('El caso ha cambiado');
-  await b.getByRole('button', { name: 'Recargar el caso' }).click();
   await expect(b.getByTestId('assigned-to')).toHaveText('Pedro Martín Ruiz');
+  await expect(b.getByTestId('processor-substate')).toHaveText('Asignado');
+  await expect(b.getByTestId('action-error')).toContainText('ahora se muestra como está');
   await a.close();
   await b.close();
 });

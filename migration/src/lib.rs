@@ -10,6 +10,7 @@ mod m20261201_000002_second_factor;
 mod m20261201_000003_passwords_sessions;
 mod m20261201_000004_verification_limits;
 mod m20261201_000005_audit_indexes;
+mod m20261201_000006_receipt_classification;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000005_audit_indexes::Migration),
             Box::new(m20261201_000004_verification_limits::Migration),
             Box::new(m20261201_000003_passwords_sessions::Migration),
+            Box::new(m20261201_000006_receipt_classification::Migration),
         ]
     }
 }

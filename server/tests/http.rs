@@ -692,3 +692,76 @@ db_test!(
         }
     }
 );
+
+/// The frame of a page (`<html lang>`, the header's subtitle, the footer, the language
+/// switch) as the server sends it.
+async fn frame_of(browser: &Browser) -> (String, bool, bool, String) {
+    let html = browser.page("/verificacion").await.text().await.unwrap();
+    let attr = |after: &str, name: &str| {
+        html.split(after)
+            .nth(1)
+            .and_then(|h| h.split(name).nth(1))
+            .and_then(|h| h.split('"').next())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    (
+        attr("<html", "lang=\""),
+        html.contains("Authorised User Support"),
+        html.contains("open-source support service for RED authorised users"),
+        attr("name=\"lang\"", "value=\""),
+    )
+}
+
+/// Presses the language switch; the choice comes back as the language cookie.
+async fn set_language(browser: &Browser, lang: &str) {
+    let r = browser
+        .call_form("set_language", &[("lang", lang), ("back", "/")])
+        .await;
+    assert_eq!(
+        cookie_named(&r, "casia_lang").map(|c| c.starts_with(&format!("casia_lang={lang}"))),
+        Some(true)
+    );
+}
+
+db_test!(
+    the_language_switch_changes_the_whole_page_and_a_login_keeps_the_choice,
+    |s| {
+        let base = serve_demo(&s).await;
+        let english = ("en".to_owned(), true, true, "es".to_owned());
+        let spanish = ("es".to_owned(), false, false, "en".to_owned());
+        // An empty login says the fields are required (not "wrong username or password").
+        let r = Browser::new(&base).login_to("", "", "").await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body: serde_json::Value = r.json().await.unwrap();
+        let fields: Vec<&str> = body["Invalid"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap())
+            .collect();
+        assert_eq!(fields, ["username", "password"], "{body}");
+        assert_eq!(body["Invalid"][0]["problem"], "Required", "{body}");
+
+        // Signed in in Spanish, switched to English: the whole frame follows, reload after
+        // reload, and the switch offers Spanish.
+        let ana = Browser::signed_in(&base, "autorizado1").await;
+        assert_eq!(frame_of(&ana).await, spanish);
+        set_language(&ana, "en").await;
+        for _ in 0..2 {
+            assert_eq!(frame_of(&ana).await, english);
+        }
+        set_language(&ana, "es").await;
+        assert_eq!(frame_of(&ana).await, spanish);
+
+        // English chosen on the login page is kept at login and remembered for the account.
+        let visitor = Browser::new(&base);
+        set_language(&visitor, "en").await;
+        assert_eq!(frame_of(&visitor).await.0, "en");
+        assert_ok_or_redirect(&visitor.login("autorizado1").await);
+        assert_eq!(frame_of(&visitor).await, english);
+        // A new browser signing in to the same account gets English from the account.
+        let elsewhere = Browser::signed_in(&base, "autorizado1").await;
+        assert_eq!(frame_of(&elsewhere).await.0, "en");
+    }
+);

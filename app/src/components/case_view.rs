@@ -128,6 +128,9 @@ pub fn CaseRecords(detail: CaseDetail) -> impl IntoView {
                                 {move || receipt_kind_name(kind, lang.get())}
                             </a>
                             " · "{r.issued_at}" · CEA "<code>{r.cea}</code>
+                            {r.classification.map(|c| view! {
+                                <br/><span class="muted small" data-testid="receipt-classification">{t(Msg::ClasificacionEnJustificante)}": "{c}</span>
+                            })}
                         </li>
                     }
                 }).collect_view()}

@@ -48,6 +48,7 @@ impl DocumentForm {
             } else {
                 Vec::new()
             };
+            shown.retain(|e| !self.documents.is_unchecked(&e.field));
             for e in self.server_errors.get() {
                 if !shown.iter().any(|s| s.field == e.field) {
                     shown.push(e);
@@ -62,6 +63,7 @@ impl DocumentForm {
     /// to it). The first send fixes the idempotency key.
     pub fn ready(&self, checks: Memo<Vec<FieldError>>) -> bool {
         self.submitted.set(true);
+        self.documents.mark_checked();
         self.server_errors.set(Vec::new());
         self.failure.set(None);
         if self.documents.any_uploading() {

@@ -28,6 +28,9 @@ pub struct DocumentRow {
     pub document_type_id: RwSignal<Option<i64>>,
     pub title: RwSignal<String>,
     pub upload: RwSignal<UploadState>,
+    /// The row was there at the last try to send: its problems are shown. A row added after
+    /// a failed send is not marked until the next try.
+    pub checked: RwSignal<bool>,
 }
 
 impl DocumentRow {
@@ -37,6 +40,7 @@ impl DocumentRow {
             document_type_id: RwSignal::new(None),
             title: RwSignal::new(String::new()),
             upload: RwSignal::new(UploadState::Empty),
+            checked: RwSignal::new(false),
         }
     }
 
@@ -91,6 +95,24 @@ impl Documents {
 
     pub fn any_uploading(&self) -> bool {
         self.rows.get().iter().any(|r| r.uploading())
+    }
+
+    /// A try to send: every row's problems are shown from now on.
+    pub fn mark_checked(&self) {
+        for r in self.rows.get_untracked() {
+            r.checked.set(true);
+        }
+    }
+
+    /// Whether the problem of `field` (`documents.<index>.…`) belongs to a row added since the
+    /// last try to send.
+    pub fn is_unchecked(&self, field: &str) -> bool {
+        field
+            .strip_prefix("documents.")
+            .and_then(|rest| rest.split('.').next())
+            .and_then(|i| i.parse::<usize>().ok())
+            .and_then(|i| self.rows.with(|rows| rows.get(i).map(|r| !r.checked.get())))
+            .unwrap_or(false)
     }
 }
 
@@ -229,7 +251,7 @@ pub fn DocumentsInput(
                                     aria-required="true"
                                     type="file"
                                     accept=accept
-                                    aria-invalid=move || has_problem(&errors.get(), &ff).to_string()
+                                    aria-invalid=move || (has_problem(&errors.get(), &ff) || matches!(row.upload.get(), UploadState::Failed(_))).to_string()
                                     on:change=move |ev| {
                                         #[cfg(feature = "hydrate")]
                                         {
@@ -274,7 +296,10 @@ pub fn DocumentsInput(
                                         <p class="field-error" role="alert">{e.message(lang.get())}</p>
                                     }.into_any(),
                                 }}
-                                <FieldMessage field=file_field errors=errors/>
+                                // A failed upload already says what is wrong with the file.
+                                {move || (!matches!(row.upload.get(), UploadState::Failed(_))).then(|| view! {
+                                    <FieldMessage field=file_field.clone() errors=errors/>
+                                })}
                             </div>
                             <div class="field">
                                 <span class="label visually-hidden">{t(Msg::QuitarDocumento)}</span>

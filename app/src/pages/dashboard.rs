@@ -3,7 +3,7 @@
 //! each with a table equivalent for screen readers.
 
 use casia_domain::dto::Dashboard;
-use casia_domain::i18n::substate_name;
+use casia_domain::i18n::{decimal, substate_name};
 use casia_domain::{Lang, Msg, Role};
 use leptos::prelude::*;
 
@@ -49,7 +49,13 @@ fn BarChart(
     let max = bars.iter().map(|(_, v)| *v).max().unwrap_or(0).max(1) as f64;
     // Drawn at roughly its displayed size, so the text stays readable.
     let row_h = 26.0;
-    let label_w = 170.0;
+    // Wide enough for the longest label ("Solicitada Reclasificación") at 14 px.
+    let longest = bars
+        .iter()
+        .map(|(l, _)| l.chars().count())
+        .max()
+        .unwrap_or(0);
+    let label_w = (longest as f64 * 8.0 + 12.0).clamp(90.0, 260.0);
     let bar_w = 190.0;
     let height = row_h * bars.len() as f64 + 8.0;
     let view_box = format!("0 0 {} {height}", label_w + bar_w + 60.0);
@@ -88,8 +94,8 @@ fn DashboardView(data: Resource<Result<Dashboard, AppError>>) -> impl IntoView {
                     let ages: Vec<(String, i64)> = d.backlog_age.iter().map(|(c, n)| (age_label(c, l).to_owned(), *n)).collect();
                     let ratings: Vec<(String, i64)> = d.ratings.iter().map(|(s, n)| (format!("{s} ★"), *n)).collect();
                     let per_day = d.opened_per_day.clone();
-                    let hours = d.mean_hours_to_resolution.map(|h| if h < 48.0 { format!("{h:.1} h") } else { format!("{:.1} d", h / 24.0) }).unwrap_or_else(|| "—".into());
-                    let mean_rating = d.mean_rating.map(|r| format!("{r:.2}")).unwrap_or_else(|| "—".into());
+                    let hours = d.mean_hours_to_resolution.map(|h| if h < 48.0 { format!("{} h", decimal(h, 1, l)) } else { format!("{} d", decimal(h / 24.0, 1, l)) }).unwrap_or_else(|| "—".into());
+                    let mean_rating = d.mean_rating.map(|r| decimal(r, 2, l)).unwrap_or_else(|| "—".into());
                     view! {
                         <div class="panel">
                             <div class="panel-head">
@@ -100,8 +106,8 @@ fn DashboardView(data: Resource<Result<Dashboard, AppError>>) -> impl IntoView {
                                 <div class="kpi"><strong data-testid="kpi-open">{open_total}</strong>{t(Msg::CasosAbiertos)}</div>
                                 <div class="kpi"><strong>{d.pending_cancellations}</strong>{t(Msg::AnulacionesPendientes)}</div>
                                 <div class="kpi"><strong>{d.resolved_last_30_days}</strong>{t(Msg::Resueltos30Dias)}</div>
-                                <div class="kpi"><strong>{hours}</strong>{t(Msg::TiempoMedioResolucion)}</div>
-                                <div class="kpi"><strong>{mean_rating}</strong>{t(Msg::ValoracionMedia)}</div>
+                                <div class="kpi"><strong data-testid="kpi-hours">{hours}</strong>{t(Msg::TiempoMedioResolucion)}</div>
+                                <div class="kpi"><strong data-testid="kpi-rating">{mean_rating}</strong>{t(Msg::ValoracionMedia)}</div>
                             </div>
                             <div class="charts">
                                 <BarChart title=Msg::AbiertosPorSubestado bars=by_substate testid="chart-substates"/>

@@ -6,7 +6,8 @@ use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
 
 use crate::auth::Login;
-use crate::components::ErrorBanner;
+use crate::components::forms::has_problem;
+use crate::components::{ErrorBanner, FieldMessage};
 use crate::context::{t, use_page};
 
 #[component]
@@ -15,6 +16,12 @@ pub fn LoginPage() -> impl IntoView {
     let query = use_query_map();
     let login = ServerAction::<Login>::new();
     let error = Signal::derive(move || login.value().get().and_then(|r| r.err()));
+    let field_errors = Signal::derive(move || {
+        error
+            .get()
+            .map(|e| e.field_errors().to_vec())
+            .unwrap_or_default()
+    });
     let next = move || query.with(|q| q.get("next")).unwrap_or_default();
     let notice = move || {
         query.with(|q| {
@@ -41,11 +48,15 @@ pub fn LoginPage() -> impl IntoView {
                 <input type="hidden" name="next" value=next/>
                 <div class="field">
                     <label for="username">{t(Msg::Username)}</label>
-                    <input id="username" name="username" type="text" autocomplete="username" required autofocus/>
+                    <input id="username" name="username" type="text" autocomplete="username" required autofocus
+                        aria-describedby="err-username" aria-invalid=move || has_problem(&field_errors.get(), "username").to_string()/>
+                    <FieldMessage field="username" errors=field_errors/>
                 </div>
                 <div class="field">
                     <label for="password">{t(Msg::Password)}</label>
-                    <input id="password" name="password" type="password" autocomplete="current-password" required/>
+                    <input id="password" name="password" type="password" autocomplete="current-password" required
+                        aria-describedby="err-password" aria-invalid=move || has_problem(&field_errors.get(), "password").to_string()/>
+                    <FieldMessage field="password" errors=field_errors/>
                 </div>
                 <div class="actions">
                     <button type="submit" class="button" disabled=move || login.pending().get()>

@@ -35,28 +35,43 @@ pub async fn modify_information(
 pub fn ModifyPage() -> impl IntoView {
     let case = case_resource();
     let options = Resource::new(|| (), |_| get_new_case_options());
+    // Kept across a reload of the case: what was typed, and whether the last send found
+    // the case changed (then the case is reloaded and shown as it is now).
+    let kept = Kept {
+        information: RwSignal::new(String::new()),
+        conflict: RwSignal::new(false),
+        case,
+    };
     view! {
         <Guarded roles=&[Role::Autorizado] children=move |_| view! {
-            <WithCase detail=case children=move |d| view! { <ModifyLoader detail=d options/> }/>
+            <WithCase detail=case children=move |d| view! { <ModifyLoader detail=d options kept/> }/>
         }/>
     }
+}
+
+#[derive(Clone, Copy)]
+struct Kept {
+    information: RwSignal<String>,
+    conflict: RwSignal<bool>,
+    case: Resource<Result<CaseDetail, AppError>>,
 }
 
 #[component]
 fn ModifyLoader(
     detail: CaseDetail,
     options: Resource<Result<NewCaseOptions, AppError>>,
+    kept: Kept,
 ) -> impl IntoView {
-    view! { <Loaded resource=options children=move |opts| view! { <ModifyForm detail=detail.clone() options=opts/> }/> }
+    view! { <Loaded resource=options children=move |opts| view! { <ModifyForm detail=detail.clone() options=opts kept/> }/> }
 }
 
 #[component]
-fn ModifyForm(detail: CaseDetail, options: NewCaseOptions) -> impl IntoView {
+fn ModifyForm(detail: CaseDetail, options: NewCaseOptions, kept: Kept) -> impl IntoView {
     let lang = use_lang();
     let allowed = detail.allowed.contains(&Action::ModifyInformation);
     let reclassify = detail.allowed.contains(&Action::Reclassify);
     let (taxonomy, types) = options.signals();
-    let information = RwSignal::new(String::new());
+    let information = kept.information;
     let sending = use_document_form();
     let documents = sending.documents;
     let hydrated = sending.hydrated;
@@ -86,20 +101,32 @@ fn ModifyForm(detail: CaseDetail, options: NewCaseOptions) -> impl IntoView {
         version,
         idempotency_key: sending.key(),
     };
+    let current = Reclassification::of(
+        detail.case_type,
+        detail.subject_id,
+        detail.category_id,
+        detail.subcategory_id,
+    );
     let client_errors = Memo::new(move |_| {
-        let f = form();
-        let p = taxonomy.with(|tx| check_modification(&f, Some(tx)));
-        p.into_vec()
+        check_modification(&form(), &current, |r| {
+            taxonomy
+                .with(|tx| tx.facts(&r.case_type, r.subject_id, r.category_id, r.subcategory_id))
+        })
+        .into_vec()
     });
     let errors = sending.errors(client_errors);
-    on_answer(modify, move |answer| {
-        if let Err(e) = answer {
-            sending.failed(e)
+    on_answer(modify, move |answer| match answer {
+        Ok(_) => kept.conflict.set(false),
+        Err(AppError::Conflict) => {
+            kept.conflict.set(true);
+            kept.case.refetch();
         }
+        Err(e) => sending.failed(e),
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if sending.ready(client_errors) {
+            kept.conflict.set(false);
             modify.dispatch(ModifyInformation {
                 number: number.clone(),
                 form: form(),
@@ -123,6 +150,9 @@ fn ModifyForm(detail: CaseDetail, options: NewCaseOptions) -> impl IntoView {
                     <p><strong>{t(Msg::PeticionTramitador)}</strong></p>
                     <p class="prewrap">{r}</p>
                 </div>
+            })}
+            {move || kept.conflict.get().then(|| view! {
+                <div class="alert alert-error" role="alert" data-testid="error-banner">{t(Msg::CasoActualizado)}</div>
             })}
             <ErrorBanner error=sending.failure/>
             {move || done.get().map(|d| {

@@ -183,6 +183,12 @@ fn ActionsPanel(pc: ProcessorCase, screen: Screen) -> impl IntoView {
             documents.clear();
         }
         Err(AppError::Invalid(errs)) => field_errors.set(errs),
+        // Another change came first: the page shows the case as it is now, with the message
+        // (kept at the page's level across the reload).
+        Err(AppError::Conflict) => {
+            failure.set(Some(AppError::Conflict));
+            case.refetch();
+        }
         Err(e) => failure.set(Some(e)),
     });
     let assignable = pc.assignable.clone();
@@ -222,16 +228,10 @@ fn ActionsPanel(pc: ProcessorCase, screen: Screen) -> impl IntoView {
         <div class="panel" data-testid="actions">
             <h2 class="section-title">{t(Msg::Acciones)}</h2>
             {move || done.get().map(|a| view! { <div class="alert alert-success" role="status" data-testid="action-done">{move || format!("{} ✓", action_name(a, lang.get()))}</div> })}
-            {move || failure.get().map(|e| {
-                let conflict = e == AppError::Conflict;
-                view! {
-                    <div class="alert alert-error" role="alert" data-testid="action-error">
-                        <p>{e.message(lang.get())}</p>
-                        {conflict.then(|| view! {
-                            <button type="button" class="button button-secondary button-small" on:click=move |_| { failure.set(None); case.refetch(); }>{t(Msg::Recargar)}</button>
-                        })}
-                    </div>
-                }
+            {move || failure.get().map(|e| view! {
+                <div class="alert alert-error" role="alert" data-testid="action-error">
+                    <p>{conflict_message(&e, lang.get())}</p>
+                </div>
             })}
             {if allowed.is_empty() {
                 view! { <p class="muted">{t(Msg::SinAcciones)}</p> }.into_any()
@@ -370,5 +370,13 @@ fn NotesPanel(
                 <div class="actions"><button type="submit" class="button button-secondary">{move || Msg::AnadirNota.text(lang.get())}</button></div>
             </form>
         </div>
+    }
+}
+
+/// The message of a refused change; a conflict says the page now shows the case as it is.
+pub fn conflict_message(e: &AppError, lang: casia_domain::Lang) -> String {
+    match e {
+        AppError::Conflict => Msg::CasoActualizado.text(lang).to_owned(),
+        e => e.message(lang),
     }
 }

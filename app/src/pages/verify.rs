@@ -139,6 +139,7 @@ pub fn VerifyPage() -> impl IntoView {
                             <div><dt>{t(Msg::NumeroCaso)}</dt><dd class="num" data-testid="verified-number">{r.case_number.clone()}</dd></div>
                             <div><dt>{t(Msg::FechaHoraAlta)}</dt><dd class="num">{r.case_opened_at.clone()}</dd></div>
                             <div><dt>{t(Msg::FechaEmision)}</dt><dd class="num">{r.issued_at.clone()}</dd></div>
+                            {r.classification.clone().map(|c| view! { <div><dt>{t(Msg::ClasificacionEnJustificante)}</dt><dd>{c}</dd></div> })}
                             <div><dt>"CEA"</dt><dd><code>{r.cea.clone()}</code></dd></div>
                         </dl>
                         <h2 class="section-title">{t(Msg::DocumentosAnexados)}</h2>

@@ -5,14 +5,17 @@
 use casia_domain::dto::{QueueFilter, QueuePage, QueueQuery, QueueRow, Taxonomy};
 use casia_domain::i18n::{case_type_name, state_name, substate_name};
 use casia_domain::model::Queue;
-use casia_domain::{Msg, Role};
+use casia_domain::validation::check_queue_filter;
+use casia_domain::{FieldError, Msg, Role};
 use leptos::Params;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query};
 use leptos_router::params::Params;
 
 use crate::components::classification::TypeAndSubjectFilters;
-use crate::components::{Guarded, Loaded};
+use crate::components::document_form::focus_first_error;
+use crate::components::forms::has_problem;
+use crate::components::{FieldMessage, Guarded, Loaded};
 use crate::context::{t, use_lang};
 use crate::error::AppError;
 use crate::url::{non_empty, with_query};
@@ -137,6 +140,19 @@ fn Queues(
     let from = RwSignal::new(initial.from.unwrap_or_default());
     let to = RwSignal::new(initial.to.unwrap_or_default());
     let sort = RwSignal::new(initial.sort.unwrap_or_default());
+    // Problems of the filters: the client's check on "Filtrar", or the server's answer to
+    // filters that came in the URL.
+    let typed_errors = RwSignal::new(Vec::<FieldError>::new());
+    let errors = Signal::derive(move || {
+        let typed = typed_errors.get();
+        if !typed.is_empty() {
+            return typed;
+        }
+        match page.get() {
+            Some(Err(AppError::Invalid(e))) => e,
+            _ => Vec::new(),
+        }
+    });
     let extra = RwSignal::new(Vec::<QueueRow>::new());
     let next = RwSignal::new(None::<String>);
     Effect::new(move |_| {
@@ -158,6 +174,12 @@ fn Queues(
                 sort: Some(sort.get_untracked()),
             },
         };
+        if let Err(e) = check_queue_filter(&q.filter) {
+            typed_errors.set(e);
+            focus_first_error();
+            return;
+        }
+        typed_errors.set(Vec::new());
         navigate(&queue_url(&q), Default::default());
     };
     let more = move |_| {
@@ -192,15 +214,24 @@ fn Queues(
                         taxonomy=Signal::derive(move || taxonomy.get().and_then(|r| r.ok()))/>
                     <div class="field">
                         <label for="f-autorizacion">{t(Msg::NumAutorizacion)}</label>
-                        <input id="f-autorizacion" type="text" inputmode="numeric" prop:value=move || authorisation.get() on:input=move |ev| authorisation.set(event_target_value(&ev))/>
+                        <input id="f-autorizacion" type="text" inputmode="numeric" aria-describedby="err-authorisation"
+                            aria-invalid=move || has_problem(&errors.get(), "authorisation").to_string()
+                            prop:value=move || authorisation.get() on:input=move |ev| authorisation.set(event_target_value(&ev))/>
+                        <FieldMessage field="authorisation" errors/>
                     </div>
                     <div class="field">
                         <label for="f-desde">{t(Msg::FechaAltaDesde)}</label>
-                        <input id="f-desde" type="date" prop:value=move || from.get() on:input=move |ev| from.set(event_target_value(&ev))/>
+                        <input id="f-desde" type="date" aria-describedby="err-from"
+                            aria-invalid=move || has_problem(&errors.get(), "from").to_string()
+                            prop:value=move || from.get() on:input=move |ev| from.set(event_target_value(&ev))/>
+                        <FieldMessage field="from" errors/>
                     </div>
                     <div class="field">
                         <label for="f-hasta">{t(Msg::FechaAltaHasta)}</label>
-                        <input id="f-hasta" type="date" prop:value=move || to.get() on:input=move |ev| to.set(event_target_value(&ev))/>
+                        <input id="f-hasta" type="date" aria-describedby="err-to"
+                            aria-invalid=move || has_problem(&errors.get(), "to").to_string()
+                            prop:value=move || to.get() on:input=move |ev| to.set(event_target_value(&ev))/>
+                        <FieldMessage field="to" errors/>
                     </div>
                     <div class="field">
                         <label for="f-orden">{t(Msg::Orden)}</label>

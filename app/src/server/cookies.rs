@@ -101,6 +101,39 @@ pub fn set_lang_cookie(lang: Lang) {
     set_cookie(lang_cookie(&services().config, lang));
 }
 
+/// The language this request's cookie names, if any.
+pub fn cookie_lang() -> Option<Lang> {
+    let parts = request_parts().ok()?;
+    cookie(&parts.headers, LANG_COOKIE).and_then(|c| Lang::from_code(&c))
+}
+
+/// A language chosen while signed out (on the login page): the next login keeps it and
+/// remembers it for the account. A browser-session cookie, so it never outlives the visit.
+pub const LANG_CHOSEN_COOKIE: &str = "casia_lang_elegido";
+
+fn lang_chosen_cookie(config: &Config, lang: Lang) -> Cookie<'static> {
+    Cookie::build((LANG_CHOSEN_COOKIE, lang.code()))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(config.uses_https())
+        .build()
+}
+
+pub fn set_lang_chosen(lang: Lang) {
+    set_cookie(lang_chosen_cookie(&services().config, lang));
+}
+
+/// The language chosen before this login, if one was (and forgets the choice).
+pub fn take_lang_chosen() -> Option<Lang> {
+    let parts = request_parts().ok()?;
+    let lang = cookie(&parts.headers, LANG_CHOSEN_COOKIE).and_then(|c| Lang::from_code(&c))?;
+    let mut removal = lang_chosen_cookie(&services().config, lang);
+    removal.make_removal();
+    set_cookie(removal);
+    Some(lang)
+}
+
 /// Language of a visitor who is not signed in: cookie, then the browser's preference.
 pub fn visitor_lang() -> Lang {
     let Ok(parts) = request_parts() else {

@@ -20,9 +20,9 @@ pub use caller::{
 };
 pub use client::{client_address, client_address_of, client_ip, user_agent};
 pub use cookies::{
-    LANG_COOKIE, SECURE_SESSION_COOKIE, SESSION_COOKIE, clear_session_cookie, cookie,
-    session_cookie_name, session_token, session_token_of, set_lang_cookie, set_session_cookie,
-    visitor_lang,
+    LANG_COOKIE, SECURE_SESSION_COOKIE, SESSION_COOKIE, clear_session_cookie, cookie, cookie_lang,
+    session_cookie_name, session_token, session_token_of, set_lang_chosen, set_lang_cookie,
+    set_session_cookie, take_lang_chosen, visitor_lang,
 };
 pub use respond::{fail, status_follows_the_error};
 

@@ -140,6 +140,23 @@ pub struct Reclassification {
     pub subcategory_id: Option<i64>,
 }
 
+impl Reclassification {
+    /// A case's classification as the form would send it.
+    pub fn of(
+        case_type: crate::model::CaseType,
+        subject_id: i64,
+        category_id: i64,
+        subcategory_id: Option<i64>,
+    ) -> Self {
+        Reclassification {
+            case_type: case_type.code().to_owned(),
+            subject_id: Some(subject_id),
+            category_id: Some(category_id),
+            subcategory_id,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ModificationDone {
     pub substate: Substate,

@@ -10,6 +10,10 @@ pub struct ReceiptView {
     pub kind: ReceiptKind,
     pub cea: String,
     pub issued_at: String,
+    /// The classification the receipt shows: the names when it was issued, which a later
+    /// renaming of the taxonomy does not change.
+    #[serde(default)]
+    pub classification: Option<String>,
 }
 
 /// What the public `Verificación de Documentos` page may show: nothing beyond the receipt.
@@ -31,6 +35,9 @@ pub struct VerifiedReceipt {
     pub case_number: String,
     pub case_opened_at: String,
     pub issued_at: String,
+    /// As printed on the receipt (see `ReceiptView::classification`).
+    #[serde(default)]
+    pub classification: Option<String>,
     pub documents: Vec<ReceiptDocument>,
 }
 

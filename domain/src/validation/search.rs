@@ -20,6 +20,14 @@ pub struct ValidSearch {
     pub opened_by: Option<i64>,
 }
 
+/// The field a date range problem is shown next to.
+pub(super) fn range_field(problem: RangeProblem) -> &'static str {
+    match problem {
+        RangeProblem::FromMissing | RangeProblem::FromInvalid => "from",
+        _ => "to",
+    }
+}
+
 /// Opción 2 of guide §4.2: the state, a range within one month and the optional filters.
 /// Returns the parsed search (`state: None` = Todos) on success.
 pub fn check_search(form: &SearchForm) -> Result<ValidSearch, Vec<FieldError>> {
@@ -42,11 +50,7 @@ pub fn check_search(form: &SearchForm) -> Result<ValidSearch, Vec<FieldError>> {
         Ok(range) => Some(range),
         Err(range) => {
             for problem in range {
-                let field = match problem {
-                    RangeProblem::FromMissing | RangeProblem::FromInvalid => "from",
-                    _ => "to",
-                };
-                p.add(field, FieldProblem::DateRange(problem));
+                p.add(range_field(problem), FieldProblem::DateRange(problem));
             }
             None
         }

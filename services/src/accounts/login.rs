@@ -1,6 +1,7 @@
 //! Logging in and out, and the session a token stands for.
 
-use casia_domain::{Lang, Role};
+use casia_domain::validation::Problems;
+use casia_domain::{FieldProblem, Lang, Role};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::ExprTrait;
 use sea_orm::sea_query::{Expr, Query};
@@ -38,6 +39,15 @@ pub async fn login(
     client: &str,
 ) -> ServiceResult<LoggedIn> {
     let username = normalise_username(username);
+    // Nothing typed is not a wrong password: say which fields are missing.
+    let mut p = Problems::default();
+    if username.is_empty() {
+        p.add("username", FieldProblem::Required);
+    }
+    if password.is_empty() {
+        p.add("password", FieldProblem::Required);
+    }
+    p.finish()?;
     // Throttle first (delays per username and client, see `throttle`), then the password
     // check, off the async threads and within the process-wide cap.
     let attempt = match crate::throttle::begin(db, limits, &username, client).await {

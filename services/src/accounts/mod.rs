@@ -168,9 +168,18 @@ pub async fn set_language(
     caller: &Caller,
     lang: Lang,
 ) -> ServiceResult<()> {
+    set_user_language(db, caller.user.id, lang).await
+}
+
+/// Remembers `lang` for the account `user_id` (e.g. the language chosen on the login page).
+pub async fn set_user_language(
+    db: &DatabaseConnection,
+    user_id: i64,
+    lang: Lang,
+) -> ServiceResult<()> {
     user::Entity::update_many()
         .col_expr(user::Column::Lang, Expr::value(lang.code()))
-        .filter(user::Column::Id.eq(caller.user.id))
+        .filter(user::Column::Id.eq(user_id))
         .exec(db)
         .await?;
     Ok(())

@@ -126,7 +126,7 @@ pub async fn set_account_active(
 ) -> ServiceResult<()> {
     require_admin(caller)?;
     if id == caller.user.id && !active {
-        return Err(ServiceError::invalid("id", FieldProblem::InvalidChoice));
+        return Err(ServiceError::invalid("active", FieldProblem::OwnAccount));
     }
     write_transaction(db, async |tx| {
         let u = found::<user::Entity>(tx, id).await?;

@@ -172,7 +172,7 @@ pub async fn add_member(
             .await?
             .ok_or(ServiceError::invalid(
                 "username",
-                FieldProblem::InvalidChoice,
+                FieldProblem::UnknownUsername,
             ))?;
         let a = found::<authorisation::Entity>(tx, authorisation_id).await?;
         let was_member = authorisation_member::Entity::find_by_id((authorisation_id, u.id))

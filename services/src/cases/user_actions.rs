@@ -3,6 +3,7 @@
 
 use casia_domain::dto::{
     CASE_LIST_MAX, MessageKind, ModificationDone, ModifyInformationForm, ReceiptKind,
+    Reclassification,
 };
 use casia_domain::model::{CaseType, SubmissionKind};
 use casia_domain::validation::{MESSAGE_MAX, Problems, check_modification, check_rating};
@@ -38,11 +39,19 @@ pub async fn modify_information(
         return Ok(done);
     }
 
-    let taxonomy = match form.reclassification {
-        Some(_) => Some(crate::taxonomy::load(db, caller.lang).await?),
+    // What the taxonomy says of the proposed classification, if one is proposed.
+    let facts = match &form.reclassification {
+        Some(r) => Some(crate::taxonomy::load(db, caller.lang).await?.facts(
+            &r.case_type,
+            r.subject_id,
+            r.category_id,
+            r.subcategory_id,
+        )),
         None => None,
     };
-    check_modification(&form, taxonomy.as_ref()).finish()?;
+    let current = Reclassification::of(c.case_type, c.subject_id, c.category_id, c.subcategory_id);
+    let p = check_modification(&form, &current, |_| facts.unwrap_or_default());
+    p.finish()?;
     if !form.documents.is_empty() {
         // A case holds at most CASE_LIST_MAX documents, so its pages can show them all.
         let attached = document::Entity::find()

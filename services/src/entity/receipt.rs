@@ -14,6 +14,9 @@ pub struct Model {
     pub issued_at: DateTimeUtc,
     pub pdf_sha256: String,
     pub storage_key: String,
+    /// The classification printed on the PDF (Spanish names at issue time); `None` for
+    /// receipts issued before it was kept.
+    pub classification: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

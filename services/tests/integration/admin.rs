@@ -72,7 +72,7 @@ db_test!(
         let mut form =
             fixtures::new_case_form(CaseType::Tramite, (subject, category, Some(sub)), "k");
         form.documents.clear();
-        casia_services::cases::open::open_case(&s, &ana, form)
+        let opened = casia_services::cases::open::open_case(&s, &ana, form)
             .await
             .unwrap();
         assert!(
@@ -81,6 +81,15 @@ db_test!(
         admin::update_node(&s.db, &admin_user, sub, node("Solicitud inicial"))
             .await
             .unwrap();
+        // The case follows the new name; its receipt says which name it was issued with.
+        let d = casia_services::cases::query::detail_for_user(&s.db, &ana, opened.number)
+            .await
+            .unwrap();
+        assert_eq!(d.subcategory.as_deref(), Some("Solicitud inicial"));
+        assert_eq!(
+            d.receipts[0].classification.as_deref(),
+            Some("Trámite / Prestaciones / Nacimiento / Solicitud")
+        );
         admin::set_node_active(&s.db, &admin_user, sub, false)
             .await
             .unwrap();
@@ -182,12 +191,14 @@ db_test!(accounts_are_created_deactivated_and_reset, |s| {
             .await
             .is_ok()
     );
-    // An administrator cannot lock themself out.
-    assert!(
-        admin::set_account_active(&s.db, &admin_user, admin_user.user.id, false)
-            .await
-            .is_err()
-    );
+    // An administrator cannot lock themself out, and is told why (next to "Desactivar").
+    match admin::set_account_active(&s.db, &admin_user, admin_user.user.id, false).await {
+        Err(ServiceError::Invalid(e)) => assert_eq!(
+            (e[0].field.as_str(), &e[0].problem),
+            ("active", &FieldProblem::OwnAccount)
+        ),
+        other => panic!("deactivating oneself: {other:?}"),
+    }
     let list = admin::accounts(&s.db, &admin_user, "", 0)
         .await
         .unwrap()
@@ -228,6 +239,14 @@ db_test!(authorisations_members_and_main_user, |s| {
             .is_err(),
         "staff cannot be members"
     );
+    // A username nobody has: said so, on the username field.
+    match admin::add_member(&s.db, &admin_user, a, "nadie", false).await {
+        Err(ServiceError::Invalid(e)) => assert_eq!(
+            (e[0].field.as_str(), &e[0].problem),
+            ("username", &FieldProblem::UnknownUsername)
+        ),
+        other => panic!("an unknown username: {other:?}"),
+    }
     let view = admin::authorisations(&s.db, &admin_user, "", 0)
         .await
         .unwrap()

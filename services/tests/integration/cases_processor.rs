@@ -403,6 +403,31 @@ db_test!(
                 .rows
                 .is_empty()
         );
+        // A mistyped filter is refused naming its field, not answered with an empty queue.
+        for (filter, field) in [
+            (
+                QueueFilter {
+                    authorisation: Some("abc".into()),
+                    ..QueueFilter::default()
+                },
+                "authorisation",
+            ),
+            (
+                QueueFilter {
+                    from: Some("2026-11-20".into()),
+                    to: Some("2026-11-02".into()),
+                    ..QueueFilter::default()
+                },
+                "to",
+            ),
+        ] {
+            match queue(&s.db, &t1, Queue::Unassigned, &filter, None).await {
+                Err(casia_services::error::ServiceError::Invalid(e)) => {
+                    assert_eq!(e[0].field, field)
+                }
+                other => panic!("{filter:?} gave {other:?}"),
+            }
+        }
         fixtures::act(&s, &t1, urgent[0], "take", "").await;
         let mine = queue(&s.db, &t1, Queue::Mine, &QueueFilter::default(), None)
             .await

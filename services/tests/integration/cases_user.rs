@@ -427,6 +427,38 @@ db_test!(reclassification_changes_the_classification, |s| {
     .await;
     let d = query::detail_for_user(&s.db, &ana, n).await.unwrap();
     assert!(d.allowed.contains(&casia_domain::Action::Reclassify));
+    // Answered with the classification the case already has: refused, naming the field,
+    // and nothing written (still waiting for a reclassification, no false history row).
+    let same = ModifyInformationForm {
+        reclassification: Some(Reclassification::of(
+            d.case_type,
+            d.subject_id,
+            d.category_id,
+            d.subcategory_id,
+        )),
+        version: d.version,
+        idempotency_key: "r-same".into(),
+        ..ModifyInformationForm::default()
+    };
+    match user_actions::modify_information(&s, &ana, n, same).await {
+        Err(ServiceError::Invalid(e)) => assert_eq!(
+            (e[0].field.as_str(), &e[0].problem),
+            (
+                "subject_id",
+                &casia_domain::FieldProblem::ClassificationUnchanged
+            )
+        ),
+        other => panic!("an unchanged classification was accepted: {other:?}"),
+    }
+    let after = query::detail_for_user(&s.db, &ana, n).await.unwrap();
+    assert_eq!(after.substate, Substate::SolicitadaReclasificacion);
+    assert_eq!(after.version, d.version);
+    let h = query::history_for_user(&s.db, &ana, n).await.unwrap();
+    assert!(
+        !h.rows.iter().any(|r| r.action
+            == casia_domain::lifecycle::HistoryAction::Act(casia_domain::Action::Reclassify)),
+        "no 'Clasificación modificada' without a change"
+    );
     let form = ModifyInformationForm {
         reclassification: Some(reclass),
         ..modification(d.version, "r1")

@@ -104,6 +104,7 @@ pub fn AccountsAdmin() -> impl IntoView {
     let errs = outcome.errors();
     view! {
         {outcome.banner()}
+        <div role="alert" data-testid="accounts-refused"><FieldMessage field="active" errors=errs/></div>
         <ListFilter id="accounts-filter" label=Msg::FiltroCuentas applied=filter page/>
         <Loaded resource=accounts children=move |r| match r {
                 listed if listed.items.is_empty() => view! { <p class="muted">{t(Msg::SinCoincidencias)}</p> }.into_any(),

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use server_fn::codec::Json;
 
 use super::{ListFilter, Outcome, Pager};
-use crate::components::forms::successes;
+use crate::components::forms::{has_problem, successes};
 use crate::components::{FieldMessage, Loaded};
 use crate::context::{t, use_lang};
 use crate::error::AppError;
@@ -86,6 +86,8 @@ pub fn AuthorisationsAdmin() -> impl IntoView {
     let nif = RwSignal::new(String::new());
     let email = RwSignal::new(String::new());
     let consent = RwSignal::new(false);
+    // The card whose "Añadir usuario" was sent last, where its answer shows.
+    let adding_to = RwSignal::new(None::<i64>);
     let creation = outcome.change::<AdminCreateAuthorisation>(move || {
         // Show the new authorisation: the list narrows to it.
         filter.set(number.get_untracked().trim().to_owned());
@@ -126,6 +128,7 @@ pub fn AuthorisationsAdmin() -> impl IntoView {
     };
     view! {
         {outcome.banner()}
+        <div role="alert"><FieldMessage field="user_id" errors=errs/></div>
         <ListFilter id="authorisations-filter" label=Msg::FiltroAutorizaciones applied=filter page/>
         <Loaded resource=auths children=move |r| match r {
                 listed if listed.items.is_empty() => view! { <p class="muted">{t(Msg::SinCoincidencias)}</p> }.into_any(),
@@ -164,22 +167,26 @@ pub fn AuthorisationsAdmin() -> impl IntoView {
                             </ul>
                             <form class="form inline-search" on:submit=move |ev| {
                                 ev.prevent_default();
+                                adding_to.set(Some(aid));
                                 outcome.send(add, AdminAddMember { authorisation_id: aid, username: new_member.get_untracked(), main: as_main.get_untracked() });
                             } novalidate>
                                 <div class="field">
-                                    <label for=format!("m-{aid}")>{t(Msg::AnadirMiembro)}</label>
-                                    <input id=format!("m-{aid}") type="text" placeholder=move || Msg::Username.text(lang.get()) prop:value=move || new_member.get() on:input=move |ev| new_member.set(event_target_value(&ev))/>
+                                    <label for=format!("m-{aid}")>{t(Msg::UsuarioNuevoMiembro)}</label>
+                                    <input id=format!("m-{aid}") type="text" autocomplete="off"
+                                        aria-invalid=move || (adding_to.get() == Some(aid) && has_problem(&errs.get(), "username")).to_string()
+                                        aria-describedby="err-username"
+                                        prop:value=move || new_member.get() on:input=move |ev| new_member.set(event_target_value(&ev))/>
+                                    // The answer shows under the card it was sent from.
+                                    {move || (adding_to.get() == Some(aid)).then(|| view! { <FieldMessage field="username" errors=errs/> })}
                                 </div>
                                 <label class="check"><input type="checkbox" prop:checked=move || as_main.get() on:change=move |ev| as_main.set(event_target_checked(&ev))/>{t(Msg::MainUser)}</label>
-                                <div class="actions"><button type="submit" class="button button-small">{t(Msg::Anadir)}</button></div>
+                                <div class="actions"><button type="submit" class="button button-small">{t(Msg::AnadirMiembro)}</button></div>
                             </form>
                         </section>
                     }
                 }).collect_view().into_any(),
             }/>
         <Pager page has_next/>
-        <FieldMessage field="username" errors=errs/>
-        <FieldMessage field="user_id" errors=errs/>
         <h2>{t(Msg::CrearAutorizacion)}</h2>
         <form class="form" on:submit=create novalidate>
             <div class="form-grid">

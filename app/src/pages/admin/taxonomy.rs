@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use server_fn::codec::Json;
 
 use super::Outcome;
-use crate::components::{ErrorAlert, FieldMessage};
+use crate::components::{ErrorAlert, ErrorBanner, FieldMessage};
 use crate::context::{t, use_lang};
 use crate::error::AppError;
 
@@ -77,6 +77,15 @@ pub fn TaxonomyAdmin(taxonomy: Resource<Result<Taxonomy, AppError>>) -> impl Int
     let lang = use_lang();
     let selected = RwSignal::new(None::<i64>);
     let adding_root = RwSignal::new(None::<CaseType>);
+    // The branches the administrator opened stay open when the tree reloads after a save.
+    let opened = RwSignal::new(vec![CaseType::Consulta]);
+    // The last change in the editor went through (kept while the tree and editor reload).
+    let saved = RwSignal::new(false);
+    Effect::watch(
+        move || (selected.get(), adding_root.get()),
+        move |_, _, _| saved.set(false),
+        false,
+    );
     let node = Resource::new(
         move || selected.get(),
         |id| async move {
@@ -109,7 +118,13 @@ pub fn TaxonomyAdmin(taxonomy: Resource<Result<Taxonomy, AppError>>) -> impl Int
                             let subjects: Vec<_> = tx.nodes.iter().filter(|n| n.depth == 1 && n.case_type == ty).cloned().collect();
                             let tx = tx.clone();
                             view! {
-                                <details open=ty == CaseType::Consulta>
+                                <details open=move || opened.with(|o| o.contains(&ty)) on:toggle=move |ev| {
+                                    let open = event_target::<web_sys::Element>(&ev).has_attribute("open");
+                                    opened.update(|o| {
+                                        o.retain(|t| *t != ty);
+                                        if open { o.push(ty) }
+                                    });
+                                }>
                                     <summary><strong>{move || case_type_name(ty, lang.get())}</strong></summary>
                                     <ul>
                                         {subjects.into_iter().map(|s| {
@@ -141,9 +156,10 @@ pub fn TaxonomyAdmin(taxonomy: Resource<Result<Taxonomy, AppError>>) -> impl Int
                 </Suspense>
             </div>
             <div class="editor">
+                {move || saved.get().then(|| view! { <div class="alert alert-success" role="status" data-testid="admin-saved">{t(Msg::DatosGuardados)}</div> })}
                 {move || adding_root.get().map(|ty| view! {
                     <h2>{t(Msg::AnadirMateria)}" · "{move || case_type_name(ty, lang.get())}</h2>
-                    <NodeForm existing=None case_type=ty parent=None taxonomy selected/>
+                    <NodeForm existing=None case_type=ty parent=None taxonomy saved/>
                 })}
                 <Suspense fallback=|| ()>
                     {move || node.get().map(|r| match r {
@@ -152,7 +168,7 @@ pub fn TaxonomyAdmin(taxonomy: Resource<Result<Taxonomy, AppError>>) -> impl Int
                         Ok(Some(n)) => {
                             let in_use = tree().node(n.id).is_some_and(|x| x.in_use);
                             let has_children = tree().nodes.iter().any(|x| x.parent_id == Some(n.id));
-                            view! { <NodeEditor node=n in_use has_children taxonomy selected/> }.into_any()
+                            view! { <NodeEditor node=n in_use has_children taxonomy selected saved/> }.into_any()
                         }
                     })}
                 </Suspense>
@@ -168,12 +184,17 @@ fn NodeEditor(
     has_children: bool,
     taxonomy: Resource<Result<Taxonomy, AppError>>,
     selected: RwSignal<Option<i64>>,
+    saved: RwSignal<bool>,
 ) -> impl IntoView {
     let lang = use_lang();
     let outcome = Outcome::new();
-    let set_active = outcome.change::<AdminSetNodeActive>(move || taxonomy.refetch());
+    let set_active = outcome.change::<AdminSetNodeActive>(move || {
+        saved.set(true);
+        taxonomy.refetch();
+    });
     let delete = outcome.change::<AdminDeleteNode>(move || {
         selected.set(None);
+        saved.set(true);
         taxonomy.refetch();
     });
     let id = node.id;
@@ -186,21 +207,21 @@ fn NodeEditor(
     let case_type = node.case_type;
     view! {
         <h2>{t(Msg::EditarNodo)}</h2>
-        {outcome.banner()}
-        <NodeForm existing=Some(node) case_type parent=None taxonomy selected/>
+        <ErrorBanner error=outcome.failure/>
+        <NodeForm existing=Some(node) case_type parent=None taxonomy saved/>
         <div class="actions">
-            <button type="button" class="button button-secondary" on:click=move |_| outcome.send(set_active, AdminSetNodeActive { id, active: !active })>
+            <button type="button" class="button button-secondary" on:click=move |_| { saved.set(false); outcome.send(set_active, AdminSetNodeActive { id, active: !active }) }>
                 {t(if active { Msg::Desactivar } else { Msg::Activar })}
             </button>
             <button type="button" class="button button-danger" disabled=in_use || has_children title=move || if in_use { Msg::EnUsoNoEliminar.text(lang.get()) } else { "" }
-                on:click=move |_| outcome.send(delete, AdminDeleteNode { id })>
+                on:click=move |_| { saved.set(false); outcome.send(delete, AdminDeleteNode { id }) }>
                 {t(Msg::Eliminar)}
             </button>
         </div>
         <FieldMessage field="id" errors=outcome.errors()/>
         {child_label.map(|label| view! {
             <h3>{t(label)}</h3>
-            <NodeForm existing=None case_type parent=Some(id) taxonomy selected/>
+            <NodeForm existing=None case_type parent=Some(id) taxonomy saved/>
         })}
     }
 }
@@ -212,7 +233,7 @@ fn NodeForm(
     case_type: CaseType,
     parent: Option<i64>,
     taxonomy: Resource<Result<Taxonomy, AppError>>,
-    selected: RwSignal<Option<i64>>,
+    saved: RwSignal<bool>,
 ) -> impl IntoView {
     let editing = existing.as_ref().map(|n| n.id);
     let depth = existing
@@ -246,8 +267,12 @@ fn NodeForm(
     let technical = RwSignal::new(existing.as_ref().is_some_and(|n| n.technical));
     let outcome = Outcome::new();
     let errors = outcome.errors();
-    let update = outcome.change::<AdminUpdateNode>(move || taxonomy.refetch());
+    let update = outcome.change::<AdminUpdateNode>(move || {
+        saved.set(true);
+        taxonomy.refetch();
+    });
     let add = outcome.change::<AdminAddNode>(move || {
+        saved.set(true);
         name_es.set(String::new());
         name_en.set(String::new());
         help_es.set(String::new());
@@ -257,6 +282,7 @@ fn NodeForm(
     let prefix = format!("n{}-{}", editing.unwrap_or(0), parent.unwrap_or(0));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        saved.set(false);
         let input = NodeInput {
             name_es: name_es.get_untracked(),
             name_en: name_en.get_untracked(),
@@ -275,7 +301,6 @@ fn NodeForm(
                 },
             ),
         }
-        let _ = selected;
     };
     let field = move |id: String,
                       label: Msg,
@@ -298,7 +323,7 @@ fn NodeForm(
     let show_technical = case_type == CaseType::Incidencia
         && (depth == 2 || (editing.is_none() && parent.is_some()));
     view! {
-        {outcome.banner()}
+        <ErrorBanner error=outcome.failure/>
         <form class="form" on:submit=submit novalidate>
             <div class="form-grid">
                 {field(format!("{prefix}-es"), Msg::NombreEs, name_es, "name_es", false)}

@@ -6,6 +6,7 @@ use casia_domain::{Action, FieldError, Msg, Role};
 use leptos::prelude::*;
 
 use super::{WithCase, case_resource};
+use crate::components::forms::on_answer;
 use crate::components::{ErrorBanner, FieldMessage, Guarded};
 use crate::context::{t, use_lang};
 use crate::error::AppError;
@@ -40,8 +41,19 @@ fn RatingView(detail: CaseDetail) -> impl IntoView {
     let score = RwSignal::new(None::<i64>);
     let observations = RwSignal::new(String::new());
     let rate = ServerAction::<RateCase>::new();
-    let done = Signal::derive(move || matches!(rate.value().get(), Some(Ok(()))));
-    let failure = Signal::derive(move || rate.value().get().and_then(|r| r.err()));
+    // Once thanked, the page stays thanked: an answer to a second click (a double click
+    // sends before the button is disabled) is not shown beside it.
+    let done = RwSignal::new(false);
+    let failure = RwSignal::new(None::<AppError>);
+    let pending = rate.pending();
+    on_answer(rate, move |answer| match answer {
+        Ok(()) => {
+            done.set(true);
+            failure.set(None);
+        }
+        Err(e) if !done.get_untracked() => failure.set(Some(e)),
+        Err(_) => {}
+    });
     let submitted = RwSignal::new(false);
     let errors = Signal::derive(move || {
         if submitted.get() {
@@ -58,9 +70,10 @@ fn RatingView(detail: CaseDetail) -> impl IntoView {
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         submitted.set(true);
-        if !errors.get_untracked().is_empty() {
+        if !errors.get_untracked().is_empty() || pending.get_untracked() || done.get_untracked() {
             return;
         }
+        failure.set(None);
         rate.dispatch(RateCase {
             number: number.clone(),
             score: score.get_untracked(),
@@ -93,7 +106,7 @@ fn RatingView(detail: CaseDetail) -> impl IntoView {
                                 <textarea id="observations" rows="4" maxlength=RATING_OBSERVATIONS_MAX prop:value=move || observations.get() on:input=move |ev| observations.set(event_target_value(&ev))></textarea>
                                 <FieldMessage field="observations" errors=errors/>
                             </div>
-                            <div class="actions"><button type="submit" class="button">{t(Msg::EnviarValoracion)}</button></div>
+                            <div class="actions"><button type="submit" class="button" disabled=move || pending.get()>{t(Msg::EnviarValoracion)}</button></div>
                         </form>
                     }.into_any()
                 }}

@@ -3,9 +3,9 @@
 use std::collections::HashMap;
 
 use casia_domain::dto::{QUEUE_PAGE, QueueFilter, QueuePage, QueueRow};
-use casia_domain::model::{CaseType, Queue};
-use casia_domain::validation::Problems;
-use casia_domain::{FieldProblem, State, Substate};
+use casia_domain::model::Queue;
+use casia_domain::validation::check_queue_filter;
+use casia_domain::{State, Substate};
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -61,47 +61,28 @@ pub async fn queue(
         Queue::PendingCancellation => q.filter(case::Column::CancellationPending.eq(true)),
         Queue::AllOpen => q.filter(case::Column::State.eq(State::Abierto)),
     };
-    let mut p = Problems::default();
-    if let Some(t) = filter.case_type.as_deref().filter(|t| !t.is_empty()) {
-        match CaseType::from_code(t) {
-            Some(t) => q = q.filter(case::Column::CaseType.eq(t.code())),
-            None => p.add("case_type", FieldProblem::InvalidChoice),
-        }
+    let f = check_queue_filter(filter)?;
+    if let Some(t) = f.case_type {
+        q = q.filter(case::Column::CaseType.eq(t.code()));
     }
-    if let Some(subject) = filter.subject_id {
+    if let Some(subject) = f.subject_id {
         q = q.filter(case::Column::SubjectId.eq(subject));
     }
-    if let Some(number) = filter
-        .authorisation
-        .as_deref()
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-    {
+    if let Some(number) = &f.authorisation {
         let auth = authorisation::Entity::find()
-            .filter(authorisation::Column::Number.eq(number))
+            .filter(authorisation::Column::Number.eq(number.as_str()))
             .one(db)
             .await?;
-        // An unknown number matches nothing (not an error: the filter is free text).
+        // A well-formed number no authorisation has matches nothing.
         q = q.filter(case::Column::AuthorisationId.eq(auth.map(|a| a.id).unwrap_or(-1)));
     }
-    for (field, value, lower) in [("from", &filter.from, true), ("to", &filter.to, false)] {
-        if let Some(text) = value.as_deref().filter(|v| !v.trim().is_empty()) {
-            match casia_domain::dates::CalendarDate::parse(text) {
-                Some(d) if lower => {
-                    q = q.filter(case::Column::OpenedAt.gte(start_of_day_in_spain(d)))
-                }
-                Some(d) => {
-                    q = q.filter(case::Column::OpenedAt.lt(start_of_day_in_spain(d.next_day())))
-                }
-                None => p.add(
-                    field,
-                    FieldProblem::DateRange(casia_domain::dates::RangeProblem::FromInvalid),
-                ),
-            }
-        }
+    if let Some(d) = f.from {
+        q = q.filter(case::Column::OpenedAt.gte(start_of_day_in_spain(d)));
     }
-    p.finish()?;
-    let newest = filter.sort.as_deref() == Some("newest");
+    if let Some(d) = f.to {
+        q = q.filter(case::Column::OpenedAt.lt(start_of_day_in_spain(d.next_day())));
+    }
+    let newest = f.newest;
     if let Some((affects, at, id)) = cursor.and_then(decode_cursor) {
         // Rows after the cursor in (affects DESC, opened_at ASC|DESC, id ASC|DESC) order.
         let later_time = if newest {

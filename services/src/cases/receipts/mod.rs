@@ -6,7 +6,10 @@
 //! nothing but the receipt it points to.
 
 mod cea;
+mod font;
 mod pdf;
+#[cfg(test)]
+mod tests;
 
 pub use cea::{new_cea, normalise_cea};
 pub use pdf::{ReceiptContent, ReceiptLine, cea_in_pdf, kind_title, render_pdf};
@@ -34,6 +37,7 @@ pub fn receipt_view(r: &receipt::Model) -> ReceiptView {
         kind: r.kind,
         cea: r.cea.clone(),
         issued_at: display(r.issued_at),
+        classification: r.classification.clone(),
     }
 }
 
@@ -75,7 +79,7 @@ pub async fn issue(
         opened_at: case.opened_at,
         issued_at,
         authorisation: &auth,
-        classification,
+        classification: classification.clone(),
         title: &case.title,
         documents: &lines,
         verify_url: format!("{public_url}/verificacion"),
@@ -90,6 +94,7 @@ pub async fn issue(
         issued_at: Set(issued_at),
         pdf_sha256: Set(pdf_sha256),
         storage_key: Set(key),
+        classification: Set(Some(classification)),
         ..Default::default()
     }
     .insert(db)
@@ -116,6 +121,7 @@ async fn verified(db: &impl ConnectionTrait, r: &receipt::Model) -> ServiceResul
         case_number: case_number::format(c.number),
         case_opened_at: display(c.opened_at),
         issued_at: display(r.issued_at),
+        classification: r.classification.clone(),
         documents: docs
             .into_iter()
             .map(|d| ReceiptDocument {

@@ -7,6 +7,7 @@ use lopdf::content::{Content, Operation};
 use lopdf::{Document, Object, Stream, StringFormat, dictionary};
 
 use super::cea::normalise_cea;
+use super::font::{Font, wrap};
 use crate::clock::display;
 use crate::entity::authorisation;
 use crate::error::{ServiceError, ServiceResult};
@@ -40,74 +41,51 @@ pub fn kind_title(kind: ReceiptKind) -> &'static str {
     }
 }
 
-/// Encodes text for the PDF's standard fonts (WinAnsiEncoding); other characters become '?'.
-fn win_ansi(text: &str) -> Vec<u8> {
-    text.chars()
-        .map(|c| match c {
-            '\u{20}'..='\u{7e}' | '\u{a0}'..='\u{ff}' => c as u32 as u8,
-            '€' => 0x80,
-            '‚' => 0x82,
-            '„' => 0x84,
-            '…' => 0x85,
-            '‘' => 0x91,
-            '’' => 0x92,
-            '“' => 0x93,
-            '”' => 0x94,
-            '•' => 0x95,
-            '–' => 0x96,
-            '—' => 0x97,
-            '™' => 0x99,
-            '\t' | '\n' | '\r' => b' ',
-            _ => b'?',
-        })
-        .collect()
+/// The receipt's two typefaces, by their resource names in the page.
+#[derive(Clone, Copy)]
+enum Style {
+    Regular,
+    Bold,
 }
 
-/// Splits `text` into lines of at most `width` characters at spaces (long words are cut).
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut lines = Vec::new();
-    let mut line = String::new();
-    for word in text.split_whitespace() {
-        let mut word = word.to_owned();
-        while word.chars().count() > width {
-            if !line.is_empty() {
-                lines.push(std::mem::take(&mut line));
-            }
-            let head: String = word.chars().take(width).collect();
-            word = word.chars().skip(width).collect();
-            lines.push(head);
-        }
-        if line.is_empty() {
-            line = word;
-        } else if line.chars().count() + 1 + word.chars().count() <= width {
-            line.push(' ');
-            line.push_str(&word);
-        } else {
-            lines.push(std::mem::replace(&mut line, word));
+impl Style {
+    fn resource(self) -> &'static str {
+        match self {
+            Style::Regular => "F1",
+            Style::Bold => "F2",
         }
     }
-    if !line.is_empty() || lines.is_empty() {
-        lines.push(line);
-    }
-    lines
 }
 
-/// Writes text with a simple cursor, adding pages as needed.
+use Style::{Bold, Regular};
+
+/// Writes text with a simple cursor, adding pages as needed; every text is wrapped to the
+/// space it has (see `font::wrap`), so nothing runs off the page.
 struct Writer {
     pages: Vec<Vec<Operation>>,
     y: f32,
+    fonts: [Font; 2],
+    /// Where field values start: after the widest label.
+    value_x: f32,
 }
 
 const PAGE_W: f32 = 595.0;
 const PAGE_H: f32 = 842.0;
 const MARGIN: f32 = 56.0;
+const TEXT_W: f32 = PAGE_W - 2.0 * MARGIN;
 
 impl Writer {
     fn new() -> Self {
         Writer {
             pages: vec![Vec::new()],
             y: PAGE_H - MARGIN,
+            fonts: [Font::regular(), Font::bold()],
+            value_x: MARGIN,
         }
+    }
+
+    fn font(&mut self, style: Style) -> &mut Font {
+        &mut self.fonts[style as usize]
     }
 
     fn ops(&mut self) -> &mut Vec<Operation> {
@@ -121,32 +99,62 @@ impl Writer {
         }
     }
 
-    fn text(&mut self, x: f32, font: &str, size: f32, text: &str) {
-        let y = self.y;
+    fn text_at(&mut self, x: f32, y: f32, style: Style, size: f32, text: &str) {
+        let encoded = self.font(style).encode(text);
         self.ops().extend([
             Operation::new("BT", vec![]),
-            Operation::new("Tf", vec![font.into(), size.into()]),
+            Operation::new("Tf", vec![style.resource().into(), size.into()]),
             Operation::new("Td", vec![x.into(), y.into()]),
             Operation::new(
                 "Tj",
-                vec![Object::String(win_ansi(text), StringFormat::Literal)],
+                vec![Object::String(encoded, StringFormat::Hexadecimal)],
             ),
             Operation::new("ET", vec![]),
         ]);
     }
 
-    fn line(&mut self, font: &str, size: f32, text: &str) {
-        self.ensure(size + 4.0);
-        self.text(MARGIN, font, size, text);
-        self.y -= size + 5.0;
+    /// `text` from `x`, wrapped to the right margin, one line after another.
+    fn lines(&mut self, x: f32, style: Style, size: f32, text: &str) {
+        for l in wrap(&self.fonts[style as usize], size, text, PAGE_W - MARGIN - x) {
+            self.ensure(size + 4.0);
+            let y = self.y;
+            self.text_at(x, y, style, size, &l);
+            self.y -= size + 5.0;
+        }
+    }
+
+    fn line(&mut self, style: Style, size: f32, text: &str) {
+        self.lines(MARGIN, style, size, text);
+    }
+
+    /// Sets the value column for `labels` (at most half the line).
+    fn labels(&mut self, labels: &[&str]) {
+        let widest = labels
+            .iter()
+            .map(|l| self.fonts[Bold as usize].width(l, 10.0))
+            .fold(0.0, f32::max);
+        self.value_x = MARGIN + (widest + 10.0).min(TEXT_W / 2.0);
     }
 
     fn field(&mut self, label: &str, value: &str) {
-        let lines = wrap(value, 62);
-        self.ensure(14.0 * lines.len() as f32);
-        self.text(MARGIN, "F2", 10.0, label);
-        for l in lines {
-            self.text(MARGIN + 150.0, "F1", 10.0, &l);
+        let label_w = self.value_x - MARGIN - 6.0;
+        let labels = wrap(&self.fonts[Bold as usize], 10.0, label, label_w);
+        let values = wrap(
+            &self.fonts[Regular as usize],
+            10.0,
+            value,
+            PAGE_W - MARGIN - self.value_x,
+        );
+        let x = self.value_x;
+        for i in 0..labels.len().max(values.len()) {
+            self.ensure(14.0);
+            let y = self.y;
+            if let Some(l) = labels.get(i) {
+                self.text_at(MARGIN, y, Bold, 10.0, l);
+            }
+            if let Some(v) = values.get(i) {
+                self.text_at(x, y, Regular, 10.0, v);
+            }
             self.y -= 14.0;
         }
     }
@@ -166,103 +174,131 @@ impl Writer {
     fn gap(&mut self, h: f32) {
         self.y -= h;
     }
+
+    /// The page footers (`Caso … · Página n de N`), once every page is written.
+    fn footers(&mut self, case: &str) {
+        let total = self.pages.len();
+        for n in 0..total {
+            let label = format!("Caso {case} · Página {} de {total}", n + 1);
+            let x = PAGE_W - MARGIN - self.fonts[Regular as usize].width(&label, 8.0);
+            let encoded = self.font(Regular).encode(&label);
+            self.pages[n].extend([
+                Operation::new("BT", vec![]),
+                Operation::new("Tf", vec![Regular.resource().into(), 8.0.into()]),
+                Operation::new("Td", vec![x.into(), (MARGIN / 2.0).into()]),
+                Operation::new(
+                    "Tj",
+                    vec![Object::String(encoded, StringFormat::Hexadecimal)],
+                ),
+                Operation::new("ET", vec![]),
+            ]);
+        }
+    }
 }
+
+/// A PDF text string (document information): UTF-16BE with its byte order mark.
+fn text_string(text: &str) -> Object {
+    let mut bytes = vec![0xfe, 0xff];
+    for u in text.encode_utf16() {
+        bytes.extend_from_slice(&u.to_be_bytes());
+    }
+    Object::String(bytes, StringFormat::Hexadecimal)
+}
+
+/// What the receipt says of its classification: the names at the time it was issued.
+pub const CLASSIFICATION_NOTE: &str =
+    "Clasificación del caso en la fecha de emisión de este justificante.";
 
 /// Makes the receipt's PDF. The CEA is also stored in the document information dictionary,
 /// so that a file given for verification can be matched to its receipt.
 pub fn render_pdf(c: &ReceiptContent<'_>) -> ServiceResult<Vec<u8>> {
+    let number = case_number::format(c.case_number);
     let mut w = Writer::new();
-    w.line("F2", 9.0, "CASIA - SERVICIO DE ATENCIÓN AL AUTORIZADO RED");
+    w.line(Bold, 9.0, "CASIA - SERVICIO DE ATENCIÓN AL AUTORIZADO RED");
     w.line(
-        "F1",
+        Regular,
         9.0,
         "Coordinación, Atención y Soporte Integral al Autorizado RED",
     );
     w.gap(8.0);
-    w.line("F2", 16.0, kind_title(c.kind));
+    w.line(Bold, 16.0, kind_title(c.kind));
     w.rule();
-    w.field("Número de caso:", &case_number::format(c.case_number));
-    w.field("Fecha y hora de apertura:", &display(c.opened_at));
+    let mut fields = vec![
+        ("Número de caso:", number.clone()),
+        ("Fecha y hora de apertura:", display(c.opened_at)),
+    ];
     if c.kind == ReceiptKind::Complementaria {
-        w.field("Fecha y hora de anexado:", &display(c.issued_at));
+        fields.push(("Fecha y hora de anexado:", display(c.issued_at)));
     }
-    w.field("Nº Autorización:", &c.authorisation.number);
-    w.field("Razón Social:", &c.authorisation.company_name);
-    w.field("NIF:", &c.authorisation.nif);
-    w.field("Clasificación:", &c.classification);
+    fields.extend([
+        ("Nº Autorización:", c.authorisation.number.clone()),
+        ("Razón Social:", c.authorisation.company_name.clone()),
+        ("NIF:", c.authorisation.nif.clone()),
+        ("Clasificación:", c.classification.clone()),
+    ]);
+    w.labels(&fields.iter().map(|(l, _)| *l).collect::<Vec<_>>());
+    for (label, value) in &fields {
+        w.field(label, value);
+    }
+    let x = w.value_x;
+    w.lines(x, Regular, 8.0, CLASSIFICATION_NOTE);
+    w.gap(3.0);
     w.field("Título:", c.title);
     w.gap(6.0);
-    w.line("F2", 11.0, "Relación de documentos anexados");
+    w.line(Bold, 11.0, "Relación de documentos anexados");
     w.rule();
     if c.documents.is_empty() {
-        w.line("F1", 10.0, "No se han anexado documentos.");
+        w.line(Regular, 10.0, "No se han anexado documentos.");
     }
     for (i, d) in c.documents.iter().enumerate() {
         w.ensure(48.0);
         w.line(
-            "F2",
+            Bold,
             10.0,
             &format!("{}. {} - {}", i + 1, d.type_name, d.title),
         );
-        for l in wrap(
+        w.line(
+            Regular,
+            9.0,
             &format!(
                 "Fichero: {} ({})",
                 d.file_name,
                 casia_domain::dto::human_size(d.size)
             ),
-            85,
-        ) {
-            w.line("F1", 9.0, &l);
-        }
-        w.line("F1", 8.0, &format!("SHA-256: {}", d.sha256));
+        );
+        w.line(Regular, 8.0, &format!("SHA-256: {}", d.sha256));
         w.gap(3.0);
     }
     w.gap(10.0);
     w.rule();
-    w.line("F2", 11.0, "Código Electrónico de Autenticidad (CEA)");
-    w.line("F2", 15.0, c.cea);
+    w.line(Bold, 11.0, "Código Electrónico de Autenticidad (CEA)");
+    w.line(Bold, 15.0, c.cea);
     w.gap(2.0);
-    for l in wrap(
+    w.line(
+        Regular,
+        9.0,
         &format!(
             "Puede comprobar la autenticidad de este justificante con su CEA, o con este mismo fichero, en Verificación de Documentos: {}",
             c.verify_url
         ),
-        95,
-    ) {
-        w.line("F1", 9.0, &l);
-    }
-    w.line("F1", 9.0, &format!("Emitido el {}.", display(c.issued_at)));
+    );
+    w.line(
+        Regular,
+        9.0,
+        &format!("Emitido el {}.", display(c.issued_at)),
+    );
+    w.footers(&number);
 
     let mut doc = Document::with_version("1.5");
     let pages_id = doc.new_object_id();
-    let font_regular = doc.add_object(dictionary! {
-        "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica", "Encoding" => "WinAnsiEncoding",
-    });
-    let font_bold = doc.add_object(dictionary! {
-        "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica-Bold", "Encoding" => "WinAnsiEncoding",
-    });
+    let font_regular = w.fonts[Regular as usize].embed(&mut doc)?;
+    let font_bold = w.fonts[Bold as usize].embed(&mut doc)?;
     let resources = doc.add_object(dictionary! {
         "Font" => dictionary! { "F1" => font_regular, "F2" => font_bold },
     });
     let mut kids = Vec::new();
     let total = w.pages.len();
-    for (n, mut ops) in w.pages.into_iter().enumerate() {
-        if total > 1 {
-            let label = format!("Página {} de {}", n + 1, total);
-            ops.extend([
-                Operation::new("BT", vec![]),
-                Operation::new("Tf", vec!["F1".into(), 8.0.into()]),
-                Operation::new(
-                    "Td",
-                    vec![(PAGE_W - MARGIN - 60.0).into(), (MARGIN / 2.0).into()],
-                ),
-                Operation::new(
-                    "Tj",
-                    vec![Object::String(win_ansi(&label), StringFormat::Literal)],
-                ),
-                Operation::new("ET", vec![]),
-            ]);
-        }
+    for ops in w.pages {
         let content = Content { operations: ops }
             .encode()
             .map_err(|e| ServiceError::Internal(e.to_string()))?;
@@ -284,8 +320,8 @@ pub fn render_pdf(c: &ReceiptContent<'_>) -> ServiceResult<Vec<u8>> {
     );
     let catalog_id = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
     let info_id = doc.add_object(dictionary! {
-        "Title" => Object::String(win_ansi(kind_title(c.kind)), StringFormat::Literal),
-        "Subject" => Object::String(win_ansi(&format!("Caso {}", case_number::format(c.case_number))), StringFormat::Literal),
+        "Title" => text_string(kind_title(c.kind)),
+        "Subject" => text_string(&format!("Caso {number}")),
         "Producer" => Object::string_literal("Casia"),
         "CasiaCEA" => Object::string_literal(c.cea),
     });
@@ -331,74 +367,4 @@ pub fn cea_in_pdf(bytes: &[u8]) -> Option<String> {
         _ => return None,
     };
     normalise_cea(std::str::from_utf8(&value).ok()?)
-}
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::cases::receipts::new_cea;
-
-    #[test]
-    fn wrapping_keeps_words_and_cuts_only_long_ones() {
-        assert_eq!(wrap("uno dos tres", 7), vec!["uno dos", "tres"]);
-        assert_eq!(wrap("abcdefghij", 4), vec!["abcd", "efgh", "ij"]);
-        assert_eq!(wrap("", 10), vec![""]);
-    }
-
-    #[test]
-    fn spanish_text_is_encoded_for_the_standard_fonts() {
-        assert_eq!(win_ansi("Año €"), vec![b'A', 0xf1, b'o', b' ', 0x80]);
-        assert_eq!(win_ansi("日"), vec![b'?']);
-    }
-
-    #[test]
-    fn the_pdf_carries_its_cea() {
-        let auth = authorisation::Model {
-            id: 1,
-            number: "0123456".into(),
-            company_name: "Gestoría Ñandú, S.L.".into(),
-            nif: "B12345678".into(),
-            contact_email: None,
-            notices_consent: false,
-            contact_updated_at: None,
-            main_user_id: None,
-            active: true,
-            created_at: Utc::now(),
-        };
-        let cea = new_cea();
-        let lines = vec![ReceiptLine {
-            type_name: "Contrato de trabajo".into(),
-            title: "Contrato".into(),
-            file_name: "contrato.pdf".into(),
-            size: 1234,
-            sha256: "ab".repeat(32),
-        }];
-        let pdf = render_pdf(&ReceiptContent {
-            kind: ReceiptKind::Solicitud,
-            cea: &cea,
-            case_number: case_number::compose(2026, 1),
-            opened_at: Utc::now(),
-            issued_at: Utc::now(),
-            authorisation: &auth,
-            classification: "Trámite / Afiliación".into(),
-            title: "Baja",
-            documents: &lines,
-            verify_url: "http://localhost/verificacion".into(),
-        })
-        .unwrap();
-        assert!(pdf.starts_with(b"%PDF-1.5"));
-        assert_eq!(cea_in_pdf(&pdf), Some(cea.clone()));
-        assert_eq!(cea_in_pdf(b"not a pdf"), None);
-        // Written by another tool as a hex string, with spacing: still found.
-        let hex_form = format!(
-            "%PDF-1.4\n<< /CasiaCEA <{}> >>",
-            hex::encode(cea.as_bytes())
-        );
-        assert_eq!(cea_in_pdf(hex_form.as_bytes()), Some(cea.clone()));
-        assert_eq!(
-            cea_in_pdf(format!("%PDF-1.4 /CasiaCEA   ({cea})").as_bytes()),
-            Some(cea)
-        );
-        assert_eq!(cea_in_pdf(b"%PDF-1.4 /CasiaCEA (not-a-code)"), None);
-        assert_eq!(cea_in_pdf(b"%PDF-1.4 /CasiaCEA"), None);
-    }
 }
