@@ -49,6 +49,7 @@ coded_enum!(
         AdminTaxonomyChanged => "admin.taxonomy",
         AdminDocumentTypeChanged => "admin.document_type",
         AdminSettingChanged => "admin.setting",
+        AdminPlazosChanged => "admin.plazos",
         ContactChanged => "contact.changed",
         CaseAction => "case.action",
         CaseNote => "case.note",

@@ -404,6 +404,47 @@ messages! {
     SinOtrasSesiones => ("No tiene otras sesiones abiertas.", "You have no other open sessions."),
     DispositivoDesconocido => ("Desconocido", "Unknown"),
 
+    // Plazos (deadlines in business days).
+    FechaLimiteResolucion => ("Fecha límite de resolución", "Resolution deadline"),
+    FechaLimiteAportar => ("Fecha límite para aportar la información", "Deadline to provide the information"),
+    PlazoSuspendido => ("Plazo suspendido", "Deadline suspended"),
+    PlazoReanudado => ("Plazo reanudado", "Deadline resumed"),
+    NotaPlazoAmpliado => ("Plazo para aportar la información ampliado", "Deadline to provide the information extended"),
+    EnPlazo => ("En plazo", "On time"),
+    ProximoAVencer => ("Próximo a vencer", "Due soon"),
+    Vencido => ("Vencido", "Overdue"),
+    QueueAnswerExpired => ("Plazo de subsanación vencido", "Answer deadline passed"),
+    DiasSuspendidos => ("Días hábiles suspendido", "Business days suspended"),
+    DiasRestantes => ("Días hábiles restantes", "Business days left"),
+    Plazos => ("Plazos", "Deadlines"),
+    PlazoColumna => ("Plazo", "Deadline"),
+    OrdenPlazo => ("Por fecha límite", "By deadline"),
+    TextoDesistimiento => ("Se le tiene por desistido de su petición y se archiva el caso, al no haber aportado en el plazo concedido la información o documentación requerida (artículo 68.1 de la Ley 39/2015, de 1 de octubre, del Procedimiento Administrativo Común de las Administraciones Públicas).", "Your request is deemed withdrawn and the case is closed, as the information or documents requested were not provided within the time given (article 68.1 of Spanish Law 39/2015 of 1 October on the Common Administrative Procedure)."),
+    DiasAmpliacion => ("Días hábiles de ampliación", "Business days granted"),
+    Festivos => ("Festivos", "Holidays"),
+    Calendario => ("Calendario", "Calendar"),
+    CalendarioNacional => ("Nacional", "National"),
+    CalendarioRegional => ("Calendario regional", "Regional calendar"),
+    SinCalendarioRegional => ("Solo el nacional", "National only"),
+    Anio => ("Año", "Year"),
+    Fecha => ("Fecha", "Date"),
+    Denominacion => ("Denominación", "Name"),
+    AnadirFestivo => ("Añadir festivo", "Add holiday"),
+    QuitarFestivo => ("Quitar", "Remove"),
+    ObjetivosResolucion => ("Objetivos de resolución (días hábiles)", "Resolution targets (business days)"),
+    ObjetivoTipo => ("Objetivo del tipo de caso", "Case type target"),
+    ExcepcionClasificacion => ("Excepción por materia, categoría o subcategoría", "Override per subject, category or subcategory"),
+    DiasHabiles => ("Días hábiles", "Business days"),
+    AplicarAbiertos => ("Aplicar también a los casos abiertos", "Also apply to open cases"),
+    AvisoAplicarAbiertos => ("Si no marca esta casilla, los casos ya abiertos conservan su fecha límite y el cambio solo vale para los casos nuevos (y, en los festivos, para los plazos que se calculen a partir de ahora). Si la marca, se recalcula la fecha límite de resolución de los casos abiertos afectados.", "Unless you tick this box, cases already open keep their deadline and the change applies to new cases only (and, for holidays, to deadlines computed from now on). If you tick it, the resolution deadline of the open cases concerned is recomputed."),
+    CasosRecalculados => ("Casos abiertos recalculados", "Open cases recomputed"),
+    TasaEnPlazo => ("Resueltos en plazo por mes (%)", "Resolved on time by month (%)"),
+    EnRiesgo => ("Casos en riesgo ahora", "Cases at risk now"),
+    MedianaDiasResolver => ("Mediana de días hábiles hasta resolver", "Median business days to resolve"),
+    Mes => ("Mes", "Month"),
+    Resueltos => ("Resueltos", "Resolved"),
+    PorcentajeEnPlazo => ("En plazo (%)", "On time (%)"),
+
     // Generic errors.
     ErrNotSignedIn => ("Debe identificarse para continuar.", "Please sign in to continue."),
     ErrForbidden => ("No tiene permiso para realizar esta acción.", "You are not allowed to do this."),
@@ -515,6 +556,8 @@ pub fn action_name(a: Action, lang: Lang) -> &'static str {
         Action::ApproveCancellation => ("Aprobar anulación", "Approve cancellation"),
         Action::RejectCancellation => ("Rechazar anulación", "Reject cancellation"),
         Action::AddInternalNote => ("Nota interna", "Internal note"),
+        Action::CloseForWithdrawal => ("Cerrar por desistimiento", "Close as withdrawn"),
+        Action::GrantMoreTime => ("Ampliar plazo", "Grant more time"),
     };
     if lang == Lang::Es { es } else { en }
 }
@@ -577,6 +620,10 @@ pub fn audit_action_name(code: &str, lang: Lang) -> String {
         "admin.taxonomy" => ("Cambio en la clasificación", "Taxonomy changed"),
         "admin.document_type" => ("Cambio en los tipos de documento", "Document type changed"),
         "admin.setting" => ("Cambio de configuración", "Setting changed"),
+        "admin.plazos" => (
+            "Cambio en los plazos (festivos u objetivos)",
+            "Deadlines changed (holidays or targets)",
+        ),
         "contact.changed" => ("Datos de contacto modificados", "Contact data changed"),
         "case.action" => ("Actuación sobre un caso", "Case action"),
         "case.note" => ("Nota interna", "Internal note"),
@@ -640,6 +687,10 @@ pub fn refusal_text(r: Refusal, lang: Lang) -> &'static str {
         Refusal::AlreadyAssigned => (
             "El caso ya está asignado a esa persona.",
             "The case is already assigned to that person.",
+        ),
+        Refusal::AnswerNotOverdue => (
+            "El plazo para aportar la información aún no ha vencido.",
+            "The deadline to provide the information has not passed yet.",
         ),
     };
     if lang == Lang::Es { es } else { en }
@@ -748,6 +799,7 @@ pub fn notice_kind_name(k: NoticeKind, lang: Lang) -> &'static str {
         NoticeKind::CancellationApproved => ("Anulación aprobada", "Cancellation approved"),
         NoticeKind::CancellationRejected => ("Anulación rechazada", "Cancellation rejected"),
         NoticeKind::Resolved => ("Caso resuelto", "Case resolved"),
+        NoticeKind::AnswerReminder => ("Recordatorio de plazo", "Deadline reminder"),
     };
     if lang == Lang::Es { es } else { en }
 }
@@ -907,6 +959,23 @@ pub fn notice_text(
                 "You can read the answer in the case history (Case Management → History) and rate the service you received."
             },
         ),
+        NoticeKind::AnswerReminder => (
+            if es {
+                format!(
+                    "Le recordamos que el plazo para aportar la información solicitada en el caso {n} «{t}» vence en dos días hábiles. Si no la aporta, se le podrá tener por desistido de su petición (artículo 68.1 de la Ley 39/2015)."
+                )
+            } else {
+                format!(
+                    "This is a reminder that the deadline to provide the information requested for case {n} “{t}” ends in two business days. If it is not provided, your request may be deemed withdrawn (article 68.1 of Law 39/2015)."
+                )
+            },
+            if es { "Observaciones:" } else { "Notes:" },
+            if es {
+                "Aporte la información o documentación a través del servicio (Gestión de Casos → Modificar Información)."
+            } else {
+                "Please provide the information or documents through the service (Case Management → Modify Information)."
+            },
+        ),
     };
     NoticeText {
         summary,
@@ -1055,6 +1124,18 @@ pub fn rate_limit_text(
             }
         }
     }
+}
+
+/// The label of a deadline's status.
+pub fn deadline_status_name(s: crate::deadlines::DeadlineStatus, lang: Lang) -> &'static str {
+    use crate::deadlines::DeadlineStatus as D;
+    match s {
+        D::EnPlazo => Msg::EnPlazo,
+        D::ProximoAVencer => Msg::ProximoAVencer,
+        D::Vencido => Msg::Vencido,
+        D::Suspendido => Msg::PlazoSuspendido,
+    }
+    .text(lang)
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod dates;
+pub mod deadlines;
 pub mod dto;
 pub mod i18n;
 pub mod lifecycle;

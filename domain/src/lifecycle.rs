@@ -6,8 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::i18n::Msg;
-use crate::model::{NoticeKind, Role, State, Substate, coded_enum, coded_traits};
+use crate::model::{NoticeKind, Role, State, Substate, coded_enum};
 
 /// Everything about a case that the rules look at.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -19,6 +18,10 @@ pub struct CaseStatus {
     pub cancellation_pending: bool,
     /// The authorised user already rated the case (once per case, guide §4.2.4).
     pub rated: bool,
+    /// The user's deadline to answer an information or reclassification request has passed
+    /// unanswered (Plazos: the `Plazo de subsanación vencido` queue).
+    #[serde(default)]
+    pub answer_overdue: bool,
 }
 
 impl CaseStatus {
@@ -28,6 +31,7 @@ impl CaseStatus {
             assigned_to: None,
             cancellation_pending: false,
             rated: false,
+            answer_overdue: false,
         }
     }
 
@@ -68,6 +72,11 @@ coded_enum!(
         ApproveCancellation => "approve_cancellation",
         RejectCancellation => "reject_cancellation",
         AddInternalNote => "add_internal_note",
+        /// Plazos: the user let their deadline pass; the case is closed for withdrawal
+        /// (Ley 39/2015, art. 68.1) with a standard, editable resolution text.
+        CloseForWithdrawal => "close_withdrawal",
+        /// Plazos: give the user a new answer window from today.
+        GrantMoreTime => "grant_more_time",
     }
 );
 
@@ -92,53 +101,13 @@ impl Action {
                 | Action::Resolve
                 | Action::RejectCancellation
                 | Action::AddInternalNote
+                | Action::CloseForWithdrawal
         )
     }
 }
 
-/// What wrote a row of the case history: the opening of the case, or an action.
-/// Stored as `open` or the action's code.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum HistoryAction {
-    Open,
-    Act(Action),
-}
-
-impl HistoryAction {
-    pub fn code(self) -> &'static str {
-        match self {
-            HistoryAction::Open => "open",
-            HistoryAction::Act(action) => action.code(),
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        match code {
-            "open" => Some(HistoryAction::Open),
-            code => Action::from_code(code).map(HistoryAction::Act),
-        }
-    }
-
-    /// The short text a history row without observations shows.
-    pub fn note(self) -> Option<Msg> {
-        match self {
-            HistoryAction::Open => Some(Msg::NotaAlta),
-            HistoryAction::Act(Action::ModifyInformation) => Some(Msg::NotaInformacionAportada),
-            HistoryAction::Act(Action::Reclassify) => Some(Msg::NotaReclasificado),
-            HistoryAction::Act(Action::RequestCancellation) => Some(Msg::NotaSolicitudAnulacion),
-            HistoryAction::Act(Action::ApproveCancellation) => Some(Msg::NotaAnulacionAprobada),
-            HistoryAction::Act(_) => None,
-        }
-    }
-}
-
-impl From<Action> for HistoryAction {
-    fn from(action: Action) -> Self {
-        HistoryAction::Act(action)
-    }
-}
-
-coded_traits!(HistoryAction);
+mod history;
+pub use history::HistoryAction;
 
 /// What happens to the assignee.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -221,6 +190,8 @@ pub enum Refusal {
     SupervisorOnly,
     #[error("the case is already assigned to that person")]
     AlreadyAssigned,
+    #[error("the user's deadline to answer has not passed")]
+    AnswerNotOverdue,
 }
 
 /// Decide whether `actor` may do `action` to a case in `status`, and what it does.
@@ -414,6 +385,22 @@ fn decide_for_processor(
                         ..Transition::to(status, SolicitadaReclasificacion)
                     }
                 })
+            }
+            _ => Err(Refusal::WrongSubstate),
+        },
+        Action::GrantMoreTime | Action::CloseForWithdrawal => match status.substate {
+            SolicitadaInformacion | SolicitadaReclasificacion => {
+                may_work()?;
+                if action == Action::GrantMoreTime {
+                    Ok(Transition::stay(status))
+                } else if status.answer_overdue {
+                    Ok(Transition {
+                        notice: Some(NoticeKind::Resolved),
+                        ..Transition::to(status, Resuelto)
+                    })
+                } else {
+                    Err(Refusal::AnswerNotOverdue)
+                }
             }
             _ => Err(Refusal::WrongSubstate),
         },

@@ -230,6 +230,8 @@ coded_enum!(
         CancellationApproved => "cancellation_approved",
         CancellationRejected => "cancellation_rejected",
         Resolved => "resolved",
+        /// Plazos: the user's deadline to answer ends in two business days.
+        AnswerReminder => "answer_reminder",
     }
 );
 
@@ -293,6 +295,8 @@ coded_enum!(
         PendingCancellation => "anulaciones",
         /// Every open case.
         AllOpen => "abiertos",
+        /// Plazos: waiting for the user, whose deadline to answer has passed.
+        AnswerExpired => "subsanacion_vencida",
     }
 );
 

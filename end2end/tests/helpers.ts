@@ -1,5 +1,4 @@
-import { expect, Page } from '@playwright/test';
-import { pdf } from './files';
+import { Browser, expect, Page } from '@playwright/test';
 
 export const PASSWORD = 'casia-demo';
 
@@ -37,38 +36,39 @@ export async function loginAsUser(page: Page, username: string, authorisation?: 
   await expect(page.getByRole('heading', { name: 'Selección de la acción a realizar' })).toBeVisible();
 }
 
-/** On Nuevo Caso: a Consulta in the first Materia, Categoría and (if any) Subcategoría. */
-export async function chooseConsulta(page: Page) {
-  await page.getByLabel(L('Tipo de Caso')).selectOption({ label: 'Consulta' });
+/** Opens a case of `type` through the form with the first classification offered (and "No"
+ * to the filing period); returns its number. */
+export async function openCase(page: Page, type: string, title: string): Promise<string> {
+  await goto(page, '/casia/nuevo');
+  await page.getByLabel(L('Tipo de Caso')).selectOption({ label: type });
   for (const level of ['Materia', 'Categoría', 'Subcategoría']) {
     const select = page.getByLabel(L(level));
     if (await select.isEnabled()) {
       await select.selectOption((await select.locator('option').nth(1).getAttribute('value'))!);
     }
   }
-}
-
-/** From a case's detail: Modificar Información with `information` and one document. */
-export async function modifyWithDocument(page: Page, information: string, documentType: string, file: string) {
-  await page.getByRole('link', { name: 'Modificar Información' }).click();
-  await hydrated(page);
-  await page.getByLabel(L('Información adicional')).fill(information);
-  await page.getByRole('button', { name: 'Añadir documento' }).click();
-  const row = page.getByTestId('document-row').first();
-  await row.getByLabel(L('Tipo')).selectOption({ label: documentType });
-  await row.getByLabel(L('Documento')).setInputFiles(pdf(file));
-  await expect(row.getByTestId('upload-done')).toBeVisible();
-  await page.getByRole('button', { name: 'Enviar' }).click();
-}
-
-/** Opens a Consulta through the form and returns its number. */
-export async function openConsulta(page: Page, title: string): Promise<string> {
-  await goto(page, '/casia/nuevo');
-  await chooseConsulta(page);
   await page.getByText('No', { exact: true }).click();
   await page.getByLabel(L('Título')).first().fill(title);
   await page.getByLabel(L('Descripción')).fill(`Descripción de ${title}`);
   await page.getByRole('button', { name: 'Finalizar Alta' }).click();
   await expect(page.getByRole('heading', { name: 'Alta Confirmada' })).toBeVisible();
   return (await page.getByTestId('numero-caso').textContent())!.trim();
+}
+
+/** A second page signed in as a processor, on the queues. */
+export async function asProcessor(browser: Browser, username = 'tramitador1'): Promise<Page> {
+  const page = await browser.newPage();
+  await login(page, username);
+  await expect(page).toHaveURL(/\/tramitacion/);
+  return page;
+}
+
+/** Runs a processor action from the case page; `text` fills the form when one opens. */
+export async function act(page: Page, action: string, text?: string) {
+  await page.getByTestId('actions').getByRole('button', { name: action, exact: true }).click();
+  if (text !== undefined) {
+    await page.getByTestId('action-form').getByRole('textbox').first().fill(text);
+    await page.getByTestId('confirm-action').click();
+  }
+  await expect(page.getByTestId('action-done')).toContainText(action);
 }

@@ -1,5 +1,10 @@
 import { expect, Page, test } from '@playwright/test';
-import { goto, hydrated, L, loginAsUser, modifyWithDocument, openConsulta } from './helpers';
+import { goto, hydrated, loginAsUser, openCase } from './helpers';
+import { L } from './helpers';
+import { pdf } from './files';
+
+/** Opens a Consulta through the form and returns its number. */
+const openConsulta = (page: Page, title: string) => openCase(page, 'Consulta', title);
 
 test('a search across two months shows the rule and disables the button', async ({ page }) => {
   await loginAsUser(page, 'autorizado2');
@@ -42,7 +47,15 @@ test('find a case by number and by filters, add a document, see the history', as
   await expect(page.getByTestId('detail-number')).toHaveText(number);
 
   // Modificar Información with a document.
-  await modifyWithDocument(page, 'Adjunto el certificado de empresa.', 'Certificado de empresa', 'certificado');
+  await page.getByRole('link', { name: 'Modificar Información' }).click();
+  await hydrated(page);
+  await page.getByLabel(L('Información adicional')).fill('Adjunto el certificado de empresa.');
+  await page.getByRole('button', { name: 'Añadir documento' }).click();
+  const row = page.getByTestId('document-row').first();
+  await row.getByLabel(L('Tipo')).selectOption({ label: 'Certificado de empresa' });
+  await row.getByLabel(L('Documento')).setInputFiles(pdf('certificado'));
+  await expect(row.getByTestId('upload-done')).toBeVisible();
+  await page.getByRole('button', { name: 'Enviar' }).click();
   await expect(page.getByTestId('modify-done')).toContainText('La información se ha añadido al caso.');
   await page.getByRole('link', { name: 'Volver al caso' }).click();
   await expect(page.getByTestId('documents')).toContainText('certificado.pdf');

@@ -1,22 +1,8 @@
-import { Browser, expect, Page, test } from '@playwright/test';
-import { goto, hydrated, L, login, loginAsUser, modifyWithDocument, openConsulta } from './helpers';
+import { expect, Page, test } from '@playwright/test';
+import { act, asProcessor, goto, hydrated, L, login, loginAsUser, openCase } from './helpers';
+import { pdf } from './files';
 
-async function asProcessor(browser: Browser, username = 'tramitador1'): Promise<Page> {
-  const page = await browser.newPage();
-  await login(page, username);
-  await expect(page).toHaveURL(/\/tramitacion/);
-  return page;
-}
-
-/** Runs a processor action from the case page; `text` fills the form when one opens. */
-async function act(page: Page, action: string, text?: string) {
-  await page.getByTestId('actions').getByRole('button', { name: action, exact: true }).click();
-  if (text !== undefined) {
-    await page.getByTestId('action-form').getByRole('textbox').first().fill(text);
-    await page.getByTestId('confirm-action').click();
-  }
-  await expect(page.getByTestId('action-done')).toContainText(action);
-}
+const openConsulta = (page: Page, title: string) => openCase(page, 'Consulta', title);
 
 test('processor takes a case and asks for information; the user answers; the case is resolved and rated', async ({ page, browser }) => {
   await loginAsUser(page, 'autorizado2');
@@ -35,7 +21,15 @@ test('processor takes a case and asks for information; the user answers; the cas
   // The user sees the request and adds a document.
   await goto(page, `/casia/casos/${number}`);
   await expect(page.getByTestId('attention')).toContainText('Indique el código de cuenta de cotización afectado.');
-  await modifyWithDocument(page, 'CCC 28/1234567/89', 'Otros', 'ccc');
+  await page.getByRole('link', { name: 'Modificar Información' }).click();
+  await hydrated(page);
+  await page.getByLabel(L('Información adicional')).fill('CCC 28/1234567/89');
+  await page.getByRole('button', { name: 'Añadir documento' }).click();
+  const row = page.getByTestId('document-row').first();
+  await row.getByLabel(L('Tipo')).selectOption({ label: 'Otros' });
+  await row.getByLabel(L('Documento')).setInputFiles(pdf('ccc'));
+  await expect(row.getByTestId('upload-done')).toBeVisible();
+  await page.getByRole('button', { name: 'Enviar' }).click();
   await expect(page.getByTestId('modify-done')).toContainText('Asignado');
 
   // Back with the processor: the case returned to Asignado; resolve it.

@@ -11,6 +11,7 @@ mod m20261201_000003_passwords_sessions;
 mod m20261201_000004_verification_limits;
 mod m20261201_000005_audit_indexes;
 mod m20261201_000006_receipt_classification;
+mod m20261202_000001_plazos;
 
 pub struct Migrator;
 
@@ -26,6 +27,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000004_verification_limits::Migration),
             Box::new(m20261201_000003_passwords_sessions::Migration),
             Box::new(m20261201_000006_receipt_classification::Migration),
+            Box::new(m20261202_000001_plazos::Migration),
         ]
     }
 }
+pub use m20261202_000001_plazos::NATIONAL as NATIONAL_CALENDAR;

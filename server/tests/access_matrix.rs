@@ -93,6 +93,8 @@ const MATRIX: &[(&str, Call, [Expect; 6])] = &[
     ("admin_remove_member", Call::Form("authorisation_id={other_authorisation}&user_id={spare_user}"), [U, F, F, F, F, OK]),
     ("admin_set_main_user", Call::Form("authorisation_id={other_authorisation}&user_id={main_user}"), [U, F, F, F, F, OK]),
     ("admin_audit_log", Call::Form("filter[action]=admin.account_created"), [U, F, F, F, F, OK]),
+    ("admin_plazos", Call::Form(""), [U, F, F, F, F, OK]),
+    ("admin_change_plazos", Json(r#"{"form": {"change": {"SetTarget": {"case_type": "consulta", "node_id": null, "business_days": "5"}}, "apply_to_open": false}}"#), [U, F, F, F, F, OK]),
     ("get_second_factor", Call::Form(""), [U, OK, OK, OK, OK, OK]),
     ("start_second_factor", Call::Form(""), [U, OK, OK, OK, OK, OK]),
     ("confirm_second_factor", Call::Form("code=000000"), [U, A, A, A, A, A]),

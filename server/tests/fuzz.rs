@@ -292,6 +292,8 @@ const TEMPLATES: &[(&str, Template)] = &[
     ("admin_accounts", Form("filter=&page=18446744073709551615")),
     ("admin_authorisations", Form("filter=&page=18446744073709551615")),
     ("admin_audit_log", Form("filter[from]=ayer&filter[to]=2026-13-45")),
+    ("admin_plazos", Form("calendar_id=9223372036854775807&year=99999")),
+    ("admin_change_plazos", Json(r#"{"form": {"change": {"AddHoliday": {"calendar_id": 9223372036854775807, "day": "2026-13-45", "name": ""}}, "apply_to_open": true}}"#)),
     ("change_password", Form("current_password=x&new_password=corta&repeat_password=otra")),
     ("end_session", Form("id=no-es-una-sesion")),
     ("confirm_second_factor", Form("code=abc")),

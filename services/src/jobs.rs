@@ -1,4 +1,5 @@
-//! Background work of a running server: housekeeping, and delivery of notice emails.
+//! Background work of a running server: housekeeping, deadline reminders and expiry (Plazos),
+//! and delivery of notice emails.
 
 use std::time::Duration;
 
@@ -22,6 +23,25 @@ pub fn spawn_background_jobs(services: &Services) {
                 Ok(n) if n > 0 => tracing::info!(uploads = n, "unattached uploads removed"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "removing unattached uploads failed"),
+            }
+        }
+    });
+
+    // Plazos: every instance runs it; each step is claimed by a conditional UPDATE, so a
+    // reminder goes out once however many instances run.
+    let s = services.clone();
+    tokio::spawn(async move {
+        let every = Duration::from_secs(s.config.plazos.poll_seconds.max(1));
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            match crate::plazos::worker::run_once(&s.db).await {
+                Ok(r) if r.reminders > 0 || r.expired > 0 => {
+                    tracing::info!(reminders = r.reminders, expired = r.expired, "deadlines");
+                    s.mail_wakeup.notify_one();
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "deadline reminders and expiry failed"),
             }
         }
     });

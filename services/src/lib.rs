@@ -19,6 +19,7 @@ pub mod loadgen;
 pub mod mail;
 pub mod notices;
 pub mod passwords;
+pub mod plazos;
 pub mod rate_limit;
 pub mod second_factor;
 pub mod sessions;

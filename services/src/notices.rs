@@ -30,6 +30,9 @@ pub struct NoticePayload {
     /// The processor's message, the reasons of a rejection or the resolution.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// Plazos: `Fecha límite para aportar la información` (`DD/MM/YYYY`) while asked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answer_deadline: Option<String>,
 }
 
 /// Records the notice of `kind` for `case`. Whether an email goes out is decided now, from
@@ -54,6 +57,10 @@ pub async fn record(
         case_number: casia_domain::model::case_number::format(case.number),
         case_title: case.title.clone(),
         message,
+        answer_deadline: case
+            .answer_deadline
+            .filter(|_| crate::plazos::is_waiting(case.substate))
+            .map(|d| crate::plazos::from_naive(d).display()),
     };
     let at = now();
     Ok(notice::ActiveModel {

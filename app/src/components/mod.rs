@@ -2,6 +2,7 @@
 
 pub mod case_view;
 pub mod classification;
+pub mod deadline;
 pub mod document_form;
 pub mod documents;
 pub mod forms;

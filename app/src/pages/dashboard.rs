@@ -1,5 +1,6 @@
 //! The supervisor dashboard (README "Processors and supervisors"): open cases by substate, age
-//! of the backlog, time to resolution, ratings, openings per day. Charts are SVG drawn here,
+//! of the backlog, time to resolution, ratings, openings per day, and the deadlines (on-time
+//! rate by month, cases at risk now, median business days to resolve). Charts are SVG drawn here,
 //! each with a table equivalent for screen readers.
 
 use casia_domain::dto::Dashboard;
@@ -96,6 +97,10 @@ fn DashboardView(data: Resource<Result<Dashboard, AppError>>) -> impl IntoView {
                     let per_day = d.opened_per_day.clone();
                     let hours = d.mean_hours_to_resolution.map(|h| if h < 48.0 { format!("{} h", decimal(h, 1, l)) } else { format!("{} d", decimal(h / 24.0, 1, l)) }).unwrap_or_else(|| "—".into());
                     let mean_rating = d.mean_rating.map(|r| decimal(r, 2, l)).unwrap_or_else(|| "—".into());
+                    let f = d.deadlines.clone();
+                    let median = f.median_business_days_to_resolve.map(|m| decimal(m, 1, l)).unwrap_or_else(|| "—".into());
+                    // Plazos: the share of each month's resolved cases that met their deadline.
+                    let on_time: Vec<(String, i64)> = f.on_time_by_month.iter().map(|(m, all, ok)| (format!("{m} ({all})"), if *all > 0 { ok * 100 / all } else { 0 })).collect();
                     view! {
                         <div class="panel">
                             <div class="panel-head">
@@ -108,12 +113,15 @@ fn DashboardView(data: Resource<Result<Dashboard, AppError>>) -> impl IntoView {
                                 <div class="kpi"><strong>{d.resolved_last_30_days}</strong>{t(Msg::Resueltos30Dias)}</div>
                                 <div class="kpi"><strong data-testid="kpi-hours">{hours}</strong>{t(Msg::TiempoMedioResolucion)}</div>
                                 <div class="kpi"><strong data-testid="kpi-rating">{mean_rating}</strong>{t(Msg::ValoracionMedia)}</div>
+                                <div class="kpi"><strong data-testid="kpi-at-risk">{f.at_risk_now}</strong>{t(Msg::EnRiesgo)}</div>
+                                <div class="kpi"><strong>{median}</strong>{t(Msg::MedianaDiasResolver)}</div>
                             </div>
                             <div class="charts">
                                 <BarChart title=Msg::AbiertosPorSubestado bars=by_substate testid="chart-substates"/>
                                 <BarChart title=Msg::AntiguedadPendientes bars=ages/>
                                 <BarChart title=Msg::DistribucionValoraciones bars=ratings/>
                                 <BarChart title=Msg::AltasPorDia bars=per_day/>
+                                <BarChart title=Msg::TasaEnPlazo bars=on_time testid="chart-on-time"/>
                             </div>
                         </div>
                     }.into_any()

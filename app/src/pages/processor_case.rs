@@ -11,6 +11,7 @@ use server_fn::codec::Json;
 
 use super::case::number_param;
 use crate::components::case_view::{CaseFields, CaseRecords, HistoryTable, back_in_history};
+use crate::components::deadline::CaseDeadlines;
 use crate::components::documents::{Documents, DocumentsInput};
 use crate::components::forms::{has_problem, on_answer, successes};
 use crate::components::{ErrorBanner, FieldMessage, Guarded, Loaded};
@@ -120,6 +121,7 @@ fn ProcessorCaseView(screen: Screen) -> impl IntoView {
                                 </div>
                                 <div><dt>{t(Msg::Subestado)}</dt><dd data-testid="processor-substate">{move || substate_name(sub, lang.get())}</dd></div>
                             </dl>
+                            <CaseDeadlines deadline=d.deadlines.clone() processor=true/>
                             {d.status.cancellation_pending.then(|| view! {
                                 <div class="alert alert-warning" role="status">{t(Msg::AnulacionPendienteTramitador)}</div>
                             })}
@@ -221,7 +223,10 @@ fn ActionsPanel(pc: ProcessorCase, screen: Screen) -> impl IntoView {
         a.requires_text()
             || matches!(
                 a,
-                Action::Assign | Action::Escalate | Action::ApproveCancellation
+                Action::Assign
+                    | Action::Escalate
+                    | Action::ApproveCancellation
+                    | Action::GrantMoreTime
             )
     };
     view! {
@@ -249,7 +254,7 @@ fn ActionsPanel(pc: ProcessorCase, screen: Screen) -> impl IntoView {
                                     class:button-danger=danger
                                     disabled=move || pending.get()
                                     aria-expanded=move || needs_form(a).then(|| (open.get() == Some(a)).to_string())
-                                    on:click=move |_| if needs_form(a) { open.set(Some(a)); text.set(String::new()); } else { run(a) }
+                                    on:click=move |_| if needs_form(a) { open.set(Some(a)); text.set(initial_text(a, lang.get_untracked())); } else { run(a) }
                                 >
                                     {move || action_name(a, lang.get())}
                                 </button>
@@ -262,7 +267,7 @@ fn ActionsPanel(pc: ProcessorCase, screen: Screen) -> impl IntoView {
                 let assignable = assignable.clone();
                 let text_label = match a {
                     Action::RequestInformation | Action::RequestReclassification => Msg::MensajeAlUsuario,
-                    Action::Resolve => Msg::TextoResolucion,
+                    Action::Resolve | Action::CloseForWithdrawal => Msg::TextoResolucion,
                     Action::RejectCancellation => Msg::MotivosRechazo,
                     Action::Escalate => Msg::MotivoEscalado,
                     _ => Msg::Observaciones,
@@ -315,6 +320,15 @@ fn ActionsPanel(pc: ProcessorCase, screen: Screen) -> impl IntoView {
                 }
             })}
         </div>
+    }
+}
+
+/// What an action's text starts as: the standard withdrawal resolution (art. 68.1, editable),
+/// otherwise empty.
+fn initial_text(a: Action, lang: casia_domain::Lang) -> String {
+    match a {
+        Action::CloseForWithdrawal => Msg::TextoDesistimiento.t(lang),
+        _ => String::new(),
     }
 }
 

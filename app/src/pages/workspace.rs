@@ -1,6 +1,7 @@
 //! The processors' queues (README "Processors and supervisors"): unassigned, mine, escalated,
-//! waiting for the user, pending cancellation decisions and every open case; filters and order
-//! in the URL; cases that affect the current filing period first.
+//! waiting for the user, pending cancellation decisions, every open case and the expired
+//! answers (`Plazo de subsanación vencido`); filters and order in the URL; cases that affect the
+//! current filing period first, then by resolution deadline (Plazos).
 
 use casia_domain::dto::{QueueFilter, QueuePage, QueueQuery, QueueRow, Taxonomy};
 use casia_domain::i18n::{case_type_name, state_name, substate_name};
@@ -13,6 +14,7 @@ use leptos_router::hooks::{use_navigate, use_query};
 use leptos_router::params::Params;
 
 use crate::components::classification::TypeAndSubjectFilters;
+use crate::components::deadline::DeadlineCell;
 use crate::components::document_form::focus_first_error;
 use crate::components::forms::has_problem;
 use crate::components::{FieldMessage, Guarded, Loaded};
@@ -52,6 +54,7 @@ const QUEUES: &[(Queue, Msg)] = &[
     (Queue::WaitingForUser, Msg::QueueWaiting),
     (Queue::PendingCancellation, Msg::QueueCancellations),
     (Queue::AllOpen, Msg::QueueAllOpen),
+    (Queue::AnswerExpired, Msg::QueueAnswerExpired),
 ];
 
 /// The queue and its filters as the URL carries them (`/tramitacion?bandeja=mios&tipo=…`).
@@ -236,7 +239,8 @@ fn Queues(
                     <div class="field">
                         <label for="f-orden">{t(Msg::Orden)}</label>
                         <select id="f-orden" on:change=move |ev| sort.set(event_target_value(&ev))>
-                            <option value="" selected=move || sort.get().is_empty()>{t(Msg::OrdenAntiguos)}</option>
+                            <option value="" selected=move || sort.get().is_empty()>{t(Msg::OrdenPlazo)}</option>
+                            <option value="oldest" selected=move || sort.get() == "oldest">{t(Msg::OrdenAntiguos)}</option>
                             <option value="newest" selected=move || sort.get() == "newest">{t(Msg::OrdenRecientes)}</option>
                         </select>
                     </div>
@@ -257,6 +261,7 @@ fn Queues(
                                     <th scope="col">{t(Msg::TipoCaso)}</th>
                                     <th scope="col">{t(Msg::Titulo)}</th>
                                     <th scope="col">{t(Msg::Estado)}</th>
+                                    <th scope="col">{t(Msg::FechaLimiteResolucion)}</th>
                                     <th scope="col">{t(Msg::AsignadoA)}</th>
                                 </tr></thead>
                                 <tbody>
@@ -283,6 +288,7 @@ fn QueueLine(line: QueueRow) -> impl IntoView {
         row,
         authorisation_number,
         assigned_to,
+        deadline,
     } = line;
     let (ty, st, sub) = (row.case_type, row.state, row.substate);
     view! {
@@ -299,6 +305,7 @@ fn QueueLine(line: QueueRow) -> impl IntoView {
                 <span class="state-pill">{move || format!("{} / {}", state_name(st, lang.get()), substate_name(sub, lang.get()))}</span>
                 {row.cancellation_pending.then(|| view! { <span class="state-pill state-attention">{t(Msg::AnulacionSolicitada)}</span> })}
             </td>
+            <td data-label=move || Msg::FechaLimiteResolucion.text(lang.get())><DeadlineCell deadline/></td>
             <td data-label=move || Msg::AsignadoA.text(lang.get())>{assigned_to.unwrap_or_else(|| "—".into())}</td>
         </tr>
     }

@@ -76,6 +76,8 @@ pub struct CaseDetail {
     pub version: i32,
     /// What the caller may do now (computed by the lifecycle on the server).
     pub allowed: Vec<Action>,
+    /// Plazos: the resolution deadline and, while asked, the user's.
+    pub deadlines: super::DeadlineView,
 }
 
 impl CaseDetail {

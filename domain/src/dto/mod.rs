@@ -8,6 +8,7 @@
 
 mod admin;
 mod case;
+mod deadlines;
 mod files;
 mod new_case;
 mod processor;
@@ -19,6 +20,7 @@ mod taxonomy;
 
 pub use admin::*;
 pub use case::*;
+pub use deadlines::*;
 pub use files::*;
 pub use new_case::*;
 pub use processor::*;

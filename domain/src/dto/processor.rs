@@ -53,4 +53,7 @@ pub struct Dashboard {
     pub mean_rating: Option<f64>,
     /// Cases opened per day over the last 14 days (Spain dates, oldest first).
     pub opened_per_day: Vec<(String, i64)>,
+    /// Plazos: on-time rate by month, cases at risk, median business days to resolve.
+    #[serde(default)]
+    pub deadlines: super::DeadlineFigures,
 }

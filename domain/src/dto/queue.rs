@@ -19,7 +19,7 @@ pub struct QueueFilter {
     /// Opened from/to (`YYYY-MM-DD`, inclusive).
     pub from: Option<String>,
     pub to: Option<String>,
-    /// `newest` for newest first; oldest first otherwise.
+    /// `newest` or `oldest` by opening time; by resolution deadline otherwise (Plazos).
     pub sort: Option<String>,
 }
 
@@ -28,6 +28,8 @@ pub struct QueueRow {
     pub row: CaseRow,
     pub authorisation_number: String,
     pub assigned_to: Option<String>,
+    /// Plazos: `Fecha límite de resolución` and its status.
+    pub deadline: super::DeadlineView,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

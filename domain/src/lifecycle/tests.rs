@@ -1,4 +1,5 @@
 use super::*;
+use crate::i18n::Msg;
 use Action::*;
 use Substate::*;
 
@@ -11,6 +12,7 @@ fn status(substate: Substate, assigned_to: Option<i64>, pending: bool, rated: bo
         assigned_to,
         cancellation_pending: pending,
         rated,
+        answer_overdue: false,
     }
 }
 
@@ -74,6 +76,16 @@ fn expected(role: Role, s: &CaseStatus) -> Vec<Action> {
                     if s.substate != Presentado && works {
                         out.push(Resolve);
                     }
+                    let waiting = matches!(
+                        s.substate,
+                        SolicitadaInformacion | SolicitadaReclasificacion
+                    );
+                    if waiting && works {
+                        out.push(GrantMoreTime);
+                        if s.answer_overdue {
+                            out.push(CloseForWithdrawal);
+                        }
+                    }
                 } else if works {
                     out.push(ApproveCancellation);
                     out.push(RejectCancellation);
@@ -91,9 +103,14 @@ fn every_status() -> Vec<CaseStatus> {
         for assigned in [None, Some(ME), Some(COLLEAGUE)] {
             for pending in [false, true] {
                 for rated in [false, true] {
-                    // Impossible combinations are still checked: the rules must not
-                    // panic or allow anything odd whatever the database holds.
-                    all.push(status(*sub, assigned, pending, rated));
+                    for overdue in [false, true] {
+                        // Impossible combinations are still checked: the rules must not
+                        // panic or allow anything odd whatever the database holds.
+                        all.push(CaseStatus {
+                            answer_overdue: overdue,
+                            ..status(*sub, assigned, pending, rated)
+                        });
+                    }
                 }
             }
         }
@@ -114,7 +131,7 @@ fn every_role_state_and_action_matches_the_table() {
             checked += Action::ALL.len();
         }
     }
-    assert_eq!(checked, 4 * 7 * 3 * 2 * 2 * 13);
+    assert_eq!(checked, 4 * 7 * 3 * 2 * 2 * 2 * 15);
 }
 
 #[test]
@@ -380,4 +397,36 @@ fn history_actions_are_open_or_an_action() {
     assert_eq!("nope".parse::<HistoryAction>().ok(), None);
     assert_eq!(HistoryAction::Open.note(), Some(Msg::NotaAlta));
     assert_eq!(HistoryAction::Act(Escalate).note(), None);
+}
+
+#[test]
+fn withdrawal_only_once_the_users_deadline_has_passed() {
+    let proc = actor(Role::Tramitador);
+    let waiting = status(SolicitadaInformacion, Some(ME), false, false);
+    assert_eq!(
+        decide(&waiting, &proc, CloseForWithdrawal),
+        Err(Refusal::AnswerNotOverdue)
+    );
+    let overdue = CaseStatus {
+        answer_overdue: true,
+        ..waiting
+    };
+    let t = decide(&overdue, &proc, CloseForWithdrawal).unwrap();
+    assert_eq!(t.to, Resuelto);
+    assert_eq!(t.notice, Some(NoticeKind::Resolved));
+    let more = decide(&overdue, &proc, GrantMoreTime).unwrap();
+    assert_eq!(more.to, SolicitadaInformacion);
+    assert!(more.history);
+    assert_eq!(
+        decide(&overdue, &actor(Role::Autorizado), CloseForWithdrawal),
+        Err(Refusal::RoleNotAllowed)
+    );
+    assert_eq!(
+        decide(
+            &status(Asignado, Some(ME), false, false),
+            &proc,
+            GrantMoreTime
+        ),
+        Err(Refusal::WrongSubstate)
+    );
 }

@@ -426,6 +426,8 @@ pub async fn table_counts(s: &Services) -> Vec<(&'static str, u64)> {
         "notice_reads" => notice_read,
         "sessions" => session,
         "submissions" => submission,
+        "holidays" => holiday,
+        "deadline_targets" => deadline_target,
         "taxonomy_nodes" => taxonomy_node,
         "second_factors" => second_factor,
         "recovery_codes" => recovery_code,

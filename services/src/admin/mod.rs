@@ -4,6 +4,7 @@
 mod accounts;
 mod authorisations;
 mod document_types;
+mod plazos;
 mod taxonomy;
 
 use casia_domain::Role;
@@ -30,6 +31,7 @@ pub use authorisations::{
 pub use document_types::{
     add_document_type, document_types, document_types_admin, update_document_type,
 };
+pub use plazos::{TARGET_MAX, change_plazos, plazos_admin};
 pub use taxonomy::{add_node, delete_node, node, set_node_active, taxonomy, update_node};
 
 pub const NAME_MAX: usize = 70;

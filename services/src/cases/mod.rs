@@ -32,6 +32,7 @@ pub fn status_of(c: &case::Model) -> CaseStatus {
         assigned_to: c.assigned_to,
         cancellation_pending: c.cancellation_pending,
         rated: c.rating.is_some(),
+        answer_overdue: crate::plazos::answer_overdue(c, crate::plazos::today()),
     }
 }
 
@@ -86,8 +87,10 @@ pub struct Change {
     pub message: Option<(MessageKind, String)>,
     /// The text carried by the notice (message, reasons, resolution).
     pub notice_message: Option<String>,
-    /// For `Resolve`.
+    /// For `Resolve` (and `CloseForWithdrawal`).
     pub resolution: Option<String>,
+    /// Business days the user gets to answer a request (`[plazos]`; default 10).
+    pub answer_window: Option<u32>,
 }
 
 /// Decides and applies `action` inside `tx`. `case` is the row as read before the
@@ -171,6 +174,12 @@ pub async fn apply(
     if result.rows_affected != 1 {
         return Err(ServiceError::Conflict);
     }
+    // Plazos: the clock, once the guarded UPDATE holds the row (and SQLite's write lock).
+    let window = change
+        .answer_window
+        .unwrap_or(casia_domain::deadlines::ANSWER_WINDOW_DAYS);
+    let clock =
+        crate::plazos::apply_clock(tx, case, &mut updated, action, &transition, window).await?;
 
     if transition.history {
         write_history(
@@ -182,6 +191,9 @@ pub async fn apply(
             at,
         )
         .await?;
+    }
+    for row in clock.history(updated.substate) {
+        write_history(tx, &updated, row, "", Some(actor.user_id), at).await?;
     }
     if let Some((kind, body)) = change.message {
         write_message(tx, updated.id, kind, actor.user_id, &body).await?;

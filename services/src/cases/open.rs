@@ -50,7 +50,23 @@ pub async fn open_case(
     let uploads = claim_documents(db, caller.user.id, &valid.documents).await?;
 
     let opened_at = now();
-    let year = crate::clock::today_in_spain(opened_at).year;
+    let opened_on = crate::clock::today_in_spain(opened_at);
+    let year = opened_on.year;
+    // Plazos: the target counted in the authorisation's business days from today.
+    let calendar = crate::plazos::calendar_for(db, scope.authorisation_id).await?;
+    let resolution_deadline = crate::plazos::deadline_from(
+        db,
+        valid.case_type,
+        [
+            Some(valid.subject_id),
+            Some(valid.category_id),
+            valid.subcategory_id,
+        ],
+        opened_on,
+        0,
+        &calendar,
+    )
+    .await?;
     ensure_counter(db, year).await?;
 
     let result = in_transaction(db, async |tx| {
@@ -93,6 +109,8 @@ pub async fn open_case(
             rating_observations: Set(None),
             rated_at: Set(None),
             version: Set(0),
+            resolution_deadline: Set(resolution_deadline),
+            suspended_days: Set(0),
             ..Default::default()
         }
         .insert(tx)

@@ -1,6 +1,7 @@
 //! Typed configuration: defaults, then an optional TOML file, then `CASIA_*` environment
 //! variables (nested keys with `__`, e.g. `CASIA_SMTP__HOST`). See README "Configuration".
 
+mod plazos;
 mod proxies;
 
 use std::path::PathBuf;
@@ -9,6 +10,7 @@ use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
+pub use plazos::PlazosConfig;
 pub use proxies::{TrustedProxies, canonical};
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -36,6 +38,7 @@ pub struct Config {
     pub uploads: UploadConfig,
     pub verification: VerificationConfig,
     pub mail: MailConfig,
+    pub plazos: PlazosConfig,
     /// Absent: notices are written as `.eml` files under `data_dir/outbox/`.
     pub smtp: Option<SmtpConfig>,
 }
@@ -197,6 +200,7 @@ impl Default for Config {
             uploads: UploadConfig::default(),
             verification: VerificationConfig::default(),
             mail: MailConfig::default(),
+            plazos: PlazosConfig::default(),
             smtp: None,
         }
     }

@@ -16,6 +16,8 @@ pub struct Model {
     pub main_user_id: Option<i64>,
     pub active: bool,
     pub created_at: DateTimeUtc,
+    /// Plazos: the regional holiday calendar that applies besides the national one.
+    pub calendar_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

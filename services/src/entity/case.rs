@@ -36,6 +36,22 @@ pub struct Model {
     pub rating_observations: Option<String>,
     pub rated_at: Option<DateTimeUtc>,
     pub version: i32,
+    /// Plazos: `Fecha límite de resolución` (moves by the suspended business days).
+    pub resolution_deadline: Date,
+    /// The day the clock stopped (while `Solicitada Información`/`Reclasificación`).
+    pub suspended_since: Option<Date>,
+    /// Business days the clock was stopped, over every finished suspension.
+    pub suspended_days: i32,
+    /// `Fecha límite para aportar la información` while waiting for the user.
+    pub answer_deadline: Option<Date>,
+    /// Set once, by the one worker that sends the reminder (a conditional UPDATE).
+    pub reminder_sent_at: Option<DateTimeUtc>,
+    /// Set once, when the expiry of the user's deadline was recorded in the history.
+    pub answer_expired_at: Option<DateTimeUtc>,
+    /// Set when resolved: by the deadline or not (the dashboard's on-time rate).
+    pub resolved_on_time: Option<bool>,
+    /// Set when resolved: business days from opening, the suspended ones excluded.
+    pub resolution_business_days: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -227,7 +227,8 @@ pub async fn generate(
                  INSERT INTO cases (number, authorisation_id, opened_by, opened_at, channel, state, substate, substate_at,
                                     case_type, subject_id, category_id, subcategory_id, affects_current_period, title,
                                     description, resolution, resolved_at, closed_at, assigned_to, cancellation_pending,
-                                    cancellation_requested_at, rating, rating_observations, rated_at, version)
+                                    cancellation_requested_at, rating, rating_observations, rated_at, version,
+                                    resolution_deadline)
                  SELECT extract(year FROM opened_at AT TIME ZONE 'Europe/Madrid')::bigint * 10000000
                           + row_number() OVER (PARTITION BY extract(year FROM opened_at AT TIME ZONE 'Europe/Madrid') ORDER BY opened_at),
                         auth_id, opened_by, opened_at,
@@ -256,7 +257,9 @@ pub async fn generate(
                           CASE WHEN u_misc < 0.07 THEN 1 WHEN u_misc < 0.15 THEN 2 WHEN u_misc < 0.30 THEN 3 WHEN u_misc < 0.60 THEN 4 ELSE 5 END END,
                         CASE WHEN substate = 'resuelto' AND u_rate < 0.10 THEN 'Atención rápida y clara.' END,
                         CASE WHEN substate = 'resuelto' AND u_rate < 0.35 THEN LEAST(now(), opened_at + interval '21 days') END,
-                        CASE WHEN substate = 'presentado' THEN 0 ELSE 2 END
+                        CASE WHEN substate = 'presentado' THEN 0 ELSE 2 END,
+                        -- Plazos: about 20 business days (the generator has no calendar).
+                        (opened_at AT TIME ZONE 'Europe/Madrid')::date + 28
                  FROM load_cases2, load_staff staff;
                  INSERT INTO case_counters (year, last_value)
                  SELECT (number / 10000000)::int, max(number % 10000000) FROM cases GROUP BY 1

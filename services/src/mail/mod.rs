@@ -37,6 +37,8 @@ mod test_support {
             case_number: "2026-0000042".into(),
             case_title: "Baja de <b>trabajador</b> & \"otros\"".into(),
             message: message.map(str::to_owned),
+            answer_deadline: (kind == NoticeKind::InformationRequested)
+                .then(|| "16/12/2026".to_owned()),
         };
         notice::Model {
             id: 7,

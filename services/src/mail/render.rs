@@ -80,6 +80,13 @@ pub fn render(n: &notice::Model, public_url: &str) -> ServiceResult<RenderedMail
     if let Some(m) = message {
         text.push_str(&format!("{}\n{}\n\n", words.message_label, m));
     }
+    let deadline = payload
+        .answer_deadline
+        .as_deref()
+        .map(|d| (Msg::FechaLimiteAportar.text(lang), d));
+    if let Some((label, d)) = deadline {
+        text.push_str(&format!("{label}: {d}\n\n"));
+    }
     text.push_str(&format!(
         "{}\n\n{} {}\n\n-- \n{}\n{}\n",
         words.next_step,
@@ -95,6 +102,7 @@ pub fn render(n: &notice::Model, public_url: &str) -> ServiceResult<RenderedMail
         greeting: Msg::NoticeGreeting.text(lang),
         summary: &words.summary,
         message: message.map(|m| (words.message_label, m)),
+        deadline,
         next_step: words.next_step,
         link: &link,
         open_case: Msg::NoticeOpenCase.text(lang),
@@ -120,6 +128,9 @@ pub fn render_for_inbox(n: &notice::Model, lang: Lang) -> ServiceResult<InboxTex
     if let Some(m) = visible_message(&payload) {
         body.push_str(&format!("\n\n{}\n{}", words.message_label, m));
     }
+    if let Some(d) = &payload.answer_deadline {
+        body.push_str(&format!("\n\n{}: {d}", Msg::FechaLimiteAportar.text(lang)));
+    }
     body.push_str(&format!("\n\n{}", words.next_step));
     Ok(InboxText {
         subject: notice_subject(kind, lang, &payload.case_number),
@@ -138,6 +149,8 @@ struct NoticeHtml<'a> {
     summary: &'a str,
     /// The heading and the processor's text, when there is one.
     message: Option<(&'a str, &'a str)>,
+    /// Plazos: the label and the user's deadline to answer, while asked.
+    deadline: Option<(&'a str, &'a str)>,
     next_step: &'a str,
     link: &'a str,
     open_case: &'a str,
@@ -192,6 +205,8 @@ mod tests {
             assert!(text.contains("Modificar Información"));
             assert!(text.contains("no por correo electrónico"));
             assert!(text.contains("https://casia.example.es/casia/casos/2026-0000042"));
+            // Plazos: the user's deadline to answer.
+            assert!(text.contains("Fecha límite para aportar la información: 16/12/2026"));
         }
         assert!(m.html.contains("<html lang=\"es\">"));
     }

@@ -116,9 +116,10 @@ db_test!(the_whole_course_of_a_case_with_the_right_refusals, |s| {
             ),
         }
     }
-    // Supervisors reassign: each step wrote history with who did it.
+    // Supervisors reassign: each step wrote history with who did it (and the request
+    // reclassification its `Plazo suspendido` row).
     let pc = case_for_processor(&s.db, &sup, n).await.unwrap();
-    assert_eq!(pc.history.rows.len(), 6);
+    assert_eq!(pc.history.rows.len(), 7);
     assert!(pc.history.rows[1..].iter().all(|r| r.actor.is_some()));
     assert_eq!(
         fixtures::notice_kinds(&s).await,
@@ -562,6 +563,6 @@ db_test!(
                 }
             }
         }
-        assert_eq!(checked, 7 * 2 * 2 * 3 * 8);
+        assert_eq!(checked, 7 * 2 * 2 * 3 * 10);
     }
 );

@@ -379,10 +379,13 @@ db_test!(
         let h = query::history_for_user(&s.db, &ana, n).await.unwrap();
         assert_eq!(
             h.rows.iter().map(|r| r.substate).collect::<Vec<_>>(),
+            // The request and its `Plazo suspendido` row, the answer and `Plazo reanudado`.
             [
                 Substate::Presentado,
                 Substate::Asignado,
                 Substate::SolicitadaInformacion,
+                Substate::SolicitadaInformacion,
+                Substate::Asignado,
                 Substate::Asignado
             ]
         );

@@ -14,5 +14,6 @@ mod limits;
 mod loadgen;
 mod mail;
 mod passwords;
+mod plazos;
 mod second_factor;
 mod uploads;

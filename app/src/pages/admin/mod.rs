@@ -1,4 +1,5 @@
-//! Administration: the taxonomy, document types, accounts, authorisations and the audit log,
+//! Administration: the taxonomy, document types, accounts, authorisations, deadlines (Plazos)
+//! and the audit log,
 //! one module per section. Nothing that cases use is ever deleted: it is deactivated (no
 //! longer offered) instead.
 
@@ -6,6 +7,7 @@ pub mod accounts;
 pub mod audit;
 pub mod authorisations;
 pub mod document_types;
+pub mod plazos;
 pub mod taxonomy;
 
 use casia_domain::{FieldError, Msg, Role};
@@ -16,6 +18,7 @@ use self::accounts::AccountsAdmin;
 use self::audit::AuditAdmin;
 use self::authorisations::AuthorisationsAdmin;
 use self::document_types::{DocumentTypesAdmin, admin_document_types};
+use self::plazos::PlazosAdminSection;
 use self::taxonomy::{TaxonomyAdmin, admin_taxonomy};
 use crate::components::forms::on_answer;
 use crate::components::{ErrorBanner, Guarded};
@@ -27,6 +30,7 @@ const SECTIONS: &[(&str, Msg)] = &[
     ("documentos", Msg::TiposDocumento),
     ("cuentas", Msg::Cuentas),
     ("autorizaciones", Msg::Autorizaciones),
+    ("plazos", Msg::Plazos),
     ("auditoria", Msg::RegistroAuditoria),
 ];
 
@@ -55,6 +59,7 @@ pub fn AdminPage() -> impl IntoView {
                     "cuentas" => view! { <AccountsAdmin/> }.into_any(),
                     "autorizaciones" => view! { <AuthorisationsAdmin/> }.into_any(),
                     "auditoria" => view! { <AuditAdmin/> }.into_any(),
+                    "plazos" => view! { <PlazosAdminSection taxonomy/> }.into_any(),
                     _ => view! { <TaxonomyAdmin taxonomy/> }.into_any(),
                 }}
             </div>

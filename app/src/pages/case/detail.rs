@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use super::{WithCase, case_resource};
 use crate::components::Guarded;
 use crate::components::case_view::{CaseFields, CaseRecords, back_in_history};
+use crate::components::deadline::CaseDeadlines;
 use crate::context::{t, use_lang};
 
 #[component]
@@ -65,6 +66,7 @@ fn CaseDetailView(detail: CaseDetail) -> impl IntoView {
             })}
             <h2 class="section-title">{t(Msg::InformacionCaso)}</h2>
             <CaseFields detail=d.clone()/>
+            <CaseDeadlines deadline=d.deadlines.clone() processor=false/>
             <CaseRecords detail=d.clone()/>
             {d.rating.clone().map(|r| view! {
                 <h2 class="section-title">{t(Msg::Valoracion)}</h2>

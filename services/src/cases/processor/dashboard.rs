@@ -148,5 +148,6 @@ pub async fn dashboard(db: &impl ConnectionTrait, caller: &Caller) -> ServiceRes
         .await?;
         d.opened_per_day.push((day.display()[..5].to_owned(), n));
     }
+    d.deadlines = crate::plazos::figures::figures(db).await?;
     Ok(d)
 }

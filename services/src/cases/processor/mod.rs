@@ -183,11 +183,15 @@ pub async fn act(
             notice_message: Some(text.clone()),
             ..Change::default()
         },
-        Action::Resolve => Change {
+        Action::Resolve | Action::CloseForWithdrawal => Change {
             observations: text.clone(),
             message: visible(MessageKind::Resolution),
             notice_message: Some(text.clone()),
             resolution: Some(text.clone()),
+            ..Change::default()
+        },
+        Action::GrantMoreTime => Change {
+            observations: text.clone(),
             ..Change::default()
         },
         Action::RejectCancellation => Change {
@@ -208,6 +212,10 @@ pub async fn act(
         _ => Change::default(),
     };
     in_transaction(db, async |tx| {
+        let change = Change {
+            answer_window: Some(s.config.plazos.answer_business_days),
+            ..change
+        };
         let (updated, _) = apply(tx, &c, &caller.actor(), action, change).await?;
         if action == Action::Escalate && !text.is_empty() {
             case_note::ActiveModel { case_id: Set(c.id), author_id: Set(caller.user.id), body: Set(text.clone()), at: Set(now()), ..Default::default() }

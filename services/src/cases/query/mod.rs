@@ -171,6 +171,8 @@ pub async fn build_detail(
     };
     let substate = c.substate;
     let status = status_of(c);
+    let calendar = crate::plazos::calendar_for(db, c.authorisation_id).await?;
+    let deadlines = crate::plazos::view(c, crate::plazos::today(), &calendar);
     Ok(CaseDetail {
         capped,
         number: c.number,
@@ -233,6 +235,7 @@ pub async fn build_detail(
         status,
         version: c.version,
         allowed: allowed_actions(&status, actor),
+        deadlines,
     })
 }
 

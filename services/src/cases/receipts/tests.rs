@@ -44,6 +44,7 @@ fn authorisation() -> authorisation::Model {
         main_user_id: None,
         active: true,
         created_at: Utc::now(),
+        calendar_id: None,
     }
 }
 
