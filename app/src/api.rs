@@ -143,6 +143,24 @@ fn disposition(kind: &str, file_name: &str) -> HeaderValue {
     .unwrap_or_else(|_| HeaderValue::from_static("attachment"))
 }
 
+/// The headers of a file sent for download: its type, how to show it, never sniffed, and how it
+/// may be cached.
+pub(crate) fn download_headers(
+    content_type: HeaderValue,
+    disposition: HeaderValue,
+    cache: &'static str,
+) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    headers.insert(header::CONTENT_TYPE, content_type);
+    headers.insert(header::CONTENT_DISPOSITION, disposition);
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    headers
+}
+
 async fn stream_file(
     state: &AppState,
     key: &str,
@@ -151,25 +169,15 @@ async fn stream_file(
     inline: bool,
 ) -> Result<Response, AppError> {
     let (size, stream) = state.services.storage.stream(key).await?;
-    let mut headers = HeaderMap::new();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_str(media_type)
-            .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+    let media_type = HeaderValue::from_str(media_type)
+        .unwrap_or(HeaderValue::from_static("application/octet-stream"));
+    let kind = if inline { "inline" } else { "attachment" };
+    let mut headers = download_headers(
+        media_type,
+        disposition(kind, file_name),
+        "private, no-store",
     );
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from(size));
-    headers.insert(
-        header::CONTENT_DISPOSITION,
-        disposition(if inline { "inline" } else { "attachment" }, file_name),
-    );
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    headers.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-store"),
-    );
     Ok((StatusCode::OK, headers, Body::from_stream(stream)).into_response())
 }
 

@@ -4,7 +4,7 @@
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use casia_domain::audit::{AuditFilter, AuditPage, AuditRow};
 use casia_domain::i18n::{audit_action_name, audit_outcome_name, role_name};
@@ -92,19 +92,10 @@ pub(crate) async fn export_csv(
             Some((csv_chunk(lang, first, &page.rows).map(Bytes::from), next))
         }
     });
-    let mut h = HeaderMap::new();
-    h.insert(
-        header::CONTENT_TYPE,
+    let h = crate::api::download_headers(
         HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    h.insert(
-        header::CONTENT_DISPOSITION,
         HeaderValue::from_static("attachment; filename=\"auditoria.csv\""),
-    );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
+        "no-store",
     );
     Ok((StatusCode::OK, h, Body::from_stream(stream)).into_response())
 }

@@ -220,11 +220,14 @@ pub async fn change_password(
         .filter(user::Column::Id.eq(caller.user.id))
         .exec(&txn)
         .await?;
-    let ended = crate::sessions::delete_others(&txn, caller).await?;
-    let event = AuditEvent::by(caller, AuditAction::PasswordChanged, Outcome::Success)
-        .on("account", caller.user.id)
-        .with_details(json!({ "other_sessions_ended": ended, "was_required": caller.password_change_required }));
-    audit::record(&txn, event).await?;
+    let was_required = caller.password_change_required;
+    let ended = crate::sessions::end_others_in(
+        &txn,
+        caller,
+        AuditAction::PasswordChanged,
+        |ended| json!({ "other_sessions_ended": ended, "was_required": was_required }),
+    )
+    .await?;
     txn.commit().await?;
     Ok(ended)
 }

@@ -137,29 +137,39 @@ pub async fn end(db: &DatabaseConnection, caller: &Caller, public: &str) -> Serv
     Ok(())
 }
 
-/// Deletes every session of the caller but this one (in the caller's transaction); how many.
-pub(crate) async fn delete_others(
+/// Deletes every session of the caller but this one, in the caller's transaction, and records
+/// `action` with the details `details(how many ended)`. Returns how many ended.
+pub(crate) async fn end_others_in(
     txn: &impl sea_orm::ConnectionTrait,
     caller: &Caller,
+    action: AuditAction,
+    details: impl FnOnce(u64) -> serde_json::Value,
 ) -> ServiceResult<u64> {
-    Ok(session::Entity::delete_many()
+    let ended = session::Entity::delete_many()
         .filter(session::Column::UserId.eq(caller.user.id))
         .filter(session::Column::Id.ne(caller.session_id.clone()))
         .exec(txn)
         .await?
-        .rows_affected)
+        .rows_affected;
+    let event = AuditEvent::by(caller, action, Outcome::Success)
+        .on("account", caller.user.id)
+        .with_details(details(ended));
+    audit::record(txn, event).await?;
+    Ok(ended)
 }
 
 /// "Cerrar todas las demás": every session of the caller but this one. Returns how many ended.
 pub async fn end_others(db: &DatabaseConnection, caller: &Caller) -> ServiceResult<u64> {
-    let txn = db.begin().await?;
-    let ended = delete_others(&txn, caller).await?;
-    let event = AuditEvent::by(caller, AuditAction::OtherSessionsEnded, Outcome::Success)
-        .on("account", caller.user.id)
-        .with_details(json!({ "ended": ended }));
-    audit::record(&txn, event).await?;
-    txn.commit().await?;
-    Ok(ended)
+    crate::db::settle(db.begin().await?, async |txn| {
+        end_others_in(
+            txn,
+            caller,
+            AuditAction::OtherSessionsEnded,
+            |ended| json!({ "ended": ended }),
+        )
+        .await
+    })
+    .await
 }
 
 #[cfg(test)]

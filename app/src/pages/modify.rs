@@ -71,14 +71,7 @@ fn ModifyForm(detail: CaseDetail, options: NewCaseOptions, kept: Kept) -> impl I
     let lang = use_lang();
     let allowed = detail.user_may(Action::ModifyInformation);
     let reclassify = detail.user_may(Action::Reclassify);
-    let taxonomy = Signal::derive({
-        let tx = options.taxonomy.clone();
-        move || tx.clone()
-    });
-    let types = Signal::derive({
-        let tys = options.document_types.clone();
-        move || tys.clone()
-    });
+    let (taxonomy, types) = options.signals();
     let information = kept.information;
     let sending = use_document_form();
     let documents = sending.documents;
@@ -142,24 +135,12 @@ fn ModifyForm(detail: CaseDetail, options: NewCaseOptions, kept: Kept) -> impl I
         }
     };
     let back = format!("/casia/casos/{}", detail.number_display);
-    let request = detail
-        .messages
-        .iter()
-        .rev()
-        .find(|m| {
-            matches!(
-                m.kind,
-                casia_domain::dto::MessageKind::InformationRequest
-                    | casia_domain::dto::MessageKind::ReclassificationRequest
-            )
-        })
-        .map(|m| m.body.clone())
-        .filter(|_| {
-            matches!(
-                detail.substate,
-                Substate::SolicitadaInformacion | Substate::SolicitadaReclasificacion
-            )
-        });
+    let request = detail.last_request().filter(|_| {
+        matches!(
+            detail.substate,
+            Substate::SolicitadaInformacion | Substate::SolicitadaReclasificacion
+        )
+    });
     let substate = detail.substate;
     view! {
         <div class="panel">

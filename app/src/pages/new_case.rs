@@ -24,6 +24,17 @@ pub struct NewCaseOptions {
     pub max_upload_bytes: u64,
 }
 
+impl NewCaseOptions {
+    /// The tree and the document types, as the pickers take them.
+    pub fn signals(&self) -> (Signal<Taxonomy>, Signal<Vec<DocumentTypeView>>) {
+        let (taxonomy, types) = (self.taxonomy.clone(), self.document_types.clone());
+        (
+            Signal::derive(move || taxonomy.clone()),
+            Signal::derive(move || types.clone()),
+        )
+    }
+}
+
 #[server(endpoint = "new_case_options")]
 pub async fn get_new_case_options() -> Result<NewCaseOptions, AppError> {
     use crate::server::{fail, require, services};
@@ -88,14 +99,7 @@ fn NewCaseLoader(options: Resource<Result<NewCaseOptions, AppError>>) -> impl In
 fn NewCaseFields(options: NewCaseOptions) -> impl IntoView {
     let lang = use_lang();
     let navigate = use_navigate();
-    let taxonomy = Signal::derive({
-        let tx = options.taxonomy.clone();
-        move || tx.clone()
-    });
-    let types = Signal::derive({
-        let tys = options.document_types.clone();
-        move || tys.clone()
-    });
+    let (taxonomy, types) = options.signals();
     let classification = Classification::new();
     let affects = RwSignal::new(None::<bool>);
     let title = RwSignal::new(String::new());

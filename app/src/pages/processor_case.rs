@@ -67,20 +67,27 @@ pub fn ProcessorCasePage() -> impl IntoView {
         |(number, _, _)| get_processor_case(number),
     );
     let options = Resource::new(|| (), |_| get_processor_options());
-    // Outcome of the last action: kept across the reload of the case that follows it.
-    let outcome = Outcome {
+    let screen = Screen {
+        case,
+        options,
+        number,
         act,
         note,
         done: RwSignal::new(None),
         failure: RwSignal::new(None),
     };
     view! {
-        <Guarded roles=&[Role::Tramitador, Role::Supervisor] children=move |_| view! { <ProcessorCaseView case options number outcome/> }/>
+        <Guarded roles=&[Role::Tramitador, Role::Supervisor] children=move |_| view! { <ProcessorCaseView screen/> }/>
     }
 }
 
+/// What the screen's parts share: the case and the options loaded, and the actions with the
+/// outcome of the last one (kept across the reload of the case that follows it).
 #[derive(Clone, Copy)]
-struct Outcome {
+struct Screen {
+    case: Resource<Result<ProcessorCase, AppError>>,
+    options: Resource<Result<ProcessorOptions, AppError>>,
+    number: Memo<String>,
     act: ServerAction<ProcessorAct>,
     note: ServerAction<ProcessorAct>,
     done: RwSignal<Option<Action>>,
@@ -88,13 +95,11 @@ struct Outcome {
 }
 
 #[component]
-fn ProcessorCaseView(
-    case: Resource<Result<ProcessorCase, AppError>>,
-    options: Resource<Result<ProcessorOptions, AppError>>,
-    number: Memo<String>,
-    outcome: Outcome,
-) -> impl IntoView {
+fn ProcessorCaseView(screen: Screen) -> impl IntoView {
     let lang = use_lang();
+    let Screen {
+        case, number, note, ..
+    } = screen;
     view! {
         <Loaded resource=case keep=true back=("/tramitacion", Msg::WorkspaceTitle) children=move |pc| {
                     let d = pc.detail.clone();
@@ -124,7 +129,7 @@ fn ProcessorCaseView(
                                 <div class="alert alert-success"><h2>{t(Msg::Resolucion)}</h2><p class="prewrap">{r}</p></div>
                             })}
                         </div>
-                        <ActionsPanel pc=pc.clone() case options number outcome/>
+                        <ActionsPanel pc=pc.clone() screen/>
                         <div class="panel">
                             <h2 class="section-title">{t(Msg::InformacionCaso)}</h2>
                             <CaseFields detail=d.clone()/>
@@ -135,7 +140,7 @@ fn ProcessorCaseView(
                                 {(!r.observations.is_empty()).then(|| view! { <p class="prewrap">{r.observations.clone()}</p> })}
                             })}
                         </div>
-                        <NotesPanel pc=pc.clone() note=outcome.note number/>
+                        <NotesPanel pc=pc.clone() note number/>
                         <HistoryTable history=pc.history.clone()/>
                     }.into_any()
                 }
@@ -145,17 +150,17 @@ fn ProcessorCaseView(
 
 /// The buttons the lifecycle allows, each opening its form when it needs a text.
 #[component]
-fn ActionsPanel(
-    pc: ProcessorCase,
-    case: Resource<Result<ProcessorCase, AppError>>,
-    options: Resource<Result<ProcessorOptions, AppError>>,
-    number: Memo<String>,
-    outcome: Outcome,
-) -> impl IntoView {
+fn ActionsPanel(pc: ProcessorCase, screen: Screen) -> impl IntoView {
     let lang = use_lang();
-    let Outcome {
-        act, done, failure, ..
-    } = outcome;
+    let Screen {
+        case,
+        options,
+        number,
+        act,
+        done,
+        failure,
+        ..
+    } = screen;
     let allowed: Vec<Action> = pc
         .allowed
         .iter()

@@ -120,6 +120,20 @@ impl CaseDetail {
     pub fn user_may(&self, action: Action) -> bool {
         self.status.allows(self.substate, action)
     }
+
+    /// The text of the latest request for information or reclassification, if any.
+    pub fn last_request(&self) -> Option<String> {
+        self.messages
+            .iter()
+            .rev()
+            .find(|m| {
+                matches!(
+                    m.kind,
+                    MessageKind::InformationRequest | MessageKind::ReclassificationRequest
+                )
+            })
+            .map(|m| m.body.clone())
+    }
 }
 
 /// `Consulta Histórico` (guide §4.2.3).

@@ -19,6 +19,24 @@ use crate::error::{ServiceError, ServiceResult};
 
 use super::{admin_write, audited, check_names, node_json, require_admin};
 
+/// The audit event of a change to a taxonomy node, in the change's transaction.
+async fn node_changed(
+    tx: &impl ConnectionTrait,
+    caller: &Caller,
+    id: i64,
+    details: serde_json::Value,
+) -> ServiceResult<()> {
+    audited(
+        tx,
+        caller,
+        AuditAction::AdminTaxonomyChanged,
+        "taxonomy_node",
+        id,
+        details,
+    )
+    .await
+}
+
 /// The whole tree, with the nodes cases use marked (they can be deactivated, not deleted).
 pub async fn taxonomy(db: &DatabaseConnection, caller: &Caller) -> ServiceResult<Taxonomy> {
     require_admin(caller)?;
@@ -38,11 +56,9 @@ pub async fn add_node(
     check_names(&input.name_es, &input.name_en)?;
     write_transaction(db, async |tx| {
         let node = insert_node(tx, case_type, parent, &input).await?;
-        audited(
+        node_changed(
             tx,
             caller,
-            AuditAction::AdminTaxonomyChanged,
-            "taxonomy_node",
             node.id,
             json!({ "change": "added", "after": node_json(&node) }),
         )
@@ -132,11 +148,9 @@ pub async fn update_node(
         am.help_en = Set(input.help_en.trim().to_owned());
         am.technical = Set(technical);
         let after = am.update(tx).await?;
-        audited(
+        node_changed(
             tx,
             caller,
-            AuditAction::AdminTaxonomyChanged,
-            "taxonomy_node",
             id,
             json!({ "change": "updated", "before": before, "after": node_json(&after) }),
         )
@@ -158,7 +172,7 @@ pub async fn set_node_active(
         am.active = Set(active);
         am.update(tx).await?;
         let change = if active { "activated" } else { "deactivated" };
-        audited(tx, caller, AuditAction::AdminTaxonomyChanged, "taxonomy_node", id, json!({ "change": change, "name_es": n.name_es, "before": { "active": n.active }, "after": { "active": active } })).await
+        node_changed(tx, caller, id, json!({ "change": change, "name_es": n.name_es, "before": { "active": n.active }, "after": { "active": active } })).await
     })
     .await
 }
@@ -174,11 +188,9 @@ pub async fn delete_node(db: &DatabaseConnection, caller: &Caller, id: i64) -> S
     write_transaction(db, async |tx| {
         let n = found::<taxonomy_node::Entity>(tx, id).await?;
         taxonomy_node::Entity::delete_by_id(id).exec(tx).await?;
-        audited(
+        node_changed(
             tx,
             caller,
-            AuditAction::AdminTaxonomyChanged,
-            "taxonomy_node",
             id,
             json!({ "change": "deleted", "before": node_json(&n) }),
         )

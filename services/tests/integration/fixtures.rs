@@ -230,3 +230,24 @@ pub async fn session_works(s: &Services, token: &str) -> bool {
         .await
         .is_ok()
 }
+
+/// The lifecycle's refusal, if that is how `result` failed.
+pub fn refusal<T>(
+    result: Result<T, casia_services::error::ServiceError>,
+) -> Option<casia_domain::Refusal> {
+    match result {
+        Err(casia_services::error::ServiceError::Refused(r)) => Some(r),
+        _ => None,
+    }
+}
+
+/// The contact data changed as the form does it, under the configured login limits.
+pub async fn update_contact(
+    s: &Services,
+    caller: &Caller,
+    email: &str,
+    consent: bool,
+    password: &str,
+) -> casia_services::ServiceResult<casia_domain::dto::ContactData> {
+    authorisations::update_contact(&s.db, &s.config.login, caller, email, consent, password).await
+}

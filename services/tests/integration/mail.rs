@@ -34,6 +34,14 @@ async fn unread(s: &Services, authorisation_id: i64, user_id: i64) -> u64 {
         .unwrap()
 }
 
+/// A Consulta of Ana's (see `ana_of_the_contact`) and Tram, a processor: (ana, tram, number).
+async fn consulta_and_processor(s: &Services) -> (Caller, Caller, i64) {
+    let ana = ana_of_the_contact(s).await;
+    let tram = fixtures::staff(s, "tram", Role::Tramitador).await;
+    let number = fixtures::open(s, &ana, CaseType::Consulta).await;
+    (ana, tram, number)
+}
+
 /// Ana, main user of an authorisation whose notices go to `CONTACT`.
 async fn ana_of_the_contact(s: &Services) -> Caller {
     let auth = fixtures::authorisation(s, "1000001", Some(CONTACT), true).await;
@@ -83,11 +91,8 @@ db_test!(
     |s| {
         let server = SmtpServer::start().await;
         let sender = SmtpSender::new(&server.config()).unwrap();
-        let ana = ana_of_the_contact(&s).await;
-        let tram = fixtures::staff(&s, "tram", Role::Tramitador).await;
-
+        let (ana, tram, info) = consulta_and_processor(&s).await;
         // Information requested.
-        let info = fixtures::open(&s, &ana, CaseType::Consulta).await;
         fixtures::acts(
             &s,
             &tram,
@@ -477,9 +482,7 @@ db_test!(two_workers_never_send_one_notice_twice, |s| {
 });
 
 db_test!(the_file_sender_writes_whole_eml_files, |s, dir| {
-    let ana = ana_of_the_contact(&s).await;
-    let tram = fixtures::staff(&s, "tram", Role::Tramitador).await;
-    let number = fixtures::open(&s, &ana, CaseType::Consulta).await;
+    let (_, tram, number) = consulta_and_processor(&s).await;
     fixtures::acts(
         &s,
         &tram,
@@ -709,9 +712,8 @@ db_test!(
         assert_eq!(deliver(&s, &sender).await.failed, 2);
 
         // Meanwhile one main user moves the notices to a new address, the other withdraws consent.
-        authorisations::update_contact(
-            &s.db,
-            &s.config.login,
+        fixtures::update_contact(
+            &s,
             &ana,
             "nuevo-buzon@gestoria-ejemplo.es",
             true,
@@ -719,16 +721,9 @@ db_test!(
         )
         .await
         .unwrap();
-        authorisations::update_contact(
-            &s.db,
-            &s.config.login,
-            &bea,
-            "avisos@otra-gestoria.es",
-            false,
-            "",
-        )
-        .await
-        .unwrap();
+        fixtures::update_contact(&s, &bea, "avisos@otra-gestoria.es", false, "")
+            .await
+            .unwrap();
 
         server.resume().await;
         make_due(&s).await;
@@ -824,89 +819,47 @@ db_test!(
         );
         assert!(authorisations::get_contact(&main).await.unwrap().editable);
         assert!(matches!(
-            authorisations::update_contact(
-                &s.db,
-                &s.config.login,
-                &other,
-                "otro@gestoria.es",
-                true,
-                fixtures::PASSWORD
-            )
-            .await,
+            fixtures::update_contact(&s, &other, "otro@gestoria.es", true, fixtures::PASSWORD)
+                .await,
             Err(ServiceError::Forbidden)
         ));
 
         // A new address needs the password; consent alone does not.
-        let Err(ServiceError::Invalid(e)) = authorisations::update_contact(
-            &s.db,
-            &s.config.login,
-            &main,
-            "otro@gestoria.es",
-            true,
-            "mala",
-        )
-        .await
+        let Err(ServiceError::Invalid(e)) =
+            fixtures::update_contact(&s, &main, "otro@gestoria.es", true, "mala").await
         else {
             panic!()
         };
         assert_eq!(e[0].field, "password");
-        let changed =
-            authorisations::update_contact(&s.db, &s.config.login, &main, CONTACT, false, "")
-                .await
-                .unwrap();
+        let changed = fixtures::update_contact(&s, &main, CONTACT, false, "")
+            .await
+            .unwrap();
         assert!(!changed.consent && changed.updated_at.is_some());
         // Consent needs an address, and the address must be one a mail server accepts.
-        let Err(ServiceError::Invalid(e)) = authorisations::update_contact(
-            &s.db,
-            &s.config.login,
-            &main,
-            "",
-            true,
-            fixtures::PASSWORD,
-        )
-        .await
+        let Err(ServiceError::Invalid(e)) =
+            fixtures::update_contact(&s, &main, "", true, fixtures::PASSWORD).await
         else {
             panic!()
         };
         assert_eq!(e[0].field, "email");
-        let Err(ServiceError::Invalid(e)) = authorisations::update_contact(
-            &s.db,
-            &s.config.login,
-            &main,
-            "a,b@gestoria.es",
-            true,
-            fixtures::PASSWORD,
-        )
-        .await
+        let Err(ServiceError::Invalid(e)) =
+            fixtures::update_contact(&s, &main, "a,b@gestoria.es", true, fixtures::PASSWORD).await
         else {
             panic!()
         };
         assert_eq!(e[0].field, "email");
-        let changed = authorisations::update_contact(
-            &s.db,
-            &s.config.login,
-            &main,
-            " nuevo@gestoria.es ",
-            true,
-            fixtures::PASSWORD,
-        )
-        .await
-        .unwrap();
+        let changed =
+            fixtures::update_contact(&s, &main, " nuevo@gestoria.es ", true, fixtures::PASSWORD)
+                .await
+                .unwrap();
         assert_eq!(
             (changed.email.as_str(), changed.consent),
             ("nuevo@gestoria.es", true)
         );
         // Removing the address (and consent) is allowed too.
-        let cleared = authorisations::update_contact(
-            &s.db,
-            &s.config.login,
-            &main,
-            "",
-            false,
-            fixtures::PASSWORD,
-        )
-        .await
-        .unwrap();
+        let cleared = fixtures::update_contact(&s, &main, "", false, fixtures::PASSWORD)
+            .await
+            .unwrap();
         assert_eq!(cleared.email, "");
 
         // Processors have no contact data of an authorisation.

@@ -6,7 +6,7 @@ use casia_services::accounts::{self, session_id};
 use casia_services::config::LoginLimits;
 use casia_services::entity::{audit_log, login_failure, session};
 use casia_services::error::ServiceError;
-use casia_services::{admin, authorisations, passwords, sessions};
+use casia_services::{Services, admin, passwords, sessions};
 use chrono::Duration;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
@@ -41,6 +41,14 @@ async fn age_failures(s: &casia_services::Services, seconds: i64) {
             .await
             .unwrap();
     }
+}
+
+/// Pepe's account, and the test's login limits: the configured ones, changed by `change`.
+async fn pepe_with_limits(s: &Services, change: impl FnOnce(&mut LoginLimits)) -> LoginLimits {
+    fixtures::user(s, "pepe", Role::Autorizado).await;
+    let mut limits = s.config.login.clone();
+    change(&mut limits);
+    limits
 }
 
 db_test!(
@@ -312,12 +320,11 @@ db_test!(
 db_test!(
     guesses_from_many_clients_keep_the_real_user_out_only_briefly,
     |s| {
-        fixtures::user(&s, "pepe", Role::Autorizado).await;
-        let limits = LoginLimits {
-            username_free_failures: 4,
-            username_max_delay_seconds: 3,
-            ..s.config.login.clone()
-        };
+        let limits = pepe_with_limits(&s, |l| {
+            l.username_free_failures = 4;
+            l.username_max_delay_seconds = 3;
+        })
+        .await;
         let clients = ["a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8"];
         let mut refused = 0;
         for c in clients {
@@ -357,11 +364,10 @@ db_test!(
 db_test!(
     a_burst_of_concurrent_guesses_gets_at_most_the_free_password_checks,
     |s| {
-        fixtures::user(&s, "pepe", Role::Autorizado).await;
-        let limits = LoginLimits {
-            free_failures: 3,
-            ..s.config.login.clone()
-        };
+        let limits = pepe_with_limits(&s, |l| {
+            l.free_failures = 3;
+        })
+        .await;
         let guesses = (0..15).map(|i| {
             let (s, limits) = (s.clone(), limits.clone());
             tokio::spawn(async move {
@@ -409,30 +415,16 @@ db_test!(
         let a = fixtures::authorisation(&s, "1000001", Some("avisos@empresa.es"), true).await;
         let main = fixtures::member(&s, "pepe", &a, true).await;
         for i in 0..s.config.login.free_failures {
-            let r = authorisations::update_contact(
-                &s.db,
-                &s.config.login,
-                &main,
-                &format!("nuevo{i}@empresa.es"),
-                true,
-                "mala",
-            )
-            .await;
+            let r =
+                fixtures::update_contact(&s, &main, &format!("nuevo{i}@empresa.es"), true, "mala")
+                    .await;
             assert!(
                 matches!(r, Err(ServiceError::Invalid(ref e)) if e[0].field == "password"),
                 "{r:?}"
             );
         }
         // Now even the right password has to wait: the address cannot be ground out.
-        let r = authorisations::update_contact(
-            &s.db,
-            &s.config.login,
-            &main,
-            "nuevo@empresa.es",
-            true,
-            PASSWORD,
-        )
-        .await;
+        let r = fixtures::update_contact(&s, &main, "nuevo@empresa.es", true, PASSWORD).await;
         assert!(
             matches!(r, Err(ServiceError::TooManyAttempts { .. })),
             "{r:?}"
@@ -447,16 +439,9 @@ db_test!(
         );
         // After the wait the right password works.
         age_failures(&s, 2).await;
-        let changed = authorisations::update_contact(
-            &s.db,
-            &s.config.login,
-            &main,
-            "nuevo@empresa.es",
-            true,
-            PASSWORD,
-        )
-        .await
-        .unwrap();
+        let changed = fixtures::update_contact(&s, &main, "nuevo@empresa.es", true, PASSWORD)
+            .await
+            .unwrap();
         assert_eq!(changed.email, "nuevo@empresa.es");
     }
 );

@@ -26,17 +26,7 @@ fn CaseDetailView(detail: CaseDetail) -> impl IntoView {
     let d = detail;
     let base = format!("/casia/casos/{}", d.number_display);
     let can = |a: Action| d.user_may(a);
-    let last_request = d
-        .messages
-        .iter()
-        .rev()
-        .find(|m| {
-            matches!(
-                m.kind,
-                MessageKind::InformationRequest | MessageKind::ReclassificationRequest
-            )
-        })
-        .map(|m| m.body.clone());
+    let last_request = d.last_request();
     let attention = match d.substate {
         Substate::SolicitadaInformacion => Some(Msg::AvisoSolicitadaInformacion),
         Substate::SolicitadaReclasificacion => Some(Msg::AvisoSolicitadaReclasificacion),
