@@ -25,6 +25,14 @@ export async function login(page: Page, username: string, password = PASSWORD) {
   await page.getByRole('button', { name: 'Acceder' }).click();
 }
 
+/** Signs in and waits until the login page has been left (the session cookie is set), so
+ * that the next navigation is signed in. */
+export async function signIn(page: Page, username: string) {
+  await login(page, username);
+  await expect(page).not.toHaveURL(/\/acceso/);
+  await hydrated(page);
+}
+
 /** Signs in as an authorised user and lands on the action selection for `authorisation`. */
 export async function loginAsUser(page: Page, username: string, authorisation?: string) {
   await login(page, username);
@@ -40,6 +48,17 @@ export async function loginAsUser(page: Page, username: string, authorisation?: 
  * to the filing period); returns its number. */
 export async function openCase(page: Page, type: string, title: string): Promise<string> {
   await goto(page, '/casia/nuevo');
+  await classify(page, type);
+  await page.getByLabel(L('Título')).first().fill(title);
+  await page.getByLabel(L('Descripción')).fill(`Descripción de ${title}`);
+  await page.getByRole('button', { name: 'Finalizar Alta' }).click();
+  await expect(page.getByRole('heading', { name: 'Alta Confirmada' })).toBeVisible();
+  return (await page.getByTestId('numero-caso').textContent())!.trim();
+}
+
+/** On Nuevo Caso: the case type, the first option of each level below it, and "No" (not
+ * affecting the current filing period). */
+export async function classify(page: Page, type: string) {
   await page.getByLabel(L('Tipo de Caso')).selectOption({ label: type });
   for (const level of ['Materia', 'Categoría', 'Subcategoría']) {
     const select = page.getByLabel(L(level));
@@ -48,11 +67,6 @@ export async function openCase(page: Page, type: string, title: string): Promise
     }
   }
   await page.getByText('No', { exact: true }).click();
-  await page.getByLabel(L('Título')).first().fill(title);
-  await page.getByLabel(L('Descripción')).fill(`Descripción de ${title}`);
-  await page.getByRole('button', { name: 'Finalizar Alta' }).click();
-  await expect(page.getByRole('heading', { name: 'Alta Confirmada' })).toBeVisible();
-  return (await page.getByTestId('numero-caso').textContent())!.trim();
 }
 
 /** A second page signed in as a processor, on the queues. */

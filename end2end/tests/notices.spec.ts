@@ -1,18 +1,11 @@
 import { expect, test } from '@playwright/test';
-import { goto, hydrated, L, loginAsUser } from './helpers';
+import { classify, goto, hydrated, L, loginAsUser } from './helpers';
 
 test('the inbox shows a notice after a case is opened, and marks it read', async ({ page }) => {
   await loginAsUser(page, 'autorizado1', '0123456');
   const before = Number(await page.getByTestId('unread-count').textContent());
   await goto(page, '/casia/nuevo');
-  await page.getByLabel(L('Tipo de Caso')).selectOption({ label: 'Consulta' });
-  for (const level of ['Materia', 'Categoría', 'Subcategoría']) {
-    const select = page.getByLabel(L(level));
-    if (await select.isEnabled()) {
-      await select.selectOption((await select.locator('option').nth(1).getAttribute('value'))!);
-    }
-  }
-  await page.getByText('No', { exact: true }).click();
+  await classify(page, 'Consulta');
   await page.getByLabel(L('Título')).first().fill('Consulta para el buzón');
   await page.getByLabel(L('Descripción')).fill('Comprobación del aviso de alta.');
   await page.getByRole('button', { name: 'Finalizar Alta' }).click();

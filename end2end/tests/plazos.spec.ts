@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { act, asProcessor, goto, hydrated, login, loginAsUser, openCase } from './helpers';
+import { act, asProcessor, goto, hydrated, login, loginAsUser, openCase, signIn } from './helpers';
 
 /** `DD/MM/YYYY` → a sortable `YYYY-MM-DD`. */
 function iso(display: string): string {
@@ -69,7 +69,7 @@ test('the queue sorts by deadline by default, by opening time when asked', async
 });
 
 test('administrators see the national holidays and are told what applying to open cases means', async ({ page }) => {
-  await login(page, 'admin');
+  await signIn(page, 'admin');
   await goto(page, '/administracion?seccion=plazos');
   await page.getByLabel('Año').fill('2026');
   await page.getByLabel('Año').dispatchEvent('change');
