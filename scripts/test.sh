@@ -108,10 +108,11 @@ bash scripts/lint.sh machete
 
 start_job release 10 bash scripts/build.sh
 step "unit and integration tests (SQLite and PostgreSQL)"
-# Eight tests at a time, not one per core: each has its own databases and directory, and most
-# of its time is spent waiting on PostgreSQL, SQLite's fsync, SMTP or a timer (measured: the
-# integration suite 414 s with two threads, 127 s with eight).
-export RUST_TEST_THREADS="${RUST_TEST_THREADS:-8}"
+# One test at a time per binary, for now. Eight at a time is 3x quicker (the integration suite
+# 414 s with two threads, 127 s with eight: the tests mostly wait on the databases), but with
+# several test servers in one process a page load was seen to hang now and then (http.rs,
+# titles.rs; never with one server). Until that is understood, no two servers share a process.
+export RUST_TEST_THREADS="${RUST_TEST_THREADS:-1}"
 cargo test "${TEST_SET[@]}" --no-fail-fast 2>&1 | tee -a "$LOG"
 
 join_job release
