@@ -4,6 +4,10 @@ import { defineConfig } from '@playwright/test';
 // scripts/test.sh, which builds it first). Chromium is Debian's: nothing is downloaded.
 const port = Number(process.env.CASIA_E2E_PORT ?? 3310);
 const dataDir = process.env.CASIA_E2E_DATA ?? '/tmp/casia-e2e';
+// The server binary and its site: the release build by default; a developer can point these at
+// a debug build (`cargo leptos build`: target/debug/casia) to skip the release compile.
+const binary = process.env.CASIA_E2E_BIN ?? '../target/release/casia';
+const siteRoot = process.env.CASIA_E2E_SITE ?? '../target/site';
 
 export default defineConfig({
   testDir: './tests',
@@ -25,7 +29,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `rm -rf ${dataDir} && mkdir -p ${dataDir} && exec ../target/release/casia serve`,
+    command: `rm -rf ${dataDir} && mkdir -p ${dataDir} && exec ${binary} serve`,
     url: `http://127.0.0.1:${port}/healthz`,
     reuseExistingServer: false,
     timeout: 60_000,
@@ -33,7 +37,7 @@ export default defineConfig({
     env: {
       CASIA_DATA_DIR: dataDir,
       CASIA_LISTEN: `127.0.0.1:${port}`,
-      CASIA_SITE_ROOT: '../target/site',
+      CASIA_SITE_ROOT: siteRoot,
       CASIA_DEMO_DATA: 'true',
       // Many logins from one address during the run.
       CASIA_LOGIN__CLIENT_MAX_FAILURES: '1000',
