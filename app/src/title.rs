@@ -87,7 +87,22 @@ pub fn format_title(text: String) -> String {
 pub fn PageIdentity() -> impl IntoView {
     let lang = use_lang();
     let location = use_location();
-    let text = move || title_text(&location.pathname.get(), &location.search.get(), lang.get());
+    // leptos_meta may read the title after the route's signals are gone (on the server it
+    // renders `<head>` once the body is done; two requests at once showed it): the title of
+    // the page as it was rendered stays the answer then.
+    let rendered = title_text(
+        &location.pathname.get_untracked(),
+        &location.search.get_untracked(),
+        lang.get_untracked(),
+    );
+    let text = move || match (
+        location.pathname.try_get(),
+        location.search.try_get(),
+        lang.try_get(),
+    ) {
+        (Some(path), Some(search), Some(lang)) => title_text(&path, &search, lang),
+        _ => rendered.clone(),
+    };
     let pathname = Memo::new(move |_| location.pathname.get());
     Effect::new(move |previous: Option<String>| {
         let now = pathname.get();
