@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get, post};
 use axum::{Json, Router};
 use casia_domain::Role;
-use casia_domain::dto::{UploadProblem, Verification};
+use casia_domain::dto::{UploadProblem, Verification, previewable};
 use casia_services::ServiceError;
 use casia_services::cases::{query, receipts};
 use futures::StreamExt;
@@ -34,6 +34,11 @@ fn route_table() -> Vec<(http::Method, &'static str, MethodRouter<AppState>)> {
         (Method::GET, "/api/documentos/{id}", get(download_document)),
         (
             Method::GET,
+            "/api/documentos/{id}/vista",
+            get(preview_document),
+        ),
+        (
+            Method::GET,
             "/api/justificantes/{id}",
             get(download_receipt),
         ),
@@ -42,6 +47,21 @@ fn route_table() -> Vec<(http::Method, &'static str, MethodRouter<AppState>)> {
             Method::GET,
             crate::api_audit::CSV_PATH,
             get(crate::api_audit::export_csv),
+        ),
+        (
+            Method::GET,
+            crate::api_csv::CASES_PATH,
+            get(crate::api_csv::export_cases),
+        ),
+        (
+            Method::GET,
+            crate::api_csv::QUEUE_PATH,
+            get(crate::api_csv::export_queue),
+        ),
+        (
+            Method::GET,
+            crate::api_csv::SEARCH_PATH,
+            get(crate::api_csv::export_search),
         ),
     ]
 }
@@ -198,6 +218,34 @@ async fn download_document(
     .await
 }
 
+/// A case document to look at beside the case, under the same rules as its download: inline
+/// only for the kinds the browser shows without running them (`dto::previewable`; kinds are
+/// sniffed from the content at upload), and then in a sandbox of its own (no scripts, no origin)
+/// whatever frame shows it; anything else is the download.
+async fn preview_document(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    SignedIn(caller): SignedIn,
+) -> Result<Response, AppError> {
+    let d = query::document_for(&state.services.db, &caller, id).await?;
+    let inline = previewable(&d.media_type);
+    let mut response = stream_file(
+        &state,
+        &d.storage_key,
+        &d.media_type,
+        &d.original_name,
+        inline,
+    )
+    .await?;
+    if inline {
+        response.headers_mut().insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("sandbox"),
+        );
+    }
+    Ok(response)
+}
+
 /// A receipt's PDF, under the same rules.
 async fn download_receipt(
     State(state): State<AppState>,
@@ -249,7 +297,17 @@ async fn verify_file(
 
 #[cfg(test)]
 mod tests {
-    use super::disposition;
+    use super::{disposition, previewable};
+
+    #[test]
+    fn only_kinds_the_browser_shows_without_running_them_are_previewed() {
+        for t in ["application/pdf", "image/png", "image/jpeg"] {
+            assert!(previewable(t), "{t}");
+        }
+        for t in ["text/xml", "image/svg+xml", "text/html", "image/tiff", "application/zip"] {
+            assert!(!previewable(t), "{t}");
+        }
+    }
 
     #[test]
     fn file_names_are_quoted_for_old_browsers_and_percent_encoded_for_new_ones() {

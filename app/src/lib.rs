@@ -6,6 +6,8 @@
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod api_audit;
+#[cfg(feature = "ssr")]
+pub mod api_csv;
 pub mod auth;
 pub mod components;
 pub mod context;
@@ -27,6 +29,7 @@ use crate::context::{provide_page, t};
 use crate::pages::account::AccountPage;
 use crate::pages::admin::AdminPage;
 use crate::pages::case::cancel::CancelPage;
+use crate::pages::case_search::CaseSearchPage;
 use crate::pages::case::detail::CaseDetailPage;
 use crate::pages::case::history::HistoryPage;
 use crate::pages::case::rating::RatingPage;
@@ -111,6 +114,7 @@ fn Layout() -> impl IntoView {
                 <Route path=path!("/casia/contacto") view={Lazy::<ContactRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/verificacion") view={Lazy::<VerifyRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/tramitacion") view={Lazy::<WorkspaceRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/tramitacion/buscar") view={Lazy::<CaseSearchRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/tramitacion/casos/:numero") view={Lazy::<ProcessorCaseRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/tramitacion/panel") view={Lazy::<DashboardRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/administracion") view={Lazy::<AdminRoute>::new()} ssr=SsrMode::Async/>
@@ -152,6 +156,7 @@ lazy_page!(InboxRoute, InboxPage);
 lazy_page!(ContactRoute, ContactPage);
 lazy_page!(VerifyRoute, VerifyPage);
 lazy_page!(WorkspaceRoute, WorkspacePage);
+lazy_page!(CaseSearchRoute, CaseSearchPage);
 lazy_page!(ProcessorCaseRoute, ProcessorCasePage);
 lazy_page!(DashboardRoute, DashboardPage);
 lazy_page!(AdminRoute, AdminPage);

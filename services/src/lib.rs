@@ -57,6 +57,11 @@ impl Services {
         passwords::PasswordChecks::global(&config.login);
         let db = db::connect_and_migrate(&config.database_url).await?;
         taxonomy::seed(&db).await?;
+        // Cases from before the full-text index (or from a bulk loader) get their rows.
+        let indexed = cases::full_text::backfill(&db).await?;
+        if indexed > 0 {
+            tracing::info!(indexed, "full-text search: indexed cases");
+        }
         let storage = files::Storage::local(&config.storage_dir())?;
         let limits = Arc::new(rate_limit::Limits::from_config(&config));
         Ok(Services {

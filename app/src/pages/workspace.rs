@@ -3,7 +3,9 @@
 //! answers (`Plazo de subsanación vencido`); filters and order in the URL; cases that affect the
 //! current filing period first, then by resolution deadline (Plazos).
 
-use casia_domain::dto::{QueueFilter, QueuePage, QueueQuery, QueueRow, Taxonomy};
+use casia_domain::dto::{
+    CaseTextSearch, FragmentPart, QueueFilter, QueuePage, QueueQuery, QueueRow, Taxonomy,
+};
 use casia_domain::i18n::{case_type_name, state_name, substate_name};
 use casia_domain::model::Queue;
 use casia_domain::validation::check_queue_filter;
@@ -17,6 +19,7 @@ use crate::components::classification::TypeAndSubjectFilters;
 use crate::components::deadline::DeadlineCell;
 use crate::components::document_form::focus_first_error;
 use crate::components::forms::has_problem;
+use crate::components::fragment::Fragment;
 use crate::components::{FieldMessage, Guarded, Loaded};
 use crate::context::{t, use_lang};
 use crate::error::AppError;
@@ -47,7 +50,7 @@ pub async fn get_workspace_taxonomy() -> Result<Taxonomy, AppError> {
         .map_err(fail)
 }
 
-const QUEUES: &[(Queue, Msg)] = &[
+pub(crate) const QUEUES: &[(Queue, Msg)] = &[
     (Queue::Unassigned, Msg::QueueUnassigned),
     (Queue::Mine, Msg::QueueMine),
     (Queue::Escalated, Msg::QueueEscalated),
@@ -201,8 +204,11 @@ fn Queues(
         <div class="panel">
             <div class="panel-head">
                 <h1>{t(Msg::WorkspaceTitle)}</h1>
+                <a class="button button-secondary" data-testid="export-csv" download
+                    href=move || crate::url::on_path(crate::url::QUEUE_CSV, &queue_url(&current.get()))>{t(Msg::ExportarCsv)}</a>
                 {supervisor.then(|| view! { <a class="button button-secondary" href="/tramitacion/panel">{t(Msg::Dashboard)}</a> })}
             </div>
+            <WorkspaceSearch current/>
             <nav class="tabs" aria-label=move || Msg::Bandejas.text(lang.get())>
                 {QUEUES.iter().map(|&(queue, label)| {
                     let href = move || queue_url(&QueueQuery { queue, ..current.get() });
@@ -254,16 +260,7 @@ fn Queues(
                     <div class="panel">
                         <div class="table-wrap">
                             <table class="table stack" data-testid="queue">
-                                <thead><tr>
-                                    <th scope="col">{t(Msg::NumeroCaso)}</th>
-                                    <th scope="col">{t(Msg::FechaHoraAlta)}</th>
-                                    <th scope="col">{t(Msg::NumAutorizacion)}</th>
-                                    <th scope="col">{t(Msg::TipoCaso)}</th>
-                                    <th scope="col">{t(Msg::Titulo)}</th>
-                                    <th scope="col">{t(Msg::Estado)}</th>
-                                    <th scope="col">{t(Msg::FechaLimiteResolucion)}</th>
-                                    <th scope="col">{t(Msg::AsignadoA)}</th>
-                                </tr></thead>
+                                <thead><QueueHead/></thead>
                                 <tbody>
                                     {p.rows.into_iter().map(|r| view! { <QueueLine line=r/> }).collect_view()}
                                     <For each=move || extra.get() key=|r| r.row.number let:r>
@@ -281,14 +278,68 @@ fn Queues(
     }
 }
 
+/// `Buscar en los casos` from a queue: the words, searched within this queue and its filters
+/// (the search page can widen it to every case).
 #[component]
-fn QueueLine(line: QueueRow) -> impl IntoView {
+fn WorkspaceSearch(current: Memo<QueueQuery>) -> impl IntoView {
+    let navigate = use_navigate();
+    let text = RwSignal::new(String::new());
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let q = current.get_untracked();
+        let s = CaseTextSearch {
+            text: text.get_untracked(),
+            queue: Some(q.queue.code().to_owned()),
+            filter: QueueFilter { sort: None, ..q.filter },
+        };
+        navigate(
+            &crate::pages::case_search::search_url(crate::pages::case_search::PATH, &s),
+            Default::default(),
+        );
+    };
+    view! {
+        <form class="form inline-search" role="search" on:submit=submit>
+            <div class="field">
+                <label for="w-texto">{t(Msg::BuscarEnCasos)}</label>
+                <input id="w-texto" type="search" maxlength="200"
+                    prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))/>
+            </div>
+            <div class="actions"><button type="submit" class="button button-secondary">{t(Msg::Buscar)}</button></div>
+        </form>
+    }
+}
+
+/// The queue table's header row; with a `Coincidencia` column for search results.
+#[component]
+pub(crate) fn QueueHead(#[prop(optional)] fragment: bool) -> impl IntoView {
+    view! {
+        <tr>
+            <th scope="col">{t(Msg::NumeroCaso)}</th>
+            <th scope="col">{t(Msg::FechaHoraAlta)}</th>
+            <th scope="col">{t(Msg::NumAutorizacion)}</th>
+            <th scope="col">{t(Msg::TipoCaso)}</th>
+            <th scope="col">{t(Msg::Titulo)}</th>
+            {fragment.then(|| view! { <th scope="col">{t(Msg::Coincidencia)}</th> })}
+            <th scope="col">{t(Msg::Estado)}</th>
+            <th scope="col">{t(Msg::FechaLimiteResolucion)}</th>
+            <th scope="col">{t(Msg::AsignadoA)}</th>
+        </tr>
+    }
+}
+
+/// A case of a queue (or of a search, with its matching fragment).
+#[component]
+pub(crate) fn QueueLine(
+    line: QueueRow,
+    #[prop(optional)] fragment: Option<Vec<FragmentPart>>,
+) -> impl IntoView {
     let lang = use_lang();
     let QueueRow {
         row,
         authorisation_number,
         assigned_to,
         deadline,
+        ..
     } = line;
     let (ty, st, sub) = (row.case_type, row.state, row.substate);
     view! {
@@ -301,6 +352,7 @@ fn QueueLine(line: QueueRow) -> impl IntoView {
             <td class="num" data-label=move || Msg::NumAutorizacion.text(lang.get())>{authorisation_number}</td>
             <td data-label=move || Msg::TipoCaso.text(lang.get())>{move || case_type_name(ty, lang.get())}" · "{row.subject.clone()}</td>
             <td data-label=move || Msg::Titulo.text(lang.get())>{row.title.clone()}</td>
+            {fragment.map(|parts| view! { <td data-label=move || Msg::Coincidencia.text(lang.get())><Fragment parts/></td> })}
             <td data-label=move || Msg::Estado.text(lang.get())>
                 <span class="state-pill">{move || format!("{} / {}", state_name(st, lang.get()), substate_name(sub, lang.get()))}</span>
                 {row.cancellation_pending.then(|| view! { <span class="state-pill state-attention">{t(Msg::AnulacionSolicitada)}</span> })}

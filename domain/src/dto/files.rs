@@ -94,3 +94,11 @@ pub fn human_size(bytes: i64) -> String {
     };
     format!("{value:.1} {unit}").replace('.', ",")
 }
+
+/// Kinds shown beside the case (`Vista previa`): the browser displays them without running
+/// anything of the file. Everything else is only downloaded.
+pub const PREVIEWABLE: [&str; 3] = ["application/pdf", "image/png", "image/jpeg"];
+
+pub fn previewable(media_type: &str) -> bool {
+    PREVIEWABLE.contains(&media_type)
+}

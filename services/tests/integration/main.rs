@@ -9,6 +9,7 @@ mod audit;
 mod cases_open;
 mod cases_processor;
 mod cases_user;
+mod full_text;
 mod limits;
 #[cfg(feature = "bench")]
 mod loadgen;
