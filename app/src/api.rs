@@ -304,7 +304,13 @@ mod tests {
         for t in ["application/pdf", "image/png", "image/jpeg"] {
             assert!(previewable(t), "{t}");
         }
-        for t in ["text/xml", "image/svg+xml", "text/html", "image/tiff", "application/zip"] {
+        for t in [
+            "text/xml",
+            "image/svg+xml",
+            "text/html",
+            "image/tiff",
+            "application/zip",
+        ] {
             assert!(!previewable(t), "{t}");
         }
     }

@@ -40,7 +40,10 @@ pub(crate) fn cell(text: &str) -> String {
 }
 
 /// Rows as CSV; with `header`, the BOM and the header row first.
-pub(crate) fn csv_chunk(header: Option<&[String]>, rows: &[Vec<String>]) -> std::io::Result<Vec<u8>> {
+pub(crate) fn csv_chunk(
+    header: Option<&[String]>,
+    rows: &[Vec<String>],
+) -> std::io::Result<Vec<u8>> {
     let out = if header.is_some() {
         "\u{feff}".as_bytes().to_vec()
     } else {
@@ -175,8 +178,8 @@ pub(crate) async fn export_cases(
     let fetch = move |cursor: Option<String>| {
         let (db, caller, form) = (db.clone(), caller.clone(), form.clone());
         async move {
-            let page =
-                casia_services::cases::query::search(&db, &caller, &form, cursor.as_deref()).await?;
+            let page = casia_services::cases::query::search(&db, &caller, &form, cursor.as_deref())
+                .await?;
             Ok((
                 page.rows.iter().map(|r| case_cells(r, lang)).collect(),
                 page.next,
@@ -260,8 +263,10 @@ pub(crate) async fn export_queue(
     };
     let queue = match q.bandeja.as_deref() {
         None | Some("") => Queue::Unassigned,
-        Some(code) => Queue::from_code(code)
-            .ok_or(ServiceError::invalid("bandeja", FieldProblem::InvalidChoice))?,
+        Some(code) => Queue::from_code(code).ok_or(ServiceError::invalid(
+            "bandeja",
+            FieldProblem::InvalidChoice,
+        ))?,
     };
     let filter = q.filter();
     let db = state.services.db.clone();
@@ -323,7 +328,10 @@ pub(crate) async fn export_search(
             )
             .await?;
             Ok((
-                page.hits.iter().map(|h| queue_cells(&h.row, lang)).collect(),
+                page.hits
+                    .iter()
+                    .map(|h| queue_cells(&h.row, lang))
+                    .collect(),
                 page.next,
             ))
         }
@@ -354,7 +362,10 @@ mod tests {
         let header = vec!["Número".to_owned(), "Título".to_owned()];
         let rows = vec![vec!["2026-0000001".to_owned(), "Uno; \"dos\"".to_owned()]];
         let first = String::from_utf8(csv_chunk(Some(&header), &rows).unwrap()).unwrap();
-        assert_eq!(first, "\u{feff}Número;Título\r\n2026-0000001;\"Uno; \"\"dos\"\"\"\r\n");
+        assert_eq!(
+            first,
+            "\u{feff}Número;Título\r\n2026-0000001;\"Uno; \"\"dos\"\"\"\r\n"
+        );
         let next = String::from_utf8(csv_chunk(None, &rows).unwrap()).unwrap();
         assert!(!next.starts_with('\u{feff}'));
     }

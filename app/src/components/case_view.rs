@@ -154,7 +154,11 @@ pub fn CaseRecords(detail: CaseDetail) -> impl IntoView {
 /// `Content-Security-Policy: sandbox` and sends it inline only for kinds the browser shows
 /// without running them), with the download and a way to close it.
 #[component]
-fn DocumentPreview(id: i64, name: String, preview: RwSignal<Option<(i64, String)>>) -> impl IntoView {
+fn DocumentPreview(
+    id: i64,
+    name: String,
+    preview: RwSignal<Option<(i64, String)>>,
+) -> impl IntoView {
     let src = format!("/api/documentos/{id}/vista");
     view! {
         <section class="preview" aria-labelledby="preview-title" data-testid="preview-panel">

@@ -18,3 +18,4 @@ pub mod search_text;
 pub mod second_factor;
 pub mod verify;
 pub mod workspace;
+pub mod workspace_bulk;

@@ -38,7 +38,8 @@ struct TextUrl {
 pub fn UserTextSearch() -> impl IntoView {
     let navigate = use_navigate();
     let url = use_query::<TextUrl>();
-    let searched = Memo::new(move |_| url.with(|u| u.as_ref().ok().and_then(|u| non_empty(u.texto.clone()))));
+    let searched =
+        Memo::new(move |_| url.with(|u| u.as_ref().ok().and_then(|u| non_empty(u.texto.clone()))));
     let results = Resource::new(
         move || searched.get(),
         |text| async move {

@@ -4,7 +4,7 @@
 //! current filing period first, then by resolution deadline (Plazos).
 
 use casia_domain::dto::{
-    CaseTextSearch, FragmentPart, QueueFilter, QueuePage, QueueQuery, QueueRow, Taxonomy,
+    BulkCase, CaseTextSearch, FragmentPart, QueueFilter, QueuePage, QueueQuery, QueueRow, Taxonomy,
 };
 use casia_domain::i18n::{case_type_name, state_name, substate_name};
 use casia_domain::model::Queue;
@@ -23,6 +23,7 @@ use crate::components::fragment::Fragment;
 use crate::components::{FieldMessage, Guarded, Loaded};
 use crate::context::{t, use_lang};
 use crate::error::AppError;
+use crate::pages::workspace_bulk::{BulkBar, PickAll, PickCase};
 use crate::url::{non_empty, with_query};
 
 #[server(endpoint = "get_queue")]
@@ -161,6 +162,23 @@ fn Queues(
     });
     let extra = RwSignal::new(Vec::<QueueRow>::new());
     let next = RwSignal::new(None::<String>);
+    // Bulk actions: the cases picked, and every case shown (to pick them all).
+    let picked = RwSignal::new(Vec::<BulkCase>::new());
+    let shown = Signal::derive(move || {
+        let mut rows = page
+            .get()
+            .and_then(|r| r.ok())
+            .map(|p| p.rows)
+            .unwrap_or_default();
+        rows.extend(extra.get());
+        rows.iter()
+            .map(|r| BulkCase {
+                number: r.row.number,
+                version: r.version,
+            })
+            .collect::<Vec<_>>()
+    });
+    let reload = Callback::new(move |_| page.refetch());
     Effect::new(move |_| {
         if let Some(Ok(p)) = page.get() {
             extra.set(Vec::new());
@@ -258,13 +276,14 @@ fn Queues(
                 p if p.rows.is_empty() => view! { <div class="panel"><p data-testid="queue-empty">{t(Msg::BandejaVacia)}</p></div> }.into_any(),
                 p => view! {
                     <div class="panel">
+                        <BulkBar picked done=reload/>
                         <div class="table-wrap">
                             <table class="table stack" data-testid="queue">
-                                <thead><QueueHead/></thead>
+                                <thead><QueueHead pick=(picked, shown)/></thead>
                                 <tbody>
-                                    {p.rows.into_iter().map(|r| view! { <QueueLine line=r/> }).collect_view()}
+                                    {p.rows.into_iter().map(|r| view! { <QueueLine line=r picked/> }).collect_view()}
                                     <For each=move || extra.get() key=|r| r.row.number let:r>
-                                        <QueueLine line=r/>
+                                        <QueueLine line=r picked/>
                                     </For>
                                 </tbody>
                             </table>
@@ -290,7 +309,10 @@ fn WorkspaceSearch(current: Memo<QueueQuery>) -> impl IntoView {
         let s = CaseTextSearch {
             text: text.get_untracked(),
             queue: Some(q.queue.code().to_owned()),
-            filter: QueueFilter { sort: None, ..q.filter },
+            filter: QueueFilter {
+                sort: None,
+                ..q.filter
+            },
         };
         navigate(
             &crate::pages::case_search::search_url(crate::pages::case_search::PATH, &s),
@@ -309,11 +331,20 @@ fn WorkspaceSearch(current: Memo<QueueQuery>) -> impl IntoView {
     }
 }
 
+/// The picked cases and those shown (`workspace_bulk`).
+pub(crate) type Picking = (RwSignal<Vec<BulkCase>>, Signal<Vec<BulkCase>>);
+
 /// The queue table's header row; with a `Coincidencia` column for search results.
 #[component]
-pub(crate) fn QueueHead(#[prop(optional)] fragment: bool) -> impl IntoView {
+pub(crate) fn QueueHead(
+    #[prop(optional)] fragment: bool,
+    /// With a column of checkboxes for bulk actions: the picked cases and those shown.
+    #[prop(optional)]
+    pick: Option<Picking>,
+) -> impl IntoView {
     view! {
         <tr>
+            {pick.map(|(picked, shown)| view! { <th scope="col" class="pick-col"><PickAll picked shown/></th> })}
             <th scope="col">{t(Msg::NumeroCaso)}</th>
             <th scope="col">{t(Msg::FechaHoraAlta)}</th>
             <th scope="col">{t(Msg::NumAutorizacion)}</th>
@@ -332,6 +363,9 @@ pub(crate) fn QueueHead(#[prop(optional)] fragment: bool) -> impl IntoView {
 pub(crate) fn QueueLine(
     line: QueueRow,
     #[prop(optional)] fragment: Option<Vec<FragmentPart>>,
+    /// The bulk actions' picked cases, when the queue offers them.
+    #[prop(optional)]
+    picked: Option<RwSignal<Vec<BulkCase>>>,
 ) -> impl IntoView {
     let lang = use_lang();
     let QueueRow {
@@ -339,11 +373,16 @@ pub(crate) fn QueueLine(
         authorisation_number,
         assigned_to,
         deadline,
-        ..
+        version,
     } = line;
     let (ty, st, sub) = (row.case_type, row.state, row.substate);
+    let case = BulkCase {
+        number: row.number,
+        version,
+    };
     view! {
         <tr>
+            {picked.map(|picked| view! { <td class="pick-col"><PickCase picked case/></td> })}
             <td data-label=move || Msg::NumeroCaso.text(lang.get())>
                 <a class="num strong" href=format!("/tramitacion/casos/{}", row.number_display)>{row.number_display.clone()}</a>
                 {row.affects_current_period.then(|| view! { <span class="state-pill state-attention" title=move || Msg::AfectaPeriodo.text(lang.get())>{t(Msg::PeriodoEnCurso)}</span> })}

@@ -79,7 +79,13 @@ db_test!(finds_spanish_stems_without_accents, |s| {
     )
     .await;
     let other = open_with(&s, &ana, "Baja de trabajador", "Fin de contrato.").await;
-    for text in ["reflejado", "REFLEJADAS", "dia", "facturacion", "liquidaciones diciembre"] {
+    for text in [
+        "reflejado",
+        "REFLEJADAS",
+        "dia",
+        "facturacion",
+        "liquidaciones diciembre",
+    ] {
         assert_eq!(staff_finds(&s, &t1, text).await, [n], "{text}");
         assert_eq!(user_finds(&s, &ana, text).await, [n], "{text}");
     }
@@ -160,16 +166,36 @@ db_test!(each_caller_searches_only_what_they_may_see, |s| {
     );
     fixtures::act(&s, &t1, mine, "take", "").await;
     assert_eq!(
-        staff_finds_in(&s, &t1, "embargo", Some(Queue::Mine), QueueFilter::default()).await,
+        staff_finds_in(
+            &s,
+            &t1,
+            "embargo",
+            Some(Queue::Mine),
+            QueueFilter::default()
+        )
+        .await,
         [mine]
     );
     assert_eq!(
-        staff_finds_in(&s, &t1, "embargo", Some(Queue::Unassigned), QueueFilter::default())
-            .await,
+        staff_finds_in(
+            &s,
+            &t1,
+            "embargo",
+            Some(Queue::Unassigned),
+            QueueFilter::default()
+        )
+        .await,
         [theirs]
     );
     // Internal notes: processors find them, the authorised user never does.
-    fixtures::act(&s, &t1, mine, "add_internal_note", "Revisar con la mutua colaboradora").await;
+    fixtures::act(
+        &s,
+        &t1,
+        mine,
+        "add_internal_note",
+        "Revisar con la mutua colaboradora",
+    )
+    .await;
     assert_eq!(staff_finds(&s, &t1, "mutuas").await, [mine]);
     assert!(user_finds(&s, &ana, "mutua").await.is_empty());
     // Roles: users cannot use the processors' search and the other way round.
@@ -196,7 +222,14 @@ db_test!(the_index_follows_every_change, |s| {
     let n = open_with(&s, &ana, "Consulta", "Sin más datos.").await;
     assert!(user_finds(&s, &ana, "certificado").await.is_empty());
     fixtures::act(&s, &t1, n, "take", "").await;
-    fixtures::act(&s, &t1, n, "request_information", "Aporte el certificado de empresa").await;
+    fixtures::act(
+        &s,
+        &t1,
+        n,
+        "request_information",
+        "Aporte el certificado de empresa",
+    )
+    .await;
     assert_eq!(user_finds(&s, &ana, "certificados").await, [n]);
     assert_eq!(staff_finds(&s, &t1, "certificados empresas").await, [n]);
     // The user's answer.

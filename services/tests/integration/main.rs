@@ -6,6 +6,7 @@ mod smtp_server;
 mod accounts;
 mod admin;
 mod audit;
+mod bulk;
 mod cases_open;
 mod cases_processor;
 mod cases_user;

@@ -17,8 +17,12 @@ use unicode_normalization::char::is_combining_mark;
 
 /// PostgreSQL's `spanish.stop` (from Snowball, BSD licence), which its `spanish_stem`
 /// dictionary drops after `unaccent` has run.
-static STOP_WORDS: LazyLock<HashSet<&'static str>> =
-    LazyLock::new(|| include_str!("spanish.stop").lines().map(str::trim).collect());
+static STOP_WORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+    include_str!("spanish.stop")
+        .lines()
+        .map(str::trim)
+        .collect()
+});
 
 static SPANISH: LazyLock<Stemmer> = LazyLock::new(|| Stemmer::create(Algorithm::Spanish));
 
@@ -130,7 +134,12 @@ impl SearchTerms {
         let groups: Vec<String> = self
             .groups
             .iter()
-            .map(|g| format!("({})", g.iter().map(quoted).collect::<Vec<_>>().join(" OR ")))
+            .map(|g| {
+                format!(
+                    "({})",
+                    g.iter().map(quoted).collect::<Vec<_>>().join(" OR ")
+                )
+            })
             .collect();
         format!("{{{columns}}} : ({})", groups.join(" AND "))
     }
@@ -164,7 +173,9 @@ mod tests {
 
     #[test]
     fn words_split_on_anything_but_letters_and_digits() {
-        let found: Vec<&str> = words("Caso 2026-0000001: ¿ñandú?").map(|w| w.text).collect();
+        let found: Vec<&str> = words("Caso 2026-0000001: ¿ñandú?")
+            .map(|w| w.text)
+            .collect();
         assert_eq!(found, ["Caso", "2026", "0000001", "ñandú"]);
         assert_eq!(plain_words("Día  de-PAGO"), "día de pago");
     }

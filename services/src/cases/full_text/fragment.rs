@@ -114,6 +114,9 @@ mod tests {
     #[test]
     fn without_a_match_the_start_of_the_first_text() {
         let q = SearchTerms::of("zzz").unwrap();
-        assert_eq!(shown(&fragment(&["", "Hola\nmundo"], &q)), "Hola\nmundo".replace('\n', " "));
+        assert_eq!(
+            shown(&fragment(&["", "Hola\nmundo"], &q)),
+            "Hola\nmundo".replace('\n', " ")
+        );
     }
 }

@@ -3,8 +3,8 @@
 //! sees a committed change without its text or the other way round.
 
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter,
-    QueryOrder, QuerySelect, Statement,
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
+    QuerySelect, Statement,
 };
 
 use super::analysis::{plain_words, terms};
@@ -56,7 +56,11 @@ pub async fn texts_of(db: &impl ConnectionTrait, c: &case::Model) -> ServiceResu
     if let Some(r) = c.resolution.as_ref().filter(|r| !messages.contains(r)) {
         body.push(r.clone());
     }
-    body.extend(documents.into_iter().map(|(title, name)| format!("{title} ({name})")));
+    body.extend(
+        documents
+            .into_iter()
+            .map(|(title, name)| format!("{title} ({name})")),
+    );
     Ok(CaseTexts {
         case_id: c.id,
         head: c.title.clone(),

@@ -4,13 +4,13 @@
 
 use std::collections::HashMap;
 
+use casia_domain::FieldProblem;
 use casia_domain::dto::{
-    CaseTextSearch, ProcessorTextResults, SEARCH_TEXT_MAX, TEXT_SEARCH_MAX_PAGES,
-    TEXT_SEARCH_PAGE, TextHit, TextResults, UserTextResults,
+    CaseTextSearch, ProcessorTextResults, SEARCH_TEXT_MAX, TEXT_SEARCH_MAX_PAGES, TEXT_SEARCH_PAGE,
+    TextHit, TextResults, UserTextResults,
 };
 use casia_domain::model::case_number;
 use casia_domain::validation::{Problems, check_queue_filter};
-use casia_domain::FieldProblem;
 use sea_orm::sea_query::{Alias, Expr, Order};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -194,7 +194,12 @@ async fn fragments(
         .collect())
 }
 
-fn page<R>(rows: Vec<R>, fragments: Vec<Vec<casia_domain::dto::FragmentPart>>, offset: u64, more: bool) -> TextResults<R> {
+fn page<R>(
+    rows: Vec<R>,
+    fragments: Vec<Vec<casia_domain::dto::FragmentPart>>,
+    offset: u64,
+    more: bool,
+) -> TextResults<R> {
     TextResults {
         hits: rows
             .into_iter()
@@ -234,7 +239,8 @@ pub async fn search_for_user(
     let scope = caller.user_scope()?;
     let asked = read_text(text)?;
     let offset = offset_of(cursor)?;
-    let base = case::Entity::find().filter(case::Column::AuthorisationId.eq(scope.authorisation_id));
+    let base =
+        case::Entity::find().filter(case::Column::AuthorisationId.eq(scope.authorisation_id));
     let (cases, more) = ranked(db, base, &asked, Audience::User, offset).await?;
     let fragments = fragments(db, &cases, &asked, Audience::User).await?;
     let rows = rows_of(db, &cases, caller.lang).await?;

@@ -17,7 +17,11 @@ use casia_domain::dto::ProcessorInput;
 /// What happened to each case, in the order given.
 pub type BulkResults = Vec<(i64, ServiceResult<()>)>;
 
-pub async fn bulk_act(s: &Services, caller: &Caller, input: &BulkInput) -> ServiceResult<BulkResults> {
+pub async fn bulk_act(
+    s: &Services,
+    caller: &Caller,
+    input: &BulkInput,
+) -> ServiceResult<BulkResults> {
     require_processor(caller)?;
     let action = Action::from_code(&input.action)
         .filter(|a| matches!(a, Action::Take | Action::Assign | Action::Escalate))
@@ -35,7 +39,10 @@ pub async fn bulk_act(s: &Services, caller: &Caller, input: &BulkInput) -> Servi
         ));
     }
     if action == Action::Assign && input.target_user_id.is_none() {
-        return Err(ServiceError::invalid("target_user_id", FieldProblem::Required));
+        return Err(ServiceError::invalid(
+            "target_user_id",
+            FieldProblem::Required,
+        ));
     }
     let mut results = Vec::with_capacity(input.cases.len());
     for item in &input.cases {

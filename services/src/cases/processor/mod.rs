@@ -26,9 +26,9 @@ use crate::db::found;
 use crate::entity::{authorisation, case, case_note, user};
 use crate::error::{ServiceError, ServiceResult};
 
+pub use bulk::{BulkResults, assignable_staff, bulk_act};
 pub use casia_domain::dto::{QUEUE_PAGE, QueueFilter, QueuePage, QueueRow};
 pub use casia_domain::model::Queue;
-pub use bulk::{BulkResults, assignable_staff, bulk_act};
 pub use dashboard::dashboard;
 pub use queue::queue;
 pub(crate) use queue::{queue_rows, queue_select};
