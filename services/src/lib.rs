@@ -32,6 +32,7 @@ use std::sync::Arc;
 
 use sea_orm::DatabaseConnection;
 use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
 
 pub use config::Config;
 pub use error::{ServiceError, ServiceResult};
@@ -48,6 +49,9 @@ pub struct Services {
     pub mail_wakeup: Arc<Notify>,
     /// Rate and concurrency limits of this process (verification, uploads).
     pub limits: Arc<rate_limit::Limits>,
+    /// Cancelled when the process is asked to stop (SIGTERM): background work gives back
+    /// what it holds (mail leases) and long-lived answers (event streams) end.
+    pub shutdown: CancellationToken,
 }
 
 impl Services {
@@ -62,7 +66,7 @@ impl Services {
         if indexed > 0 {
             tracing::info!(indexed, "full-text search: indexed cases");
         }
-        let storage = files::Storage::local(&config.storage_dir())?;
+        let storage = files::Storage::from_config(&config.storage, &config.storage_dir())?;
         let limits = Arc::new(rate_limit::Limits::from_config(&config));
         Ok(Services {
             db,
@@ -70,6 +74,7 @@ impl Services {
             storage,
             mail_wakeup: Arc::new(Notify::new()),
             limits,
+            shutdown: CancellationToken::new(),
         })
     }
 }
