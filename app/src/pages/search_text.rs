@@ -4,7 +4,7 @@
 
 use casia_domain::dto::{CaseRow, TextHit, UserTextResults};
 use casia_domain::i18n::{case_type_name, state_name, substate_name};
-use casia_domain::{FieldError, FieldProblem, Msg, Role, State};
+use casia_domain::{FieldError, FieldProblem, Msg, State};
 use leptos::Params;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query};
@@ -23,6 +23,7 @@ pub async fn search_my_case_texts(
     cursor: Option<String>,
 ) -> Result<UserTextResults, AppError> {
     use crate::server::{fail, require, services};
+    use casia_domain::Role;
     let c = require(&[Role::Autorizado]).await?;
     casia_services::cases::full_text::search_for_user(&services().db, &c, &text, cursor.as_deref())
         .await

@@ -6,7 +6,7 @@
 use casia_domain::dto::{BulkCase, BulkInput};
 use casia_domain::i18n::action_name;
 use casia_domain::model::case_number;
-use casia_domain::{Action, Msg, Role};
+use casia_domain::{Action, Msg};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use server_fn::codec::Json;
@@ -24,6 +24,7 @@ pub struct BulkOutcome {
 #[server(endpoint = "bulk_queue_action", input = Json)]
 pub async fn bulk_queue_action(input: BulkInput) -> Result<Vec<BulkOutcome>, AppError> {
     use crate::server::{fail, require, services};
+    use casia_domain::Role;
     let c = require(&[Role::Tramitador, Role::Supervisor]).await?;
     let results = casia_services::cases::processor::bulk_act(&services(), &c, &input)
         .await
@@ -40,6 +41,7 @@ pub async fn bulk_queue_action(input: BulkInput) -> Result<Vec<BulkOutcome>, App
 #[server(endpoint = "get_assignable_staff")]
 pub async fn get_assignable_staff() -> Result<Vec<(i64, String)>, AppError> {
     use crate::server::{fail, require, services};
+    use casia_domain::Role;
     let c = require(&[Role::Tramitador, Role::Supervisor]).await?;
     casia_services::cases::processor::assignable_staff(&services().db, &c)
         .await
