@@ -201,6 +201,7 @@ pub async fn apply(
     if let Some(kind) = transition.notice {
         crate::notices::record(tx, &updated, kind, change.notice_message).await?;
     }
+    crate::live::record(tx, &updated, false).await?;
     Ok((updated, transition))
 }
 

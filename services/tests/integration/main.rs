@@ -10,6 +10,7 @@ mod cases_open;
 mod cases_processor;
 mod cases_user;
 mod limits;
+mod live;
 #[cfg(feature = "bench")]
 mod loadgen;
 mod mail;
