@@ -46,6 +46,11 @@ fn route_table() -> Vec<(http::Method, &'static str, MethodRouter<AppState>)> {
         (Method::POST, "/api/verificacion/fichero", post(verify_file)),
         (
             Method::GET,
+            crate::api_live::EVENTS_PATH,
+            get(crate::api_live::events),
+        ),
+        (
+            Method::GET,
             crate::api_audit::CSV_PATH,
             get(crate::api_audit::export_csv),
         ),

@@ -74,7 +74,10 @@ pub(crate) async fn events(
                 .ok()
                 .and_then(|t| t.trim().parse::<i64>().ok())
                 .filter(|id| *id >= 0)
-                .ok_or(ServiceError::invalid("Last-Event-ID", FieldProblem::InvalidChoice))?,
+                .ok_or(ServiceError::invalid(
+                    "Last-Event-ID",
+                    FieldProblem::InvalidChoice,
+                ))?,
         ),
     };
     let slot = s
@@ -119,8 +122,8 @@ pub(crate) async fn events(
 
 /// The session behind `token`, with the checks every route makes, without touching it.
 async fn watcher(s: &Services, token: &str) -> Result<Caller, AppError> {
-    let caller = casia_services::accounts::watcher_from_token(&s.db, &s.config.session, token)
-        .await?;
+    let caller =
+        casia_services::accounts::watcher_from_token(&s.db, &s.config.session, token).await?;
     caller.second_factor_gate(s.config.auth.staff_mfa)?;
     if caller.password_change_required {
         return Err(AppError::PasswordChangeRequired);

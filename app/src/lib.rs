@@ -8,6 +8,8 @@ pub mod api;
 pub mod api_audit;
 #[cfg(feature = "ssr")]
 pub mod api_csv;
+#[cfg(feature = "ssr")]
+pub mod api_live;
 pub mod auth;
 pub mod components;
 pub mod context;

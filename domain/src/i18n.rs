@@ -1149,6 +1149,17 @@ pub fn rate_limit_text(
         }
     };
     match limit {
+        L::LiveStreams => {
+            if es {
+                format!(
+                    "Tiene demasiadas pestañas de Casia abiertas: esta no se actualizará sola. Vuelva a intentarlo en {wait}."
+                )
+            } else {
+                format!(
+                    "You have too many Casia tabs open: this one will not update by itself. Try again in {wait}."
+                )
+            }
+        }
         L::Verification => {
             if es {
                 format!(

@@ -124,6 +124,9 @@ const MATRIX: &[(&str, Call, [Expect; 6])] = &[
     ("GET /api/tramitacion/bandeja.csv", Get("/api/tramitacion/bandeja.csv?bandeja=abiertos"), [U, F, F, OK, OK, F]),
     ("GET /api/tramitacion/buscar.csv", Get("/api/tramitacion/buscar.csv?texto=baja"), [U, F, F, OK, OK, F]),
     ("GET /api/administracion/auditoria.csv", Get("/api/administracion/auditoria.csv"), [U, F, F, F, F, OK]),
+    // Live updates: users of an authorisation and processors; the stream's first bytes are
+    // enough (the test does not wait for events).
+    ("GET /api/eventos", Get("/api/eventos"), [U, OK, OK, OK, OK, F]),
     ("POST /api/verificacion/fichero", PostPdf("/api/verificacion/fichero"), [OK, OK, OK, OK, OK, OK]),
 ];
 

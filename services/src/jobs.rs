@@ -44,8 +44,12 @@ pub fn spawn_background_jobs(services: &Services) -> BackgroundJobs {
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "removing unattached uploads failed"),
             }
+            if let Err(e) = crate::live::purge_old(&s.db).await {
+                tracing::warn!(error = %e, "removing old live events failed");
+            }
         }
     });
+    crate::live::spawn(services, &mut jobs);
 
     // Plazos: every instance runs it; each step is claimed by a conditional UPDATE, so a
     // reminder goes out once however many instances run.

@@ -14,6 +14,7 @@ pub mod entity;
 pub mod error;
 pub mod files;
 pub mod jobs;
+pub mod live;
 #[cfg(feature = "bench")]
 pub mod loadgen;
 pub mod mail;
@@ -52,6 +53,8 @@ pub struct Services {
     /// Cancelled when the process is asked to stop (SIGTERM): background work gives back
     /// what it holds (mail leases) and long-lived answers (event streams) end.
     pub shutdown: CancellationToken,
+    /// This instance's live-update streams and the pump that feeds them.
+    pub live: Arc<live::Hub>,
 }
 
 impl Services {
@@ -68,6 +71,7 @@ impl Services {
         }
         let storage = files::Storage::from_config(&config.storage, &config.storage_dir())?;
         let limits = Arc::new(rate_limit::Limits::from_config(&config));
+        let config_live = config.live.clone();
         Ok(Services {
             db,
             config: Arc::new(config),
@@ -75,6 +79,7 @@ impl Services {
             mail_wakeup: Arc::new(Notify::new()),
             limits,
             shutdown: CancellationToken::new(),
+            live: live::Hub::new(config_live.max_streams, config_live.max_streams_per_user),
         })
     }
 }

@@ -176,6 +176,8 @@ pub async fn missed(
 
 /// The newest event id (where a fresh stream starts).
 pub async fn latest_id(db: &DatabaseConnection) -> ServiceResult<i64> {
+    // Scoped here: its `max`/`min` would shadow the integers' everywhere else.
+    use sea_orm::ExprTrait;
     let id: Option<i64> = case_event::Entity::find()
         .select_only()
         .column_as(Expr::col(case_event::Column::Id).max(), "id")
@@ -231,11 +233,7 @@ fn s_is_postgres(s: &Services) -> bool {
 }
 
 /// Hands the rows committed since the last look to this instance's streams.
-async fn pump_once(
-    s: &Services,
-    cursor: &mut i64,
-    seen: &mut BTreeSet<i64>,
-) -> ServiceResult<()> {
+async fn pump_once(s: &Services, cursor: &mut i64, seen: &mut BTreeSet<i64>) -> ServiceResult<()> {
     loop {
         // New rows, and the last seconds' again (cheap: few rows, by the `at` index).
         let recent = now() - chrono::Duration::seconds(RECHECK_SECONDS);

@@ -54,6 +54,8 @@ pub enum RateLimit {
     UploadBytes { max_bytes: u64 },
     /// Uploads one user has in progress at the same time.
     UploadsAtOnce { max: u64 },
+    /// Live-update streams (open tabs) one person, or the whole instance, has open.
+    LiveStreams,
 }
 
 /// File kinds accepted as case documents: (extensions, description).

@@ -207,6 +207,7 @@ pub async fn apply(
     if written_text {
         full_text::refresh(tx, &updated).await?;
     }
+    crate::live::record(tx, &updated, false).await?;
     Ok((updated, transition))
 }
 

@@ -149,6 +149,7 @@ pub async fn open_case(
             None
         };
         crate::notices::record(tx, &c, NoticeKind::CaseOpened, None).await?;
+        crate::live::record(tx, &c, false).await?;
 
         idempotency::complete(
             tx,

@@ -44,6 +44,7 @@ pub struct Config {
     pub plazos: PlazosConfig,
     pub storage: StorageConfig,
     pub metrics: MetricsConfig,
+    pub live: LiveConfig,
     /// Absent: notices are written as `.eml` files under `data_dir/outbox/`.
     pub smtp: Option<SmtpConfig>,
 }
@@ -120,6 +121,30 @@ pub enum StorageBackend {
     #[default]
     Local,
     S3,
+}
+
+/// Live updates (`GET /api/eventos`, one stream per open tab).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LiveConfig {
+    /// Streams this instance keeps open at once; more are refused (503) and those pages
+    /// simply do not update.
+    pub max_streams: usize,
+    /// Streams one person may have open at once (tabs), in this instance.
+    pub max_streams_per_user: usize,
+    /// A stream ends after this long; the browser reconnects at once (and the session is
+    /// checked again). Between, the session is re-read every minute.
+    pub stream_minutes: u64,
+}
+
+impl Default for LiveConfig {
+    fn default() -> Self {
+        LiveConfig {
+            max_streams: 5000,
+            max_streams_per_user: 10,
+            stream_minutes: 10,
+        }
+    }
 }
 
 /// The Prometheus endpoint.
@@ -263,6 +288,7 @@ impl Default for Config {
             plazos: PlazosConfig::default(),
             storage: StorageConfig::default(),
             metrics: MetricsConfig::default(),
+            live: LiveConfig::default(),
             smtp: None,
         }
     }

@@ -12,6 +12,7 @@ mod cases_processor;
 mod cases_user;
 mod full_text;
 mod limits;
+mod live;
 #[cfg(feature = "bench")]
 mod loadgen;
 mod mail;

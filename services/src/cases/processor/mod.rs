@@ -147,6 +147,7 @@ pub async fn act(
             .insert(tx)
             .await?;
             super::full_text::refresh(tx, &c).await?;
+            crate::live::record(tx, &c, true).await?;
             let event = AuditEvent::by(caller, AuditAction::CaseNote, Outcome::Success)
                 .on("case", case_number::format(c.number))
                 .with_details(serde_json::json!({ "note_id": note.id, "substate": c.substate }));
