@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get, post};
 use axum::{Json, Router};
 use casia_domain::Role;
-use casia_domain::dto::{UploadProblem, Verification};
+use casia_domain::dto::{UploadProblem, Verification, previewable};
 use casia_services::ServiceError;
 use casia_services::cases::{query, receipts};
 use futures::StreamExt;
@@ -30,8 +30,14 @@ fn route_table() -> Vec<(http::Method, &'static str, MethodRouter<AppState>)> {
     use http::Method;
     vec![
         (Method::GET, "/healthz", get(health)),
+        (Method::GET, "/readyz", get(ready)),
         (Method::POST, "/api/uploads", post(upload)),
         (Method::GET, "/api/documentos/{id}", get(download_document)),
+        (
+            Method::GET,
+            "/api/documentos/{id}/vista",
+            get(preview_document),
+        ),
         (
             Method::GET,
             "/api/justificantes/{id}",
@@ -40,8 +46,28 @@ fn route_table() -> Vec<(http::Method, &'static str, MethodRouter<AppState>)> {
         (Method::POST, "/api/verificacion/fichero", post(verify_file)),
         (
             Method::GET,
+            crate::api_live::EVENTS_PATH,
+            get(crate::api_live::events),
+        ),
+        (
+            Method::GET,
             crate::api_audit::CSV_PATH,
             get(crate::api_audit::export_csv),
+        ),
+        (
+            Method::GET,
+            crate::api_csv::CASES_PATH,
+            get(crate::api_csv::export_cases),
+        ),
+        (
+            Method::GET,
+            crate::api_csv::QUEUE_PATH,
+            get(crate::api_csv::export_queue),
+        ),
+        (
+            Method::GET,
+            crate::api_csv::SEARCH_PATH,
+            get(crate::api_csv::export_search),
         ),
     ]
 }
@@ -62,11 +88,29 @@ pub fn routes() -> Router<AppState> {
         .layer(axum::extract::DefaultBodyLimit::disable())
 }
 
-/// Ready when the database answers.
+/// Alive: the process answers and its database does.
 async fn health(State(state): State<AppState>) -> (StatusCode, &'static str) {
     match state.services.db.ping().await {
         Ok(()) => (StatusCode::OK, "ok"),
         Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable"),
+    }
+}
+
+/// Ready for traffic: the database and the file store both answer (a load balancer sends
+/// nothing to an instance that cannot reach either). Says which one failed, never why.
+async fn ready(State(state): State<AppState>) -> (StatusCode, &'static str) {
+    let s = &state.services;
+    let (db, files) = futures::join!(s.db.ping(), s.storage.check_reachable());
+    match (db, files) {
+        (Ok(()), Ok(())) => (StatusCode::OK, "ready"),
+        (Err(e), _) => {
+            tracing::warn!(error = %e, "not ready: database unreachable");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+        }
+        (_, Err(e)) => {
+            tracing::warn!(error = %e, "not ready: file storage unreachable");
+            (StatusCode::SERVICE_UNAVAILABLE, "storage unavailable")
+        }
     }
 }
 
@@ -198,6 +242,34 @@ async fn download_document(
     .await
 }
 
+/// A case document to look at beside the case, under the same rules as its download: inline
+/// only for the kinds the browser shows without running them (`dto::previewable`; kinds are
+/// sniffed from the content at upload), and then in a sandbox of its own (no scripts, no origin)
+/// whatever frame shows it; anything else is the download.
+async fn preview_document(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    SignedIn(caller): SignedIn,
+) -> Result<Response, AppError> {
+    let d = query::document_for(&state.services.db, &caller, id).await?;
+    let inline = previewable(&d.media_type);
+    let mut response = stream_file(
+        &state,
+        &d.storage_key,
+        &d.media_type,
+        &d.original_name,
+        inline,
+    )
+    .await?;
+    if inline {
+        response.headers_mut().insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("sandbox"),
+        );
+    }
+    Ok(response)
+}
+
 /// A receipt's PDF, under the same rules.
 async fn download_receipt(
     State(state): State<AppState>,
@@ -249,7 +321,23 @@ async fn verify_file(
 
 #[cfg(test)]
 mod tests {
-    use super::disposition;
+    use super::{disposition, previewable};
+
+    #[test]
+    fn only_kinds_the_browser_shows_without_running_them_are_previewed() {
+        for t in ["application/pdf", "image/png", "image/jpeg"] {
+            assert!(previewable(t), "{t}");
+        }
+        for t in [
+            "text/xml",
+            "image/svg+xml",
+            "text/html",
+            "image/tiff",
+            "application/zip",
+        ] {
+            assert!(!previewable(t), "{t}");
+        }
+    }
 
     #[test]
     fn file_names_are_quoted_for_old_browsers_and_percent_encoded_for_new_ones() {

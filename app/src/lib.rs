@@ -6,6 +6,10 @@
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod api_audit;
+#[cfg(feature = "ssr")]
+pub mod api_csv;
+#[cfg(feature = "ssr")]
+pub mod api_live;
 pub mod auth;
 pub mod components;
 pub mod context;
@@ -30,6 +34,7 @@ use crate::pages::case::cancel::CancelPage;
 use crate::pages::case::detail::CaseDetailPage;
 use crate::pages::case::history::HistoryPage;
 use crate::pages::case::rating::RatingPage;
+use crate::pages::case_search::CaseSearchPage;
 use crate::pages::contact::ContactPage;
 use crate::pages::dashboard::DashboardPage;
 use crate::pages::home::{ActionSelectionPage, RootRedirect};
@@ -111,6 +116,7 @@ fn Layout() -> impl IntoView {
                 <Route path=path!("/casia/contacto") view={Lazy::<ContactRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/verificacion") view={Lazy::<VerifyRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/tramitacion") view={Lazy::<WorkspaceRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/tramitacion/buscar") view={Lazy::<CaseSearchRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/tramitacion/casos/:numero") view={Lazy::<ProcessorCaseRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/tramitacion/panel") view={Lazy::<DashboardRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/administracion") view={Lazy::<AdminRoute>::new()} ssr=SsrMode::Async/>
@@ -152,6 +158,7 @@ lazy_page!(InboxRoute, InboxPage);
 lazy_page!(ContactRoute, ContactPage);
 lazy_page!(VerifyRoute, VerifyPage);
 lazy_page!(WorkspaceRoute, WorkspacePage);
+lazy_page!(CaseSearchRoute, CaseSearchPage);
 lazy_page!(ProcessorCaseRoute, ProcessorCasePage);
 lazy_page!(DashboardRoute, DashboardPage);
 lazy_page!(AdminRoute, AdminPage);

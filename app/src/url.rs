@@ -12,6 +12,19 @@ const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'~')
     .remove(b'/');
 
+/// `Exportar CSV` of each list (`api_csv`): the list's page parameters, another path.
+pub const CASES_CSV: &str = "/api/casos.csv";
+pub const QUEUE_CSV: &str = "/api/tramitacion/bandeja.csv";
+pub const SEARCH_CSV: &str = "/api/tramitacion/buscar.csv";
+
+/// The same query string on another path (`/casia/casos?…` → `/api/casos.csv?…`).
+pub fn on_path(path: &str, url: &str) -> String {
+    match url.split_once('?') {
+        Some((_, query)) => format!("{path}?{query}"),
+        None => path.to_owned(),
+    }
+}
+
 /// Percent-encodes one query value.
 pub fn urlencode(value: &str) -> String {
     utf8_percent_encode(value, QUERY_VALUE).to_string()

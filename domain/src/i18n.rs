@@ -188,6 +188,14 @@ messages! {
     Resultados => ("Casos encontrados", "Cases found"),
     SinResultados => ("No hay casos que cumplan los criterios de búsqueda.", "No cases match the search."),
     MostrarMas => ("Mostrar más", "Show more"),
+    // Buscar en los casos (full-text search) and Exportar CSV.
+    BuscarEnCasos => ("Buscar en los casos", "Search in cases"),
+    PalabrasBuscar => ("Palabras a buscar", "Words to search for"),
+    TextSearchHint => ("Busca en el número, título, descripción, mensajes, resolución y documentos de los casos de su autorización, sin distinguir tildes ni terminaciones («reflejado» encuentra «reflejada»).", "Searches the number, title, description, messages, resolution and documents of your authorisation's cases, ignoring accents and word endings (\"reflejado\" finds \"reflejada\")."),
+    StaffTextSearchHint => ("Busca en el número, título, descripción, mensajes, resolución, notas internas y documentos, sin distinguir tildes ni terminaciones. Los filtros de la bandeja se aplican también.", "Searches the number, title, description, messages, resolution, internal notes and documents, ignoring accents and word endings. The queue filters apply too."),
+    BuscarEn => ("Buscar en", "Search in"),
+    TodosLosCasos => ("Todos los casos", "All cases"),
+    Coincidencia => ("Coincidencia", "Match"),
     DetalleCaso => ("Detalle del caso", "Case"),
     ModificarInformacion => ("Modificar Información", "Modify Information"),
     SolicitarAnulacion => ("Solicitar Anulación", "Request Cancellation"),
@@ -343,6 +351,19 @@ messages! {
     AuditMasAntiguos => ("Más antiguos", "Older"),
     AuditMasRecientes => ("Más recientes", "Newest"),
     ExportarCsv => ("Exportar CSV", "Export CSV"),
+    Descargar => ("Descargar", "Download"),
+    VistaPrevia => ("Vista previa", "Preview"),
+    // Bulk actions in the queues.
+    SeleccionarCaso => ("Seleccionar el caso", "Select the case"),
+    SeleccionarPagina => ("Seleccionar todos los casos mostrados", "Select every case shown"),
+    AccionSeleccionados => ("Acción sobre los casos seleccionados", "Action on the selected cases"),
+    CasosSeleccionados => ("Casos seleccionados", "Selected cases"),
+    Aplicar => ("Aplicar", "Apply"),
+    ResultadoAccionMasiva => ("Resultado por caso", "Result per case"),
+    Realizado => ("Realizado", "Done"),
+    NoRealizado => ("No realizado", "Not done"),
+    SeleccioneCasos => ("Seleccione al menos un caso.", "Select at least one case."),
+    CerrarVistaPrevia => ("Cerrar vista previa", "Close preview"),
 
     // Buzón and contact data.
     BuzonVacio => ("No tiene avisos.", "You have no notices."),
@@ -451,6 +472,8 @@ messages! {
     ErrNotFound => ("No se ha encontrado lo que busca o no pertenece a su autorización.", "Not found, or it does not belong to your authorisation."),
     ErrConflict => ("El caso ha cambiado mientras lo consultaba. Recargue la página y vuelva a intentarlo.", "The case changed while you were looking at it. Reload the page and try again."),
     ErrInternal => ("Se ha producido un error en el servicio. Inténtelo de nuevo en unos minutos; no se ha perdido ningún dato.", "The service had a problem. Try again in a few minutes; nothing was lost."),
+    // Under a service error: the request's id, to quote to the help desk (it is in the logs).
+    ErrReference => ("Referencia de la incidencia:", "Incident reference:"),
     ErrNetwork => ("No se ha podido contactar con el servicio. Compruebe su conexión y vuelva a intentarlo.", "Could not reach the service. Check your connection and try again."),
     ErrBadCredentials => ("Usuario o contraseña incorrectos.", "Wrong username or password."),
     ErrPickAuthorisation => ("Seleccione primero la autorización desde la que desea gestionar.", "First choose the authorisation you want to work for."),
@@ -797,6 +820,9 @@ pub fn field_problem_text(p: &FieldProblem, lang: Lang) -> String {
         FieldProblem::InvalidEmail => {
             if es { "Introduzca una dirección de correo electrónico válida, por ejemplo nombre@dominio.es." } else { "Enter a valid email address, for example name@domain.es." }.into()
         }
+        FieldProblem::NothingToSearch => {
+            if es { "Escriba alguna palabra más concreta: las muy frecuentes (de, la, que…) no se buscan." } else { "Type a more specific word: very common ones (de, la, que…) are not searched." }.into()
+        }
         FieldProblem::InvalidCaseNumber => {
             if es { "Introduzca un número de caso válido, por ejemplo 2026-0000123." } else { "Enter a valid case number, for example 2026-0000123." }.into()
         }
@@ -1123,6 +1149,17 @@ pub fn rate_limit_text(
         }
     };
     match limit {
+        L::LiveStreams => {
+            if es {
+                format!(
+                    "Tiene demasiadas pestañas de Casia abiertas: esta no se actualizará sola. Vuelva a intentarlo en {wait}."
+                )
+            } else {
+                format!(
+                    "You have too many Casia tabs open: this one will not update by itself. Try again in {wait}."
+                )
+            }
+        }
         L::Verification => {
             if es {
                 format!(

@@ -72,6 +72,8 @@ pub enum FieldProblem {
     UnknownUsername,
     /// An authorisation number is digits only.
     InvalidAuthorisationNumber,
+    /// A search text with nothing to search by (only very common words or punctuation).
+    NothingToSearch,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -72,6 +72,11 @@ const MATRIX: &[(&str, Call, [Expect; 6])] = &[
     ("get_processor_options", Call::Form(""), [U, F, F, OK, OK, F]),
     ("get_processor_case", Call::Form("number={case}"), [U, F, F, OK, OK, F]),
     ("processor_act", Json(r#"{"number": "{case}", "input": {"action": "note", "version": -1, "text": "Nota", "target_user_id": null, "documents": []}}"#), [U, F, F, A, A, F]),
+    ("search_case_texts", Call::Form("search[text]=baja"), [U, F, F, OK, OK, F]),
+    ("search_my_case_texts", Call::Form("text=baja"), [U, OK, OK, F, F, F]),
+    ("get_assignable_staff", Call::Form(""), [U, F, F, OK, OK, F]),
+    // A case number no case has: answered per case (not found), after the access checks.
+    ("bulk_queue_action", Json(r#"{"input": {"action": "take", "cases": [{"number": 1, "version": 0}], "target_user_id": null, "text": ""}}"#), [U, F, F, OK, OK, F]),
     ("get_dashboard", Call::Form(""), [U, F, F, F, OK, F]),
     ("admin_taxonomy", Call::Form(""), [U, F, F, F, F, OK]),
     ("admin_node", Call::Form("id={subject}"), [U, F, F, F, F, OK]),
@@ -110,10 +115,18 @@ const MATRIX: &[(&str, Call, [Expect; 6])] = &[
     ("end_session", Call::Form("id=no-es-una-sesion"), [U, NF, NF, NF, NF, NF]),
     ("end_other_sessions", Call::Form(""), [U, OK, OK, OK, OK, OK]),
     ("GET /healthz", Get("/healthz"), [OK, OK, OK, OK, OK, OK]),
+    ("GET /readyz", Get("/readyz"), [OK, OK, OK, OK, OK, OK]),
     ("POST /api/uploads", PostPdf("/api/uploads?name=anexo.pdf"), [U, OK, OK, OK, OK, F]),
     ("GET /api/documentos/{id}", Get("/api/documentos/{document}"), [U, OK, NF, OK, OK, F]),
+    ("GET /api/documentos/{id}/vista", Get("/api/documentos/{document}/vista"), [U, OK, NF, OK, OK, F]),
     ("GET /api/justificantes/{id}", Get("/api/justificantes/{receipt}"), [U, OK, NF, OK, OK, F]),
+    ("GET /api/casos.csv", Get("/api/casos.csv?estado=todos&desde=2026-11-01&hasta=2026-11-30"), [U, OK, OK, F, F, F]),
+    ("GET /api/tramitacion/bandeja.csv", Get("/api/tramitacion/bandeja.csv?bandeja=abiertos"), [U, F, F, OK, OK, F]),
+    ("GET /api/tramitacion/buscar.csv", Get("/api/tramitacion/buscar.csv?texto=baja"), [U, F, F, OK, OK, F]),
     ("GET /api/administracion/auditoria.csv", Get("/api/administracion/auditoria.csv"), [U, F, F, F, F, OK]),
+    // Live updates: users of an authorisation and processors; the stream's first bytes are
+    // enough (the test does not wait for events).
+    ("GET /api/eventos", Get("/api/eventos"), [U, OK, OK, OK, OK, F]),
     ("POST /api/verificacion/fichero", PostPdf("/api/verificacion/fichero"), [OK, OK, OK, OK, OK, OK]),
 ];
 

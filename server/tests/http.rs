@@ -746,3 +746,165 @@ db_test!(
         assert_eq!(frame_of(&elsewhere).await.0, "en");
     }
 );
+
+/// A CSV answer's rows (after the BOM), each split at `;` (the test's cells have no quotes).
+async fn csv_rows(r: reqwest::Response) -> Vec<Vec<String>> {
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let bytes = r.bytes().await.unwrap();
+    assert_eq!(&bytes[..3], b"\xEF\xBB\xBF", "UTF-8 with BOM, for Excel");
+    std::str::from_utf8(&bytes[3..])
+        .unwrap()
+        .split("\r\n")
+        .filter(|l| !l.is_empty())
+        .map(|l| l.split(';').map(str::to_owned).collect())
+        .collect()
+}
+
+db_test!(
+    csv_exports_hold_what_the_screen_lists_and_nothing_more,
+    |s| {
+        use common::{Who, fixture};
+        let f = fixture(&s).await;
+        let case = f.fill("{case}");
+        let other_case = f.fill("{other_case}");
+        let today = casia_services::clock::today_in_spain(casia_services::clock::now());
+        // Opción 2 of this month: the owner's authorisation only.
+        let month = format!(
+            "/api/casos.csv?estado=todos&desde={}&hasta={}",
+            today.first_of_month().iso(),
+            today.last_of_month().iso()
+        );
+        let rows = csv_rows(
+            f.client(Who::Owner)
+                .request(reqwest::Method::GET, &month)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(rows[0][0], "Número de Caso");
+        assert_eq!(rows[0].len(), 9);
+        let numbers: Vec<&str> = rows[1..].iter().map(|r| r[0].as_str()).collect();
+        assert!(numbers.contains(&case.as_str()), "{numbers:?}");
+        assert!(!numbers.contains(&other_case.as_str()), "{numbers:?}");
+        let mine = rows.iter().find(|r| r[0] == case).unwrap();
+        assert_eq!(mine[4], "Alta fuera de plazo");
+        // Local time, as the screen shows it: DD/MM/YYYY HH:MM:SS.
+        assert_eq!(mine[1].len(), 19, "{mine:?}");
+        assert_eq!(&mine[1][2..3], "/");
+        // A bad filter is a 422 naming its field, before any row.
+        let r = f
+            .client(Who::Owner)
+            .request(
+                reqwest::Method::GET,
+                "/api/casos.csv?estado=todos&desde=2026-01-01&hasta=2026-03-31",
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+        // A processor's search: both authorisations' cases, with the authorisation's number.
+        let rows = csv_rows(
+            f.client(Who::Tramitador)
+                .request(
+                    reqwest::Method::GET,
+                    "/api/tramitacion/buscar.csv?texto=plazos+fuera",
+                )
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(rows[0][2], "Nº Autorización");
+        let found: Vec<(&str, &str)> = rows[1..]
+            .iter()
+            .map(|r| (r[0].as_str(), r[2].as_str()))
+            .collect();
+        assert!(found.contains(&(case.as_str(), "0654321")), "{found:?}");
+        assert!(
+            found.contains(&(other_case.as_str(), "0123456")),
+            "{found:?}"
+        );
+        // The queue, filtered to one authorisation.
+        let rows = csv_rows(
+            f.client(Who::Supervisor)
+                .request(
+                    reqwest::Method::GET,
+                    "/api/tramitacion/bandeja.csv?bandeja=sin_asignar&autorizacion=0654321",
+                )
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert!(rows[1..].iter().all(|r| r[2] == "0654321"), "{rows:?}");
+        assert!(rows[1..].iter().any(|r| r[0] == case), "{rows:?}");
+        // An authorised user cannot export a processor's list.
+        let r = f
+            .client(Who::Owner)
+            .request(
+                reqwest::Method::GET,
+                "/api/tramitacion/buscar.csv?texto=plazo",
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    }
+);
+
+db_test!(
+    previews_are_inline_and_sandboxed_downloads_stay_attachments,
+    |s| {
+        use common::{Who, fixture};
+        let f = fixture(&s).await;
+        let owner = f.client(Who::Owner);
+        let r = owner
+            .request(
+                reqwest::Method::GET,
+                &f.fill("/api/documentos/{document}/vista"),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(r.headers()["content-type"], "application/pdf");
+        assert!(
+            r.headers()["content-disposition"]
+                .to_str()
+                .unwrap()
+                .starts_with("inline;")
+        );
+        assert_eq!(r.headers()["content-security-policy"], "sandbox");
+        assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+        let r = owner
+            .request(reqwest::Method::GET, &f.fill("/api/documentos/{document}"))
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            r.headers()["content-disposition"]
+                .to_str()
+                .unwrap()
+                .starts_with("attachment;")
+        );
+        // Another authorisation's user: not found, as for the download.
+        let r = f
+            .client(Who::Other)
+            .request(
+                reqwest::Method::GET,
+                &f.fill("/api/documentos/{document}/vista"),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    }
+);

@@ -14,6 +14,7 @@ pub mod entity;
 pub mod error;
 pub mod files;
 pub mod jobs;
+pub mod live;
 #[cfg(feature = "bench")]
 pub mod loadgen;
 pub mod mail;
@@ -32,6 +33,7 @@ use std::sync::Arc;
 
 use sea_orm::DatabaseConnection;
 use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
 
 pub use config::Config;
 pub use error::{ServiceError, ServiceResult};
@@ -48,6 +50,11 @@ pub struct Services {
     pub mail_wakeup: Arc<Notify>,
     /// Rate and concurrency limits of this process (verification, uploads).
     pub limits: Arc<rate_limit::Limits>,
+    /// Cancelled when the process is asked to stop (SIGTERM): background work gives back
+    /// what it holds (mail leases) and long-lived answers (event streams) end.
+    pub shutdown: CancellationToken,
+    /// This instance's live-update streams and the pump that feeds them.
+    pub live: Arc<live::Hub>,
 }
 
 impl Services {
@@ -57,14 +64,22 @@ impl Services {
         passwords::PasswordChecks::global(&config.login);
         let db = db::connect_and_migrate(&config.database_url).await?;
         taxonomy::seed(&db).await?;
-        let storage = files::Storage::local(&config.storage_dir())?;
+        // Cases from before the full-text index (or from a bulk loader) get their rows.
+        let indexed = cases::full_text::backfill(&db).await?;
+        if indexed > 0 {
+            tracing::info!(indexed, "full-text search: indexed cases");
+        }
+        let storage = files::Storage::from_config(&config.storage, &config.storage_dir())?;
         let limits = Arc::new(rate_limit::Limits::from_config(&config));
+        let config_live = config.live.clone();
         Ok(Services {
             db,
             config: Arc::new(config),
             storage,
             mail_wakeup: Arc::new(Notify::new()),
             limits,
+            shutdown: CancellationToken::new(),
+            live: live::Hub::new(config_live.max_streams, config_live.max_streams_per_user),
         })
     }
 }

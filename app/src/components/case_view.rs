@@ -57,6 +57,8 @@ pub fn CaseFields(detail: CaseDetail) -> impl IntoView {
 /// Documents, receipts and the conversation, shared with the processor's view.
 #[component]
 pub fn CaseRecords(detail: CaseDetail) -> impl IntoView {
+    // The document shown in `Vista previa`, if any: (id, file name).
+    let preview = RwSignal::new(None::<(i64, String)>);
     let lang = use_lang();
     let d = detail;
     view! {
@@ -107,8 +109,16 @@ pub fn CaseRecords(detail: CaseDetail) -> impl IntoView {
                                     <td data-label=move || Msg::Tipo.text(lang.get())>{doc.type_name}{doc.from_processor.then(|| view! { <span class="tag">"TGSS"</span> })}</td>
                                     <td data-label=move || Msg::Titulo.text(lang.get())>{doc.title}</td>
                                     <td data-label=move || Msg::Documento.text(lang.get())>
-                                        <a href=format!("/api/documentos/{}", doc.id) download="">{doc.file_name}</a>
+                                        <a href=format!("/api/documentos/{}", doc.id) download="">{doc.file_name.clone()}</a>
                                         <span class="muted small">" ("{casia_domain::dto::human_size(doc.size)}")"</span>
+                                        {casia_domain::dto::previewable(&doc.media_type).then(|| {
+                                            let (id, name) = (doc.id, doc.file_name.clone());
+                                            view! {
+                                                " "<button type="button" class="link-button" data-testid="preview"
+                                                    aria-pressed=move || (preview.get().map(|p| p.0) == Some(id)).to_string()
+                                                    on:click=move |_| preview.set(Some((id, name.clone())))>{t(Msg::VistaPrevia)}</button>
+                                            }
+                                        })}
                                     </td>
                                 </tr>
                             }).collect_view()}
@@ -117,6 +127,7 @@ pub fn CaseRecords(detail: CaseDetail) -> impl IntoView {
                 </div>
             }.into_any()
         }}
+        {move || preview.get().map(|(id, name)| view! { <DocumentPreview id name preview/> })}
         {(!d.receipts.is_empty()).then(|| view! {
             <h2 class="section-title">{t(Msg::Justificantes)}</h2>
             <ul class="receipts" data-testid="receipts">
@@ -136,6 +147,30 @@ pub fn CaseRecords(detail: CaseDetail) -> impl IntoView {
                 }).collect_view()}
             </ul>
         })}
+    }
+}
+
+/// `Vista previa`: the document in a sandboxed frame beside the case (the server adds
+/// `Content-Security-Policy: sandbox` and sends it inline only for kinds the browser shows
+/// without running them), with the download and a way to close it.
+#[component]
+fn DocumentPreview(
+    id: i64,
+    name: String,
+    preview: RwSignal<Option<(i64, String)>>,
+) -> impl IntoView {
+    let src = format!("/api/documentos/{id}/vista");
+    view! {
+        <section class="preview" aria-labelledby="preview-title" data-testid="preview-panel">
+            <div class="panel-head">
+                <h3 id="preview-title">{t(Msg::VistaPrevia)}": "{name.clone()}</h3>
+                <div class="actions">
+                    <a class="button button-secondary" href=format!("/api/documentos/{id}") download="">{t(Msg::Descargar)}</a>
+                    <button type="button" class="button button-secondary" on:click=move |_| preview.set(None)>{t(Msg::CerrarVistaPrevia)}</button>
+                </div>
+            </div>
+            <iframe class="preview-frame" sandbox="" src=src title=name referrerpolicy="no-referrer"></iframe>
+        </section>
     }
 }
 

@@ -6,6 +6,7 @@ pub mod deadline;
 pub mod document_form;
 pub mod documents;
 pub mod forms;
+pub mod fragment;
 pub mod guard;
 pub mod header;
 pub mod loaded;

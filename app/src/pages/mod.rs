@@ -3,6 +3,7 @@
 pub mod account;
 pub mod admin;
 pub mod case;
+pub mod case_search;
 pub mod contact;
 pub mod dashboard;
 pub mod home;
@@ -13,6 +14,8 @@ pub mod new_case;
 pub mod picker;
 pub mod processor_case;
 pub mod search;
+pub mod search_text;
 pub mod second_factor;
 pub mod verify;
 pub mod workspace;
+pub mod workspace_bulk;

@@ -315,13 +315,19 @@ fn SearchScreen(
                     <button type="submit" class="button" disabled=move || !hydrated.get() || !errors.get().is_empty() data-testid="buscar">{t(Msg::Buscar)}</button>
                 </div>
             </form>
+
+            <crate::pages::search_text::UserTextSearch/>
         </div>
 
         <Loaded resource=results keep=true children=move |r| match r {
                 None => ().into_any(),
                 Some(res) => view! {
                     <div class="panel" aria-live="polite">
-                        <h2>{t(Msg::Resultados)}</h2>
+                        <div class="panel-head">
+                            <h2>{t(Msg::Resultados)}</h2>
+                            <a class="button button-secondary" data-testid="export-csv" download
+                                href=move || searched.get().map(|f| crate::url::on_path(crate::url::CASES_CSV, &search_url(&f)))>{t(Msg::ExportarCsv)}</a>
+                        </div>
                         {if res.rows.is_empty() {
                             view! { <p data-testid="no-results">{t(Msg::SinResultados)}</p> }.into_any()
                         } else {

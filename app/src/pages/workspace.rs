@@ -3,7 +3,9 @@
 //! answers (`Plazo de subsanación vencido`); filters and order in the URL; cases that affect the
 //! current filing period first, then by resolution deadline (Plazos).
 
-use casia_domain::dto::{QueueFilter, QueuePage, QueueQuery, QueueRow, Taxonomy};
+use casia_domain::dto::{
+    BulkCase, CaseTextSearch, FragmentPart, QueueFilter, QueuePage, QueueQuery, QueueRow, Taxonomy,
+};
 use casia_domain::i18n::{case_type_name, state_name, substate_name};
 use casia_domain::model::Queue;
 use casia_domain::validation::check_queue_filter;
@@ -17,9 +19,11 @@ use crate::components::classification::TypeAndSubjectFilters;
 use crate::components::deadline::DeadlineCell;
 use crate::components::document_form::focus_first_error;
 use crate::components::forms::has_problem;
+use crate::components::fragment::Fragment;
 use crate::components::{FieldMessage, Guarded, Loaded};
 use crate::context::{t, use_lang};
 use crate::error::AppError;
+use crate::pages::workspace_bulk::{BulkBar, PickAll, PickCase};
 use crate::url::{non_empty, with_query};
 
 #[server(endpoint = "get_queue")]
@@ -47,7 +51,7 @@ pub async fn get_workspace_taxonomy() -> Result<Taxonomy, AppError> {
         .map_err(fail)
 }
 
-const QUEUES: &[(Queue, Msg)] = &[
+pub(crate) const QUEUES: &[(Queue, Msg)] = &[
     (Queue::Unassigned, Msg::QueueUnassigned),
     (Queue::Mine, Msg::QueueMine),
     (Queue::Escalated, Msg::QueueEscalated),
@@ -158,6 +162,23 @@ fn Queues(
     });
     let extra = RwSignal::new(Vec::<QueueRow>::new());
     let next = RwSignal::new(None::<String>);
+    // Bulk actions: the cases picked, and every case shown (to pick them all).
+    let picked = RwSignal::new(Vec::<BulkCase>::new());
+    let shown = Signal::derive(move || {
+        let mut rows = page
+            .get()
+            .and_then(|r| r.ok())
+            .map(|p| p.rows)
+            .unwrap_or_default();
+        rows.extend(extra.get());
+        rows.iter()
+            .map(|r| BulkCase {
+                number: r.row.number,
+                version: r.version,
+            })
+            .collect::<Vec<_>>()
+    });
+    let reload = Callback::new(move |_| page.refetch());
     Effect::new(move |_| {
         if let Some(Ok(p)) = page.get() {
             extra.set(Vec::new());
@@ -201,8 +222,11 @@ fn Queues(
         <div class="panel">
             <div class="panel-head">
                 <h1>{t(Msg::WorkspaceTitle)}</h1>
+                <a class="button button-secondary" data-testid="export-csv" download
+                    href=move || crate::url::on_path(crate::url::QUEUE_CSV, &queue_url(&current.get()))>{t(Msg::ExportarCsv)}</a>
                 {supervisor.then(|| view! { <a class="button button-secondary" href="/tramitacion/panel">{t(Msg::Dashboard)}</a> })}
             </div>
+            <WorkspaceSearch current/>
             <nav class="tabs" aria-label=move || Msg::Bandejas.text(lang.get())>
                 {QUEUES.iter().map(|&(queue, label)| {
                     let href = move || queue_url(&QueueQuery { queue, ..current.get() });
@@ -252,22 +276,14 @@ fn Queues(
                 p if p.rows.is_empty() => view! { <div class="panel"><p data-testid="queue-empty">{t(Msg::BandejaVacia)}</p></div> }.into_any(),
                 p => view! {
                     <div class="panel">
+                        <BulkBar picked done=reload/>
                         <div class="table-wrap">
                             <table class="table stack" data-testid="queue">
-                                <thead><tr>
-                                    <th scope="col">{t(Msg::NumeroCaso)}</th>
-                                    <th scope="col">{t(Msg::FechaHoraAlta)}</th>
-                                    <th scope="col">{t(Msg::NumAutorizacion)}</th>
-                                    <th scope="col">{t(Msg::TipoCaso)}</th>
-                                    <th scope="col">{t(Msg::Titulo)}</th>
-                                    <th scope="col">{t(Msg::Estado)}</th>
-                                    <th scope="col">{t(Msg::FechaLimiteResolucion)}</th>
-                                    <th scope="col">{t(Msg::AsignadoA)}</th>
-                                </tr></thead>
+                                <thead><QueueHead pick=(picked, shown)/></thead>
                                 <tbody>
-                                    {p.rows.into_iter().map(|r| view! { <QueueLine line=r/> }).collect_view()}
+                                    {p.rows.into_iter().map(|r| view! { <QueueLine line=r picked/> }).collect_view()}
                                     <For each=move || extra.get() key=|r| r.row.number let:r>
-                                        <QueueLine line=r/>
+                                        <QueueLine line=r picked/>
                                     </For>
                                 </tbody>
                             </table>
@@ -281,18 +297,92 @@ fn Queues(
     }
 }
 
+/// `Buscar en los casos` from a queue: the words, searched within this queue and its filters
+/// (the search page can widen it to every case).
 #[component]
-fn QueueLine(line: QueueRow) -> impl IntoView {
+fn WorkspaceSearch(current: Memo<QueueQuery>) -> impl IntoView {
+    let navigate = use_navigate();
+    let text = RwSignal::new(String::new());
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let q = current.get_untracked();
+        let s = CaseTextSearch {
+            text: text.get_untracked(),
+            queue: Some(q.queue.code().to_owned()),
+            filter: QueueFilter {
+                sort: None,
+                ..q.filter
+            },
+        };
+        navigate(
+            &crate::pages::case_search::search_url(crate::pages::case_search::PATH, &s),
+            Default::default(),
+        );
+    };
+    view! {
+        <form class="form inline-search" role="search" on:submit=submit>
+            <div class="field">
+                <label for="w-texto">{t(Msg::BuscarEnCasos)}</label>
+                <input id="w-texto" type="search" maxlength="200"
+                    prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))/>
+            </div>
+            <div class="actions"><button type="submit" class="button button-secondary">{t(Msg::Buscar)}</button></div>
+        </form>
+    }
+}
+
+/// The picked cases and those shown (`workspace_bulk`).
+pub(crate) type Picking = (RwSignal<Vec<BulkCase>>, Signal<Vec<BulkCase>>);
+
+/// The queue table's header row; with a `Coincidencia` column for search results.
+#[component]
+pub(crate) fn QueueHead(
+    #[prop(optional)] fragment: bool,
+    /// With a column of checkboxes for bulk actions: the picked cases and those shown.
+    #[prop(optional)]
+    pick: Option<Picking>,
+) -> impl IntoView {
+    view! {
+        <tr>
+            {pick.map(|(picked, shown)| view! { <th scope="col" class="pick-col"><PickAll picked shown/></th> })}
+            <th scope="col">{t(Msg::NumeroCaso)}</th>
+            <th scope="col">{t(Msg::FechaHoraAlta)}</th>
+            <th scope="col">{t(Msg::NumAutorizacion)}</th>
+            <th scope="col">{t(Msg::TipoCaso)}</th>
+            <th scope="col">{t(Msg::Titulo)}</th>
+            {fragment.then(|| view! { <th scope="col">{t(Msg::Coincidencia)}</th> })}
+            <th scope="col">{t(Msg::Estado)}</th>
+            <th scope="col">{t(Msg::FechaLimiteResolucion)}</th>
+            <th scope="col">{t(Msg::AsignadoA)}</th>
+        </tr>
+    }
+}
+
+/// A case of a queue (or of a search, with its matching fragment).
+#[component]
+pub(crate) fn QueueLine(
+    line: QueueRow,
+    #[prop(optional)] fragment: Option<Vec<FragmentPart>>,
+    /// The bulk actions' picked cases, when the queue offers them.
+    #[prop(optional)]
+    picked: Option<RwSignal<Vec<BulkCase>>>,
+) -> impl IntoView {
     let lang = use_lang();
     let QueueRow {
         row,
         authorisation_number,
         assigned_to,
         deadline,
+        version,
     } = line;
     let (ty, st, sub) = (row.case_type, row.state, row.substate);
+    let case = BulkCase {
+        number: row.number,
+        version,
+    };
     view! {
         <tr>
+            {picked.map(|picked| view! { <td class="pick-col"><PickCase picked case/></td> })}
             <td data-label=move || Msg::NumeroCaso.text(lang.get())>
                 <a class="num strong" href=format!("/tramitacion/casos/{}", row.number_display)>{row.number_display.clone()}</a>
                 {row.affects_current_period.then(|| view! { <span class="state-pill state-attention" title=move || Msg::AfectaPeriodo.text(lang.get())>{t(Msg::PeriodoEnCurso)}</span> })}
@@ -301,6 +391,7 @@ fn QueueLine(line: QueueRow) -> impl IntoView {
             <td class="num" data-label=move || Msg::NumAutorizacion.text(lang.get())>{authorisation_number}</td>
             <td data-label=move || Msg::TipoCaso.text(lang.get())>{move || case_type_name(ty, lang.get())}" · "{row.subject.clone()}</td>
             <td data-label=move || Msg::Titulo.text(lang.get())>{row.title.clone()}</td>
+            {fragment.map(|parts| view! { <td data-label=move || Msg::Coincidencia.text(lang.get())><Fragment parts/></td> })}
             <td data-label=move || Msg::Estado.text(lang.get())>
                 <span class="state-pill">{move || format!("{} / {}", state_name(st, lang.get()), substate_name(sub, lang.get()))}</span>
                 {row.cancellation_pending.then(|| view! { <span class="state-pill state-attention">{t(Msg::AnulacionSolicitada)}</span> })}

@@ -54,6 +54,8 @@ pub enum RateLimit {
     UploadBytes { max_bytes: u64 },
     /// Uploads one user has in progress at the same time.
     UploadsAtOnce { max: u64 },
+    /// Live-update streams (open tabs) one person, or the whole instance, has open.
+    LiveStreams,
 }
 
 /// File kinds accepted as case documents: (extensions, description).
@@ -93,4 +95,12 @@ pub fn human_size(bytes: i64) -> String {
         return format!("{bytes} B");
     };
     format!("{value:.1} {unit}").replace('.', ",")
+}
+
+/// Kinds shown beside the case (`Vista previa`): the browser displays them without running
+/// anything of the file. Everything else is only downloaded.
+pub const PREVIEWABLE: [&str; 3] = ["application/pdf", "image/png", "image/jpeg"];
+
+pub fn previewable(media_type: &str) -> bool {
+    PREVIEWABLE.contains(&media_type)
 }

@@ -41,6 +41,26 @@ pub struct ProcessorInput {
     pub documents: Vec<DocumentToAttach>,
 }
 
+/// Most cases one bulk action takes (a queue page).
+pub const BULK_MAX: usize = 50;
+
+/// A case picked in a queue, at the version the page showed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BulkCase {
+    pub number: i64,
+    pub version: i32,
+}
+
+/// A bulk action: `take`, `assign` (to `target_user_id`) or `escalate`, on the picked cases.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BulkInput {
+    pub action: String,
+    pub cases: Vec<BulkCase>,
+    pub target_user_id: Option<i64>,
+    /// Escalation reasons (an internal note on each case), optional.
+    pub text: String,
+}
+
 /// Supervisor dashboard figures.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Dashboard {

@@ -28,6 +28,8 @@ pub struct QueueRow {
     pub row: CaseRow,
     pub authorisation_number: String,
     pub assigned_to: Option<String>,
+    /// The case's version, sent back with a bulk action (a case changed since is refused).
+    pub version: i32,
     /// Plazos: `Fecha límite de resolución` and its status.
     pub deadline: super::DeadlineView,
 }

@@ -185,6 +185,25 @@ pub async fn caller_from_token(
     config: &SessionConfig,
     token: &str,
 ) -> ServiceResult<Caller> {
+    look_up_session(db, config, token, true).await
+}
+
+/// [`caller_from_token`] without counting as use of the session: for a page's event stream,
+/// which must not keep an idle session alive.
+pub async fn watcher_from_token(
+    db: &DatabaseConnection,
+    config: &SessionConfig,
+    token: &str,
+) -> ServiceResult<Caller> {
+    look_up_session(db, config, token, false).await
+}
+
+async fn look_up_session(
+    db: &DatabaseConnection,
+    config: &SessionConfig,
+    token: &str,
+    touch: bool,
+) -> ServiceResult<Caller> {
     let id = session_id(token);
     let Some(sess) = session::Entity::find_by_id(id.clone()).one(db).await? else {
         return Err(ServiceError::NotSignedIn);
@@ -203,7 +222,7 @@ pub async fn caller_from_token(
         return Err(ServiceError::NotSignedIn);
     };
     // Touch at most once a minute: a write per page view would cost more than it tells.
-    if at - sess.last_seen_at >= Duration::seconds(60) {
+    if touch && at - sess.last_seen_at >= Duration::seconds(60) {
         session::Entity::update_many()
             .col_expr(session::Column::LastSeenAt, Expr::value(at))
             .filter(session::Column::Id.eq(id.clone()))

@@ -18,7 +18,7 @@ use crate::error::{ServiceError, ServiceResult};
 pub use crate::passwords::MIN_PASSWORD_CHARS;
 pub use crate::second_factor::SecondFactorState;
 
-pub use login::{LoggedIn, caller_from_token, login, logout, purge_expired};
+pub use login::{LoggedIn, caller_from_token, login, logout, purge_expired, watcher_from_token};
 pub(crate) use users::random_token;
 pub use users::{
     NewUser, create_demo_user, create_user, hash_password, normalise_username, session_id,

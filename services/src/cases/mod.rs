@@ -4,6 +4,7 @@
 //! transaction updates the case (guarded by its version, so of two concurrent actions exactly
 //! one wins), writes the history row, the visible message and the notice.
 
+pub mod full_text;
 mod idempotency;
 pub mod open;
 pub mod processor;
@@ -195,12 +196,18 @@ pub async fn apply(
     for row in clock.history(updated.substate) {
         write_history(tx, &updated, row, "", Some(actor.user_id), at).await?;
     }
+    let written_text = change.message.is_some() || change.resolution.is_some();
     if let Some((kind, body)) = change.message {
         write_message(tx, updated.id, kind, actor.user_id, &body).await?;
     }
     if let Some(kind) = transition.notice {
         crate::notices::record(tx, &updated, kind, change.notice_message).await?;
     }
+    // Messages and resolutions are searchable: the index moves with them.
+    if written_text {
+        full_text::refresh(tx, &updated).await?;
+    }
+    crate::live::record(tx, &updated, false).await?;
     Ok((updated, transition))
 }
 

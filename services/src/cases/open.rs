@@ -118,6 +118,9 @@ pub async fn open_case(
 
         let documents =
             attach_documents(tx, &c, caller.user.id, &uploads, false, opened_at).await?;
+        if documents.is_empty() {
+            super::full_text::refresh(tx, &c).await?;
+        }
         write_history(
             tx,
             &c,
@@ -146,6 +149,7 @@ pub async fn open_case(
             None
         };
         crate::notices::record(tx, &c, NoticeKind::CaseOpened, None).await?;
+        crate::live::record(tx, &c, false).await?;
 
         idempotency::complete(
             tx,
@@ -339,6 +343,10 @@ pub(crate) async fn attach_documents(
             .insert(tx)
             .await?,
         );
+    }
+    // Documents' titles and file names are searchable.
+    if !docs.is_empty() {
+        super::full_text::refresh(tx, c).await?;
     }
     Ok(docs)
 }

@@ -6,6 +6,7 @@ pub mod authorisation_member;
 pub mod calendar;
 pub mod case;
 pub mod case_counter;
+pub mod case_event;
 pub mod case_history;
 pub mod case_message;
 pub mod case_note;

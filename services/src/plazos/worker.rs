@@ -71,6 +71,7 @@ pub async fn run_once(db: &sea_orm::DatabaseConnection) -> ServiceResult<Deadlin
             }
             // The Buzón always gets it; the e-mail only with the authorisation's consent.
             crate::notices::record(tx, &c, NoticeKind::AnswerReminder, None).await?;
+            crate::live::record(tx, &c, false).await?;
             Ok(true)
         })
         .await?;
@@ -91,6 +92,7 @@ pub async fn run_once(db: &sea_orm::DatabaseConnection) -> ServiceResult<Deadlin
                 return Ok(false);
             }
             write_history(tx, &c, HistoryAction::AnswerExpired, "", None, now()).await?;
+            crate::live::record(tx, &c, false).await?;
             Ok(true)
         })
         .await?;

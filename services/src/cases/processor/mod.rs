@@ -1,6 +1,7 @@
 //! The administration's side (README "Processors and supervisors"): queues, the case with
 //! internal notes, every lifecycle action, and the supervisor dashboard.
 
+mod bulk;
 mod dashboard;
 mod queue;
 
@@ -25,12 +26,14 @@ use crate::db::found;
 use crate::entity::{authorisation, case, case_note, user};
 use crate::error::{ServiceError, ServiceResult};
 
+pub use bulk::{BulkResults, assignable_staff, bulk_act};
 pub use casia_domain::dto::{QUEUE_PAGE, QueueFilter, QueuePage, QueueRow};
 pub use casia_domain::model::Queue;
 pub use dashboard::dashboard;
 pub use queue::queue;
+pub(crate) use queue::{queue_rows, queue_select};
 
-fn require_processor(caller: &Caller) -> ServiceResult<()> {
+pub(crate) fn require_processor(caller: &Caller) -> ServiceResult<()> {
     caller.require_role(&[Role::Tramitador, Role::Supervisor])
 }
 
@@ -143,6 +146,8 @@ pub async fn act(
             }
             .insert(tx)
             .await?;
+            super::full_text::refresh(tx, &c).await?;
+            crate::live::record(tx, &c, true).await?;
             let event = AuditEvent::by(caller, AuditAction::CaseNote, Outcome::Success)
                 .on("case", case_number::format(c.number))
                 .with_details(serde_json::json!({ "note_id": note.id, "substate": c.substate }));
@@ -222,6 +227,7 @@ pub async fn act(
             case_note::ActiveModel { case_id: Set(c.id), author_id: Set(caller.user.id), body: Set(text.clone()), at: Set(now()), ..Default::default() }
                 .insert(tx)
                 .await?;
+            super::full_text::refresh(tx, &updated).await?;
         }
         attach_documents(tx, &updated, caller.user.id, &uploads, true, now()).await?;
         // What changed on the case; the texts sent to the user stay in the case itself.

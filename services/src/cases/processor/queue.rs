@@ -4,11 +4,12 @@ use std::collections::HashMap;
 
 use casia_domain::dto::{QUEUE_PAGE, QueueFilter, QueuePage, QueueRow};
 use casia_domain::model::Queue;
-use casia_domain::validation::check_queue_filter;
-use casia_domain::{FieldProblem, State, Substate};
+use casia_domain::validation::{ValidQueueFilter, check_queue_filter};
+use casia_domain::{FieldProblem, Lang, State, Substate};
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    Select,
 };
 
 use crate::accounts::Caller;
@@ -119,38 +120,35 @@ fn in_group_after(affects: bool, rest: Condition) -> Condition {
     }
 }
 
-/// A queue page: by resolution deadline, cases that affect the current filing period first
-/// among equals; or, when asked, those cases first and then by opening time. Pages are
-/// keyset-paginated (no count over the table).
-pub async fn queue(
+/// The cases of `queue` (every case when none) that pass the filters, unordered: what a
+/// queue page and a processor's text search both start from.
+pub(crate) async fn queue_select(
     db: &impl ConnectionTrait,
     caller: &Caller,
-    queue: Queue,
-    filter: &QueueFilter,
-    cursor: Option<&str>,
-) -> ServiceResult<QueuePage> {
-    require_processor(caller)?;
+    queue: Option<Queue>,
+    f: &ValidQueueFilter,
+) -> ServiceResult<Select<case::Entity>> {
     let mut q = case::Entity::find();
     q = match queue {
-        Queue::Unassigned => q.filter(case::Column::Substate.eq(Substate::Presentado)),
-        Queue::Mine => q
+        None => q,
+        Some(Queue::Unassigned) => q.filter(case::Column::Substate.eq(Substate::Presentado)),
+        Some(Queue::Mine) => q
             .filter(case::Column::AssignedTo.eq(caller.user.id))
             .filter(case::Column::State.eq(State::Abierto)),
-        Queue::Escalated => q.filter(case::Column::Substate.eq(Substate::Escalado)),
-        Queue::WaitingForUser => q.filter(case::Column::Substate.is_in([
+        Some(Queue::Escalated) => q.filter(case::Column::Substate.eq(Substate::Escalado)),
+        Some(Queue::WaitingForUser) => q.filter(case::Column::Substate.is_in([
             Substate::SolicitadaInformacion,
             Substate::SolicitadaReclasificacion,
         ])),
-        Queue::PendingCancellation => q.filter(case::Column::CancellationPending.eq(true)),
-        Queue::AllOpen => q.filter(case::Column::State.eq(State::Abierto)),
-        Queue::AnswerExpired => q
+        Some(Queue::PendingCancellation) => q.filter(case::Column::CancellationPending.eq(true)),
+        Some(Queue::AllOpen) => q.filter(case::Column::State.eq(State::Abierto)),
+        Some(Queue::AnswerExpired) => q
             .filter(case::Column::Substate.is_in([
                 Substate::SolicitadaInformacion,
                 Substate::SolicitadaReclasificacion,
             ]))
             .filter(case::Column::AnswerDeadline.lt(to_naive(today()))),
     };
-    let f = check_queue_filter(filter)?;
     if let Some(t) = f.case_type {
         q = q.filter(case::Column::CaseType.eq(t.code()));
     }
@@ -171,6 +169,22 @@ pub async fn queue(
     if let Some(d) = f.to {
         q = q.filter(case::Column::OpenedAt.lt(start_of_day_in_spain(d.next_day())));
     }
+    Ok(q)
+}
+
+/// A queue page: by resolution deadline, cases that affect the current filing period first
+/// among equals; or, when asked, those cases first and then by opening time. Pages are
+/// keyset-paginated (no count over the table).
+pub async fn queue(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    queue: Queue,
+    filter: &QueueFilter,
+    cursor: Option<&str>,
+) -> ServiceResult<QueuePage> {
+    require_processor(caller)?;
+    let f = check_queue_filter(filter)?;
+    let mut q = queue_select(db, caller, Some(queue), &f).await?;
     let order = Order::of(filter);
     let newest = order == Order::Newest;
     let col = order.column();
@@ -200,7 +214,19 @@ pub async fn queue(
     } else {
         None
     };
-    let rows = rows_of(db, &cases, caller.lang).await?;
+    Ok(QueuePage {
+        rows: queue_rows(db, &cases, caller.lang).await?,
+        next,
+    })
+}
+
+/// Queue rows of `cases`, in their order, with names looked up in batches.
+pub(crate) async fn queue_rows(
+    db: &impl ConnectionTrait,
+    cases: &[case::Model],
+    lang: Lang,
+) -> ServiceResult<Vec<QueueRow>> {
+    let rows = rows_of(db, cases, lang).await?;
     let auth_ids: Vec<i64> = cases.iter().map(|c| c.authorisation_id).collect();
     let calendars = crate::plazos::calendars_for(db, &auth_ids).await?;
     let today = today();
@@ -223,26 +249,24 @@ pub async fn queue(
             .map(|u| (u.id, u.full_name))
             .collect()
     };
-    Ok(QueuePage {
-        rows: cases
-            .iter()
-            .zip(rows)
-            .map(|(c, row)| QueueRow {
-                row,
-                authorisation_number: auths.get(&c.authorisation_id).cloned().unwrap_or_default(),
-                assigned_to: c.assigned_to.and_then(|id| assignees.get(&id).cloned()),
-                deadline: crate::plazos::view(
-                    c,
-                    today,
-                    &calendars
-                        .get(&c.authorisation_id)
-                        .cloned()
-                        .unwrap_or_default(),
-                ),
-            })
-            .collect(),
-        next,
-    })
+    Ok(cases
+        .iter()
+        .zip(rows)
+        .map(|(c, row)| QueueRow {
+            row,
+            authorisation_number: auths.get(&c.authorisation_id).cloned().unwrap_or_default(),
+            assigned_to: c.assigned_to.and_then(|id| assignees.get(&id).cloned()),
+            version: c.version,
+            deadline: crate::plazos::view(
+                c,
+                today,
+                &calendars
+                    .get(&c.authorisation_id)
+                    .cloned()
+                    .unwrap_or_default(),
+            ),
+        })
+        .collect())
 }
 
 #[cfg(test)]
