@@ -28,7 +28,7 @@ const VERIFY_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(
 /// read this one list, so a route cannot be added without the test knowing it.
 fn route_table() -> Vec<(http::Method, &'static str, MethodRouter<AppState>)> {
     use http::Method;
-    vec![
+    let mut table = vec![
         (Method::GET, "/healthz", get(health)),
         (Method::POST, "/api/uploads", post(upload)),
         (Method::GET, "/api/documentos/{id}", get(download_document)),
@@ -43,7 +43,10 @@ fn route_table() -> Vec<(http::Method, &'static str, MethodRouter<AppState>)> {
             crate::api_audit::CSV_PATH,
             get(crate::api_audit::export_csv),
         ),
-    ]
+    ];
+    // The integration API (Bearer tokens): listed here too, so the access matrix knows it.
+    table.extend(crate::api_v1::route_table());
+    table
 }
 
 /// The method and path of every plain route (for tests and the endpoint inventory).
@@ -161,7 +164,7 @@ pub(crate) fn download_headers(
     headers
 }
 
-async fn stream_file(
+pub(crate) async fn stream_file(
     state: &AppState,
     key: &str,
     media_type: &str,

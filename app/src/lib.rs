@@ -6,6 +6,8 @@
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod api_audit;
+#[cfg(feature = "ssr")]
+pub mod api_v1;
 pub mod auth;
 pub mod components;
 pub mod context;

@@ -837,6 +837,15 @@ pub fn field_problem_text(p: &FieldProblem, lang: Lang) -> String {
         FieldProblem::OwnAccount => {
             if es { "No puede desactivar su propia cuenta: pida a otro administrador que lo haga." } else { "You cannot deactivate your own account: ask another administrator to do it." }.into()
         }
+        FieldProblem::InvalidUrl => {
+            if es { "Indique una dirección https:// completa." } else { "Give a complete https:// address." }.into()
+        }
+        FieldProblem::PrivateAddress => {
+            if es { "La dirección lleva a una red privada o local; no se admite." } else { "The address leads to a private or local network; it is not allowed." }.into()
+        }
+        FieldProblem::NotAMember => {
+            if es { "El usuario no pertenece a esta autorización, o una de las dos está desactivada." } else { "The user is not a member of this authorisation, or one of them is inactive." }.into()
+        }
     }
 }
 
@@ -1172,6 +1181,17 @@ pub fn rate_limit_text(
             } else {
                 format!(
                     "You already have {max} files uploading at once. Wait for them to finish before adding another."
+                )
+            }
+        }
+        L::ApiRequests { per_minute } => {
+            if es {
+                format!(
+                    "Este token ha superado el límite de {per_minute} peticiones por minuto. Vuelva a intentarlo dentro de {wait}."
+                )
+            } else {
+                format!(
+                    "This token has exceeded the limit of {per_minute} requests per minute. Try again in {wait}."
                 )
             }
         }

@@ -72,6 +72,12 @@ pub enum FieldProblem {
     UnknownUsername,
     /// An authorisation number is digits only.
     InvalidAuthorisationNumber,
+    /// Not an absolute `https://` address (a webhook's).
+    InvalidUrl,
+    /// A webhook address that leads to a private, loopback or link-local network.
+    PrivateAddress,
+    /// The user is not a member of that authorisation (or one of them is inactive).
+    NotAMember,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

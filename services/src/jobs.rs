@@ -46,6 +46,9 @@ pub fn spawn_background_jobs(services: &Services) {
         }
     });
 
+    // Webhooks: every instance runs it; each delivery is claimed by a conditional UPDATE.
+    tokio::spawn(crate::webhooks::worker::run_worker(services.clone()));
+
     match crate::mail::sender_for(&services.config) {
         Ok(sender) => {
             tokio::spawn(crate::mail::run_worker(services.clone(), sender));

@@ -2,6 +2,7 @@
 //! (server functions and HTTP handlers in `app`) only adapts requests to these.
 
 pub mod accounts;
+pub mod api_tokens;
 pub mod admin;
 pub mod audit;
 pub mod authorisations;
@@ -27,6 +28,7 @@ pub mod taxonomy;
 #[cfg(feature = "test-support")]
 pub mod testing;
 pub mod throttle;
+pub mod webhooks;
 
 use std::sync::Arc;
 

@@ -54,6 +54,8 @@ pub enum RateLimit {
     UploadBytes { max_bytes: u64 },
     /// Uploads one user has in progress at the same time.
     UploadsAtOnce { max: u64 },
+    /// Integration API requests made with one token in a minute.
+    ApiRequests { per_minute: u32 },
 }
 
 /// File kinds accepted as case documents: (extensions, description).
