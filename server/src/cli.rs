@@ -2,8 +2,8 @@
 
 use std::path::PathBuf;
 
-use casia_domain::{Lang, Role};
 use casia_domain::model::ApiScope;
+use casia_domain::{Lang, Role};
 use casia_services::accounts::{self, NewUser};
 use casia_services::api_tokens;
 use casia_services::authorisations::{self, NewAuthorisation};

@@ -219,12 +219,24 @@ mod tests {
     fn only_a_bearer_call_of_the_token_api_without_cookies_skips_the_check() {
         let bearer = ("authorization", "Bearer casia_x");
         assert!(exempt(&request("/api/v1/cases", &[bearer])));
-        assert!(exempt(&request("/api/v1/cases", &[("authorization", "bearer casia_x")])));
+        assert!(exempt(&request(
+            "/api/v1/cases",
+            &[("authorization", "bearer casia_x")]
+        )));
         // A cookie along: the browser may have added it; checked as any other request.
-        assert!(!exempt(&request("/api/v1/cases", &[bearer, ("cookie", "casia_sesion=x")])));
+        assert!(!exempt(&request(
+            "/api/v1/cases",
+            &[bearer, ("cookie", "casia_sesion=x")]
+        )));
         assert!(!exempt(&request("/api/v1/cases", &[])), "no token");
-        assert!(!exempt(&request("/api/v1/cases", &[("authorization", "Basic eDp5")])));
-        assert!(!exempt(&request("/api/open_case", &[bearer])), "not the token API");
+        assert!(!exempt(&request(
+            "/api/v1/cases",
+            &[("authorization", "Basic eDp5")]
+        )));
+        assert!(
+            !exempt(&request("/api/open_case", &[bearer])),
+            "not the token API"
+        );
         assert!(!exempt(&request("/api/uploads", &[bearer])));
     }
 

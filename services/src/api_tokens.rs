@@ -12,8 +12,8 @@ use casia_domain::{FieldProblem, Lang, Role};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, ExprTrait,
-    QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, ExprTrait, QueryFilter,
+    QueryOrder, Set,
 };
 
 use crate::accounts::{Caller, SecondFactorState, normalise_username, random_token, session_id};
@@ -79,17 +79,26 @@ pub async fn create(db: &impl ConnectionTrait, new: NewToken<'_>) -> ServiceResu
         ));
     };
     if u.role != Role::Autorizado || !u.active {
-        return Err(ServiceError::invalid("username", FieldProblem::InvalidChoice));
+        return Err(ServiceError::invalid(
+            "username",
+            FieldProblem::InvalidChoice,
+        ));
     }
     let Some(a) = authorisation::Entity::find()
         .filter(authorisation::Column::Number.eq(new.authorisation_number.trim()))
         .one(db)
         .await?
     else {
-        return Err(ServiceError::invalid("authorisation", FieldProblem::InvalidChoice));
+        return Err(ServiceError::invalid(
+            "authorisation",
+            FieldProblem::InvalidChoice,
+        ));
     };
     if !a.active || !is_member(db, a.id, u.id).await? {
-        return Err(ServiceError::invalid("authorisation", FieldProblem::NotAMember));
+        return Err(ServiceError::invalid(
+            "authorisation",
+            FieldProblem::NotAMember,
+        ));
     }
     let token = format!("{TOKEN_PREFIX}{}", random_token());
     let at = now();
@@ -197,7 +206,9 @@ pub async fn caller_from_bearer(
         return Err(ServiceError::NotSignedIn);
     };
     // Touch at most once a minute, as sessions do.
-    if t.last_used_at.is_none_or(|last| at - last >= Duration::seconds(60)) {
+    if t.last_used_at
+        .is_none_or(|last| at - last >= Duration::seconds(60))
+    {
         api_token::Entity::update_many()
             .col_expr(api_token::Column::LastUsedAt, Expr::value(at))
             .filter(api_token::Column::Id.eq(t.id))
@@ -231,8 +242,8 @@ pub async fn caller_from_bearer(
 /// every token of the authorisation.
 fn visible_to(caller: &Caller) -> ServiceResult<sea_orm::Select<api_token::Entity>> {
     let scope = caller.user_scope()?;
-    let mut q =
-        api_token::Entity::find().filter(api_token::Column::AuthorisationId.eq(scope.authorisation_id));
+    let mut q = api_token::Entity::find()
+        .filter(api_token::Column::AuthorisationId.eq(scope.authorisation_id));
     if !caller.is_main_user {
         q = q.filter(api_token::Column::UserId.eq(scope.user_id));
     }

@@ -2,8 +2,8 @@
 //! (server functions and HTTP handlers in `app`) only adapts requests to these.
 
 pub mod accounts;
-pub mod api_tokens;
 pub mod admin;
+pub mod api_tokens;
 pub mod audit;
 pub mod authorisations;
 pub mod cases;

@@ -71,8 +71,7 @@ impl FromRequestParts<AppState> for ApiCaller {
             Err(ServiceError::NotSignedIn) => return Err(unauthenticated()),
             Err(e) => return Err(ApiError::service(e, lang).into_response()),
         };
-        if let Err(retry_after_seconds) = s.limits.api.check_seconds(&caller.token_id.to_string())
-        {
+        if let Err(retry_after_seconds) = s.limits.api.check_seconds(&caller.token_id.to_string()) {
             let limited = AppError::TooManyRequests {
                 limit: RateLimit::ApiRequests {
                     per_minute: s.config.api.requests_per_minute,
@@ -86,7 +85,7 @@ impl FromRequestParts<AppState> for ApiCaller {
 }
 
 /// A JSON body. One that is not JSON is a `400`; a field of the wrong type a `422` naming
-/// it (its path, e.g. `documents[0].document_type_id`). Fields that are merely missing or
+/// it (its path, e.g. `documents.0.document_type_id`). Fields that are merely missing or
 /// empty reach the domain's validation, which names them the same way.
 pub struct ApiJson<T>(pub T);
 
@@ -105,7 +104,11 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
             .headers()
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("application/json"));
+            .is_some_and(|v| {
+                v.trim_start()
+                    .to_ascii_lowercase()
+                    .starts_with("application/json")
+            });
         if !is_json {
             return Err(bad(415, "Content-Type must be application/json".into()));
         }
@@ -116,7 +119,8 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
         match serde_path_to_error::deserialize::<_, T>(&mut json) {
             Ok(v) => Ok(ApiJson(v)),
             Err(e) if e.inner().is_data() => {
-                let field = e.path().to_string();
+                // `documents[0].title` → `documents.0.title`, as the domain names fields.
+                let field = e.path().to_string().replace('[', ".").replace(']', "");
                 let invalid = AppError::Invalid(vec![casia_domain::FieldError::new(
                     &field,
                     casia_domain::FieldProblem::InvalidChoice,

@@ -275,7 +275,10 @@ pub async fn get_case(
 ) -> ApiResult {
     c.require(ApiScope::CasesRead)?;
     let n = number_of(&number, &c)?;
-    Ok(json(StatusCode::OK, &case_view(&state.services, &c, n).await?))
+    Ok(json(
+        StatusCode::OK,
+        &case_view(&state.services, &c, n).await?,
+    ))
 }
 
 /// `Consulta Histórico`, oldest first.
@@ -353,6 +356,10 @@ pub async fn add_information(
     let s = &state.services;
     let n = number_of(&number, &c)?;
     let current = case_view(s, &c, n).await?;
+    let renames = match &input.reclassification {
+        Some(r) => classification_renames(r.subcategory_id),
+        None => RENAMES,
+    };
     let reclassification = match input.reclassification {
         Some(r) => {
             let taxonomy = casia_services::taxonomy::load(&s.db, c.lang())
@@ -378,7 +385,7 @@ pub async fn add_information(
     };
     let done = user_actions::modify_information(s, c.caller(), n, form)
         .await
-        .map_err(|e| field_error(e, &c, RENAMES))?;
+        .map_err(|e| field_error(e, &c, renames))?;
     let receipt = match done.receipt {
         Some(r) => Some(Receipt::from(
             &query::receipt_for(&s.db, c.caller(), r.id)

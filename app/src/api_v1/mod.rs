@@ -108,20 +108,22 @@ impl Modify for CommonProblems {
                 .build()
         };
         for item in openapi.paths.paths.values_mut() {
-            for op in [
-                item.get.as_mut(),
-                item.post.as_mut(),
-                item.delete.as_mut(),
-            ]
-            .into_iter()
-            .flatten()
+            for op in [item.get.as_mut(), item.post.as_mut(), item.delete.as_mut()]
+                .into_iter()
+                .flatten()
             {
                 let responses = &mut op.responses.responses;
                 for (code, text) in [
                     ("400", "The request could not be read"),
-                    ("401", "No token, or a token that is unknown, revoked, expired, or whose user or authorisation is no longer active"),
+                    (
+                        "401",
+                        "No token, or a token that is unknown, revoked, expired, or whose user or authorisation is no longer active",
+                    ),
                     ("403", "The token lacks the operation's scope"),
-                    ("429", "Too many requests with this token: wait `Retry-After` seconds"),
+                    (
+                        "429",
+                        "Too many requests with this token: wait `Retry-After` seconds",
+                    ),
                 ] {
                     responses
                         .entry(code.to_owned())
@@ -141,7 +143,10 @@ pub fn openapi_json() -> String {
 
 async fn openapi() -> Response {
     (
-        [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
         openapi_json(),
     )
         .into_response()
@@ -165,12 +170,12 @@ pub fn route_table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             get(catalogue::document_types),
         ),
         (Method::POST, UPLOAD_PATH, post(uploads::upload)),
+        (Method::GET, "/api/v1/cases", get(cases::search_cases)),
         (
-            Method::GET,
+            Method::POST,
             "/api/v1/cases",
-            get(cases::search_cases),
+            bounded(post(cases::open_case)),
         ),
-        (Method::POST, "/api/v1/cases", bounded(post(cases::open_case))),
         (Method::GET, "/api/v1/cases/{number}", get(cases::get_case)),
         (
             Method::GET,
@@ -197,7 +202,11 @@ pub fn route_table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             "/api/v1/cases/{number}/receipts",
             get(cases::case_receipts),
         ),
-        (Method::GET, "/api/v1/receipts/{id}", get(cases::receipt_pdf)),
+        (
+            Method::GET,
+            "/api/v1/receipts/{id}",
+            get(cases::receipt_pdf),
+        ),
         (Method::GET, "/api/v1/notices", get(notices::inbox)),
         (
             Method::POST,
@@ -210,7 +219,11 @@ pub fn route_table() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             bounded(post(notices::mark_all_read)),
         ),
         (Method::GET, "/api/v1/webhooks", get(webhooks::list)),
-        (Method::POST, "/api/v1/webhooks", bounded(post(webhooks::create))),
+        (
+            Method::POST,
+            "/api/v1/webhooks",
+            bounded(post(webhooks::create)),
+        ),
         (
             Method::DELETE,
             "/api/v1/webhooks/{id}",

@@ -128,7 +128,11 @@ fn operation(html: &mut String, l: &Labels, method: &str, path: &str, op: &Value
         method.to_uppercase(),
         escape(path)
     ));
-    if let Some(d) = op.get("description").or(op.get("summary")).and_then(Value::as_str) {
+    if let Some(d) = op
+        .get("description")
+        .or(op.get("summary"))
+        .and_then(Value::as_str)
+    {
         for para in d.split("\n\n") {
             html.push_str(&format!("<p>{}</p>", prose(para)));
         }
@@ -305,13 +309,23 @@ mod tests {
     #[test]
     fn the_reference_lists_every_operation_and_escapes_the_document() {
         let html = render(Lang::En);
-        for path in ["/api/v1/cases", "/api/v1/cases/{number}/information", "/api/v1/webhooks"] {
+        for path in [
+            "/api/v1/cases",
+            "/api/v1/cases/{number}/information",
+            "/api/v1/webhooks",
+        ] {
             assert!(html.contains(&format!("<code>{path}</code>")), "{path}");
         }
         assert!(html.contains("id=\"schema-Problem\""));
         assert!(!html.contains("<script"), "no scripts");
-        assert!(!html.contains("http://") && !html.contains("https://cdn"), "nothing from elsewhere");
-        assert_eq!(escape("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+        assert!(
+            !html.contains("http://") && !html.contains("https://cdn"),
+            "nothing from elsewhere"
+        );
+        assert_eq!(
+            escape("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
         assert!(render(Lang::Es).contains("Referencia de la API de Casia"));
     }
 }

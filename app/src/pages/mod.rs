@@ -14,5 +14,6 @@ pub mod picker;
 pub mod processor_case;
 pub mod search;
 pub mod second_factor;
+pub mod tokens;
 pub mod verify;
 pub mod workspace;

@@ -29,7 +29,11 @@ impl ApiScope {
 
     /// The stored form: codes joined by commas.
     pub fn join(scopes: &[ApiScope]) -> String {
-        scopes.iter().map(|s| s.code()).collect::<Vec<_>>().join(",")
+        scopes
+            .iter()
+            .map(|s| s.code())
+            .collect::<Vec<_>>()
+            .join(",")
     }
 }
 

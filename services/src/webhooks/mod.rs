@@ -86,8 +86,8 @@ pub async fn check_url(config: &WebhookConfig, raw: &str) -> ServiceResult<url::
         ));
     }
     let url = url::Url::parse(raw).map_err(|_| invalid())?;
-    let scheme_ok = url.scheme() == "https"
-        || (config.allow_private_targets && url.scheme() == "http");
+    let scheme_ok =
+        url.scheme() == "https" || (config.allow_private_targets && url.scheme() == "http");
     if !scheme_ok || !url.username().is_empty() || url.password().is_some() {
         return Err(invalid());
     }
@@ -97,7 +97,10 @@ pub async fn check_url(config: &WebhookConfig, raw: &str) -> ServiceResult<url::
         return Ok(url);
     }
     // `[::1]` comes bracketed from `host_str`; the resolver wants it bare.
-    let bare = host.trim_start_matches('[').trim_end_matches(']').to_owned();
+    let bare = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_owned();
     let addresses: Vec<IpAddr> = tokio::net::lookup_host((bare.as_str(), port))
         .await
         .map_err(|_| invalid())?
@@ -213,7 +216,9 @@ pub async fn find(
     let scope = caller.user_scope()?;
     match webhook::Entity::find_by_id(id).one(db).await? {
         Some(w) if w.authorisation_id == scope.authorisation_id => Ok(w),
-        Some(_) => Err(crate::audit::not_found(db, caller, "webhook", id, "other_authorisation").await),
+        Some(_) => {
+            Err(crate::audit::not_found(db, caller, "webhook", id, "other_authorisation").await)
+        }
         None => Err(crate::audit::not_found(db, caller, "webhook", id, "missing").await),
     }
 }

@@ -138,7 +138,9 @@ async fn send(
 /// could lead past the address check).
 pub fn http_client(s: &Services) -> ServiceResult<reqwest::Client> {
     reqwest::Client::builder()
-        .timeout(Duration::from_secs(s.config.api.webhooks.timeout_seconds.max(1)))
+        .timeout(Duration::from_secs(
+            s.config.api.webhooks.timeout_seconds.max(1),
+        ))
         .redirect(reqwest::redirect::Policy::none())
         .user_agent("Casia-Webhooks/1")
         .build()
@@ -161,8 +163,8 @@ pub async fn deliver_due(s: &Services, client: &reqwest::Client) -> ServiceResul
             continue;
         };
         let outcome = send(s, client, &hook, d).await;
-        let update = while_leased(d)
-            .col_expr(webhook_delivery::Column::Attempts, Expr::value(attempts));
+        let update =
+            while_leased(d).col_expr(webhook_delivery::Column::Attempts, Expr::value(attempts));
         let update = match outcome {
             Outcome::Answered(status) if (200..300).contains(&status) => {
                 report.delivered += 1;
@@ -198,11 +200,7 @@ pub async fn deliver_due(s: &Services, client: &reqwest::Client) -> ServiceResul
                 } else {
                     report.retrying += 1;
                     let next = now()
-                        + retry_delay(
-                            attempts,
-                            config.backoff_seconds,
-                            config.max_backoff_seconds,
-                        );
+                        + retry_delay(attempts, config.backoff_seconds, config.max_backoff_seconds);
                     update.col_expr(webhook_delivery::Column::NextAttemptAt, Expr::value(next))
                 }
             }
