@@ -91,6 +91,8 @@ fn idempotency_key(headers: &HeaderMap) -> String {
     }
 }
 
+// The refusal is the handler's answer itself, built once per refused request.
+#[allow(clippy::result_large_err)]
 fn number_of(text: &str, c: &ApiCaller) -> Result<i64, Response> {
     case_number::parse(text).ok_or_else(|| c.fail(ServiceError::NotFound))
 }
