@@ -8,7 +8,7 @@
 #
 # scripts/test.sh runs it in two halves so that the slow part overlaps the debug tests:
 #   --no-cargo-tools     everything but the `cargo install`s (quick: packages, npm, PostgreSQL)
-#   --cargo-tools-only   only the `cargo install`s (cargo-machete, wasm-bindgen-cli,
+#   --cargo-tools-only   only the `cargo install`s (cargo-machete, s3s-fs, wasm-bindgen-cli,
 #                        cargo-leptos: minutes of compiling on a fresh machine)
 #
 # Nothing is downloaded except from the package registries (Debian, crates.io, npm):
@@ -18,6 +18,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CARGO_LEPTOS_VERSION="0.3.10"
 CARGO_MACHETE_VERSION="0.9.2"
+# The S3-compatible server the storage tests start (services/src/testing/s3.rs).
+S3S_FS_VERSION="0.14.1"
 WITH_TESTS=0
 BASE=1
 CARGO_TOOLS=1
@@ -106,6 +108,11 @@ cargo_tools() {
   if [[ $WITH_TESTS -eq 1 && "$(cargo machete --version 2>/dev/null || true)" != *"$CARGO_MACHETE_VERSION"* ]]; then
     say "installing cargo-machete $CARGO_MACHETE_VERSION"
     cargo install cargo-machete@"$CARGO_MACHETE_VERSION" --locked
+  fi
+
+  if [[ $WITH_TESTS -eq 1 && "$(s3s-fs --version 2>/dev/null || true)" != *"$S3S_FS_VERSION"* ]]; then
+    say "installing s3s-fs $S3S_FS_VERSION (the S3 server of the storage tests)"
+    cargo install s3s-fs --version "$S3S_FS_VERSION" --features binary --locked
   fi
 
   # wasm-bindgen's CLI must match the library version in Cargo.lock exactly.

@@ -30,6 +30,7 @@ fn route_table() -> Vec<(http::Method, &'static str, MethodRouter<AppState>)> {
     use http::Method;
     let mut table = vec![
         (Method::GET, "/healthz", get(health)),
+        (Method::GET, "/readyz", get(ready)),
         (Method::POST, "/api/uploads", post(upload)),
         (Method::GET, "/api/documentos/{id}", get(download_document)),
         (
@@ -65,11 +66,29 @@ pub fn routes() -> Router<AppState> {
         .layer(axum::extract::DefaultBodyLimit::disable())
 }
 
-/// Ready when the database answers.
+/// Alive: the process answers and its database does.
 async fn health(State(state): State<AppState>) -> (StatusCode, &'static str) {
     match state.services.db.ping().await {
         Ok(()) => (StatusCode::OK, "ok"),
         Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable"),
+    }
+}
+
+/// Ready for traffic: the database and the file store both answer (a load balancer sends
+/// nothing to an instance that cannot reach either). Says which one failed, never why.
+async fn ready(State(state): State<AppState>) -> (StatusCode, &'static str) {
+    let s = &state.services;
+    let (db, files) = futures::join!(s.db.ping(), s.storage.check_reachable());
+    match (db, files) {
+        (Ok(()), Ok(())) => (StatusCode::OK, "ready"),
+        (Err(e), _) => {
+            tracing::warn!(error = %e, "not ready: database unreachable");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+        }
+        (_, Err(e)) => {
+            tracing::warn!(error = %e, "not ready: file storage unreachable");
+            (StatusCode::SERVICE_UNAVAILABLE, "storage unavailable")
+        }
     }
 }
 

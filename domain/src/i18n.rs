@@ -468,6 +468,8 @@ messages! {
     ErrNotFound => ("No se ha encontrado lo que busca o no pertenece a su autorización.", "Not found, or it does not belong to your authorisation."),
     ErrConflict => ("El caso ha cambiado mientras lo consultaba. Recargue la página y vuelva a intentarlo.", "The case changed while you were looking at it. Reload the page and try again."),
     ErrInternal => ("Se ha producido un error en el servicio. Inténtelo de nuevo en unos minutos; no se ha perdido ningún dato.", "The service had a problem. Try again in a few minutes; nothing was lost."),
+    // Under a service error: the request's id, to quote to the help desk (it is in the logs).
+    ErrReference => ("Referencia de la incidencia:", "Incident reference:"),
     ErrNetwork => ("No se ha podido contactar con el servicio. Compruebe su conexión y vuelva a intentarlo.", "Could not reach the service. Check your connection and try again."),
     ErrBadCredentials => ("Usuario o contraseña incorrectos.", "Wrong username or password."),
     ErrPickAuthorisation => ("Seleccione primero la autorización desde la que desea gestionar.", "First choose the authorisation you want to work for."),

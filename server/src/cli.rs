@@ -122,7 +122,7 @@ enum Command {
 
 pub async fn run(cli: Cli) -> Result<(), String> {
     let config = Config::load(cli.config.as_deref()).map_err(|e| format!("configuration: {e}"))?;
-    crate::web::init_tracing(&config.log);
+    crate::telemetry::init_tracing(&config.log, config.log_format);
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => crate::web::serve(config).await,
         Command::Migrate => {

@@ -3,4 +3,6 @@
 
 pub mod cli;
 pub mod csrf;
+pub mod metrics;
+pub mod telemetry;
 pub mod web;

@@ -28,15 +28,6 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::RequestBodyTimeoutLayer;
 
 use crate::csrf::{self, PublicOrigin};
-use tracing_subscriber::EnvFilter;
-
-pub fn init_tracing(filter: &str) {
-    let filter = EnvFilter::try_from_env("RUST_LOG").unwrap_or_else(|_| EnvFilter::new(filter));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_target(false)
-        .try_init();
-}
 
 /// The site root: `LEPTOS_SITE_ROOT` when cargo-leptos runs us, else the configuration.
 pub fn leptos_options(config: &Config, addr: SocketAddr) -> LeptosOptions {
@@ -86,8 +77,9 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(Deadlines::of(&config.http), deadline))
         // Idle time between two chunks of a body; a slow line that keeps sending is fine.
         .layer(RequestBodyTimeoutLayer::new(Duration::from_secs(config.http.body_timeout_seconds)));
-    with_security_headers(router, config.uses_https())
-        .layer(tower_http::trace::TraceLayer::new_for_http())
+    let router = with_security_headers(router, config.uses_https())
+        .layer(axum::middleware::from_fn(crate::metrics::record_request));
+    crate::telemetry::with_request_ids(router, config.http.trusted_proxies.clone())
 }
 
 /// Headers every response carries: no framing (clickjacking), no content sniffing, no
@@ -192,7 +184,9 @@ pub async fn serve(config: Config) -> Result<(), String> {
         && casia_services::demo::load(&services)
             .await
             .map_err(crate::cli::explain)?;
-    casia_services::jobs::spawn_background_jobs(&services);
+    let jobs = casia_services::jobs::spawn_background_jobs(&services);
+    let stop = services.shutdown.clone();
+    let metrics = serve_metrics(&config, &services).await?;
 
     let state = AppState {
         leptos_options: leptos_options(&config, addr),
@@ -213,11 +207,51 @@ pub async fn serve(config: Config) -> Result<(), String> {
             config.outbox_dir().display()
         );
     }
-    serve_on(listener, router(state), &config.http, shutdown_signal()).await;
+    let grace = Duration::from_secs(config.http.shutdown_grace_seconds);
+    let stopping = async {
+        shutdown_signal().await;
+        // Streams and background work end now; requests in flight get the grace period.
+        stop.cancel();
+    };
+    serve_on(listener, router(state), &config.http, stopping).await;
+    // The mail worker gives back the leases of what it has not sent (within the grace).
+    if tokio::time::timeout(grace, jobs.finished()).await.is_err() {
+        tracing::warn!("background jobs still running after the grace period; stopping anyway");
+    }
+    if let Some(metrics) = metrics {
+        metrics.abort();
+    }
+    tracing::info!("stopped");
     Ok(())
 }
 
-/// Serves `app` on `listener` until `shutdown`, then lets open requests finish. Unlike
+/// The metrics listener, when `metrics.listen` names one.
+async fn serve_metrics(
+    config: &Config,
+    services: &Services,
+) -> Result<Option<tokio::task::JoinHandle<()>>, String> {
+    let listen = config.metrics.listen.trim();
+    if listen.is_empty() {
+        return Ok(None);
+    }
+    let addr: SocketAddr = listen
+        .parse()
+        .map_err(|e| format!("metrics.listen {listen}: {e}"))?;
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("cannot listen on {addr} (metrics): {e}"))?;
+    crate::metrics::spawn_upkeep(services);
+    let app = crate::metrics::router(services.clone());
+    let http = config.http.clone();
+    let stop = services.shutdown.clone();
+    tracing::info!(%addr, "metrics at /metrics");
+    Ok(Some(tokio::spawn(async move {
+        serve_on(listener, app, &http, stop.cancelled_owned()).await;
+    })))
+}
+
+/// Serves `app` on `listener` until `shutdown`, then lets open requests finish (for at most
+/// `http.shutdown_grace_seconds`; keep-alive connections are closed once idle). Unlike
 /// `axum::serve` it gives hyper a timer, so a client that is slow to send its request line
 /// and headers (slowloris) is disconnected after `http.header_read_timeout_seconds`.
 pub async fn serve_on(
@@ -272,10 +306,12 @@ pub async fn serve_on(
             }
         });
     }
+    // Stop accepting: new connections are refused from here on.
     drop(listener);
+    let grace = Duration::from_secs(http.shutdown_grace_seconds);
     tokio::select! {
         () = graceful.shutdown() => {},
-        () = tokio::time::sleep(Duration::from_secs(30)) => tracing::warn!("requests still open after 30 s; stopping anyway"),
+        () = tokio::time::sleep(grace) => tracing::warn!(grace_seconds = grace.as_secs(), "requests still open after the grace period; stopping anyway"),
     }
 }
 
@@ -310,8 +346,7 @@ async fn shutdown_signal() {
         _ = ctrl_c => {},
         _ = terminate => {},
     }
-    tracing::info!("shutting down");
-    tokio::time::sleep(Duration::from_millis(10)).await;
+    tracing::info!("shutting down: no new connections; finishing the requests in flight");
 }
 
 #[cfg(test)]

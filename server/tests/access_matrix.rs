@@ -111,6 +111,7 @@ const MATRIX: &[(&str, Call, [Expect; 6])] = &[
     ("end_session", Call::Form("id=no-es-una-sesion"), [U, NF, NF, NF, NF, NF]),
     ("end_other_sessions", Call::Form(""), [U, OK, OK, OK, OK, OK]),
     ("GET /healthz", Get("/healthz"), [OK, OK, OK, OK, OK, OK]),
+    ("GET /readyz", Get("/readyz"), [OK, OK, OK, OK, OK, OK]),
     ("POST /api/uploads", PostPdf("/api/uploads?name=anexo.pdf"), [U, OK, OK, OK, OK, F]),
     ("GET /api/documentos/{id}", Get("/api/documentos/{document}"), [U, OK, NF, OK, OK, F]),
     ("GET /api/justificantes/{id}", Get("/api/justificantes/{receipt}"), [U, OK, NF, OK, OK, F]),

@@ -23,9 +23,15 @@ db_test!(
             let r = user.page(path).await;
             assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR, "{path}");
             assert_eq!(location(&r), "", "{path}: not sent to the login page");
+            let id = r.headers()["x-request-id"].to_str().unwrap().to_owned();
             let html = r.text().await.unwrap();
             let told = casia_domain::Msg::ErrInternal.t(casia_domain::Lang::Es);
             assert!(html.contains(told.as_str()), "{path}: {html}");
+            // The reference to quote to the help desk is the one in the server's logs.
+            assert!(
+                html.contains(&format!("<code>{id}")),
+                "{path}: {id} in {html}"
+            );
         }
     }
 );

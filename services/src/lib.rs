@@ -34,6 +34,7 @@ use std::sync::Arc;
 
 use sea_orm::DatabaseConnection;
 use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
 
 pub use config::Config;
 pub use error::{ServiceError, ServiceResult};
@@ -50,6 +51,9 @@ pub struct Services {
     pub mail_wakeup: Arc<Notify>,
     /// Rate and concurrency limits of this process (verification, uploads).
     pub limits: Arc<rate_limit::Limits>,
+    /// Cancelled when the process is asked to stop (SIGTERM): background work gives back
+    /// what it holds (mail leases) and long-lived answers (event streams) end.
+    pub shutdown: CancellationToken,
 }
 
 impl Services {
@@ -59,7 +63,7 @@ impl Services {
         passwords::PasswordChecks::global(&config.login);
         let db = db::connect_and_migrate(&config.database_url).await?;
         taxonomy::seed(&db).await?;
-        let storage = files::Storage::local(&config.storage_dir())?;
+        let storage = files::Storage::from_config(&config.storage, &config.storage_dir())?;
         let limits = Arc::new(rate_limit::Limits::from_config(&config));
         Ok(Services {
             db,
@@ -67,6 +71,7 @@ impl Services {
             storage,
             mail_wakeup: Arc::new(Notify::new()),
             limits,
+            shutdown: CancellationToken::new(),
         })
     }
 }

@@ -149,7 +149,13 @@ pub fn StatusPage(
         <div class="panel status-page" role="alert">
             <h1>{t(title)}</h1>
             {text.map(|m| view! { <p>{t(m)}</p> })}
-            {error.map(|e| view! { <p>{move || e.message(lang.get())}</p> })}
+            {error.map(|e| {
+                let internal = e == crate::error::AppError::Internal;
+                view! {
+                    <p>{move || e.message(lang.get())}</p>
+                    {internal.then(|| view! { <crate::components::loaded::IncidentReference/> })}
+                }
+            })}
             <p><a href="/" class="button">{t(Msg::GoHome)}</a></p>
         </div>
     }

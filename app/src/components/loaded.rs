@@ -56,5 +56,36 @@ where
 #[component]
 pub fn ErrorAlert(error: AppError) -> impl IntoView {
     let lang = use_lang();
-    view! { <div class="alert alert-error" role="alert">{move || error.message(lang.get())}</div> }
+    let internal = error == AppError::Internal;
+    view! {
+        <div class="alert alert-error" role="alert">
+            {move || error.message(lang.get())}
+            {internal.then(|| view! { <IncidentReference/> })}
+        </div>
+    }
+}
+
+/// Under a service error rendered on the server: its request's id, which the server's logs
+/// carry, to quote to the help desk. The browser gets the same value with the page (hydration
+/// sees what was rendered); an error met in the browser later has none to show.
+#[component]
+pub fn IncidentReference() -> impl IntoView {
+    let reference = SharedValue::new(request_id).into_inner();
+    reference.map(|id| {
+        view! {
+            <p class="error-reference" data-testid="error-reference">
+                {t(Msg::ErrReference)}" "<code>{id}</code>
+            </p>
+        }
+    })
+}
+
+#[cfg(feature = "ssr")]
+fn request_id() -> Option<String> {
+    crate::server::request_id()
+}
+
+#[cfg(not(feature = "ssr"))]
+fn request_id() -> Option<String> {
+    None
 }

@@ -74,6 +74,16 @@ pub fn set_page_policy() {
     }
 }
 
+/// The `x-request-id` of the request being answered (set on every request by the server).
+pub fn request_id() -> Option<String> {
+    let parts = use_context::<Parts>()?;
+    parts
+        .headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
 /// Sets a status on the page being rendered (404 and 403 pages).
 pub fn set_page_status(status: http::StatusCode) {
     if let Some(res) = use_context::<ResponseOptions>() {

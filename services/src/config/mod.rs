@@ -33,6 +33,9 @@ pub struct Config {
     pub demo_data: bool,
     /// `tracing` filter, e.g. `info` or `casia=debug,info`.
     pub log: String,
+    /// `text` (for a person at a terminal) or `json` (one object per line, for a log
+    /// collector); every line of a request carries its `request_id` either way.
+    pub log_format: LogFormat,
     pub session: SessionConfig,
     pub http: HttpConfig,
     pub login: LoginLimits,
@@ -42,6 +45,8 @@ pub struct Config {
     pub mail: MailConfig,
     pub plazos: PlazosConfig,
     pub api: ApiConfig,
+    pub storage: StorageConfig,
+    pub metrics: MetricsConfig,
     /// Absent: notices are written as `.eml` files under `data_dir/outbox/`.
     pub smtp: Option<SmtpConfig>,
 }
@@ -74,6 +79,60 @@ pub struct HttpConfig {
     pub body_timeout_seconds: u64,
     /// Reverse proxies whose `X-Forwarded-For` is believed: IPs or CIDRs.
     pub trusted_proxies: TrustedProxies,
+    /// On SIGTERM: how long requests in flight may take to finish (and the mail worker to give
+    /// back its leases) before the process stops anyway.
+    pub shutdown_grace_seconds: u64,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+/// Where documents, receipts and uploads are kept.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct StorageConfig {
+    pub backend: StorageBackend,
+    /// `s3`: the bucket (it must exist).
+    pub bucket: String,
+    /// `s3`: the service's URL for S3-compatible servers (MinIO, Ceph, a provider's);
+    /// empty for AWS itself. `http://` is accepted only when written so.
+    pub endpoint: String,
+    /// `s3`: the region; empty: `AWS_REGION` / `AWS_DEFAULT_REGION`, else `us-east-1`.
+    pub region: String,
+    /// `s3`: `http://endpoint/bucket/key` instead of `http://bucket.endpoint/key` (what most
+    /// S3-compatible servers need).
+    pub path_style: bool,
+    /// `s3`: the access key. Leave it out of files: the standard `AWS_ACCESS_KEY_ID` /
+    /// `AWS_SECRET_ACCESS_KEY` (/ `AWS_SESSION_TOKEN`) variables, or the instance's role, are
+    /// used when these are empty; `CASIA_STORAGE__ACCESS_KEY_ID` /
+    /// `CASIA_STORAGE__SECRET_ACCESS_KEY` when the AWS names are taken by something else.
+    pub access_key_id: String,
+    pub secret_access_key: String,
+}
+
+/// `local` by default; `s3` keeps every file in one bucket, shared by all instances.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StorageBackend {
+    /// Files under `data_dir/files` (one instance, or a shared file system).
+    #[default]
+    Local,
+    S3,
+}
+
+/// The Prometheus endpoint.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MetricsConfig {
+    /// Address of a second listener that answers `GET /metrics` and nothing else; empty: no
+    /// metrics. Never the public listener: what it tells (traffic, backlog) is for the
+    /// operators' network only (e.g. `127.0.0.1:9464`, or a private interface).
+    pub listen: String,
 }
 
 /// Password guessing (ASVS V6.1.1, V6.3.1): delays that grow instead of a lock an attacker
@@ -196,6 +255,7 @@ impl Default for Config {
             demo_data: false,
             // lopdf warns about every malformed PDF given for verification: expected, not news.
             log: "info,lopdf=error".into(),
+            log_format: LogFormat::Text,
             session: SessionConfig::default(),
             http: HttpConfig::default(),
             login: LoginLimits::default(),
@@ -205,6 +265,8 @@ impl Default for Config {
             mail: MailConfig::default(),
             plazos: PlazosConfig::default(),
             api: ApiConfig::default(),
+            storage: StorageConfig::default(),
+            metrics: MetricsConfig::default(),
             smtp: None,
         }
     }
@@ -228,6 +290,7 @@ impl Default for HttpConfig {
             upload_timeout_seconds: 1800,
             body_timeout_seconds: 30,
             trusted_proxies: TrustedProxies::default(),
+            shutdown_grace_seconds: 30,
         }
     }
 }
@@ -412,6 +475,42 @@ mod tests {
             jail.set_env("CASIA_HTTP__TRUSTED_PROXIES", "10.0.0.300");
             let e = Config::load(Some(std::path::Path::new("casia.toml"))).unwrap_err();
             assert!(e.to_string().contains("10.0.0.300"), "{e}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn storage_logs_and_metrics_come_from_the_environment() {
+        figment::Jail::expect_with(|jail| {
+            let c = Config::load(None).unwrap();
+            assert_eq!(
+                c.storage.backend,
+                StorageBackend::Local,
+                "local files by default"
+            );
+            assert_eq!(c.log_format, LogFormat::Text);
+            assert!(c.metrics.listen.is_empty(), "no metrics unless asked for");
+            assert_eq!(c.http.shutdown_grace_seconds, 30);
+            jail.set_env("CASIA_STORAGE__BACKEND", "s3");
+            jail.set_env("CASIA_STORAGE__BUCKET", "casia-docs");
+            jail.set_env("CASIA_STORAGE__ENDPOINT", "http://minio:9000");
+            jail.set_env("CASIA_STORAGE__PATH_STYLE", "true");
+            jail.set_env("CASIA_LOG_FORMAT", "json");
+            jail.set_env("CASIA_METRICS__LISTEN", "10.0.0.5:9464");
+            jail.set_env("CASIA_HTTP__SHUTDOWN_GRACE_SECONDS", "5");
+            let c = Config::load(None).unwrap();
+            assert_eq!(c.storage.backend, StorageBackend::S3);
+            assert_eq!(c.storage.bucket, "casia-docs");
+            assert_eq!(c.storage.endpoint, "http://minio:9000");
+            assert!(c.storage.path_style);
+            assert_eq!(c.log_format, LogFormat::Json);
+            assert_eq!(c.metrics.listen, "10.0.0.5:9464");
+            assert_eq!(c.http.shutdown_grace_seconds, 5);
+            jail.set_env("CASIA_STORAGE__BACKEND", "ftp");
+            assert!(
+                Config::load(None).is_err(),
+                "an unknown backend is an error"
+            );
             Ok(())
         });
     }

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use casia_domain::dto::UploadProblem;
 use futures::{Stream, StreamExt};
+use object_store::aws::AmazonS3Builder;
 use object_store::local::LocalFileSystem;
 use object_store::path::Path as StorePath;
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload, WriteMultipart};
@@ -12,6 +13,7 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use crate::clock::now;
+use crate::config::{StorageBackend, StorageConfig};
 use crate::error::{ServiceError, ServiceResult};
 
 use super::{SNIFF_BYTES, StoredFile, UploadFailure, classify};
@@ -22,6 +24,71 @@ pub struct Storage {
 }
 
 impl Storage {
+    /// The store `storage.*` names: `local_dir` for `local`, the bucket for `s3`.
+    pub fn from_config(
+        config: &StorageConfig,
+        local_dir: &std::path::Path,
+    ) -> ServiceResult<Storage> {
+        match config.backend {
+            StorageBackend::Local => Storage::local(local_dir),
+            StorageBackend::S3 => Storage::s3(config),
+        }
+    }
+
+    /// An S3 bucket (AWS or compatible). Credentials and anything not set here come from the
+    /// standard `AWS_*` environment variables.
+    pub fn s3(config: &StorageConfig) -> ServiceResult<Storage> {
+        if config.bucket.trim().is_empty() {
+            return Err(ServiceError::Storage(
+                "storage.bucket must be set when storage.backend = \"s3\"".into(),
+            ));
+        }
+        let mut builder = AmazonS3Builder::from_env()
+            .with_bucket_name(config.bucket.trim())
+            .with_virtual_hosted_style_request(!config.path_style);
+        let endpoint = config.endpoint.trim();
+        if !endpoint.is_empty() {
+            // Plain http only when the operator wrote it (a server on the same host or network).
+            let plain = endpoint
+                .get(..7)
+                .is_some_and(|s| s.eq_ignore_ascii_case("http://"));
+            builder = builder.with_endpoint(endpoint).with_allow_http(plain);
+        }
+        if !config.region.trim().is_empty() {
+            builder = builder.with_region(config.region.trim());
+        }
+        if !config.access_key_id.is_empty() {
+            builder = builder
+                .with_access_key_id(&config.access_key_id)
+                .with_secret_access_key(&config.secret_access_key);
+        }
+        // Transient failures are retried, but for seconds, not the default minutes: a request
+        // waiting on its file is bounded by the request deadline anyway.
+        let builder = builder.with_retry(object_store::RetryConfig {
+            max_retries: 3,
+            retry_timeout: std::time::Duration::from_secs(15),
+            ..object_store::RetryConfig::default()
+        });
+        let store = builder
+            .build()
+            .map_err(|e| ServiceError::Storage(format!("storage (s3): {e}")))?;
+        Ok(Storage {
+            store: Arc::new(store),
+        })
+    }
+
+    /// Whether the store answers within a few seconds (for `/readyz`): a missing object is
+    /// an answer.
+    pub async fn check_reachable(&self) -> ServiceResult<()> {
+        let key = StorePath::from("casia-readiness-probe");
+        let probe = self.store.head(&key);
+        match tokio::time::timeout(std::time::Duration::from_secs(5), probe).await {
+            Ok(Ok(_) | Err(object_store::Error::NotFound { .. })) => Ok(()),
+            Ok(Err(e)) => Err(ServiceError::Storage(e.to_string())),
+            Err(_) => Err(ServiceError::Storage("no answer within 5 s".into())),
+        }
+    }
+
     pub fn local(dir: &std::path::Path) -> ServiceResult<Storage> {
         std::fs::create_dir_all(dir)
             .map_err(|e| ServiceError::Storage(format!("creating {}: {e}", dir.display())))?;

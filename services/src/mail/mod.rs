@@ -22,7 +22,10 @@ mod worker;
 
 pub use render::{InboxText, RenderedMail, case_link, decode, render, render_for_inbox};
 pub use send::{FileSender, MailSender, OutgoingMail, SmtpSender, compose, message_id, sender_for};
-pub use worker::{DELIVERY_BATCH, DeliveryReport, deliver_pending, retry_delay, run_worker};
+pub use worker::{
+    DELIVERY_BATCH, DeliveryReport, MAIL_FAILURES, backlog, deliver_pending, retry_delay,
+    run_worker,
+};
 
 #[cfg(test)]
 mod test_support {

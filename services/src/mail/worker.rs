@@ -17,6 +17,9 @@ use crate::error::{ServiceError, ServiceResult};
 use crate::notices::EmailStatus;
 use crate::{Config, Services};
 
+/// Prometheus: failed sends, by `outcome` (`retry`: tried again later; `refused`: for good).
+pub const MAIL_FAILURES: &str = "casia_mail_failures_total";
+
 /// How many notices one round of the worker claims.
 pub const DELIVERY_BATCH: u64 = 20;
 
@@ -266,7 +269,9 @@ pub async fn deliver_pending(
     let recipients = current_recipients(db, &claimed).await?;
 
     for n in &claimed {
-        if now() + send_budget >= lease_until {
+        // Stopping (SIGTERM): what is not sent yet goes back at once, for another instance
+        // or the next start, instead of waiting out the lease.
+        if services.shutdown.is_cancelled() || now() + send_budget >= lease_until {
             release(db, n).await?;
             report.released += 1;
             continue;
@@ -318,6 +323,7 @@ pub async fn deliver_pending(
             }
             Err(e @ ServiceError::MailRefused(_)) => {
                 report.given_up += 1;
+                metrics::counter!(MAIL_FAILURES, "outcome" => "refused").increment(1);
                 tracing::error!(notice = n.id, error = %e, "notice email refused for good; not retried");
                 if !record_final(db, n, EmailStatus::Failed, &e.to_string()).await? {
                     tracing::warn!(
@@ -328,6 +334,7 @@ pub async fn deliver_pending(
             }
             Err(e) => {
                 report.failed += 1;
+                metrics::counter!(MAIL_FAILURES, "outcome" => "retry").increment(1);
                 tracing::warn!(notice = n.id, attempt = n.attempts + 1, error = %e, "notice email not sent; will retry");
                 if !record_failure(db, config, n, &e).await? {
                     tracing::warn!(
@@ -343,9 +350,12 @@ pub async fn deliver_pending(
 
 /// The worker loop of a running server: a round whenever a milestone is committed
 /// (`Services::mail_wakeup`) and every `mail.poll_seconds` (retries, other instances).
+///
+/// Returns once `Services::shutdown` is cancelled, after the round in progress (which gives
+/// back the notices it has not sent yet).
 pub async fn run_worker(services: Services, sender: Box<dyn MailSender>) {
     let poll = Duration::from_secs(services.config.mail.poll_seconds.max(1));
-    loop {
+    while !services.shutdown.is_cancelled() {
         let full_batch = match deliver_pending(&services, sender.as_ref(), DELIVERY_BATCH).await {
             Ok(report) => {
                 if report.sent + report.failed > 0 {
@@ -365,8 +375,27 @@ pub async fn run_worker(services: Services, sender: Box<dyn MailSender>) {
         tokio::select! {
             _ = services.mail_wakeup.notified() => {}
             _ = tokio::time::sleep(poll) => {}
+            _ = services.shutdown.cancelled() => {}
         }
     }
+    tracing::info!("mail delivery stopped");
+}
+
+/// Notices whose email is still to go out, and when the oldest of them was written (the
+/// outbox's backlog, for `/metrics`).
+pub async fn backlog(db: &impl ConnectionTrait) -> ServiceResult<(u64, Option<DateTime<Utc>>)> {
+    use sea_orm::PaginatorTrait;
+    let pending =
+        || notice::Entity::find().filter(notice::Column::EmailStatus.eq(EmailStatus::Pending));
+    let count = pending().count(db).await?;
+    let oldest: Option<DateTime<Utc>> = pending()
+        .select_only()
+        .column(notice::Column::CreatedAt)
+        .order_by_asc(notice::Column::CreatedAt)
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok((count, oldest))
 }
 
 #[cfg(test)]

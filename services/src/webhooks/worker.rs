@@ -216,7 +216,8 @@ pub async fn deliver_due(s: &Services, client: &reqwest::Client) -> ServiceResul
 }
 
 /// The worker loop of a running server: a round every `api.webhooks.poll_seconds`, and at
-/// once again after a full batch.
+/// once again after a full batch; it ends when the process stops (a delivery in flight is
+/// retried by the next instance once its lease runs out).
 pub async fn run_worker(s: Services) {
     let client = match http_client(&s) {
         Ok(c) => c,
@@ -226,7 +227,7 @@ pub async fn run_worker(s: Services) {
         }
     };
     let poll = Duration::from_secs(s.config.api.webhooks.poll_seconds.max(1));
-    loop {
+    while !s.shutdown.is_cancelled() {
         let full = match deliver_due(&s, &client).await {
             Ok(r) => r.claimed as u64 == BATCH,
             Err(e) => {
@@ -235,7 +236,10 @@ pub async fn run_worker(s: Services) {
             }
         };
         if !full {
-            tokio::time::sleep(poll).await;
+            tokio::select! {
+                () = tokio::time::sleep(poll) => {}
+                () = s.shutdown.cancelled() => {}
+            }
         }
     }
 }

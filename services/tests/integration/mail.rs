@@ -867,3 +867,51 @@ db_test!(
         assert!(authorisations::get_contact(&tram).await.is_err());
     }
 );
+
+/// Sends through `inner`, and asks the process to stop (SIGTERM) during its first send.
+struct StopsDuringTheFirstSend<'a> {
+    inner: &'a SmtpSender,
+    stop: tokio_util::sync::CancellationToken,
+}
+
+#[async_trait::async_trait]
+impl MailSender for StopsDuringTheFirstSend<'_> {
+    async fn send(&self, mail: &OutgoingMail) -> Result<(), ServiceError> {
+        self.stop.cancel();
+        self.inner.send(mail).await
+    }
+}
+
+db_test!(a_stopping_worker_gives_back_what_it_has_not_sent, |s| {
+    let server = SmtpServer::start().await;
+    let smtp = SmtpSender::new(&server.config()).unwrap();
+    let ana = ana_of_the_contact(&s).await;
+    for _ in 0..3 {
+        fixtures::open(&s, &ana, CaseType::Consulta).await;
+    }
+    let stopping = Services {
+        shutdown: tokio_util::sync::CancellationToken::new(),
+        ..s.clone()
+    };
+    let sender = StopsDuringTheFirstSend {
+        inner: &smtp,
+        stop: stopping.shutdown.clone(),
+    };
+    let report = mail::deliver_pending(&stopping, &sender, 50).await.unwrap();
+    assert_eq!((report.claimed, report.sent, report.released), (3, 1, 2));
+    let waiting: Vec<notice::Model> = all_notices(&s)
+        .await
+        .into_iter()
+        .filter(|n| n.email_status == EmailStatus::Pending)
+        .collect();
+    assert_eq!(waiting.len(), 2);
+    for n in &waiting {
+        assert!(n.locked_until.is_none(), "lease given back at once");
+        assert_eq!(n.attempts, 0, "not counted as a failed try");
+    }
+    // Another instance (or the next start) sends them now, not after the lease.
+    let report = deliver(&s, &smtp).await;
+    assert_eq!(report.sent, 2);
+    assert_eq!(server.wait_for(3, Duration::from_secs(10)).await.len(), 3);
+    assert!(server.count_by_message_id().values().all(|c| *c == 1));
+});

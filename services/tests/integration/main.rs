@@ -15,5 +15,6 @@ mod loadgen;
 mod mail;
 mod passwords;
 mod plazos;
+mod s3;
 mod second_factor;
 mod uploads;

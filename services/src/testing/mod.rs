@@ -2,6 +2,8 @@
 //! both migrated from scratch. PostgreSQL is required (the test command starts it); a missing
 //! server fails the tests instead of skipping them.
 
+pub mod s3;
+
 use std::future::Future;
 
 use crate::{Config, Services};
@@ -142,4 +144,17 @@ macro_rules! db_test {
     ($name:ident, |$svc:ident| $body:block) => {
         $crate::db_test!($name, |$svc, _dir| $body);
     };
+}
+
+/// The same services with their files in `server`'s bucket instead of the test's directory.
+pub fn with_s3(s: &Services, server: &s3::S3Server) -> Services {
+    let mut config = (*s.config).clone();
+    config.storage = server.config();
+    let storage = crate::files::Storage::from_config(&config.storage, &config.storage_dir())
+        .expect("S3 storage from the test server's settings");
+    Services {
+        config: std::sync::Arc::new(config),
+        storage,
+        ..s.clone()
+    }
 }
