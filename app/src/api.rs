@@ -28,7 +28,7 @@ const VERIFY_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(
 /// read this one list, so a route cannot be added without the test knowing it.
 fn route_table() -> Vec<(http::Method, &'static str, MethodRouter<AppState>)> {
     use http::Method;
-    vec![
+    let mut table = vec![
         (Method::GET, "/healthz", get(health)),
         (Method::GET, "/readyz", get(ready)),
         (Method::POST, "/api/uploads", post(upload)),
@@ -69,7 +69,10 @@ fn route_table() -> Vec<(http::Method, &'static str, MethodRouter<AppState>)> {
             crate::api_csv::SEARCH_PATH,
             get(crate::api_csv::export_search),
         ),
-    ]
+    ];
+    // The integration API (Bearer tokens): listed here too, so the access matrix knows it.
+    table.extend(crate::api_v1::route_table());
+    table
 }
 
 /// The method and path of every plain route (for tests and the endpoint inventory).
@@ -205,7 +208,7 @@ pub(crate) fn download_headers(
     headers
 }
 
-async fn stream_file(
+pub(crate) async fn stream_file(
     state: &AppState,
     key: &str,
     media_type: &str,

@@ -10,6 +10,8 @@ pub mod api_audit;
 pub mod api_csv;
 #[cfg(feature = "ssr")]
 pub mod api_live;
+#[cfg(feature = "ssr")]
+pub mod api_v1;
 pub mod auth;
 pub mod components;
 pub mod context;
@@ -46,6 +48,7 @@ use crate::pages::picker::PickerPage;
 use crate::pages::processor_case::ProcessorCasePage;
 use crate::pages::search::SearchPage;
 use crate::pages::second_factor::{SecondFactorPage, SecondFactorStepPage};
+use crate::pages::tokens::TokensPage;
 use crate::pages::verify::VerifyPage;
 use crate::pages::workspace::WorkspacePage;
 
@@ -102,6 +105,7 @@ fn Layout() -> impl IntoView {
                 <Route path=path!("/acceso") view=LoginPage ssr=SsrMode::Async/>
                 <Route path=path!("/acceso/segundo-factor") view=SecondFactorStepPage ssr=SsrMode::Async/>
                 <Route path=path!("/cuenta/segundo-factor") view=SecondFactorPage ssr=SsrMode::Async/>
+                <Route path=path!("/cuenta/tokens") view={Lazy::<TokensRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/autorizaciones") view=PickerPage ssr=SsrMode::Async/>
                 <Route path=path!("/casia") view=ActionSelectionPage ssr=SsrMode::Async/>
                 <Route path=path!("/casia/nuevo") view={Lazy::<NewCaseRoute>::new()} ssr=SsrMode::Async/>
@@ -155,6 +159,7 @@ lazy_page!(ModifyRoute, ModifyPage);
 lazy_page!(CancelRoute, CancelPage);
 lazy_page!(RatingRoute, RatingPage);
 lazy_page!(InboxRoute, InboxPage);
+lazy_page!(TokensRoute, TokensPage);
 lazy_page!(ContactRoute, ContactPage);
 lazy_page!(VerifyRoute, VerifyPage);
 lazy_page!(WorkspaceRoute, WorkspacePage);

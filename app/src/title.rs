@@ -20,6 +20,7 @@ pub fn screen(path: &str, query: &str) -> Option<(Vec<Msg>, Option<String>)> {
         ["acceso"] => one(Msg::LoginTitle),
         ["acceso" | "cuenta", "segundo-factor"] => one(Msg::SegundoFactor),
         ["cuenta"] => one(Msg::MiCuenta),
+        ["cuenta", "tokens"] => one(Msg::TokensAcceso),
         ["autorizaciones"] => one(Msg::PickerTitle),
         ["verificacion"] => one(Msg::VerificacionDocumentos),
         ["casia"] => one(Msg::ActionTitle),

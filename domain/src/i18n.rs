@@ -72,6 +72,23 @@ messages! {
     Atras => ("Atrás", "Back"),
     SwitchToOther => ("English", "Español"),
     Buzon => ("Buzón", "Inbox"),
+    // `Tokens de acceso` (the integration API).
+    TokensAcceso => ("Tokens de acceso", "Access tokens"),
+    TokensAyuda => ("Los programas de su autorización (por ejemplo, el de nóminas) usan estos tokens para llamar a la API de Casia en su nombre. Los crea el operador del servicio y solo se muestran entonces; aquí puede ver los suyos y revocarlos: un token revocado deja de funcionar en el acto.", "Your authorisation's software (the payroll program, for instance) uses these tokens to call Casia's API on your behalf. The service's operator creates them, and they are shown only then; here you can see yours and revoke them: a revoked token stops working at once."),
+    TokensPrincipal => ("Como usuario principal, ve y puede revocar los tokens de todos los usuarios de la autorización.", "As the main user, you see and can revoke the tokens of every user of the authorisation."),
+    TokensVacio => ("No hay tokens de acceso.", "There are no access tokens."),
+    TokenTitular => ("Titular", "Owner"),
+    TokenPermisos => ("Permisos", "Scopes"),
+    TokenCreado => ("Creado", "Created"),
+    TokenCaduca => ("Caduca", "Expires"),
+    TokenUltimoUso => ("Último uso", "Last used"),
+    TokenNuncaUsado => ("Nunca", "Never"),
+    TokenEstado => ("Estado", "Status"),
+    TokenActivo => ("Activo", "Active"),
+    TokenRevocado => ("Revocado", "Revoked"),
+    TokenCaducado => ("Caducado", "Expired"),
+    Revocar => ("Revocar", "Revoke"),
+    ReferenciaApi => ("Referencia de la API", "API reference"),
     // Notice emails.
     NoticeGreeting => ("Estimado/a autorizado/a:", "Dear authorised user,"),
     NoticeCaseLink => ("Consulte el caso en:", "See the case at:"),
@@ -863,6 +880,15 @@ pub fn field_problem_text(p: &FieldProblem, lang: Lang) -> String {
         FieldProblem::OwnAccount => {
             if es { "No puede desactivar su propia cuenta: pida a otro administrador que lo haga." } else { "You cannot deactivate your own account: ask another administrator to do it." }.into()
         }
+        FieldProblem::InvalidUrl => {
+            if es { "Indique una dirección https:// completa." } else { "Give a complete https:// address." }.into()
+        }
+        FieldProblem::PrivateAddress => {
+            if es { "La dirección lleva a una red privada o local; no se admite." } else { "The address leads to a private or local network; it is not allowed." }.into()
+        }
+        FieldProblem::NotAMember => {
+            if es { "El usuario no pertenece a esta autorización, o una de las dos está desactivada." } else { "The user is not a member of this authorisation, or one of them is inactive." }.into()
+        }
     }
 }
 
@@ -1209,6 +1235,17 @@ pub fn rate_limit_text(
             } else {
                 format!(
                     "You already have {max} files uploading at once. Wait for them to finish before adding another."
+                )
+            }
+        }
+        L::ApiRequests { per_minute } => {
+            if es {
+                format!(
+                    "Este token ha superado el límite de {per_minute} peticiones por minuto. Vuelva a intentarlo dentro de {wait}."
+                )
+            } else {
+                format!(
+                    "This token has exceeded the limit of {per_minute} requests per minute. Try again in {wait}."
                 )
             }
         }

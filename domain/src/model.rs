@@ -302,6 +302,9 @@ coded_enum!(
 
 /// Case numbers look like `2026-0000123`: the year of opening and a counter per year.
 /// Stored as one integer (`year * 10_000_000 + sequence`) so they sort and index well.
+mod api;
+pub use api::{ApiScope, DeliveryStatus};
+
 pub mod case_number {
     pub const SEQUENCE_SPAN: i64 = 10_000_000;
 

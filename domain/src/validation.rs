@@ -74,6 +74,12 @@ pub enum FieldProblem {
     InvalidAuthorisationNumber,
     /// A search text with nothing to search by (only very common words or punctuation).
     NothingToSearch,
+    /// Not an absolute `https://` address (a webhook's).
+    InvalidUrl,
+    /// A webhook address that leads to a private, loopback or link-local network.
+    PrivateAddress,
+    /// The user is not a member of that authorisation (or one of them is inactive).
+    NotAMember,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -12,6 +12,7 @@ mod m20261201_000004_verification_limits;
 mod m20261201_000005_audit_indexes;
 mod m20261201_000006_receipt_classification;
 mod m20261202_000001_plazos;
+mod m20261203_000001_api;
 mod m20261204_000001_full_text;
 mod m20261205_000001_case_events;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000003_passwords_sessions::Migration),
             Box::new(m20261201_000006_receipt_classification::Migration),
             Box::new(m20261202_000001_plazos::Migration),
+            Box::new(m20261203_000001_api::Migration),
             Box::new(m20261204_000001_full_text::Migration),
             Box::new(m20261205_000001_case_events::Migration),
         ]

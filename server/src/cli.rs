@@ -2,8 +2,10 @@
 
 use std::path::PathBuf;
 
+use casia_domain::model::ApiScope;
 use casia_domain::{Lang, Role};
 use casia_services::accounts::{self, NewUser};
+use casia_services::api_tokens;
 use casia_services::authorisations::{self, NewAuthorisation};
 use casia_services::entity::{authorisation, user};
 use casia_services::{Config, ServiceError, Services};
@@ -84,6 +86,27 @@ enum Command {
         #[arg(long, default_value_t = 0.42)]
         seed: f64,
     },
+    /// Create an integration API token for an authorised user acting for one of their
+    /// authorisations. Prints the token (shown this once: only its hash is kept) alone on the
+    /// last line.
+    CreateToken {
+        #[arg(long)]
+        username: String,
+        /// Nº Autorización.
+        #[arg(long)]
+        authorisation: String,
+        /// A name to recognise it on `Tokens de acceso` (e.g. the program that uses it).
+        #[arg(long, default_value = "API")]
+        name: String,
+        /// Comma-separated: cases:read, cases:write, notices:read, webhooks.
+        #[arg(long, default_value = "cases:read,cases:write,notices:read")]
+        scopes: String,
+        /// Days until it stops working (none: until revoked).
+        #[arg(long)]
+        expires_days: Option<i64>,
+    },
+    /// Print the integration API's OpenAPI 3.1 document.
+    Openapi,
     /// Add an authorised user to an authorisation.
     AddMember {
         /// Nº Autorización.
@@ -227,6 +250,47 @@ pub async fn run(cli: Cli) -> Result<(), String> {
                 report.largest_user,
                 loadgen::LOAD_PASSWORD
             );
+            Ok(())
+        }
+        Command::CreateToken {
+            username,
+            authorisation,
+            name,
+            scopes,
+            expires_days,
+        } => {
+            let scopes = ApiScope::parse_list(&scopes).map_err(|e| {
+                format!(
+                    "unknown scope {:?}; the scopes are: {}",
+                    e.code,
+                    ApiScope::join(ApiScope::ALL)
+                )
+            })?;
+            let s = start(config).await?;
+            let issued = api_tokens::create(
+                &s.db,
+                api_tokens::NewToken {
+                    username: &username,
+                    authorisation_number: &authorisation,
+                    name: &name,
+                    scopes,
+                    expires_days,
+                },
+            )
+            .await
+            .map_err(explain)?;
+            println!(
+                "Token «{}» creado para {} en la autorización {} ({}). Guárdelo ahora: no volverá a mostrarse.",
+                issued.row.name,
+                accounts::normalise_username(&username),
+                authorisation.trim(),
+                issued.row.scopes
+            );
+            println!("{}", issued.token);
+            Ok(())
+        }
+        Command::Openapi => {
+            println!("{}", app::api_v1::openapi_json());
             Ok(())
         }
         Command::AddMember {

@@ -69,12 +69,19 @@ pub fn check(
     Err("no Origin or Referer")
 }
 
-/// Requests the check does not apply to: none yet. A future token API (`/api/v1/…`, called
-/// with `Authorization: Bearer` and no cookie) cannot be forged cross-site, because a browser
-/// never adds that header by itself; exempt it HERE, and only when the request carries no
-/// `Cookie` at all (a cookie-authenticated call must stay checked).
-fn exempt(_req: &Request) -> bool {
-    false
+/// Requests the check does not apply to: the token API (`/api/v1/…`) called with
+/// `Authorization: Bearer` and no cookie. It cannot be forged cross-site, because a browser
+/// never adds that header by itself, and the API authenticates by that header alone (a
+/// session cookie never counts there). A request carrying any `Cookie` stays checked.
+fn exempt(req: &Request) -> bool {
+    let headers = req.headers();
+    req.uri().path().starts_with("/api/v1/")
+        && !headers.contains_key(header::COOKIE)
+        && headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split_once(' '))
+            .is_some_and(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
 }
 
 /// The layer (see `web::router`).
@@ -198,6 +205,39 @@ mod tests {
             )
             .is_err()
         );
+    }
+
+    fn request(path: &str, pairs: &[(&'static str, &'static str)]) -> Request {
+        let mut r = Request::builder().method(Method::POST).uri(path);
+        for (k, v) in pairs {
+            r = r.header(*k, *v);
+        }
+        r.body(axum::body::Body::empty()).unwrap()
+    }
+
+    #[test]
+    fn only_a_bearer_call_of_the_token_api_without_cookies_skips_the_check() {
+        let bearer = ("authorization", "Bearer casia_x");
+        assert!(exempt(&request("/api/v1/cases", &[bearer])));
+        assert!(exempt(&request(
+            "/api/v1/cases",
+            &[("authorization", "bearer casia_x")]
+        )));
+        // A cookie along: the browser may have added it; checked as any other request.
+        assert!(!exempt(&request(
+            "/api/v1/cases",
+            &[bearer, ("cookie", "casia_sesion=x")]
+        )));
+        assert!(!exempt(&request("/api/v1/cases", &[])), "no token");
+        assert!(!exempt(&request(
+            "/api/v1/cases",
+            &[("authorization", "Basic eDp5")]
+        )));
+        assert!(
+            !exempt(&request("/api/open_case", &[bearer])),
+            "not the token API"
+        );
+        assert!(!exempt(&request("/api/uploads", &[bearer])));
     }
 
     #[test]

@@ -158,7 +158,8 @@ impl Deadlines {
 }
 
 async fn deadline(State(limits): State<Deadlines>, req: Request, next: Next) -> Response {
-    let limit = if req.uri().path() == "/api/uploads" {
+    let path = req.uri().path();
+    let limit = if path == "/api/uploads" || path == app::api_v1::UPLOAD_PATH {
         limits.upload
     } else {
         limits.request

@@ -37,8 +37,9 @@ enum Call {
     Get(&'static str),
     /// POST with a small PDF as the raw body.
     PostPdf(&'static str),
+    Delete(&'static str),
 }
-use Call::{FreshForm, Get, Json, PostPdf};
+use Call::{Delete, FreshForm, Get, Json, PostPdf};
 
 /// Row key: a server function's endpoint name, or "METHOD /route" for a plain route.
 /// Columns: anonymous, owner's autorizado, another authorisation's autorizado, tramitador,
@@ -128,6 +129,31 @@ const MATRIX: &[(&str, Call, [Expect; 6])] = &[
     // enough (the test does not wait for events).
     ("GET /api/eventos", Get("/api/eventos"), [U, OK, OK, OK, OK, F]),
     ("POST /api/verificacion/fichero", PostPdf("/api/verificacion/fichero"), [OK, OK, OK, OK, OK, OK]),
+    ("list_api_tokens", Call::Form(""), [U, OK, OK, F, F, F]),
+    ("revoke_api_token", Call::Form("id=999999"), [U, NF, NF, F, F, F]),
+    // The integration API: a Bearer token or nothing. A session cookie is no credential
+    // there, whoever holds it (the token tests are in tests/api.rs).
+    ("GET /api/v1/openapi.json", Get("/api/v1/openapi.json"), [OK, OK, OK, OK, OK, OK]),
+    ("GET /api/v1/reference", Get("/api/v1/reference"), [OK, OK, OK, OK, OK, OK]),
+    ("GET /api/v1/taxonomy", Get("/api/v1/taxonomy"), [U, U, U, U, U, U]),
+    ("GET /api/v1/document-types", Get("/api/v1/document-types"), [U, U, U, U, U, U]),
+    ("POST /api/v1/uploads", PostPdf("/api/v1/uploads?name=anexo.pdf"), [U, U, U, U, U, U]),
+    ("GET /api/v1/cases", Get("/api/v1/cases?state=todos&from=2026-11-01&to=2026-11-30"), [U, U, U, U, U, U]),
+    ("POST /api/v1/cases", PostPdf("/api/v1/cases"), [U, U, U, U, U, U]),
+    ("GET /api/v1/cases/{number}", Get("/api/v1/cases/{case}"), [U, U, U, U, U, U]),
+    ("GET /api/v1/cases/{number}/history", Get("/api/v1/cases/{case}/history"), [U, U, U, U, U, U]),
+    ("POST /api/v1/cases/{number}/information", PostPdf("/api/v1/cases/{case}/information"), [U, U, U, U, U, U]),
+    ("POST /api/v1/cases/{number}/cancellation", PostPdf("/api/v1/cases/{case}/cancellation"), [U, U, U, U, U, U]),
+    ("POST /api/v1/cases/{number}/rating", PostPdf("/api/v1/cases/{case}/rating"), [U, U, U, U, U, U]),
+    ("GET /api/v1/cases/{number}/receipts", Get("/api/v1/cases/{case}/receipts"), [U, U, U, U, U, U]),
+    ("GET /api/v1/receipts/{id}", Get("/api/v1/receipts/{receipt}"), [U, U, U, U, U, U]),
+    ("GET /api/v1/notices", Get("/api/v1/notices"), [U, U, U, U, U, U]),
+    ("POST /api/v1/notices/{id}/read", PostPdf("/api/v1/notices/{notice}/read"), [U, U, U, U, U, U]),
+    ("POST /api/v1/notices/read", PostPdf("/api/v1/notices/read"), [U, U, U, U, U, U]),
+    ("GET /api/v1/webhooks", Get("/api/v1/webhooks"), [U, U, U, U, U, U]),
+    ("POST /api/v1/webhooks", PostPdf("/api/v1/webhooks"), [U, U, U, U, U, U]),
+    ("DELETE /api/v1/webhooks/{id}", Delete("/api/v1/webhooks/1"), [U, U, U, U, U, U]),
+    ("GET /api/v1/webhooks/{id}/deliveries", Get("/api/v1/webhooks/1/deliveries"), [U, U, U, U, U, U]),
 ];
 
 /// The row key of every endpoint the router serves, from the registries themselves.
@@ -190,6 +216,7 @@ async fn send(f: &Fixture, client: &Client, key: &str, call: Call) -> reqwest::R
         PostPdf(path) => client
             .request(Method::POST, &f.fill(path))
             .body(common::PDF.to_vec()),
+        Delete(path) => client.request(Method::DELETE, &f.fill(path)),
     };
     r.send().await.unwrap()
 }

@@ -83,6 +83,7 @@ const PAGES: &[(Who, &str, &str)] = &[
         "Consulta/Modificación de datos de contacto · Casia",
     ),
     (Who::Owner, "/cuenta", "Mi cuenta · Casia"),
+    (Who::Owner, "/cuenta/tokens", "Tokens de acceso · Casia"),
     (
         Who::Owner,
         "/cuenta/segundo-factor",

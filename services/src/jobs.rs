@@ -69,6 +69,9 @@ pub fn spawn_background_jobs(services: &Services) -> BackgroundJobs {
         }
     });
 
+    // Webhooks: every instance runs it; each delivery is claimed by a conditional UPDATE.
+    jobs.spawn(crate::webhooks::worker::run_worker(services.clone()));
+
     match crate::mail::sender_for(&services.config) {
         Ok(sender) => {
             jobs.spawn(crate::mail::run_worker(services.clone(), sender));

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod api_tokens;
 pub mod audit;
 pub mod authorisations;
 pub mod cases;
@@ -28,6 +29,7 @@ pub mod taxonomy;
 #[cfg(feature = "test-support")]
 pub mod testing;
 pub mod throttle;
+pub mod webhooks;
 
 use std::sync::Arc;
 

@@ -63,7 +63,8 @@ pub async fn record(
             .map(|d| crate::plazos::from_naive(d).display()),
     };
     let at = now();
-    Ok(notice::ActiveModel {
+    let webhook_message = payload.message.clone();
+    let n = notice::ActiveModel {
         authorisation_id: Set(case.authorisation_id),
         case_id: Set(Some(case.id)),
         kind: Set(kind),
@@ -86,7 +87,10 @@ pub async fn record(
         ..Default::default()
     }
     .insert(db)
-    .await?)
+    .await?;
+    // The authorisation's webhooks hear of it in the same transaction.
+    crate::webhooks::enqueue(db, case, &n, webhook_message).await?;
+    Ok(n)
 }
 
 /// Notices of an authorisation this user has not read yet (the header's counter).
@@ -159,6 +163,7 @@ pub async fn inbox(
             subject: text.subject,
             body: text.body,
             created_at: display(n.created_at),
+            occurred_at: n.created_at.to_rfc3339(),
             read: read.contains(&n.id),
         });
     }

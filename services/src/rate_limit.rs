@@ -143,6 +143,8 @@ pub struct Limits {
     pub verification_files: Arc<tokio::sync::Semaphore>,
     /// Uploads in progress per user.
     pub uploads_in_progress: KeyedConcurrency<i64>,
+    /// Integration API requests, per token.
+    pub api: KeyedLimiter,
 }
 
 impl Limits {
@@ -156,6 +158,7 @@ impl Limits {
                 config.verification.max_concurrent_files.max(1),
             )),
             uploads_in_progress: KeyedConcurrency::new(config.uploads.max_concurrent_per_user),
+            api: KeyedLimiter::per_minute(config.api.requests_per_minute, DEFAULT_MAX_KEYS),
         }
     }
 }

@@ -71,6 +71,9 @@ pub fn Header() -> impl IntoView {
                                         <span class="visually-hidden">{t(Msg::UnreadNotices)}</span>
                                     </A>
                                 </Show>
+                                <Show when=move || is_user>
+                                    <A href="/cuenta/tokens" attr:class="nav-link" attr:data-testid="tokens-link">{t(Msg::TokensAcceso)}</A>
+                                </Show>
                                 <A href="/cuenta/segundo-factor" attr:class="nav-link">{t(Msg::SegundoFactor)}</A>
                                 <A href="/cuenta" attr:class="nav-link" attr:data-testid="my-account">{t(Msg::MiCuenta)}</A>
                                 <ActionForm action=logout attr:class="inline-form">

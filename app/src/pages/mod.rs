@@ -16,6 +16,7 @@ pub mod processor_case;
 pub mod search;
 pub mod search_text;
 pub mod second_factor;
+pub mod tokens;
 pub mod verify;
 pub mod workspace;
 pub mod workspace_bulk;

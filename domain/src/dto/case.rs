@@ -142,6 +142,9 @@ pub struct HistoryRow {
     pub state: State,
     pub substate: Substate,
     pub at: String,
+    /// RFC 3339, UTC (the API's form of `at`).
+    #[serde(default)]
+    pub occurred_at: String,
     pub observations: String,
     /// What wrote the row: the opening, or an action.
     pub action: HistoryAction,

@@ -56,6 +56,8 @@ pub enum RateLimit {
     UploadsAtOnce { max: u64 },
     /// Live-update streams (open tabs) one person, or the whole instance, has open.
     LiveStreams,
+    /// Integration API requests made with one token in a minute.
+    ApiRequests { per_minute: u32 },
 }
 
 /// File kinds accepted as case documents: (extensions, description).

@@ -7,6 +7,7 @@
 //! One file per concern; everything is re-exported here, so `dto::X` names every type.
 
 mod admin;
+mod api;
 mod case;
 mod deadlines;
 mod files;
@@ -20,6 +21,7 @@ mod session;
 mod taxonomy;
 
 pub use admin::*;
+pub use api::*;
 pub use case::*;
 pub use deadlines::*;
 pub use files::*;

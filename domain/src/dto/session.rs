@@ -85,6 +85,8 @@ pub struct NoticeView {
     pub subject: String,
     pub body: String,
     pub created_at: String,
+    /// RFC 3339, UTC (the API's form of `created_at`).
+    pub occurred_at: String,
     pub read: bool,
 }
 

@@ -1,6 +1,7 @@
 //! Typed configuration: defaults, then an optional TOML file, then `CASIA_*` environment
 //! variables (nested keys with `__`, e.g. `CASIA_SMTP__HOST`). See README "Configuration".
 
+mod api;
 mod plazos;
 mod proxies;
 
@@ -10,6 +11,7 @@ use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
+pub use api::{ApiConfig, WebhookConfig};
 pub use plazos::PlazosConfig;
 pub use proxies::{TrustedProxies, canonical};
 
@@ -42,6 +44,7 @@ pub struct Config {
     pub verification: VerificationConfig,
     pub mail: MailConfig,
     pub plazos: PlazosConfig,
+    pub api: ApiConfig,
     pub storage: StorageConfig,
     pub metrics: MetricsConfig,
     pub live: LiveConfig,
@@ -286,6 +289,7 @@ impl Default for Config {
             verification: VerificationConfig::default(),
             mail: MailConfig::default(),
             plazos: PlazosConfig::default(),
+            api: ApiConfig::default(),
             storage: StorageConfig::default(),
             metrics: MetricsConfig::default(),
             live: LiveConfig::default(),

@@ -1,5 +1,6 @@
 //! sea-orm entities, one per table (see the migration for the schema).
 
+pub mod api_token;
 pub mod audit_log;
 pub mod authorisation;
 pub mod authorisation_member;
@@ -26,3 +27,5 @@ pub mod submission;
 pub mod taxonomy_node;
 pub mod upload;
 pub mod user;
+pub mod webhook;
+pub mod webhook_delivery;

@@ -23,7 +23,7 @@ use crate::entity::{
 };
 use crate::error::{ServiceError, ServiceResult};
 
-pub use search::{PAGE_SIZE, decode_cursor, encode_cursor, rows_of, search};
+pub use search::{PAGE_SIZE, count, decode_cursor, encode_cursor, page, rows_of, search};
 
 /// `Tipo / Materia / Categoría / Subcategoría` in one line.
 pub async fn classification_text(
@@ -285,6 +285,7 @@ pub async fn history_rows(
                 state: r.state,
                 substate: r.substate,
                 at: display(r.at),
+                occurred_at: r.at.to_rfc3339(),
                 observations: r.observations,
                 action: r.action,
                 actor: r.actor_id.and_then(|id| actors.get(&id).cloned()),
@@ -301,6 +302,23 @@ pub async fn history_for_user(
     let scope = caller.user_scope()?;
     let c = find_for_user(db, caller, scope, number).await?;
     history_rows(db, &c, false).await
+}
+
+/// The receipts of a case of the caller's authorisation, oldest first.
+pub async fn receipts_for_user(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    number: i64,
+) -> ServiceResult<Vec<receipt::Model>> {
+    let scope = caller.user_scope()?;
+    let c = find_for_user(db, caller, scope, number).await?;
+    Ok(receipt::Entity::find()
+        .filter(receipt::Column::CaseId.eq(c.id))
+        .order_by_asc(receipt::Column::IssuedAt)
+        .order_by_asc(receipt::Column::Id)
+        .limit(CASE_LIST_MAX)
+        .all(db)
+        .await?)
 }
 
 /// A document the caller may download: of their authorisation's case (authorised users) or

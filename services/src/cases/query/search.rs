@@ -6,7 +6,8 @@ use casia_domain::model::case_number;
 use casia_domain::validation::check_search;
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 
 use crate::accounts::Caller;
@@ -63,14 +64,9 @@ pub async fn rows_of(
         .collect())
 }
 
-/// Opción 2 of guide §4.2: the caller's authorisation, one calendar month, the filters;
-/// newest first, in pages of `PAGE_SIZE` (keyset: no count over the table).
-pub async fn search(
-    db: &impl ConnectionTrait,
-    caller: &Caller,
-    form: &SearchForm,
-    cursor: Option<&str>,
-) -> ServiceResult<SearchResults> {
+/// The cases Opción 2 of guide §4.2 selects: the caller's authorisation, one calendar month,
+/// the filters. The one definition the page's rows and the API's rows and total share.
+fn matching(caller: &Caller, form: &SearchForm) -> ServiceResult<sea_orm::Select<case::Entity>> {
     let scope = caller.user_scope()?;
     let search = check_search(form)?;
     let mut q = case::Entity::find()
@@ -92,6 +88,29 @@ pub async fn search(
     if let Some(opened_by) = search.opened_by {
         q = q.filter(case::Column::OpenedBy.eq(opened_by));
     }
+    Ok(q)
+}
+
+/// How many cases the search selects, over all its pages.
+pub async fn count(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    form: &SearchForm,
+) -> ServiceResult<u64> {
+    Ok(matching(caller, form)?.count(db).await?)
+}
+
+/// A page of the search's cases, newest first (`limit` at most `PAGE_SIZE`; keyset: no
+/// count over the table), and the cursor of the next page if there is one.
+pub async fn page(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    form: &SearchForm,
+    cursor: Option<&str>,
+    limit: u64,
+) -> ServiceResult<(Vec<case::Model>, Option<String>)> {
+    let limit = limit.clamp(1, PAGE_SIZE);
+    let mut q = matching(caller, form)?;
     if let Some((at, id)) = cursor.and_then(decode_cursor) {
         q = q.filter(
             Condition::any().add(case::Column::OpenedAt.lt(at)).add(
@@ -104,15 +123,26 @@ pub async fn search(
     let mut cases = q
         .order_by_desc(case::Column::OpenedAt)
         .order_by_desc(case::Column::Id)
-        .limit(PAGE_SIZE + 1)
+        .limit(limit + 1)
         .all(db)
         .await?;
-    let next = if cases.len() as u64 > PAGE_SIZE {
-        cases.truncate(PAGE_SIZE as usize);
+    let next = if cases.len() as u64 > limit {
+        cases.truncate(limit as usize);
         cases.last().map(|c| encode_cursor(c.opened_at, c.id))
     } else {
         None
     };
+    Ok((cases, next))
+}
+
+/// Opción 2 of guide §4.2, as the page shows it: pages of `PAGE_SIZE` rows.
+pub async fn search(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    form: &SearchForm,
+    cursor: Option<&str>,
+) -> ServiceResult<SearchResults> {
+    let (cases, next) = page(db, caller, form, cursor, PAGE_SIZE).await?;
     Ok(SearchResults {
         rows: rows_of(db, &cases, caller.lang).await?,
         next,
