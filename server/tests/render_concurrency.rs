@@ -13,7 +13,7 @@
 //! the notifications out of the lock in a patched reactive_graph (then a page's `<Suspense>`
 //! re-running its children disposed signals another worker was still rendering: panics), and
 //! rendering each page on one thread of a `LocalPoolHandle` (a hang was still seen once). Until
-//! it is fixed, `scripts/test.sh` runs one test at a time per binary.
+//! it is fixed, `casia serve` and every `db_test!` run on a single-threaded runtime.
 
 mod common;
 

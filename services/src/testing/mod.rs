@@ -119,7 +119,9 @@ macro_rules! db_test {
             #[allow(unused_imports)]
             use super::*;
 
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            // One thread per test, as `casia serve` runs: Leptos 0.8 can deadlock two worker
+            // threads rendering one page (leptos-rs/leptos#4673; server/tests/render_concurrency.rs).
+            #[tokio::test(flavor = "current_thread")]
             async fn sqlite() {
                 $crate::testing::run($crate::testing::Backend::Sqlite, |$svc, $dir| async move {
                     let _ = &$dir;
@@ -128,7 +130,7 @@ macro_rules! db_test {
                 .await
             }
 
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            #[tokio::test(flavor = "current_thread")]
             async fn postgres() {
                 $crate::testing::run(
                     $crate::testing::Backend::Postgres,
