@@ -48,7 +48,7 @@ test('the queue sorts by deadline by default, by opening time when asked', async
 
   const proc = await asProcessor(browser, 'tramitador1');
   await goto(proc, '/tramitacion?bandeja=sin_asignar');
-  const numbers = async () => (await proc.getByTestId('queue').locator('tbody tr td:first-child a').allTextContents()).map((s) => s.trim());
+  const numbers = async () => (await proc.getByTestId('queue').getByTestId('case-number').allTextContents()).map((s) => s.trim());
   let order = await numbers();
   expect(order.indexOf(incidencia)).toBeGreaterThanOrEqual(0);
   expect(order.indexOf(incidencia)).toBeLessThan(order.indexOf(consulta));

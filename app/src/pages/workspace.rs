@@ -384,7 +384,7 @@ pub(crate) fn QueueLine(
         <tr>
             {picked.map(|picked| view! { <td class="pick-col"><PickCase picked case/></td> })}
             <td data-label=move || Msg::NumeroCaso.text(lang.get())>
-                <a class="num strong" href=format!("/tramitacion/casos/{}", row.number_display)>{row.number_display.clone()}</a>
+                <a class="num strong" data-testid="case-number" href=format!("/tramitacion/casos/{}", row.number_display)>{row.number_display.clone()}</a>
                 {row.affects_current_period.then(|| view! { <span class="state-pill state-attention" title=move || Msg::AfectaPeriodo.text(lang.get())>{t(Msg::PeriodoEnCurso)}</span> })}
             </td>
             <td class="num" data-label=move || Msg::FechaHoraAlta.text(lang.get())>{row.opened_at.clone()}</td>
