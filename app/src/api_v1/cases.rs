@@ -201,10 +201,13 @@ fn field_error(
 #[into_params(parameter_in = Query)]
 pub struct CaseFilter {
     /// `abierto`, `cerrado` or `todos`.
+    #[param(required = true)]
     pub state: String,
     /// First day (`YYYY-MM-DD`).
+    #[param(required = true)]
     pub from: String,
     /// Last day (`YYYY-MM-DD`), in the same month as `from`.
+    #[param(required = true)]
     pub to: String,
     pub substate: Option<String>,
     pub case_type: Option<String>,
@@ -214,6 +217,7 @@ pub struct CaseFilter {
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
     /// Cases per page (1–50, default 50).
+    #[param(minimum = 1, maximum = 50)]
     pub limit: Option<u64>,
 }
 
@@ -507,7 +511,7 @@ pub async fn case_receipts(
     get, path = "/api/v1/receipts/{id}", tag = "cases",
     params(("id" = i64, Path)),
     responses(
-        (status = 200, description = "The PDF", content_type = "application/pdf", body = Vec<u8>),
+        (status = 200, description = "The PDF", content_type = "application/pdf", body = super::views::FileBytes),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = ["cases:read"]))

@@ -41,7 +41,7 @@ pub struct Problem {
 /// One field's problem.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct FieldIssue {
-    /// The request field's name (`title`, `documents[0].upload_id`, `from`, …).
+    /// The request field's name (`title`, `documents.0.upload_id`, `from`, …).
     pub field: String,
     /// The problem, machine-readable (`Required`, `{"TooLong": {"max": 200}}`, …).
     #[schema(value_type = Object)]
@@ -120,6 +120,22 @@ pub fn missing_scope(scope: casia_domain::model::ApiScope, lang: Lang) -> Respon
     })
 }
 
+/// The API's name of a page form's field path (`documents.0.upload_token` →
+/// `documents.0.upload_id`): each dot-separated part by the first rule naming it exactly, so
+/// that one rule's result is never rewritten by another's.
+fn renamed(field: &str, renames: &[(&str, &str)]) -> String {
+    field
+        .split('.')
+        .map(|part| {
+            renames
+                .iter()
+                .find(|(from, _)| *from == part)
+                .map_or(part, |(_, to)| *to)
+        })
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
 impl Problem {
     pub fn of(e: &ApiError) -> Problem {
         let status = e.error.status();
@@ -128,10 +144,7 @@ impl Problem {
             .field_errors()
             .iter()
             .map(|f| FieldIssue {
-                field: e
-                    .renames
-                    .iter()
-                    .fold(f.field.clone(), |name, (from, to)| name.replace(from, to)),
+                field: renamed(&f.field, e.renames),
                 problem: f.problem.clone(),
                 message: field_problem_text(&f.problem, e.lang),
             })
@@ -182,4 +195,21 @@ pub fn lang_of(headers: &HeaderMap) -> Lang {
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("en"));
     if prefers_english { Lang::En } else { Lang::Es }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::renamed;
+
+    #[test]
+    fn a_renamed_field_is_not_renamed_again() {
+        let rules = [("subject_id", "subcategory_id"), ("category_id", "subcategory_id")];
+        assert_eq!(renamed("subject_id", &rules), "subcategory_id");
+        assert_eq!(renamed("category_id", &rules), "subcategory_id");
+        assert_eq!(
+            renamed("documents.0.upload_token", &[("upload_token", "upload_id")]),
+            "documents.0.upload_id"
+        );
+        assert_eq!(renamed("title", &rules), "title");
+    }
 }

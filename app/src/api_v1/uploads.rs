@@ -23,7 +23,7 @@ pub struct UploadName {
 #[utoipa::path(
     post, path = "/api/v1/uploads", tag = "cases",
     params(UploadName),
-    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file itself"),
+    request_body(content = super::views::FileBytes, content_type = "application/octet-stream", description = "The file itself"),
     responses(
         (status = 201, body = Upload),
         (status = 422, description = "Empty, too large, or a kind of file not accepted", body = super::problem::Problem, content_type = "application/problem+json"),

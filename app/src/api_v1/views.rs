@@ -280,3 +280,10 @@ impl From<webhook_delivery::Model> for Delivery {
         }
     }
 }
+
+/// A file's bytes, as the request or response body itself (not JSON). Only described: the
+/// handlers stream the bytes and never build one.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+#[schema(value_type = String, format = Binary)]
+pub struct FileBytes(Vec<u8>);
