@@ -52,6 +52,28 @@ apt_install() {
 }
 
 
+# end2end/node_modules holds what end2end/package-lock.json locks: Playwright starts, and a
+# lockfile newer than the install (a pull that added a devDependency) names no package that is
+# missing or at another version (npm's own record of the install, node_modules/.package-lock.json).
+end2end_installed() {
+  local dir="$ROOT/end2end"
+  [[ -f "$dir/node_modules/.package-lock.json" ]] || return 1
+  (cd "$dir" && npx --no-install playwright --version >/dev/null 2>&1) || return 1
+  [[ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]] || return 0
+  node -e '
+    const fs = require("fs"), path = require("path");
+    const read = (f) => JSON.parse(fs.readFileSync(path.join(process.argv[1], f), "utf8")).packages || {};
+    const want = read("package-lock.json"), have = read("node_modules/.package-lock.json");
+    for (const [name, p] of Object.entries(want)) {
+      if (name === "" || (p.optional && !have[name])) continue; // optional: another platform
+      if (!have[name] || have[name].version !== p.version) process.exit(1);
+    }
+    for (const name of Object.keys(have)) if (!(name in want)) process.exit(1);
+  ' "$dir" || return 1
+  # The same set (a checkout only touched the file): remember it, so the next run is quick.
+  touch "$dir/node_modules/.package-lock.json"
+}
+
 # --- Packages, the wasm target, npm tools, PostgreSQL: quick when they are there ----------
 base_tools() {
   command -v node >/dev/null && command -v npm >/dev/null || apt_install nodejs npm
@@ -78,8 +100,8 @@ base_tools() {
   fi
 
   [[ $WITH_TESTS -eq 1 ]] || return 0
-  if ! (cd "$ROOT/end2end" && npx --no-install playwright --version >/dev/null 2>&1); then
-    say "installing Playwright (the test runner only; it drives Debian's Chromium)"
+  if ! end2end_installed; then
+    say "installing end2end's npm packages (Playwright, which drives Debian's Chromium; the API client's tools)"
     rm -rf "$ROOT/end2end/node_modules"
     (cd "$ROOT/end2end" && npm ci --no-audit --no-fund --loglevel=error)
   fi
