@@ -9,7 +9,10 @@ pub mod forms;
 pub mod fragment;
 pub mod guard;
 pub mod header;
+pub mod input_field;
 pub mod loaded;
+pub mod more_rows;
+pub mod queue_filters;
 
 pub use forms::{ErrorBanner, FieldMessage};
 pub use guard::{FailedPage, Guarded, StatusPage};

@@ -14,7 +14,8 @@ use leptos_router::params::Params;
 use serde::{Deserialize, Serialize};
 
 use crate::components::classification::TypeAndSubjectFilters;
-use crate::components::forms::has_problem;
+use crate::components::input_field::InputField;
+use crate::components::more_rows::{MoreRows, PagedTable, first_page};
 use crate::components::{FieldMessage, Guarded, Loaded};
 use crate::context::{t, use_lang};
 use crate::error::AppError;
@@ -107,15 +108,7 @@ pub fn SearchPage() -> impl IntoView {
     let options = Resource::new(|| (), |_| get_search_options());
     // Results follow the URL.
     let searched = Memo::new(move |_| url.with(|u| u.as_ref().ok().and_then(SearchUrl::search)));
-    let results = Resource::new(
-        move || searched.get(),
-        |f| async move {
-            match f {
-                Some(f) => search_cases(f, None).await.map(Some),
-                None => Ok(None),
-            }
-        },
-    );
+    let results = first_page(searched, search_cases);
     view! {
         <Guarded roles=&[Role::Autorizado] children=move |session| {
             let today = session.today;
@@ -186,14 +179,7 @@ fn SearchScreen(
     let errors = Memo::new(move |_| check_search(&form()).err().unwrap_or_default());
     let errors_signal = Signal::derive(move || errors.get());
 
-    let extra_rows = RwSignal::new(Vec::<CaseRow>::new());
-    let next_cursor = RwSignal::new(None::<String>);
-    Effect::new(move |_| {
-        if let Some(Ok(Some(r))) = results.get() {
-            extra_rows.set(Vec::new());
-            next_cursor.set(r.next.clone());
-        }
-    });
+    let more = MoreRows::of_search(searched, results, search_cases, |p| (p.rows, p.next));
 
     let nav = navigate.clone();
     let search = move |ev: leptos::ev::SubmitEvent| {
@@ -216,18 +202,6 @@ fn SearchScreen(
         } else {
             number_error.set(Some(FieldProblem::InvalidCaseNumber));
         }
-    };
-    let load_more = move |_| {
-        let (Some(f), Some(cursor)) = (searched.get_untracked(), next_cursor.get_untracked())
-        else {
-            return;
-        };
-        leptos::task::spawn_local(async move {
-            if let Ok(page) = search_cases(f, Some(cursor)).await {
-                extra_rows.update(|rows| rows.extend(page.rows));
-                next_cursor.set(page.next);
-            }
-        });
     };
 
     let substate_choices = move || Substate::for_state(State::from_code(&state.get()));
@@ -272,18 +246,10 @@ fn SearchScreen(
                             <option value="todos" selected=move || state.get() == "todos">{t(Msg::Todos)}</option>
                         </select>
                     </div>
-                    <div class="field">
-                        <label for="desde">{t(Msg::FechaAltaDesde)}<span class="req" aria-hidden="true">"(*)"</span></label>
-                        <input id="desde" type="date" aria-invalid=move || has_problem(&errors.get(), "from").to_string() aria-describedby="err-from"
-                            prop:value=move || from.get() on:input=move |ev| from.set(event_target_value(&ev))/>
-                        <FieldMessage field="from" errors=errors_signal/>
-                    </div>
-                    <div class="field">
-                        <label for="hasta">{t(Msg::FechaAltaHasta)}<span class="req" aria-hidden="true">"(*)"</span></label>
-                        <input id="hasta" type="date" aria-invalid=move || has_problem(&errors.get(), "to").to_string() aria-describedby="err-to"
-                            prop:value=move || to.get() on:input=move |ev| to.set(event_target_value(&ev))/>
-                        <FieldMessage field="to" errors=errors_signal/>
-                    </div>
+                    <InputField id="desde" label=Msg::FechaAltaDesde field="from" kind="date" required=true
+                        value=from errors=errors_signal/>
+                    <InputField id="hasta" label=Msg::FechaAltaHasta field="to" kind="date" required=true
+                        value=to errors=errors_signal/>
                     <div class="field">
                         <label for="subestado">{t(Msg::Subestado)}</label>
                         <select id="subestado" on:change=move |ev| substate.set(event_target_value(&ev))>
@@ -332,9 +298,9 @@ fn SearchScreen(
                             view! { <p data-testid="no-results">{t(Msg::SinResultados)}</p> }.into_any()
                         } else {
                             view! {
-                                <div class="table-wrap">
-                                    <table class="table stack" data-testid="results">
-                                        <thead><tr>
+                                <PagedTable testid="results" first=res.rows more key=|r| r.number
+                                    row=|r| view! { <ResultRow row=r/> }>
+                                        <tr>
                                             <th scope="col">{t(Msg::NumeroCaso)}</th>
                                             <th scope="col">{t(Msg::FechaHoraAlta)}</th>
                                             <th scope="col">{t(Msg::TipoCaso)}</th>
@@ -342,18 +308,8 @@ fn SearchScreen(
                                             <th scope="col">{t(Msg::Titulo)}</th>
                                             <th scope="col">{t(Msg::Estado)}</th>
                                             <th scope="col">{t(Msg::UsuarioAlta)}</th>
-                                        </tr></thead>
-                                        <tbody>
-                                            {res.rows.into_iter().map(|r| view! { <ResultRow row=r/> }).collect_view()}
-                                            <For each=move || extra_rows.get() key=|r| r.number let:r>
-                                                <ResultRow row=r/>
-                                            </For>
-                                        </tbody>
-                                    </table>
-                                </div>
-                                <Show when=move || next_cursor.get().is_some()>
-                                    <div class="actions"><button type="button" class="button button-secondary" on:click=load_more>{t(Msg::MostrarMas)}</button></div>
-                                </Show>
+                                        </tr>
+                                </PagedTable>
                             }.into_any()
                         }}
                     </div>

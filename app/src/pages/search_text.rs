@@ -10,9 +10,11 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query};
 use leptos_router::params::Params;
 
-use crate::components::forms::has_problem;
+use crate::components::Loaded;
+use crate::components::forms::typed_or_answered;
 use crate::components::fragment::Fragment;
-use crate::components::{FieldMessage, Loaded};
+use crate::components::input_field::InputField;
+use crate::components::more_rows::{MoreRows, PagedTable, first_page};
 use crate::context::{t, use_lang};
 use crate::error::AppError;
 use crate::url::{non_empty, with_query};
@@ -41,34 +43,12 @@ pub fn UserTextSearch() -> impl IntoView {
     let url = use_query::<TextUrl>();
     let searched =
         Memo::new(move |_| url.with(|u| u.as_ref().ok().and_then(|u| non_empty(u.texto.clone()))));
-    let results = Resource::new(
-        move || searched.get(),
-        |text| async move {
-            match text {
-                Some(text) => search_my_case_texts(text, None).await.map(Some),
-                None => Ok(None),
-            }
-        },
-    );
+    let results = first_page(searched, search_my_case_texts);
     let text = RwSignal::new(searched.get_untracked().unwrap_or_default());
     let typed_errors = RwSignal::new(Vec::<FieldError>::new());
-    let errors = Signal::derive(move || {
-        let typed = typed_errors.get();
-        if !typed.is_empty() {
-            return typed;
-        }
-        match results.get() {
-            Some(Err(AppError::Invalid(e))) => e,
-            _ => Vec::new(),
-        }
-    });
-    let extra = RwSignal::new(Vec::<TextHit<CaseRow>>::new());
-    let next = RwSignal::new(None::<String>);
-    Effect::new(move |_| {
-        if let Some(Ok(Some(r))) = results.get() {
-            extra.set(Vec::new());
-            next.set(r.next.clone());
-        }
+    let errors = typed_or_answered(typed_errors, results);
+    let more = MoreRows::of_search(searched, results, search_my_case_texts, |p| {
+        (p.hits, p.next)
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -83,28 +63,12 @@ pub fn UserTextSearch() -> impl IntoView {
             Default::default(),
         );
     };
-    let more = move |_| {
-        let (Some(words), Some(cursor)) = (searched.get_untracked(), next.get_untracked()) else {
-            return;
-        };
-        leptos::task::spawn_local(async move {
-            if let Ok(p) = search_my_case_texts(words, Some(cursor)).await {
-                extra.update(|hits| hits.extend(p.hits));
-                next.set(p.next);
-            }
-        });
-    };
     view! {
         <h2 class="section-title">{t(Msg::BuscarEnCasos)}</h2>
         <p id="texto-ayuda">{t(Msg::TextSearchHint)}</p>
         <form class="form inline-search" role="search" on:submit=submit novalidate>
-            <div class="field">
-                <label for="texto">{t(Msg::PalabrasBuscar)}<span class="req" aria-hidden="true">"(*)"</span></label>
-                <input id="texto" type="search" maxlength="200" aria-describedby="texto-ayuda err-text"
-                    aria-invalid=move || has_problem(&errors.get(), "text").to_string()
-                    prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))/>
-                <FieldMessage field="text" errors/>
-            </div>
+            <InputField id="texto" label=Msg::PalabrasBuscar field="text" kind="search" required=true
+                maxlength="200" hint="texto-ayuda" value=text errors/>
             <div class="actions"><button type="submit" class="button" data-testid="buscar-texto">{t(Msg::Buscar)}</button></div>
         </form>
         <Loaded resource=results keep=true children=move |r| match r {
@@ -115,27 +79,17 @@ pub fn UserTextSearch() -> impl IntoView {
             Some(res) => view! {
                 <div aria-live="polite">
                     <h3>{t(Msg::Resultados)}</h3>
-                    <div class="table-wrap">
-                        <table class="table stack" data-testid="text-results">
-                            <thead><tr>
+                    <PagedTable testid="text-results" first=res.hits more key=|h| h.row.number
+                        row=|h| view! { <HitRow hit=h/> }>
+                            <tr>
                                 <th scope="col">{t(Msg::NumeroCaso)}</th>
                                 <th scope="col">{t(Msg::FechaHoraAlta)}</th>
                                 <th scope="col">{t(Msg::TipoCaso)}</th>
                                 <th scope="col">{t(Msg::Titulo)}</th>
                                 <th scope="col">{t(Msg::Coincidencia)}</th>
                                 <th scope="col">{t(Msg::Estado)}</th>
-                            </tr></thead>
-                            <tbody>
-                                {res.hits.into_iter().map(|h| view! { <HitRow hit=h/> }).collect_view()}
-                                <For each=move || extra.get() key=|h| h.row.number let:h>
-                                    <HitRow hit=h/>
-                                </For>
-                            </tbody>
-                        </table>
-                    </div>
-                    <Show when=move || next.get().is_some()>
-                        <div class="actions"><button type="button" class="button button-secondary" on:click=more>{t(Msg::MostrarMas)}</button></div>
-                    </Show>
+                            </tr>
+                    </PagedTable>
                 </div>
             }.into_any(),
         }/>
