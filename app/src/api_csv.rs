@@ -18,7 +18,8 @@ use casia_domain::dto::{CaseRow, CaseTextSearch, QueueFilter, QueueRow, SearchFo
 use casia_domain::i18n::{case_type_name, state_name, substate_name};
 use casia_domain::model::Queue;
 use casia_domain::{FieldProblem, Lang, Msg};
-use casia_services::{ServiceError, ServiceResult};
+use casia_services::accounts::Caller;
+use casia_services::{ServiceError, ServiceResult, Services};
 use serde::Deserialize;
 
 use crate::error::AppError;
@@ -109,6 +110,29 @@ where
     (StatusCode::OK, h, Body::from_stream(stream)).into_response()
 }
 
+/// The export of a screen's list: `page(services, caller, search, cursor)` lists one page as cells,
+/// scoped like the screen; the first page is fetched before the download starts.
+pub(crate) async fn export_pages<S, F, Fut>(
+    state: &AppState,
+    caller: Caller,
+    file_name: &'static str,
+    header: Vec<String>,
+    search: S,
+    page: F,
+) -> Result<Response, AppError>
+where
+    S: Clone + Send + Sync + 'static,
+    F: Fn(Services, Caller, S, Option<String>) -> Fut + Copy + Send + Sync + 'static,
+    Fut: Future<Output = ServiceResult<CsvPage>> + Send + 'static,
+{
+    let services = state.services.clone();
+    let fetch = move |cursor| page(services.clone(), caller.clone(), search.clone(), cursor);
+    let first = fetch(None).await?;
+    Ok(csv_download(file_name, header, first, move |c| {
+        fetch(Some(c))
+    }))
+}
+
 fn headers(lang: Lang, msgs: &[Msg]) -> Vec<String> {
     msgs.iter().map(|m| m.text(lang).to_owned()).collect()
 }
@@ -173,26 +197,22 @@ pub(crate) async fn export_cases(
         subject_id: q.materia,
         opened_by: q.usuario,
     };
-    let db = state.services.db.clone();
-    let lang = caller.lang;
-    let fetch = move |cursor: Option<String>| {
-        let (db, caller, form) = (db.clone(), caller.clone(), form.clone());
-        async move {
-            let page = casia_services::cases::query::search(&db, &caller, &form, cursor.as_deref())
-                .await?;
-            Ok((
-                page.rows.iter().map(|r| case_cells(r, lang)).collect(),
-                page.next,
-            ))
-        }
-    };
-    let first = fetch(None).await?;
-    Ok(csv_download(
+    let header = headers(caller.lang, CASE_HEADER);
+    export_pages(
+        &state,
+        caller,
         "casos.csv",
-        headers(lang, CASE_HEADER),
-        first,
-        move |c| fetch(Some(c)),
-    ))
+        header,
+        form,
+        |s, caller, form, cursor| async move {
+            let page =
+                casia_services::cases::query::search(&s.db, &caller, &form, cursor.as_deref())
+                    .await?;
+            let cells = page.rows.iter().map(|r| case_cells(r, caller.lang));
+            Ok((cells.collect(), page.next))
+        },
+    )
+    .await
 }
 
 fn queue_cells(r: &QueueRow, lang: Lang) -> Vec<String> {
@@ -268,33 +288,28 @@ pub(crate) async fn export_queue(
             FieldProblem::InvalidChoice,
         ))?,
     };
-    let filter = q.filter();
-    let db = state.services.db.clone();
-    let lang = caller.lang;
-    let fetch = move |cursor: Option<String>| {
-        let (db, caller, filter) = (db.clone(), caller.clone(), filter.clone());
-        async move {
+    let header = headers(caller.lang, QUEUE_HEADER);
+    let search = (queue, q.filter());
+    export_pages(
+        &state,
+        caller,
+        "bandeja.csv",
+        header,
+        search,
+        |s, caller, (queue, filter), cursor| async move {
             let page = casia_services::cases::processor::queue(
-                &db,
+                &s.db,
                 &caller,
                 queue,
                 &filter,
                 cursor.as_deref(),
             )
             .await?;
-            Ok((
-                page.rows.iter().map(|r| queue_cells(r, lang)).collect(),
-                page.next,
-            ))
-        }
-    };
-    let first = fetch(None).await?;
-    Ok(csv_download(
-        "bandeja.csv",
-        headers(lang, QUEUE_HEADER),
-        first,
-        move |c| fetch(Some(c)),
-    ))
+            let cells = page.rows.iter().map(|r| queue_cells(r, caller.lang));
+            Ok((cells.collect(), page.next))
+        },
+    )
+    .await
 }
 
 /// A processor's `Buscar en los casos`, best match first (as many results as the screen can
@@ -315,34 +330,26 @@ pub(crate) async fn export_search(
             ..q.filter()
         },
     };
-    let db = state.services.db.clone();
-    let lang = caller.lang;
-    let fetch = move |cursor: Option<String>| {
-        let (db, caller, search) = (db.clone(), caller.clone(), search.clone());
-        async move {
+    let header = headers(caller.lang, QUEUE_HEADER);
+    export_pages(
+        &state,
+        caller,
+        "busqueda.csv",
+        header,
+        search,
+        |s, caller, search, cursor| async move {
             let page = casia_services::cases::full_text::search_for_processor(
-                &db,
+                &s.db,
                 &caller,
                 &search,
                 cursor.as_deref(),
             )
             .await?;
-            Ok((
-                page.hits
-                    .iter()
-                    .map(|h| queue_cells(&h.row, lang))
-                    .collect(),
-                page.next,
-            ))
-        }
-    };
-    let first = fetch(None).await?;
-    Ok(csv_download(
-        "busqueda.csv",
-        headers(lang, QUEUE_HEADER),
-        first,
-        move |c| fetch(Some(c)),
-    ))
+            let cells = page.hits.iter().map(|h| queue_cells(&h.row, caller.lang));
+            Ok((cells.collect(), page.next))
+        },
+    )
+    .await
 }
 
 #[cfg(test)]
