@@ -1,8 +1,6 @@
 //! Files uploaded for a form that was never sent are removed by the housekeeping job; files
 //! attached to a case stay.
 
-use casia_domain::CaseType;
-use casia_domain::dto::DocumentToAttach;
 use casia_services::ServiceError;
 use casia_services::db_test;
 use casia_services::entity::upload;
@@ -27,16 +25,8 @@ db_test!(
         let attached = fixtures::upload(&s, &ana, "contrato.pdf", PDF_BYTES)
             .await
             .unwrap();
-        let mut form = fixtures::new_case_form(
-            CaseType::Tramite,
-            fixtures::tramite_path(&s).await,
-            "form-1",
-        );
-        form.documents = vec![DocumentToAttach {
-            document_type_id: Some(fixtures::document_type_id(&s).await),
-            title: "Contrato".into(),
-            upload_token: attached.token.clone(),
-        }];
+        let form =
+            fixtures::form_with_document(&s, attached.token.clone(), "Contrato", "form-1").await;
         let number = casia_services::cases::open::open_case(&s, &ana, form)
             .await
             .unwrap()
