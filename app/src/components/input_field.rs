@@ -28,6 +28,7 @@ pub fn InputField(
     wide: bool,
     #[prop(optional)] inputmode: Option<&'static str>,
     #[prop(optional)] maxlength: Option<&'static str>,
+    #[prop(optional)] autocomplete: Option<&'static str>,
     /// The id of a hint the input is also described by (before its message).
     #[prop(optional)]
     hint: Option<&'static str>,
@@ -39,7 +40,7 @@ pub fn InputField(
     view! {
         <div class=if wide { "field field-wide" } else { "field" }>
             <label for=id.clone()>{t(label)}{required.then(|| view! { <span class="req" aria-hidden="true">"(*)"</span> })}</label>
-            <input id=id type=kind inputmode=inputmode maxlength=maxlength aria-describedby=described_by
+            <input id=id type=kind inputmode=inputmode maxlength=maxlength autocomplete=autocomplete aria-describedby=described_by
                 aria-invalid=move || has_problem(&errors.get(), field).to_string()
                 prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))/>
             <FieldMessage field errors/>
