@@ -11,7 +11,8 @@
 use std::future::Future;
 
 use axum::body::{Body, Bytes};
-use axum::extract::{Query, State};
+use axum::extract::{FromRequestParts, Query, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use casia_domain::dto::{CaseRow, CaseTextSearch, QueueFilter, QueueRow, SearchForm};
@@ -21,6 +22,7 @@ use casia_domain::{FieldProblem, Lang, Msg};
 use casia_services::accounts::Caller;
 use casia_services::{ServiceError, ServiceResult, Services};
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 
 use crate::error::AppError;
 use crate::server::{AppState, SignedIn};
@@ -137,8 +139,29 @@ fn headers(lang: Lang, msgs: &[Msg]) -> Vec<String> {
     msgs.iter().map(|m| m.text(lang).to_owned()).collect()
 }
 
-fn bad_query() -> AppError {
-    ServiceError::invalid("query", FieldProblem::InvalidChoice).into()
+/// An export's URL parameters; unreadable ones are a 422 naming `query`.
+pub(crate) struct ExportQuery<T>(T);
+
+impl<T: DeserializeOwned + Send> FromRequestParts<AppState> for ExportQuery<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        match Query::<T>::from_request_parts(parts, state).await {
+            Ok(Query(q)) => Ok(ExportQuery(q)),
+            Err(_) => Err(ServiceError::invalid("query", FieldProblem::InvalidChoice).into()),
+        }
+    }
+}
+
+/// What both lists show of a case, in this order: type, subject, title, state, substate.
+fn summary_cells(r: &CaseRow, lang: Lang) -> [String; 5] {
+    [
+        case_type_name(r.case_type, lang).to_owned(),
+        r.subject.clone(),
+        r.title.clone(),
+        state_name(r.state, lang).to_owned(),
+        substate_name(r.substate, lang).to_owned(),
+    ]
 }
 
 /// Opción 2's URL parameters (`pages::search`).
@@ -154,17 +177,10 @@ pub(crate) struct CasesQuery {
 }
 
 fn case_cells(r: &CaseRow, lang: Lang) -> Vec<String> {
-    vec![
-        r.number_display.clone(),
-        r.opened_at.clone(),
-        case_type_name(r.case_type, lang).to_owned(),
-        r.subject.clone(),
-        r.title.clone(),
-        state_name(r.state, lang).to_owned(),
-        substate_name(r.substate, lang).to_owned(),
-        r.substate_at.clone(),
-        r.opened_by.clone(),
-    ]
+    let mut cells = vec![r.number_display.clone(), r.opened_at.clone()];
+    cells.extend(summary_cells(r, lang));
+    cells.extend([r.substate_at.clone(), r.opened_by.clone()]);
+    cells
 }
 
 const CASE_HEADER: &[Msg] = &[
@@ -183,11 +199,8 @@ const CASE_HEADER: &[Msg] = &[
 pub(crate) async fn export_cases(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
-    query: Result<Query<CasesQuery>, axum::extract::rejection::QueryRejection>,
+    ExportQuery(q): ExportQuery<CasesQuery>,
 ) -> Result<Response, AppError> {
-    let Ok(Query(q)) = query else {
-        return Err(bad_query());
-    };
     let form = SearchForm {
         state: q.estado.unwrap_or_default(),
         from: q.desde.unwrap_or_default(),
@@ -217,19 +230,18 @@ pub(crate) async fn export_cases(
 
 fn queue_cells(r: &QueueRow, lang: Lang) -> Vec<String> {
     let row = &r.row;
-    vec![
+    let mut cells = vec![
         row.number_display.clone(),
         row.opened_at.clone(),
         r.authorisation_number.clone(),
-        case_type_name(row.case_type, lang).to_owned(),
-        row.subject.clone(),
-        row.title.clone(),
-        state_name(row.state, lang).to_owned(),
-        substate_name(row.substate, lang).to_owned(),
+    ];
+    cells.extend(summary_cells(row, lang));
+    cells.extend([
         r.deadline.resolution_deadline.display(),
         r.assigned_to.clone().unwrap_or_default(),
         row.opened_by.clone(),
-    ]
+    ]);
+    cells
 }
 
 const QUEUE_HEADER: &[Msg] = &[
@@ -276,11 +288,8 @@ impl QueueQuery {
 pub(crate) async fn export_queue(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
-    query: Result<Query<QueueQuery>, axum::extract::rejection::QueryRejection>,
+    ExportQuery(q): ExportQuery<QueueQuery>,
 ) -> Result<Response, AppError> {
-    let Ok(Query(q)) = query else {
-        return Err(bad_query());
-    };
     let queue = match q.bandeja.as_deref() {
         None | Some("") => Queue::Unassigned,
         Some(code) => Queue::from_code(code).ok_or(ServiceError::invalid(
@@ -317,11 +326,8 @@ pub(crate) async fn export_queue(
 pub(crate) async fn export_search(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
-    query: Result<Query<QueueQuery>, axum::extract::rejection::QueryRejection>,
+    ExportQuery(q): ExportQuery<QueueQuery>,
 ) -> Result<Response, AppError> {
-    let Ok(Query(q)) = query else {
-        return Err(bad_query());
-    };
     let search = CaseTextSearch {
         text: q.texto.clone().unwrap_or_default(),
         queue: q.bandeja.clone().filter(|b| !b.is_empty()),
