@@ -1,5 +1,6 @@
 //! Pieces shared by several screens.
 
+pub mod case_cells;
 pub mod case_view;
 pub mod classification;
 pub mod deadline;

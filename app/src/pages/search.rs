@@ -13,6 +13,7 @@ use leptos_router::hooks::{use_navigate, use_query};
 use leptos_router::params::Params;
 use serde::{Deserialize, Serialize};
 
+use crate::components::case_cells::{CaseOpenedCells, HeaderRow, StateCell};
 use crate::components::classification::TypeAndSubjectFilters;
 use crate::components::input_field::InputField;
 use crate::components::more_rows::{MoreRows, PagedTable, first_page};
@@ -100,6 +101,17 @@ fn search_url(f: &SearchForm) -> String {
         ],
     )
 }
+
+/// The results table's columns.
+const RESULT_COLUMNS: &[Msg] = &[
+    Msg::NumeroCaso,
+    Msg::FechaHoraAlta,
+    Msg::TipoCaso,
+    Msg::Materia,
+    Msg::Titulo,
+    Msg::Estado,
+    Msg::UsuarioAlta,
+];
 
 #[component]
 pub fn SearchPage() -> impl IntoView {
@@ -300,15 +312,7 @@ fn SearchScreen(
                             view! {
                                 <PagedTable testid="results" first=res.rows more key=|r| r.number
                                     row=|r| view! { <ResultRow row=r/> }>
-                                        <tr>
-                                            <th scope="col">{t(Msg::NumeroCaso)}</th>
-                                            <th scope="col">{t(Msg::FechaHoraAlta)}</th>
-                                            <th scope="col">{t(Msg::TipoCaso)}</th>
-                                            <th scope="col">{t(Msg::Materia)}</th>
-                                            <th scope="col">{t(Msg::Titulo)}</th>
-                                            <th scope="col">{t(Msg::Estado)}</th>
-                                            <th scope="col">{t(Msg::UsuarioAlta)}</th>
-                                        </tr>
+                                    <HeaderRow columns=RESULT_COLUMNS/>
                                 </PagedTable>
                             }.into_any()
                         }}
@@ -321,23 +325,15 @@ fn SearchScreen(
 #[component]
 fn ResultRow(row: CaseRow) -> impl IntoView {
     let lang = use_lang();
-    let closed = row.state == State::Cerrado;
-    let (ty, sub, st) = (row.case_type, row.substate, row.state);
+    let ty = row.case_type;
     view! {
         <tr>
-            <td data-label=move || Msg::NumeroCaso.text(lang.get())>
-                <a href=format!("/casia/casos/{}", row.number_display) class="num strong">{row.number_display.clone()}</a>
-            </td>
-            <td data-label=move || Msg::FechaHoraAlta.text(lang.get()) class="num">{row.opened_at.clone()}</td>
+            <CaseOpenedCells number_display=row.number_display opened_at=row.opened_at/>
             <td data-label=move || Msg::TipoCaso.text(lang.get())>{move || case_type_name(ty, lang.get())}</td>
-            <td data-label=move || Msg::Materia.text(lang.get())>{row.subject.clone()}</td>
-            <td data-label=move || Msg::Titulo.text(lang.get())>{row.title.clone()}</td>
-            <td data-label=move || Msg::Estado.text(lang.get())>
-                <span class="state-pill" class:state-cerrado=closed>
-                    {move || format!("{} / {}", state_name(st, lang.get()), substate_name(sub, lang.get()))}
-                </span>
-            </td>
-            <td data-label=move || Msg::UsuarioAlta.text(lang.get())>{row.opened_by.clone()}</td>
+            <td data-label=move || Msg::Materia.text(lang.get())>{row.subject}</td>
+            <td data-label=move || Msg::Titulo.text(lang.get())>{row.title}</td>
+            <StateCell state=row.state substate=row.substate/>
+            <td data-label=move || Msg::UsuarioAlta.text(lang.get())>{row.opened_by}</td>
         </tr>
     }
 }

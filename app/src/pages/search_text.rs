@@ -3,14 +3,15 @@
 //! the matching fragment. The words live in the URL (`/casia/casos?texto=…`).
 
 use casia_domain::dto::{CaseRow, TextHit, UserTextResults};
-use casia_domain::i18n::{case_type_name, state_name, substate_name};
-use casia_domain::{FieldError, FieldProblem, Msg, State};
+use casia_domain::i18n::case_type_name;
+use casia_domain::{FieldError, FieldProblem, Msg};
 use leptos::Params;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query};
 use leptos_router::params::Params;
 
 use crate::components::Loaded;
+use crate::components::case_cells::{CaseOpenedCells, HeaderRow, StateCell};
 use crate::components::forms::typed_or_answered;
 use crate::components::fragment::Fragment;
 use crate::components::input_field::InputField;
@@ -36,6 +37,16 @@ pub async fn search_my_case_texts(
 struct TextUrl {
     texto: Option<String>,
 }
+
+/// The results table's columns.
+const HIT_COLUMNS: &[Msg] = &[
+    Msg::NumeroCaso,
+    Msg::FechaHoraAlta,
+    Msg::TipoCaso,
+    Msg::Titulo,
+    Msg::Coincidencia,
+    Msg::Estado,
+];
 
 #[component]
 pub fn UserTextSearch() -> impl IntoView {
@@ -81,14 +92,7 @@ pub fn UserTextSearch() -> impl IntoView {
                     <h3>{t(Msg::Resultados)}</h3>
                     <PagedTable testid="text-results" first=res.hits more key=|h| h.row.number
                         row=|h| view! { <HitRow hit=h/> }>
-                            <tr>
-                                <th scope="col">{t(Msg::NumeroCaso)}</th>
-                                <th scope="col">{t(Msg::FechaHoraAlta)}</th>
-                                <th scope="col">{t(Msg::TipoCaso)}</th>
-                                <th scope="col">{t(Msg::Titulo)}</th>
-                                <th scope="col">{t(Msg::Coincidencia)}</th>
-                                <th scope="col">{t(Msg::Estado)}</th>
-                            </tr>
+                        <HeaderRow columns=HIT_COLUMNS/>
                     </PagedTable>
                 </div>
             }.into_any(),
@@ -100,22 +104,14 @@ pub fn UserTextSearch() -> impl IntoView {
 fn HitRow(hit: TextHit<CaseRow>) -> impl IntoView {
     let lang = use_lang();
     let TextHit { row, fragment } = hit;
-    let closed = row.state == State::Cerrado;
-    let (ty, sub, st) = (row.case_type, row.substate, row.state);
+    let ty = row.case_type;
     view! {
         <tr>
-            <td data-label=move || Msg::NumeroCaso.text(lang.get())>
-                <a href=format!("/casia/casos/{}", row.number_display) class="num strong">{row.number_display.clone()}</a>
-            </td>
-            <td data-label=move || Msg::FechaHoraAlta.text(lang.get()) class="num">{row.opened_at.clone()}</td>
-            <td data-label=move || Msg::TipoCaso.text(lang.get())>{move || case_type_name(ty, lang.get())}" · "{row.subject.clone()}</td>
-            <td data-label=move || Msg::Titulo.text(lang.get())>{row.title.clone()}</td>
+            <CaseOpenedCells number_display=row.number_display opened_at=row.opened_at/>
+            <td data-label=move || Msg::TipoCaso.text(lang.get())>{move || case_type_name(ty, lang.get())}" · "{row.subject}</td>
+            <td data-label=move || Msg::Titulo.text(lang.get())>{row.title}</td>
             <td data-label=move || Msg::Coincidencia.text(lang.get())><Fragment parts=fragment/></td>
-            <td data-label=move || Msg::Estado.text(lang.get())>
-                <span class="state-pill" class:state-cerrado=closed>
-                    {move || format!("{} / {}", state_name(st, lang.get()), substate_name(sub, lang.get()))}
-                </span>
-            </td>
+            <StateCell state=row.state substate=row.substate/>
         </tr>
     }
 }
