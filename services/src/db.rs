@@ -100,6 +100,29 @@ where
     Ok(before)
 }
 
+/// Inserts `row` unless a row with the same `key` columns is there already (for rows whose
+/// duplicate is an expected outcome: a first writer wins, the others change nothing).
+pub(crate) async fn insert_unless_present<A, C>(
+    db: &impl ConnectionTrait,
+    row: A,
+    key: impl IntoIterator<Item = C>,
+) -> Result<(), DbErr>
+where
+    A: ActiveModelTrait + Send,
+    C: sea_orm::sea_query::IntoIden,
+{
+    A::Entity::insert(row)
+        .on_conflict(
+            sea_orm::sea_query::OnConflict::columns(key)
+                .do_nothing()
+                .to_owned(),
+        )
+        .try_insert()
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// Runs `work` in a transaction that takes the write lock at once (`BEGIN IMMEDIATE` on
 /// SQLite): for changes that read a row, then write it and its audit event. A deferred SQLite
 /// transaction would fail to upgrade its read if anyone else wrote meanwhile.

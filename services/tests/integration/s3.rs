@@ -36,12 +36,7 @@ db_test!(a_case_document_goes_to_the_bucket_and_streams_back, |s| {
         .await
         .unwrap()
         .number;
-    let detail = casia_services::cases::query::detail_for_user(&s.db, &ana, number)
-        .await
-        .unwrap();
-    let doc = casia_services::cases::query::document_for(&s.db, &ana, detail.documents[0].id)
-        .await
-        .unwrap();
+    let doc = fixtures::first_document(&s, &ana, number).await;
 
     // In the bucket (s3s-fs keeps an object as a file under the bucket's folder)…
     let object = server.root.path().join(BUCKET).join(&doc.storage_key);

@@ -63,12 +63,7 @@ db_test!(
             .collect();
         assert!(left.contains(&recent.token) && !left.contains(&forgotten.token));
         // The case's document is still there and still downloads.
-        let detail = casia_services::cases::query::detail_for_user(&s.db, &ana, number)
-            .await
-            .unwrap();
-        let doc = casia_services::cases::query::document_for(&s.db, &ana, detail.documents[0].id)
-            .await
-            .unwrap();
+        let doc = fixtures::first_document(&s, &ana, number).await;
         assert!(s.storage.get(&doc.storage_key).await.is_ok());
         // Nothing else to do on a second run.
         assert_eq!(purge_stale_uploads(&s.db, &s.storage, 24).await.unwrap(), 0);
