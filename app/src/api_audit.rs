@@ -10,7 +10,7 @@ use casia_domain::{Lang, Msg, Role};
 use casia_services::audit;
 use serde::Deserialize;
 
-use crate::api_csv::csv_download;
+use crate::api_csv::export_pages;
 use crate::error::AppError;
 use crate::server::{AppState, SignedIn};
 
@@ -57,19 +57,6 @@ pub(crate) async fn export_csv(
         .into());
     };
     let filter = AuditFilter::from(query);
-    let db = state.services.db.clone();
-    let lang = caller.lang;
-    let fetch = move |cursor: Option<String>| {
-        let (db, caller, filter) = (db.clone(), caller.clone(), filter.clone());
-        async move {
-            let page = audit::search(&db, &caller, &filter, cursor.as_deref()).await?;
-            Ok((
-                page.rows.iter().map(|r| audit_cells(r, lang)).collect(),
-                page.next,
-            ))
-        }
-    };
-    let first = fetch(None).await?;
     let header = [
         Msg::AuditFechaHora,
         Msg::AuditUsuario,
@@ -81,12 +68,22 @@ pub(crate) async fn export_csv(
         Msg::AuditDetalles,
     ]
     .iter()
-    .map(|m| m.text(lang).to_owned())
-    .chain([code_header(lang).to_owned()])
+    .map(|m| m.text(caller.lang).to_owned())
+    .chain([code_header(caller.lang).to_owned()])
     .collect();
-    Ok(csv_download("auditoria.csv", header, first, move |c| {
-        fetch(Some(c))
-    }))
+    export_pages(
+        &state,
+        caller,
+        "auditoria.csv",
+        header,
+        filter,
+        |s, caller, filter, cursor| async move {
+            let page = audit::search(&s.db, &caller, &filter, cursor.as_deref()).await?;
+            let cells = page.rows.iter().map(|r| audit_cells(r, caller.lang));
+            Ok((cells.collect(), page.next))
+        },
+    )
+    .await
 }
 
 fn audit_cells(r: &AuditRow, lang: Lang) -> Vec<String> {

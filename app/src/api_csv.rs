@@ -11,15 +11,18 @@
 use std::future::Future;
 
 use axum::body::{Body, Bytes};
-use axum::extract::{Query, State};
+use axum::extract::{FromRequestParts, Query, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use casia_domain::dto::{CaseRow, CaseTextSearch, QueueFilter, QueueRow, SearchForm};
 use casia_domain::i18n::{case_type_name, state_name, substate_name};
 use casia_domain::model::Queue;
 use casia_domain::{FieldProblem, Lang, Msg};
-use casia_services::{ServiceError, ServiceResult};
+use casia_services::accounts::Caller;
+use casia_services::{ServiceError, ServiceResult, Services};
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 
 use crate::error::AppError;
 use crate::server::{AppState, SignedIn};
@@ -109,12 +112,56 @@ where
     (StatusCode::OK, h, Body::from_stream(stream)).into_response()
 }
 
+/// The export of a screen's list: `page(services, caller, search, cursor)` lists one page as cells,
+/// scoped like the screen; the first page is fetched before the download starts.
+pub(crate) async fn export_pages<S, F, Fut>(
+    state: &AppState,
+    caller: Caller,
+    file_name: &'static str,
+    header: Vec<String>,
+    search: S,
+    page: F,
+) -> Result<Response, AppError>
+where
+    S: Clone + Send + Sync + 'static,
+    F: Fn(Services, Caller, S, Option<String>) -> Fut + Copy + Send + Sync + 'static,
+    Fut: Future<Output = ServiceResult<CsvPage>> + Send + 'static,
+{
+    let services = state.services.clone();
+    let fetch = move |cursor| page(services.clone(), caller.clone(), search.clone(), cursor);
+    let first = fetch(None).await?;
+    Ok(csv_download(file_name, header, first, move |c| {
+        fetch(Some(c))
+    }))
+}
+
 fn headers(lang: Lang, msgs: &[Msg]) -> Vec<String> {
     msgs.iter().map(|m| m.text(lang).to_owned()).collect()
 }
 
-fn bad_query() -> AppError {
-    ServiceError::invalid("query", FieldProblem::InvalidChoice).into()
+/// An export's URL parameters; unreadable ones are a 422 naming `query`.
+pub(crate) struct ExportQuery<T>(T);
+
+impl<T: DeserializeOwned + Send> FromRequestParts<AppState> for ExportQuery<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        match Query::<T>::from_request_parts(parts, state).await {
+            Ok(Query(q)) => Ok(ExportQuery(q)),
+            Err(_) => Err(ServiceError::invalid("query", FieldProblem::InvalidChoice).into()),
+        }
+    }
+}
+
+/// What both lists show of a case, in this order: type, subject, title, state, substate.
+fn summary_cells(r: &CaseRow, lang: Lang) -> [String; 5] {
+    [
+        case_type_name(r.case_type, lang).to_owned(),
+        r.subject.clone(),
+        r.title.clone(),
+        state_name(r.state, lang).to_owned(),
+        substate_name(r.substate, lang).to_owned(),
+    ]
 }
 
 /// Opción 2's URL parameters (`pages::search`).
@@ -130,17 +177,10 @@ pub(crate) struct CasesQuery {
 }
 
 fn case_cells(r: &CaseRow, lang: Lang) -> Vec<String> {
-    vec![
-        r.number_display.clone(),
-        r.opened_at.clone(),
-        case_type_name(r.case_type, lang).to_owned(),
-        r.subject.clone(),
-        r.title.clone(),
-        state_name(r.state, lang).to_owned(),
-        substate_name(r.substate, lang).to_owned(),
-        r.substate_at.clone(),
-        r.opened_by.clone(),
-    ]
+    let mut cells = vec![r.number_display.clone(), r.opened_at.clone()];
+    cells.extend(summary_cells(r, lang));
+    cells.extend([r.substate_at.clone(), r.opened_by.clone()]);
+    cells
 }
 
 const CASE_HEADER: &[Msg] = &[
@@ -159,11 +199,8 @@ const CASE_HEADER: &[Msg] = &[
 pub(crate) async fn export_cases(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
-    query: Result<Query<CasesQuery>, axum::extract::rejection::QueryRejection>,
+    ExportQuery(q): ExportQuery<CasesQuery>,
 ) -> Result<Response, AppError> {
-    let Ok(Query(q)) = query else {
-        return Err(bad_query());
-    };
     let form = SearchForm {
         state: q.estado.unwrap_or_default(),
         from: q.desde.unwrap_or_default(),
@@ -173,43 +210,38 @@ pub(crate) async fn export_cases(
         subject_id: q.materia,
         opened_by: q.usuario,
     };
-    let db = state.services.db.clone();
-    let lang = caller.lang;
-    let fetch = move |cursor: Option<String>| {
-        let (db, caller, form) = (db.clone(), caller.clone(), form.clone());
-        async move {
-            let page = casia_services::cases::query::search(&db, &caller, &form, cursor.as_deref())
-                .await?;
-            Ok((
-                page.rows.iter().map(|r| case_cells(r, lang)).collect(),
-                page.next,
-            ))
-        }
-    };
-    let first = fetch(None).await?;
-    Ok(csv_download(
+    let header = headers(caller.lang, CASE_HEADER);
+    export_pages(
+        &state,
+        caller,
         "casos.csv",
-        headers(lang, CASE_HEADER),
-        first,
-        move |c| fetch(Some(c)),
-    ))
+        header,
+        form,
+        |s, caller, form, cursor| async move {
+            let page =
+                casia_services::cases::query::search(&s.db, &caller, &form, cursor.as_deref())
+                    .await?;
+            let cells = page.rows.iter().map(|r| case_cells(r, caller.lang));
+            Ok((cells.collect(), page.next))
+        },
+    )
+    .await
 }
 
 fn queue_cells(r: &QueueRow, lang: Lang) -> Vec<String> {
     let row = &r.row;
-    vec![
+    let mut cells = vec![
         row.number_display.clone(),
         row.opened_at.clone(),
         r.authorisation_number.clone(),
-        case_type_name(row.case_type, lang).to_owned(),
-        row.subject.clone(),
-        row.title.clone(),
-        state_name(row.state, lang).to_owned(),
-        substate_name(row.substate, lang).to_owned(),
+    ];
+    cells.extend(summary_cells(row, lang));
+    cells.extend([
         r.deadline.resolution_deadline.display(),
         r.assigned_to.clone().unwrap_or_default(),
         row.opened_by.clone(),
-    ]
+    ]);
+    cells
 }
 
 const QUEUE_HEADER: &[Msg] = &[
@@ -256,11 +288,8 @@ impl QueueQuery {
 pub(crate) async fn export_queue(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
-    query: Result<Query<QueueQuery>, axum::extract::rejection::QueryRejection>,
+    ExportQuery(q): ExportQuery<QueueQuery>,
 ) -> Result<Response, AppError> {
-    let Ok(Query(q)) = query else {
-        return Err(bad_query());
-    };
     let queue = match q.bandeja.as_deref() {
         None | Some("") => Queue::Unassigned,
         Some(code) => Queue::from_code(code).ok_or(ServiceError::invalid(
@@ -268,33 +297,28 @@ pub(crate) async fn export_queue(
             FieldProblem::InvalidChoice,
         ))?,
     };
-    let filter = q.filter();
-    let db = state.services.db.clone();
-    let lang = caller.lang;
-    let fetch = move |cursor: Option<String>| {
-        let (db, caller, filter) = (db.clone(), caller.clone(), filter.clone());
-        async move {
+    let header = headers(caller.lang, QUEUE_HEADER);
+    let search = (queue, q.filter());
+    export_pages(
+        &state,
+        caller,
+        "bandeja.csv",
+        header,
+        search,
+        |s, caller, (queue, filter), cursor| async move {
             let page = casia_services::cases::processor::queue(
-                &db,
+                &s.db,
                 &caller,
                 queue,
                 &filter,
                 cursor.as_deref(),
             )
             .await?;
-            Ok((
-                page.rows.iter().map(|r| queue_cells(r, lang)).collect(),
-                page.next,
-            ))
-        }
-    };
-    let first = fetch(None).await?;
-    Ok(csv_download(
-        "bandeja.csv",
-        headers(lang, QUEUE_HEADER),
-        first,
-        move |c| fetch(Some(c)),
-    ))
+            let cells = page.rows.iter().map(|r| queue_cells(r, caller.lang));
+            Ok((cells.collect(), page.next))
+        },
+    )
+    .await
 }
 
 /// A processor's `Buscar en los casos`, best match first (as many results as the screen can
@@ -302,11 +326,8 @@ pub(crate) async fn export_queue(
 pub(crate) async fn export_search(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
-    query: Result<Query<QueueQuery>, axum::extract::rejection::QueryRejection>,
+    ExportQuery(q): ExportQuery<QueueQuery>,
 ) -> Result<Response, AppError> {
-    let Ok(Query(q)) = query else {
-        return Err(bad_query());
-    };
     let search = CaseTextSearch {
         text: q.texto.clone().unwrap_or_default(),
         queue: q.bandeja.clone().filter(|b| !b.is_empty()),
@@ -315,34 +336,26 @@ pub(crate) async fn export_search(
             ..q.filter()
         },
     };
-    let db = state.services.db.clone();
-    let lang = caller.lang;
-    let fetch = move |cursor: Option<String>| {
-        let (db, caller, search) = (db.clone(), caller.clone(), search.clone());
-        async move {
+    let header = headers(caller.lang, QUEUE_HEADER);
+    export_pages(
+        &state,
+        caller,
+        "busqueda.csv",
+        header,
+        search,
+        |s, caller, search, cursor| async move {
             let page = casia_services::cases::full_text::search_for_processor(
-                &db,
+                &s.db,
                 &caller,
                 &search,
                 cursor.as_deref(),
             )
             .await?;
-            Ok((
-                page.hits
-                    .iter()
-                    .map(|h| queue_cells(&h.row, lang))
-                    .collect(),
-                page.next,
-            ))
-        }
-    };
-    let first = fetch(None).await?;
-    Ok(csv_download(
-        "busqueda.csv",
-        headers(lang, QUEUE_HEADER),
-        first,
-        move |c| fetch(Some(c)),
-    ))
+            let cells = page.hits.iter().map(|h| queue_cells(&h.row, caller.lang));
+            Ok((cells.collect(), page.next))
+        },
+    )
+    .await
 }
 
 #[cfg(test)]

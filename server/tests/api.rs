@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use casia_domain::model::ApiScope;
 use casia_services::api_tokens::{self, NewToken};
 use casia_services::entity;
+use casia_services::entity::{authorisation, user};
 use casia_services::{Services, db_test};
 use reqwest::{Method, StatusCode};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
@@ -34,6 +35,10 @@ impl Api {
 
     async fn get(&self, path: &str) -> reqwest::Response {
         self.request(Method::GET, path).send().await.unwrap()
+    }
+
+    async fn get_json(&self, path: &str) -> Value {
+        self.get(path).await.json().await.unwrap()
     }
 
     async fn post(&self, path: &str, body: &Value) -> reqwest::Response {
@@ -63,6 +68,15 @@ async fn token(s: &Services, username: &str, authorisation: &str, scopes: &[ApiS
 
 const ALL: &[ApiScope] = ApiScope::ALL;
 
+/// The `key` of each object in the array `list`.
+fn strings<'a>(list: &'a Value, key: &str) -> Vec<&'a str> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e[key].as_str().unwrap())
+        .collect()
+}
+
 /// Demo data served; the owner's API (autorizado2 in laboral) with every scope.
 async fn start(s: &Services) -> (String, Api) {
     let base = common::serve_demo(s).await;
@@ -84,41 +98,50 @@ fn api_as(base: &str, token: String) -> Api {
 
 /// A Trámite's Subcategoría (or a Categoría without any) and a document type.
 async fn classification(api: &Api) -> (Value, i64) {
-    let tree: Value = api.get("/api/v1/taxonomy").await.json().await.unwrap();
-    let tramite = tree
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["case_type"] == "tramite")
-        .unwrap();
-    let category = &tramite["subjects"][0]["children"][0];
-    let node = match category["children"].as_array().and_then(|c| c.first()) {
-        Some(sub) => json!({ "subcategory_id": sub["id"] }),
-        None => json!({ "category_id": category["id"] }),
-    };
-    let types: Value = api
-        .get("/api/v1/document-types")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let node = tramite_under(api, 0).await;
+    let types: Value = api.get_json("/api/v1/document-types").await;
     (node, types[0]["id"].as_i64().unwrap())
 }
 
 /// A Trámite classification under the second Materia.
 async fn other_classification(api: &Api) -> Value {
-    let tree: Value = api.get("/api/v1/taxonomy").await.json().await.unwrap();
+    tramite_under(api, 1).await
+}
+
+/// The first Trámite Subcategoría (or Categoría without any) under the `subject`-th Materia.
+async fn tramite_under(api: &Api, subject: usize) -> Value {
+    let tree: Value = api.get_json("/api/v1/taxonomy").await;
     let tramite = tree
         .as_array()
         .unwrap()
         .iter()
         .find(|t| t["case_type"] == "tramite")
         .unwrap();
-    let category = &tramite["subjects"][1]["children"][0];
+    let category = &tramite["subjects"][subject]["children"][0];
     match category["children"].as_array().and_then(|c| c.first()) {
         Some(sub) => json!({ "subcategory_id": sub["id"] }),
         None => json!({ "category_id": category["id"] }),
     }
+}
+
+/// Saves a user or an authorisation (de)activated behind the API's back.
+async fn set_active<A>(
+    s: &Services,
+    mut row: A,
+    column: <A::Entity as EntityTrait>::Column,
+    on: bool,
+) where
+    A: ActiveModelTrait + sea_orm::ActiveModelBehavior + Send,
+    <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
+{
+    row.set(column, on.into());
+    row.update(&s.db).await.unwrap();
+}
+
+/// `Valoración` of case `number`.
+async fn rate(api: &Api, number: &str, body: &Value) -> reqwest::Response {
+    api.post(&format!("/api/v1/cases/{number}/rating"), body)
+        .await
 }
 
 async fn upload(api: &Api, name: &str) -> String {
@@ -292,17 +315,23 @@ db_test!(tokens_need_their_scope_and_stop_working_at_once, |s| {
     let fresh = api_as(&base, token(&s, "autorizado2", LABORAL, ALL).await);
     assert_eq!(fresh.get(&path).await.status(), StatusCode::OK);
     let a2 = common::find_user(&s, "autorizado2").await.unwrap();
-    let mut am = a2.clone().into_active_model();
-    am.active = Set(false);
-    am.update(&s.db).await.unwrap();
+    set_active(
+        &s,
+        a2.clone().into_active_model(),
+        user::Column::Active,
+        false,
+    )
+    .await;
     problem(fresh.get(&path).await, 401).await;
-    let mut am = a2.into_active_model();
-    am.active = Set(true);
-    am.update(&s.db).await.unwrap();
+    set_active(&s, a2.into_active_model(), user::Column::Active, true).await;
     assert_eq!(fresh.get(&path).await.status(), StatusCode::OK);
-    let mut am = laboral.into_active_model();
-    am.active = Set(false);
-    am.update(&s.db).await.unwrap();
+    set_active(
+        &s,
+        laboral.into_active_model(),
+        authorisation::Column::Active,
+        false,
+    )
+    .await;
     problem(fresh.get(&path).await, 401).await;
 
     // The CLI's rules: an unknown scope list cannot reach here; a staff member cannot hold one.
@@ -348,11 +377,8 @@ db_test!(
         assert_eq!(again["number"], case["number"]);
         let (from, to) = this_month();
         let found: Value = api
-            .get(&format!("/api/v1/cases?state=abierto&from={from}&to={to}"))
-            .await
-            .json()
-            .await
-            .unwrap();
+            .get_json(&format!("/api/v1/cases?state=abierto&from={from}&to={to}"))
+            .await;
         assert_eq!(found["total"], 1, "{found}");
         assert_eq!(found["items"][0]["number"], case["number"]);
 
@@ -364,13 +390,10 @@ db_test!(
             );
         }
         let first: Value = api
-            .get(&format!(
+            .get_json(&format!(
                 "/api/v1/cases?state=todos&from={from}&to={to}&limit=2"
             ))
-            .await
-            .json()
-            .await
-            .unwrap();
+            .await;
         assert_eq!(
             (
                 first["total"].as_u64(),
@@ -380,24 +403,18 @@ db_test!(
         );
         let cursor = first["next_cursor"].as_str().unwrap();
         let second: Value = api
-            .get(&format!(
+            .get_json(&format!(
                 "/api/v1/cases?state=todos&from={from}&to={to}&limit=2&cursor={cursor}"
             ))
-            .await
-            .json()
-            .await
-            .unwrap();
+            .await;
         assert_eq!(second["items"].as_array().unwrap().len(), 2);
         assert!(second["next_cursor"].is_null());
         assert_ne!(first["items"][0]["number"], second["items"][0]["number"]);
 
         // The receipt of the Trámite, and its PDF.
         let receipts: Value = api
-            .get(&format!("/api/v1/cases/{number}/receipts"))
-            .await
-            .json()
-            .await
-            .unwrap();
+            .get_json(&format!("/api/v1/cases/{number}/receipts"))
+            .await;
         assert_eq!(receipts[0]["kind"], "solicitud", "{receipts}");
         let pdf = api
             .get(&format!("/api/v1/receipts/{}", receipts[0]["id"]))
@@ -420,17 +437,9 @@ db_test!(
         assert_eq!(added["case"]["substate"], "presentado");
         assert_eq!(add("info-1").await.unwrap().status(), StatusCode::OK);
         let history: Value = api
-            .get(&format!("/api/v1/cases/{number}/history"))
-            .await
-            .json()
-            .await
-            .unwrap();
-        let actions: Vec<&str> = history["entries"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e["action"].as_str().unwrap())
-            .collect();
+            .get_json(&format!("/api/v1/cases/{number}/history"))
+            .await;
+        let actions: Vec<&str> = strings(&history["entries"], "action");
         assert_eq!(
             actions,
             ["open", "modify_information"],
@@ -480,29 +489,21 @@ db_test!(
         .await;
         let open_one = found_open(&api, &from, &to).await;
         refused(
-            api.post(
-                &format!("/api/v1/cases/{open_one}/rating"),
-                &json!({ "score": 4 }),
-            )
-            .await,
+            rate(&api, &open_one, &json!({ "score": 4 })).await,
             "CaseNotClosed",
         )
         .await;
-        let r = api
-            .post(
-                &format!("/api/v1/cases/{number}/rating"),
-                &json!({ "score": 5, "observations": "Rápido" }),
-            )
-            .await;
+        let r = rate(
+            &api,
+            &number,
+            &json!({ "score": 5, "observations": "Rápido" }),
+        )
+        .await;
         assert_eq!(r.status(), StatusCode::OK);
         let rated: Value = r.json().await.unwrap();
         assert_eq!(rated["rating"], 5);
         refused(
-            api.post(
-                &format!("/api/v1/cases/{number}/rating"),
-                &json!({ "score": 5 }),
-            )
-            .await,
+            rate(&api, &number, &json!({ "score": 5 })).await,
             "AlreadyRated",
         )
         .await;
@@ -522,11 +523,8 @@ db_test!(
 
 async fn found_open(api: &Api, from: &str, to: &str) -> String {
     let page: Value = api
-        .get(&format!("/api/v1/cases?state=abierto&from={from}&to={to}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/api/v1/cases?state=abierto&from={from}&to={to}"))
+        .await;
     page["items"][0]["number"].as_str().unwrap().to_owned()
 }
 
@@ -614,11 +612,8 @@ db_test!(another_authorisations_case_is_not_found, |s| {
         .unwrap();
     let number = case["number"].as_str().unwrap();
     let receipts_before: Value = theirs
-        .get(&format!("/api/v1/cases/{number}/receipts"))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/api/v1/cases/{number}/receipts"))
+        .await;
     assert!(receipts_before.as_array().is_some());
     for r in [
         owner.get(&format!("/api/v1/cases/{number}")).await,
@@ -645,21 +640,13 @@ db_test!(another_authorisations_case_is_not_found, |s| {
         assert_eq!(problem(r, 404).await["type"], "urn:casia:problem:not-found");
     }
     // Untouched.
-    let still: Value = theirs
-        .get(&format!("/api/v1/cases/{number}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let still: Value = theirs.get_json(&format!("/api/v1/cases/{number}")).await;
     assert_eq!(still["substate"], "presentado");
     // Their search does not show the owner's cases and vice versa.
     let (from, to) = this_month();
     let mine: Value = owner
-        .get(&format!("/api/v1/cases?state=todos&from={from}&to={to}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/api/v1/cases?state=todos&from={from}&to={to}"))
+        .await;
     assert_eq!(mine["total"], 0);
 });
 
@@ -671,12 +658,7 @@ db_test!(bad_requests_are_problems_naming_the_field, |s| {
         .await;
     let p = problem(r, 422).await;
     assert_eq!(p["type"], "urn:casia:problem:validation");
-    let fields: Vec<&str> = p["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let fields: Vec<&str> = strings(&p["errors"], "field");
     assert!(
         fields.contains(&"title") && fields.contains(&"description"),
         "{p}"
@@ -771,15 +753,7 @@ db_test!(bad_requests_are_problems_naming_the_field, |s| {
         .as_str()
         .unwrap()
         .to_owned();
-    let p = problem(
-        api.post(
-            &format!("/api/v1/cases/{number}/rating"),
-            &json!({ "score": 9 }),
-        )
-        .await,
-        422,
-    )
-    .await;
+    let p = problem(rate(&api, &number, &json!({ "score": 9 })).await, 422).await;
     assert_eq!(p["errors"][0]["field"], "score");
     let r = api
         .request(Method::POST, "/api/v1/uploads?name=vacio.pdf")
@@ -841,30 +815,22 @@ db_test!(the_inbox_is_paged_and_marked_read_per_user, |s| {
     for _ in 0..3 {
         open_case(&api, None, json!([])).await;
     }
-    let page: Value = api
-        .get("/api/v1/notices?limit=2")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let page: Value = api.get_json("/api/v1/notices?limit=2").await;
     let items = page["items"].as_array().unwrap();
     assert_eq!(items.len(), 2);
     assert_eq!(items[0]["kind"], "case_opened");
     assert_eq!(items[0]["read"], false);
     let before = page["next_before"].as_i64().unwrap();
     let rest: Value = api
-        .get(&format!("/api/v1/notices?before={before}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/api/v1/notices?before={before}"))
+        .await;
     assert_eq!(rest["items"].as_array().unwrap().len(), 1);
     let id = items[0]["id"].as_i64().unwrap();
     let r = api
         .post(&format!("/api/v1/notices/{id}/read"), &json!({}))
         .await;
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
-    let page: Value = api.get("/api/v1/notices").await.json().await.unwrap();
+    let page: Value = api.get_json("/api/v1/notices").await;
     assert_eq!(page["items"][2]["read"], false);
     assert_eq!(
         page["items"]
@@ -877,7 +843,7 @@ db_test!(the_inbox_is_paged_and_marked_read_per_user, |s| {
     );
     // Read for autorizado2 only: autorizado1 (also in laboral) has not read it.
     let colleague = api_as(&base, token(&s, "autorizado1", LABORAL, ALL).await);
-    let theirs: Value = colleague.get("/api/v1/notices").await.json().await.unwrap();
+    let theirs: Value = colleague.get_json("/api/v1/notices").await;
     assert!(
         theirs["items"]
             .as_array()
@@ -990,31 +956,21 @@ db_test!(webhooks_are_signed_retried_after_a_500_and_logged, |s| {
     assert_eq!(r.status(), StatusCode::CREATED);
     let hook: Value = r.json().await.unwrap();
     let secret = hook["secret"].as_str().unwrap().to_owned();
-    let listed: Value = api.get("/api/v1/webhooks").await.json().await.unwrap();
+    let deliveries = format!("/api/v1/webhooks/{}/deliveries", hook["id"]);
+    let listed: Value = api.get_json("/api/v1/webhooks").await;
     assert!(
         listed[0].get("secret").is_none(),
         "the secret is shown once"
     );
     // Another authorisation sees none of it.
     let other = api_as(&base, token(&s, "autorizado1", GESTORIA, ALL).await);
-    let theirs: Value = other.get("/api/v1/webhooks").await.json().await.unwrap();
+    let theirs: Value = other.get_json("/api/v1/webhooks").await;
     assert_eq!(theirs, json!([]));
-    problem(
-        other
-            .get(&format!("/api/v1/webhooks/{}/deliveries", hook["id"]))
-            .await,
-        404,
-    )
-    .await;
+    problem(other.get(&deliveries).await, 404).await;
 
     let case: Value = open_case(&api, None, json!([])).await.json().await.unwrap();
     // The delivery was written with the case; nothing sent yet.
-    let log: Value = api
-        .get(&format!("/api/v1/webhooks/{}/deliveries", hook["id"]))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let log: Value = api.get_json(&deliveries).await;
     assert_eq!(
         (log[0]["status"].as_str(), log[0]["attempts"].as_i64()),
         (Some("pending"), Some(0))
@@ -1025,12 +981,7 @@ db_test!(webhooks_are_signed_retried_after_a_500_and_logged, |s| {
         .await
         .unwrap();
     assert_eq!((round.claimed, round.retrying), (1, 1));
-    let log: Value = api
-        .get(&format!("/api/v1/webhooks/{}/deliveries", hook["id"]))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let log: Value = api.get_json(&deliveries).await;
     assert_eq!(
         (log[0]["status"].as_str(), log[0]["last_status"].as_i64()),
         (Some("pending"), Some(500))
@@ -1057,12 +1008,7 @@ db_test!(webhooks_are_signed_retried_after_a_500_and_logged, |s| {
         assert_eq!(event["authorisation"], LABORAL);
     }
     assert_eq!(seen[0].3, seen[1].3, "the same body each time");
-    let log: Value = api
-        .get(&format!("/api/v1/webhooks/{}/deliveries", hook["id"]))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let log: Value = api.get_json(&deliveries).await;
     assert_eq!(
         (log[0]["status"].as_str(), log[0]["attempts"].as_i64()),
         (Some("delivered"), Some(2))
@@ -1074,12 +1020,7 @@ db_test!(webhooks_are_signed_retried_after_a_500_and_logged, |s| {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
-    problem(
-        api.get(&format!("/api/v1/webhooks/{}/deliveries", hook["id"]))
-            .await,
-        404,
-    )
-    .await;
+    problem(api.get(&deliveries).await, 404).await;
 });
 
 db_test!(

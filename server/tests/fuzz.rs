@@ -808,12 +808,7 @@ db_test!(
         );
         assert_eq!(common::panics(), panics_before, "the server panicked");
         assert!(!f.server.task.is_finished(), "the server stopped");
-        let health = f
-            .client(Who::Anonymous)
-            .request(Method::GET, "/healthz")
-            .send()
-            .await
-            .unwrap();
+        let health = f.client(Who::Anonymous).get("/healthz").await;
         assert!(health.status().is_success(), "the server no longer answers");
         assert_eq!(
             common::table_counts(&s).await,

@@ -100,21 +100,14 @@ db_test!(every_answer_carries_the_security_headers, |s| {
     for path in ["/acceso", "/healthz", "/api/my_authorisations"] {
         let r = Browser::new(&base).fetch(path).await;
         let h = r.headers();
-        assert_eq!(
-            h.get("x-frame-options").map(|v| v.to_str().unwrap()),
-            Some("DENY"),
-            "{path}"
-        );
-        assert_eq!(
-            h.get("x-content-type-options").map(|v| v.to_str().unwrap()),
-            Some("nosniff"),
-            "{path}"
-        );
-        assert_eq!(
-            h.get("referrer-policy").map(|v| v.to_str().unwrap()),
-            Some("same-origin"),
-            "{path}"
-        );
+        for (name, value) in [
+            ("x-frame-options", "DENY"),
+            ("x-content-type-options", "nosniff"),
+            ("referrer-policy", "same-origin"),
+        ] {
+            let got = h.get(name).map(|v| v.to_str().unwrap());
+            assert_eq!(got, Some(value), "{path}: {name}");
+        }
         assert!(
             h.get("content-security-policy")
                 .unwrap()
@@ -278,23 +271,25 @@ db_test!(
 
 db_test!(a_person_sees_their_sessions_and_ends_another_one, |s| {
     let base = serve_demo(&s).await;
-    let laptop = Browser::new(&base);
-    let r = laptop
-        .api("login")
-        .header("user-agent", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36")
-        .form(&[("username", "tramitador2"), ("password", casia_services::demo::DEMO_PASSWORD), ("next", "")])
-        .send()
-        .await
-        .unwrap();
-    assert!(r.status().is_success());
-    let phone = Browser::new(&base);
-    phone
-        .api("login")
-        .header("user-agent", "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1")
-        .form(&[("username", "tramitador2"), ("password", casia_services::demo::DEMO_PASSWORD), ("next", "")])
-        .send()
-        .await
-        .unwrap();
+    // tramitador2 signs in from a laptop, then from a phone.
+    let sign_in = async |agent: &str| {
+        let browser = Browser::new(&base);
+        let r = browser
+            .api("login")
+            .header("user-agent", agent)
+            .form(&[
+                ("username", "tramitador2"),
+                ("password", casia_services::demo::DEMO_PASSWORD),
+                ("next", ""),
+            ])
+            .send()
+            .await
+            .unwrap();
+        (browser, r.status())
+    };
+    let (laptop, status) = sign_in("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36").await;
+    assert!(status.is_success());
+    let (phone, _) = sign_in("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1").await;
     // Someone else's session is never listed.
     Browser::new(&base).login("tramitador1").await;
 
@@ -405,12 +400,7 @@ db_test!(
         // The owner's authorisation downloads it, byte for byte, as an attachment.
         let r = owner.fetch(&format!("/api/documentos/{}", doc.id)).await;
         assert_eq!(r.status(), StatusCode::OK);
-        assert!(
-            r.headers()["content-disposition"]
-                .to_str()
-                .unwrap()
-                .starts_with("attachment")
-        );
+        assert!(header(&r, "content-disposition").starts_with("attachment"));
         assert_eq!(r.bytes().await.unwrap().to_vec(), pdf);
 
         // autorizado1 acting for the other authorisation: not found, like a number that does not exist.
@@ -528,15 +518,7 @@ db_test!(
             "attachment; filename=\"auditoria.csv\""
         );
         assert_eq!(r.headers()["cache-control"], "no-store");
-        assert!(
-            r.headers()["content-type"]
-                .to_str()
-                .unwrap()
-                .starts_with("text/csv")
-        );
-        let bytes = r.bytes().await.unwrap();
-        assert_eq!(&bytes[..3], b"\xEF\xBB\xBF", "UTF-8 with BOM, for Excel");
-        let text = std::str::from_utf8(&bytes[3..]).unwrap();
+        let text = csv_text(r).await;
         let lines: Vec<&str> = text.split("\r\n").filter(|l| !l.is_empty()).collect();
         assert_eq!(
             lines[0],
@@ -747,19 +729,24 @@ db_test!(
     }
 );
 
-/// A CSV answer's rows (after the BOM), each split at `;` (the test's cells have no quotes).
-async fn csv_rows(r: reqwest::Response) -> Vec<Vec<String>> {
+/// A CSV answer's text after the BOM, once it is a 200 `text/csv`.
+async fn csv_text(r: reqwest::Response) -> String {
     assert_eq!(r.status(), StatusCode::OK);
-    assert!(
-        r.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("text/csv")
-    );
+    assert!(header(&r, "content-type").starts_with("text/csv"));
     let bytes = r.bytes().await.unwrap();
     assert_eq!(&bytes[..3], b"\xEF\xBB\xBF", "UTF-8 with BOM, for Excel");
-    std::str::from_utf8(&bytes[3..])
-        .unwrap()
+    String::from_utf8(bytes[3..].to_vec()).unwrap()
+}
+
+/// The answer's header `name` as text.
+fn header<'a>(r: &'a reqwest::Response, name: &str) -> &'a str {
+    r.headers()[name].to_str().unwrap()
+}
+
+/// A CSV answer's rows (after the BOM), each split at `;` (the test's cells have no quotes).
+async fn csv_rows(r: reqwest::Response) -> Vec<Vec<String>> {
+    csv_text(r)
+        .await
         .split("\r\n")
         .filter(|l| !l.is_empty())
         .map(|l| l.split(';').map(str::to_owned).collect())
@@ -780,14 +767,7 @@ db_test!(
             today.first_of_month().iso(),
             today.last_of_month().iso()
         );
-        let rows = csv_rows(
-            f.client(Who::Owner)
-                .request(reqwest::Method::GET, &month)
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
+        let rows = csv_rows(f.client(Who::Owner).get(&month).await).await;
         assert_eq!(rows[0][0], "Número de Caso");
         assert_eq!(rows[0].len(), 9);
         let numbers: Vec<&str> = rows[1..].iter().map(|r| r[0].as_str()).collect();
@@ -801,25 +781,15 @@ db_test!(
         // A bad filter is a 422 naming its field, before any row.
         let r = f
             .client(Who::Owner)
-            .request(
-                reqwest::Method::GET,
-                "/api/casos.csv?estado=todos&desde=2026-01-01&hasta=2026-03-31",
-            )
-            .send()
-            .await
-            .unwrap();
+            .get("/api/casos.csv?estado=todos&desde=2026-01-01&hasta=2026-03-31")
+            .await;
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
 
         // A processor's search: both authorisations' cases, with the authorisation's number.
         let rows = csv_rows(
             f.client(Who::Tramitador)
-                .request(
-                    reqwest::Method::GET,
-                    "/api/tramitacion/buscar.csv?texto=plazos+fuera",
-                )
-                .send()
-                .await
-                .unwrap(),
+                .get("/api/tramitacion/buscar.csv?texto=plazos+fuera")
+                .await,
         )
         .await;
         assert_eq!(rows[0][2], "Nº Autorización");
@@ -835,13 +805,8 @@ db_test!(
         // The queue, filtered to one authorisation.
         let rows = csv_rows(
             f.client(Who::Supervisor)
-                .request(
-                    reqwest::Method::GET,
-                    "/api/tramitacion/bandeja.csv?bandeja=sin_asignar&autorizacion=0654321",
-                )
-                .send()
-                .await
-                .unwrap(),
+                .get("/api/tramitacion/bandeja.csv?bandeja=sin_asignar&autorizacion=0654321")
+                .await,
         )
         .await;
         assert!(rows[1..].iter().all(|r| r[2] == "0654321"), "{rows:?}");
@@ -849,13 +814,8 @@ db_test!(
         // An authorised user cannot export a processor's list.
         let r = f
             .client(Who::Owner)
-            .request(
-                reqwest::Method::GET,
-                "/api/tramitacion/buscar.csv?texto=plazo",
-            )
-            .send()
-            .await
-            .unwrap();
+            .get("/api/tramitacion/buscar.csv?texto=plazo")
+            .await;
         assert_eq!(r.status(), StatusCode::FORBIDDEN);
     }
 );
@@ -866,45 +826,19 @@ db_test!(
         use common::{Who, fixture};
         let f = fixture(&s).await;
         let owner = f.client(Who::Owner);
-        let r = owner
-            .request(
-                reqwest::Method::GET,
-                &f.fill("/api/documentos/{document}/vista"),
-            )
-            .send()
-            .await
-            .unwrap();
+        let r = owner.get(&f.fill("/api/documentos/{document}/vista")).await;
         assert_eq!(r.status(), StatusCode::OK);
         assert_eq!(r.headers()["content-type"], "application/pdf");
-        assert!(
-            r.headers()["content-disposition"]
-                .to_str()
-                .unwrap()
-                .starts_with("inline;")
-        );
+        assert!(header(&r, "content-disposition").starts_with("inline;"));
         assert_eq!(r.headers()["content-security-policy"], "sandbox");
         assert_eq!(r.headers()["x-content-type-options"], "nosniff");
-        let r = owner
-            .request(reqwest::Method::GET, &f.fill("/api/documentos/{document}"))
-            .send()
-            .await
-            .unwrap();
-        assert!(
-            r.headers()["content-disposition"]
-                .to_str()
-                .unwrap()
-                .starts_with("attachment;")
-        );
+        let r = owner.get(&f.fill("/api/documentos/{document}")).await;
+        assert!(header(&r, "content-disposition").starts_with("attachment;"));
         // Another authorisation's user: not found, as for the download.
         let r = f
             .client(Who::Other)
-            .request(
-                reqwest::Method::GET,
-                &f.fill("/api/documentos/{document}/vista"),
-            )
-            .send()
-            .await
-            .unwrap();
+            .get(&f.fill("/api/documentos/{document}/vista"))
+            .await;
         assert_eq!(r.status(), StatusCode::NOT_FOUND);
     }
 );

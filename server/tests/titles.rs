@@ -6,11 +6,10 @@ mod common;
 
 use casia_services::db_test;
 use common::{Client, Fixture, Who};
-use reqwest::Method;
 
 /// The `<title>` of the page at `path` as `client` gets it, with the answer's status.
 async fn title_of(client: &Client, path: &str) -> (u16, String) {
-    let r = client.request(Method::GET, path).send().await.unwrap();
+    let r = client.get(path).await;
     let status = r.status().as_u16();
     let html = r.text().await.unwrap();
     let title = html

@@ -8,8 +8,9 @@ use sea_orm::sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
 };
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
-    DbErr, EntityTrait, PrimaryKeyTrait, SqlxSqliteConnector,
+    ActiveModelBehavior, ActiveModelTrait, ConnectOptions, ConnectionTrait, Database,
+    DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, EntityTrait, IntoActiveModel,
+    PrimaryKeyTrait, SqlxSqliteConnector,
 };
 
 /// Opens the database and brings its schema up to date.
@@ -76,6 +77,50 @@ pub(crate) async fn found<E: EntityTrait>(
         .one(db)
         .await?
         .ok_or(crate::ServiceError::NotFound)
+}
+
+/// Sets the boolean `column` (an `active` flag) of the row with this primary key; the row
+/// as it was, for the audit event's `before`.
+pub(crate) async fn switch<E>(
+    db: &impl ConnectionTrait,
+    id: i64,
+    column: E::Column,
+    on: bool,
+) -> crate::ServiceResult<E::Model>
+where
+    E: EntityTrait,
+    <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<i64>,
+    E::Model: IntoActiveModel<E::ActiveModel> + Clone,
+    E::ActiveModel: ActiveModelBehavior + Send,
+{
+    let before = found::<E>(db, id).await?;
+    let mut row = before.clone().into_active_model();
+    row.set(column, on.into());
+    row.update(db).await?;
+    Ok(before)
+}
+
+/// Inserts `row` unless a row with the same `key` columns is there already (for rows whose
+/// duplicate is an expected outcome: a first writer wins, the others change nothing).
+pub(crate) async fn insert_unless_present<A, C>(
+    db: &impl ConnectionTrait,
+    row: A,
+    key: impl IntoIterator<Item = C>,
+) -> Result<(), DbErr>
+where
+    A: ActiveModelTrait + Send,
+    C: sea_orm::sea_query::IntoIden,
+{
+    A::Entity::insert(row)
+        .on_conflict(
+            sea_orm::sea_query::OnConflict::columns(key)
+                .do_nothing()
+                .to_owned(),
+        )
+        .try_insert()
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 /// Runs `work` in a transaction that takes the write lock at once (`BEGIN IMMEDIATE` on

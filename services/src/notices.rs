@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::accounts::Caller;
 use crate::clock::{display, now};
-use crate::db::found;
+use crate::db::{found, insert_unless_present};
 use crate::entity::{authorisation, case, notice, notice_read, user};
 use crate::error::{ServiceError, ServiceResult};
 
@@ -191,19 +191,13 @@ pub async fn mark_read(
         )
         .await);
     }
-    notice_read::Entity::insert(notice_read::ActiveModel {
+    let read = notice_read::ActiveModel {
         notice_id: Set(notice_id),
         user_id: Set(scope.user_id),
         read_at: Set(now()),
-    })
-    .on_conflict(
-        OnConflict::columns([notice_read::Column::NoticeId, notice_read::Column::UserId])
-            .do_nothing()
-            .to_owned(),
-    )
-    .try_insert()
-    .exec(db)
-    .await?;
+    };
+    let key = [notice_read::Column::NoticeId, notice_read::Column::UserId];
+    insert_unless_present(db, read, key).await?;
     Ok(())
 }
 

@@ -41,6 +41,14 @@ impl ApiCaller {
         }
     }
 
+    /// The id in the path a handler acts on, once the token has `scope`; text that is no id
+    /// is a 404, like the id of nothing.
+    #[allow(clippy::result_large_err)]
+    pub fn scoped_id(&self, scope: ApiScope, id: &str) -> Result<i64, Response> {
+        self.require(scope)?;
+        id.parse().map_err(|_| self.fail(ServiceError::NotFound))
+    }
+
     /// A service's error as this caller's problem.
     pub fn fail(&self, e: ServiceError) -> Response {
         ApiError::service(e, self.lang()).into_response()

@@ -4,7 +4,6 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use casia_domain::model::ApiScope;
-use casia_services::ServiceError;
 use casia_services::notices::{self, INBOX_PAGE_MAX};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -68,8 +67,7 @@ pub async fn mark_read(
     c: ApiCaller,
     Path(id): Path<String>,
 ) -> Result<Response, Response> {
-    c.require(ApiScope::NoticesRead)?;
-    let id: i64 = id.parse().map_err(|_| c.fail(ServiceError::NotFound))?;
+    let id = c.scoped_id(ApiScope::NoticesRead, &id)?;
     notices::mark_read(&state.services.db, c.caller(), id)
         .await
         .map_err(|e| c.fail(e))?;

@@ -4,7 +4,6 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use casia_domain::model::{ApiScope, NoticeKind};
-use casia_services::ServiceError;
 use casia_services::webhooks;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -71,12 +70,6 @@ pub async fn create(
     Ok((StatusCode::CREATED, axum::Json(Webhook::of(w, true))).into_response())
 }
 
-// The refusal is the handler's answer itself, built once per refused request.
-#[allow(clippy::result_large_err)]
-fn id_of(text: &str, c: &ApiCaller) -> Result<i64, Response> {
-    text.parse().map_err(|_| c.fail(ServiceError::NotFound))
-}
-
 /// Removes a webhook with its pending deliveries and its log.
 #[utoipa::path(
     delete, path = "/api/v1/webhooks/{id}", tag = "webhooks",
@@ -89,8 +82,7 @@ pub async fn delete(
     c: ApiCaller,
     Path(id): Path<String>,
 ) -> Result<Response, Response> {
-    c.require(ApiScope::Webhooks)?;
-    let id = id_of(&id, &c)?;
+    let id = c.scoped_id(ApiScope::Webhooks, &id)?;
     webhooks::delete(&state.services.db, c.caller(), id)
         .await
         .map_err(|e| c.fail(e))?;
@@ -109,8 +101,7 @@ pub async fn deliveries(
     c: ApiCaller,
     Path(id): Path<String>,
 ) -> Result<Response, Response> {
-    c.require(ApiScope::Webhooks)?;
-    let id = id_of(&id, &c)?;
+    let id = c.scoped_id(ApiScope::Webhooks, &id)?;
     let log = webhooks::deliveries(&state.services.db, c.caller(), id)
         .await
         .map_err(|e| c.fail(e))?;

@@ -37,6 +37,27 @@ pub fn ErrorBanner(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoVi
     }
 }
 
+/// The problems to show: those the page found in what was typed, else those of the server's
+/// answer (e.g. to a search that came in the URL).
+pub fn typed_or_answered<T>(
+    typed: RwSignal<Vec<FieldError>>,
+    answer: Resource<Result<T, AppError>>,
+) -> Signal<Vec<FieldError>>
+where
+    T: Clone + Send + Sync + 'static,
+{
+    Signal::derive(move || {
+        let typed = typed.get();
+        if !typed.is_empty() {
+            return typed;
+        }
+        match answer.get() {
+            Some(Err(AppError::Invalid(e))) => e,
+            _ => Vec::new(),
+        }
+    })
+}
+
 /// Whether a field currently has a problem (for `aria-invalid` and styling).
 pub fn has_problem(errors: &[FieldError], field: &str) -> bool {
     problem_for(errors, field).is_some()

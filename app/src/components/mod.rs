@@ -1,5 +1,6 @@
 //! Pieces shared by several screens.
 
+pub mod case_cells;
 pub mod case_view;
 pub mod classification;
 pub mod deadline;
@@ -9,7 +10,10 @@ pub mod forms;
 pub mod fragment;
 pub mod guard;
 pub mod header;
+pub mod input_field;
 pub mod loaded;
+pub mod more_rows;
+pub mod queue_filters;
 
 pub use forms::{ErrorBanner, FieldMessage};
 pub use guard::{FailedPage, Guarded, StatusPage};

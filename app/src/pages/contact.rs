@@ -5,8 +5,9 @@ use casia_domain::validation::check_contact;
 use casia_domain::{FieldError, Msg, Role};
 use leptos::prelude::*;
 
-use crate::components::forms::{has_problem, on_answer};
-use crate::components::{ErrorBanner, FieldMessage, Guarded, Loaded};
+use crate::components::forms::on_answer;
+use crate::components::input_field::InputField;
+use crate::components::{ErrorBanner, Guarded, Loaded};
 use crate::context::{t, use_lang};
 use crate::error::AppError;
 
@@ -125,25 +126,15 @@ fn ContactForm(data: ContactData) -> impl IntoView {
             } else {
                 view! {
                     <form class="form" on:submit=submit novalidate>
-                        <div class="field">
-                            <label for="email">{t(Msg::CorreoElectronico)}</label>
-                            <input id="email" type="email" autocomplete="email"
-                                aria-invalid=move || has_problem(&errors.get(), "email").to_string()
-                                prop:value=move || email.get() on:input=move |ev| email.set(event_target_value(&ev))/>
-                            <FieldMessage field="email" errors=errors/>
-                        </div>
+                        <InputField id="email" label=Msg::CorreoElectronico field="email" kind="email" autocomplete="email"
+                            value=email errors/>
                         <label class="check">
                             <input type="checkbox" prop:checked=move || consent.get() on:change=move |ev| consent.set(event_target_checked(&ev))/>
                             {t(Msg::ConsentimientoAvisosTexto)}
                         </label>
                         <Show when=ec.clone()>
-                            <div class="field">
-                                <label for="password">{t(Msg::ContrasenaConfirmar)}</label>
-                                <input id="password" type="password" autocomplete="current-password"
-                                    aria-invalid=move || has_problem(&errors.get(), "password").to_string()
-                                    prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/>
-                                <FieldMessage field="password" errors=errors/>
-                            </div>
+                            <InputField id="password" label=Msg::ContrasenaConfirmar field="password" kind="password"
+                                autocomplete="current-password" value=password errors/>
                         </Show>
                         <div class="actions"><button type="submit" class="button" disabled=move || !hydrated.get()>{t(Msg::Save)}</button></div>
                     </form>

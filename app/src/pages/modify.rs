@@ -15,8 +15,9 @@ use crate::components::classification::{Classification, ClassificationPicker};
 use crate::components::document_form::use_document_form;
 use crate::components::documents::DocumentsInput;
 use crate::components::forms::ErrorSummary;
-use crate::components::forms::{has_problem, on_answer};
-use crate::components::{ErrorBanner, FieldMessage, Guarded, Loaded};
+use crate::components::forms::on_answer;
+use crate::components::input_field::TextAreaField;
+use crate::components::{ErrorBanner, Guarded, Loaded};
 use crate::context::{t, use_lang};
 use crate::error::AppError;
 
@@ -183,18 +184,7 @@ fn ModifyForm(detail: CaseDetail, options: NewCaseOptions, kept: Kept) -> impl I
                     view! {
                         <form class="form" on:submit=submit.clone() novalidate>
                             <fieldset class="form-body" disabled=move || !hydrated.get()>
-                            <div class="field">
-                                <label for="information">{t(Msg::InformacionAdicional)}</label>
-                                <textarea
-                                    id="information"
-                                    rows="6"
-                                    aria-invalid=move || has_problem(&errors.get(), "information").to_string()
-                                    aria-describedby="err-information"
-                                    prop:value=move || information.get()
-                                    on:input=move |ev| information.set(event_target_value(&ev))
-                                ></textarea>
-                                <FieldMessage field="information" errors=errors/>
-                            </div>
+                            <TextAreaField id="information" label=Msg::InformacionAdicional value=information errors rows="6"/>
                             {reclassify.then(|| view! {
                                 <fieldset>
                                     <legend class="section-title">{t(Msg::Reclasificacion)}</legend>

@@ -13,6 +13,7 @@ use crate::components::document_form::use_document_form;
 use crate::components::documents::DocumentsInput;
 use crate::components::forms::ErrorSummary;
 use crate::components::forms::{has_problem, on_answer};
+use crate::components::input_field::TextAreaField;
 use crate::components::{ErrorBanner, FieldMessage, Guarded, Loaded};
 use crate::context::{t, use_lang};
 use crate::error::AppError;
@@ -144,7 +145,6 @@ fn NewCaseFields(options: NewCaseOptions) -> impl IntoView {
     };
 
     let title_count = move || title.with(|t| t.chars().count());
-    let description_count = move || description.with(|d| d.chars().count());
     view! {
         <div class="panel">
             <h1>{t(Msg::NuevoCaso)}</h1>
@@ -179,21 +179,8 @@ fn NewCaseFields(options: NewCaseOptions) -> impl IntoView {
                     <p class="counter" id="title-count">{title_count}" / "{TITLE_MAX}</p>
                     <FieldMessage field="title" errors=errors/>
                 </div>
-                <div class="field">
-                    <label for="description">{t(Msg::Descripcion)}<span class="req" aria-hidden="true">"(*)"</span></label>
-                    <textarea
-                        id="description"
-                        name="description"
-                        aria-required="true"
-                        rows="7"
-                        aria-invalid=move || has_problem(&errors.get(), "description").to_string()
-                        aria-describedby="err-description description-count"
-                        prop:value=move || description.get()
-                        on:input=move |ev| description.set(event_target_value(&ev))
-                    ></textarea>
-                    <p class="counter" id="description-count">{description_count}" / "{DESCRIPTION_MAX}</p>
-                    <FieldMessage field="description" errors=errors/>
-                </div>
+                <TextAreaField id="description" label=Msg::Descripcion value=description errors rows="7" required=true
+                    max=DESCRIPTION_MAX/>
                 <DocumentsInput documents=documents types=types errors=errors max_bytes=options.max_upload_bytes/>
                 <div class="actions">
                     <a class="button button-secondary" href="/casia">{t(Msg::Atras)}</a>

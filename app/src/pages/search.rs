@@ -13,8 +13,10 @@ use leptos_router::hooks::{use_navigate, use_query};
 use leptos_router::params::Params;
 use serde::{Deserialize, Serialize};
 
+use crate::components::case_cells::{CaseOpenedCells, HeaderRow, StateCell};
 use crate::components::classification::TypeAndSubjectFilters;
-use crate::components::forms::has_problem;
+use crate::components::input_field::InputField;
+use crate::components::more_rows::{MoreRows, PagedTable, first_page};
 use crate::components::{FieldMessage, Guarded, Loaded};
 use crate::context::{t, use_lang};
 use crate::error::AppError;
@@ -100,6 +102,17 @@ fn search_url(f: &SearchForm) -> String {
     )
 }
 
+/// The results table's columns.
+const RESULT_COLUMNS: &[Msg] = &[
+    Msg::NumeroCaso,
+    Msg::FechaHoraAlta,
+    Msg::TipoCaso,
+    Msg::Materia,
+    Msg::Titulo,
+    Msg::Estado,
+    Msg::UsuarioAlta,
+];
+
 #[component]
 pub fn SearchPage() -> impl IntoView {
     // Resources live at the page's top level: a guard may re-render its content.
@@ -107,15 +120,7 @@ pub fn SearchPage() -> impl IntoView {
     let options = Resource::new(|| (), |_| get_search_options());
     // Results follow the URL.
     let searched = Memo::new(move |_| url.with(|u| u.as_ref().ok().and_then(SearchUrl::search)));
-    let results = Resource::new(
-        move || searched.get(),
-        |f| async move {
-            match f {
-                Some(f) => search_cases(f, None).await.map(Some),
-                None => Ok(None),
-            }
-        },
-    );
+    let results = first_page(searched, search_cases);
     view! {
         <Guarded roles=&[Role::Autorizado] children=move |session| {
             let today = session.today;
@@ -186,14 +191,7 @@ fn SearchScreen(
     let errors = Memo::new(move |_| check_search(&form()).err().unwrap_or_default());
     let errors_signal = Signal::derive(move || errors.get());
 
-    let extra_rows = RwSignal::new(Vec::<CaseRow>::new());
-    let next_cursor = RwSignal::new(None::<String>);
-    Effect::new(move |_| {
-        if let Some(Ok(Some(r))) = results.get() {
-            extra_rows.set(Vec::new());
-            next_cursor.set(r.next.clone());
-        }
-    });
+    let more = MoreRows::of_search(searched, results, search_cases, |p| (p.rows, p.next));
 
     let nav = navigate.clone();
     let search = move |ev: leptos::ev::SubmitEvent| {
@@ -216,18 +214,6 @@ fn SearchScreen(
         } else {
             number_error.set(Some(FieldProblem::InvalidCaseNumber));
         }
-    };
-    let load_more = move |_| {
-        let (Some(f), Some(cursor)) = (searched.get_untracked(), next_cursor.get_untracked())
-        else {
-            return;
-        };
-        leptos::task::spawn_local(async move {
-            if let Ok(page) = search_cases(f, Some(cursor)).await {
-                extra_rows.update(|rows| rows.extend(page.rows));
-                next_cursor.set(page.next);
-            }
-        });
     };
 
     let substate_choices = move || Substate::for_state(State::from_code(&state.get()));
@@ -272,18 +258,10 @@ fn SearchScreen(
                             <option value="todos" selected=move || state.get() == "todos">{t(Msg::Todos)}</option>
                         </select>
                     </div>
-                    <div class="field">
-                        <label for="desde">{t(Msg::FechaAltaDesde)}<span class="req" aria-hidden="true">"(*)"</span></label>
-                        <input id="desde" type="date" aria-invalid=move || has_problem(&errors.get(), "from").to_string() aria-describedby="err-from"
-                            prop:value=move || from.get() on:input=move |ev| from.set(event_target_value(&ev))/>
-                        <FieldMessage field="from" errors=errors_signal/>
-                    </div>
-                    <div class="field">
-                        <label for="hasta">{t(Msg::FechaAltaHasta)}<span class="req" aria-hidden="true">"(*)"</span></label>
-                        <input id="hasta" type="date" aria-invalid=move || has_problem(&errors.get(), "to").to_string() aria-describedby="err-to"
-                            prop:value=move || to.get() on:input=move |ev| to.set(event_target_value(&ev))/>
-                        <FieldMessage field="to" errors=errors_signal/>
-                    </div>
+                    <InputField id="desde" label=Msg::FechaAltaDesde field="from" kind="date" required=true
+                        value=from errors=errors_signal/>
+                    <InputField id="hasta" label=Msg::FechaAltaHasta field="to" kind="date" required=true
+                        value=to errors=errors_signal/>
                     <div class="field">
                         <label for="subestado">{t(Msg::Subestado)}</label>
                         <select id="subestado" on:change=move |ev| substate.set(event_target_value(&ev))>
@@ -332,28 +310,10 @@ fn SearchScreen(
                             view! { <p data-testid="no-results">{t(Msg::SinResultados)}</p> }.into_any()
                         } else {
                             view! {
-                                <div class="table-wrap">
-                                    <table class="table stack" data-testid="results">
-                                        <thead><tr>
-                                            <th scope="col">{t(Msg::NumeroCaso)}</th>
-                                            <th scope="col">{t(Msg::FechaHoraAlta)}</th>
-                                            <th scope="col">{t(Msg::TipoCaso)}</th>
-                                            <th scope="col">{t(Msg::Materia)}</th>
-                                            <th scope="col">{t(Msg::Titulo)}</th>
-                                            <th scope="col">{t(Msg::Estado)}</th>
-                                            <th scope="col">{t(Msg::UsuarioAlta)}</th>
-                                        </tr></thead>
-                                        <tbody>
-                                            {res.rows.into_iter().map(|r| view! { <ResultRow row=r/> }).collect_view()}
-                                            <For each=move || extra_rows.get() key=|r| r.number let:r>
-                                                <ResultRow row=r/>
-                                            </For>
-                                        </tbody>
-                                    </table>
-                                </div>
-                                <Show when=move || next_cursor.get().is_some()>
-                                    <div class="actions"><button type="button" class="button button-secondary" on:click=load_more>{t(Msg::MostrarMas)}</button></div>
-                                </Show>
+                                <PagedTable testid="results" first=res.rows more key=|r| r.number
+                                    row=|r| view! { <ResultRow row=r/> }>
+                                    <HeaderRow columns=RESULT_COLUMNS/>
+                                </PagedTable>
                             }.into_any()
                         }}
                     </div>
@@ -365,23 +325,15 @@ fn SearchScreen(
 #[component]
 fn ResultRow(row: CaseRow) -> impl IntoView {
     let lang = use_lang();
-    let closed = row.state == State::Cerrado;
-    let (ty, sub, st) = (row.case_type, row.substate, row.state);
+    let ty = row.case_type;
     view! {
         <tr>
-            <td data-label=move || Msg::NumeroCaso.text(lang.get())>
-                <a href=format!("/casia/casos/{}", row.number_display) class="num strong">{row.number_display.clone()}</a>
-            </td>
-            <td data-label=move || Msg::FechaHoraAlta.text(lang.get()) class="num">{row.opened_at.clone()}</td>
+            <CaseOpenedCells number_display=row.number_display opened_at=row.opened_at/>
             <td data-label=move || Msg::TipoCaso.text(lang.get())>{move || case_type_name(ty, lang.get())}</td>
-            <td data-label=move || Msg::Materia.text(lang.get())>{row.subject.clone()}</td>
-            <td data-label=move || Msg::Titulo.text(lang.get())>{row.title.clone()}</td>
-            <td data-label=move || Msg::Estado.text(lang.get())>
-                <span class="state-pill" class:state-cerrado=closed>
-                    {move || format!("{} / {}", state_name(st, lang.get()), substate_name(sub, lang.get()))}
-                </span>
-            </td>
-            <td data-label=move || Msg::UsuarioAlta.text(lang.get())>{row.opened_by.clone()}</td>
+            <td data-label=move || Msg::Materia.text(lang.get())>{row.subject}</td>
+            <td data-label=move || Msg::Titulo.text(lang.get())>{row.title}</td>
+            <StateCell state=row.state substate=row.substate/>
+            <td data-label=move || Msg::UsuarioAlta.text(lang.get())>{row.opened_by}</td>
         </tr>
     }
 }

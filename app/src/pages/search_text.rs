@@ -3,16 +3,19 @@
 //! the matching fragment. The words live in the URL (`/casia/casos?texto=…`).
 
 use casia_domain::dto::{CaseRow, TextHit, UserTextResults};
-use casia_domain::i18n::{case_type_name, state_name, substate_name};
-use casia_domain::{FieldError, FieldProblem, Msg, State};
+use casia_domain::i18n::case_type_name;
+use casia_domain::{FieldError, FieldProblem, Msg};
 use leptos::Params;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query};
 use leptos_router::params::Params;
 
-use crate::components::forms::has_problem;
+use crate::components::Loaded;
+use crate::components::case_cells::{CaseOpenedCells, HeaderRow, StateCell};
+use crate::components::forms::typed_or_answered;
 use crate::components::fragment::Fragment;
-use crate::components::{FieldMessage, Loaded};
+use crate::components::input_field::InputField;
+use crate::components::more_rows::{MoreRows, PagedTable, first_page};
 use crate::context::{t, use_lang};
 use crate::error::AppError;
 use crate::url::{non_empty, with_query};
@@ -35,40 +38,28 @@ struct TextUrl {
     texto: Option<String>,
 }
 
+/// The results table's columns.
+const HIT_COLUMNS: &[Msg] = &[
+    Msg::NumeroCaso,
+    Msg::FechaHoraAlta,
+    Msg::TipoCaso,
+    Msg::Titulo,
+    Msg::Coincidencia,
+    Msg::Estado,
+];
+
 #[component]
 pub fn UserTextSearch() -> impl IntoView {
     let navigate = use_navigate();
     let url = use_query::<TextUrl>();
     let searched =
         Memo::new(move |_| url.with(|u| u.as_ref().ok().and_then(|u| non_empty(u.texto.clone()))));
-    let results = Resource::new(
-        move || searched.get(),
-        |text| async move {
-            match text {
-                Some(text) => search_my_case_texts(text, None).await.map(Some),
-                None => Ok(None),
-            }
-        },
-    );
+    let results = first_page(searched, search_my_case_texts);
     let text = RwSignal::new(searched.get_untracked().unwrap_or_default());
     let typed_errors = RwSignal::new(Vec::<FieldError>::new());
-    let errors = Signal::derive(move || {
-        let typed = typed_errors.get();
-        if !typed.is_empty() {
-            return typed;
-        }
-        match results.get() {
-            Some(Err(AppError::Invalid(e))) => e,
-            _ => Vec::new(),
-        }
-    });
-    let extra = RwSignal::new(Vec::<TextHit<CaseRow>>::new());
-    let next = RwSignal::new(None::<String>);
-    Effect::new(move |_| {
-        if let Some(Ok(Some(r))) = results.get() {
-            extra.set(Vec::new());
-            next.set(r.next.clone());
-        }
+    let errors = typed_or_answered(typed_errors, results);
+    let more = MoreRows::of_search(searched, results, search_my_case_texts, |p| {
+        (p.hits, p.next)
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -83,28 +74,12 @@ pub fn UserTextSearch() -> impl IntoView {
             Default::default(),
         );
     };
-    let more = move |_| {
-        let (Some(words), Some(cursor)) = (searched.get_untracked(), next.get_untracked()) else {
-            return;
-        };
-        leptos::task::spawn_local(async move {
-            if let Ok(p) = search_my_case_texts(words, Some(cursor)).await {
-                extra.update(|hits| hits.extend(p.hits));
-                next.set(p.next);
-            }
-        });
-    };
     view! {
         <h2 class="section-title">{t(Msg::BuscarEnCasos)}</h2>
         <p id="texto-ayuda">{t(Msg::TextSearchHint)}</p>
         <form class="form inline-search" role="search" on:submit=submit novalidate>
-            <div class="field">
-                <label for="texto">{t(Msg::PalabrasBuscar)}<span class="req" aria-hidden="true">"(*)"</span></label>
-                <input id="texto" type="search" maxlength="200" aria-describedby="texto-ayuda err-text"
-                    aria-invalid=move || has_problem(&errors.get(), "text").to_string()
-                    prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))/>
-                <FieldMessage field="text" errors/>
-            </div>
+            <InputField id="texto" label=Msg::PalabrasBuscar field="text" kind="search" required=true
+                maxlength="200" hint="texto-ayuda" value=text errors/>
             <div class="actions"><button type="submit" class="button" data-testid="buscar-texto">{t(Msg::Buscar)}</button></div>
         </form>
         <Loaded resource=results keep=true children=move |r| match r {
@@ -115,27 +90,10 @@ pub fn UserTextSearch() -> impl IntoView {
             Some(res) => view! {
                 <div aria-live="polite">
                     <h3>{t(Msg::Resultados)}</h3>
-                    <div class="table-wrap">
-                        <table class="table stack" data-testid="text-results">
-                            <thead><tr>
-                                <th scope="col">{t(Msg::NumeroCaso)}</th>
-                                <th scope="col">{t(Msg::FechaHoraAlta)}</th>
-                                <th scope="col">{t(Msg::TipoCaso)}</th>
-                                <th scope="col">{t(Msg::Titulo)}</th>
-                                <th scope="col">{t(Msg::Coincidencia)}</th>
-                                <th scope="col">{t(Msg::Estado)}</th>
-                            </tr></thead>
-                            <tbody>
-                                {res.hits.into_iter().map(|h| view! { <HitRow hit=h/> }).collect_view()}
-                                <For each=move || extra.get() key=|h| h.row.number let:h>
-                                    <HitRow hit=h/>
-                                </For>
-                            </tbody>
-                        </table>
-                    </div>
-                    <Show when=move || next.get().is_some()>
-                        <div class="actions"><button type="button" class="button button-secondary" on:click=more>{t(Msg::MostrarMas)}</button></div>
-                    </Show>
+                    <PagedTable testid="text-results" first=res.hits more key=|h| h.row.number
+                        row=|h| view! { <HitRow hit=h/> }>
+                        <HeaderRow columns=HIT_COLUMNS/>
+                    </PagedTable>
                 </div>
             }.into_any(),
         }/>
@@ -146,22 +104,14 @@ pub fn UserTextSearch() -> impl IntoView {
 fn HitRow(hit: TextHit<CaseRow>) -> impl IntoView {
     let lang = use_lang();
     let TextHit { row, fragment } = hit;
-    let closed = row.state == State::Cerrado;
-    let (ty, sub, st) = (row.case_type, row.substate, row.state);
+    let ty = row.case_type;
     view! {
         <tr>
-            <td data-label=move || Msg::NumeroCaso.text(lang.get())>
-                <a href=format!("/casia/casos/{}", row.number_display) class="num strong">{row.number_display.clone()}</a>
-            </td>
-            <td data-label=move || Msg::FechaHoraAlta.text(lang.get()) class="num">{row.opened_at.clone()}</td>
-            <td data-label=move || Msg::TipoCaso.text(lang.get())>{move || case_type_name(ty, lang.get())}" · "{row.subject.clone()}</td>
-            <td data-label=move || Msg::Titulo.text(lang.get())>{row.title.clone()}</td>
+            <CaseOpenedCells number_display=row.number_display opened_at=row.opened_at/>
+            <td data-label=move || Msg::TipoCaso.text(lang.get())>{move || case_type_name(ty, lang.get())}" · "{row.subject}</td>
+            <td data-label=move || Msg::Titulo.text(lang.get())>{row.title}</td>
             <td data-label=move || Msg::Coincidencia.text(lang.get())><Fragment parts=fragment/></td>
-            <td data-label=move || Msg::Estado.text(lang.get())>
-                <span class="state-pill" class:state-cerrado=closed>
-                    {move || format!("{} / {}", state_name(st, lang.get()), substate_name(sub, lang.get()))}
-                </span>
-            </td>
+            <StateCell state=row.state substate=row.substate/>
         </tr>
     }
 }

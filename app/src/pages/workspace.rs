@@ -15,12 +15,13 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query};
 use leptos_router::params::Params;
 
-use crate::components::classification::TypeAndSubjectFilters;
 use crate::components::deadline::DeadlineCell;
 use crate::components::document_form::focus_first_error;
-use crate::components::forms::has_problem;
+use crate::components::forms::typed_or_answered;
 use crate::components::fragment::Fragment;
-use crate::components::{FieldMessage, Guarded, Loaded};
+use crate::components::more_rows::{MoreRows, PagedTable};
+use crate::components::queue_filters::{FilterInputs, QueueFilterFields};
+use crate::components::{Guarded, Loaded};
 use crate::context::{t, use_lang};
 use crate::error::AppError;
 use crate::pages::workspace_bulk::{BulkBar, PickAll, PickCase};
@@ -61,16 +62,32 @@ pub(crate) const QUEUES: &[(Queue, Msg)] = &[
     (Queue::AnswerExpired, Msg::QueueAnswerExpired),
 ];
 
-/// The queue and its filters as the URL carries them (`/tramitacion?bandeja=mios&tipo=…`).
+/// The queue and its filters as the URL carries them (`/tramitacion?bandeja=mios&tipo=…`);
+/// the processors' search (`case_search`) adds its words, `texto`.
 #[derive(Params, Clone, Debug, Default, PartialEq)]
-struct QueueUrl {
-    bandeja: Option<String>,
+pub(crate) struct QueueUrl {
+    pub(crate) texto: Option<String>,
+    pub(crate) bandeja: Option<String>,
     tipo: Option<String>,
     materia: Option<String>,
     autorizacion: Option<String>,
     desde: Option<String>,
     hasta: Option<String>,
     orden: Option<String>,
+}
+
+impl QueueUrl {
+    /// The filters the URL names (one given empty is not given).
+    pub(crate) fn filter(&self) -> QueueFilter {
+        QueueFilter {
+            case_type: non_empty(self.tipo.clone()),
+            subject_id: self.materia.as_deref().and_then(|v| v.parse().ok()),
+            authorisation: non_empty(self.autorizacion.clone()),
+            from: non_empty(self.desde.clone()),
+            to: non_empty(self.hasta.clone()),
+            sort: non_empty(self.orden.clone()),
+        }
+    }
 }
 
 impl From<QueueUrl> for QueueQuery {
@@ -82,34 +99,36 @@ impl From<QueueUrl> for QueueQuery {
                 .as_deref()
                 .and_then(Queue::from_code)
                 .unwrap_or(Queue::Unassigned),
-            filter: QueueFilter {
-                case_type: non_empty(url.tipo),
-                subject_id: url.materia.and_then(|v| v.parse().ok()),
-                authorisation: non_empty(url.autorizacion),
-                from: non_empty(url.desde),
-                to: non_empty(url.hasta),
-                sort: non_empty(url.orden),
-            },
+            filter: url.filter(),
         }
     }
+}
+
+/// The filters (but the order) as a queue's or a search's address names them; `subject` is
+/// the filter's subject id as text.
+pub(crate) fn filter_params<'a>(
+    f: &'a QueueFilter,
+    subject: &'a Option<String>,
+) -> [(&'a str, Option<&'a str>); 5] {
+    [
+        ("tipo", f.case_type.as_deref()),
+        ("materia", subject.as_deref()),
+        ("autorizacion", f.authorisation.as_deref()),
+        ("desde", f.from.as_deref()),
+        ("hasta", f.to.as_deref()),
+    ]
 }
 
 /// The page's address for a queue and filters (filters left empty are left out).
 fn queue_url(q: &QueueQuery) -> String {
     let f = &q.filter;
     let subject = f.subject_id.map(|v| v.to_string());
-    with_query(
-        "/tramitacion",
-        [
-            ("bandeja", Some(q.queue.code())),
-            ("tipo", f.case_type.as_deref()),
-            ("materia", subject.as_deref()),
-            ("autorizacion", f.authorisation.as_deref()),
-            ("desde", f.from.as_deref()),
-            ("hasta", f.to.as_deref()),
-            ("orden", f.sort.as_deref()),
-        ],
-    )
+    let queue = [("bandeja", Some(q.queue.code()))];
+    let params = queue
+        .into_iter()
+        .chain(filter_params(f, &subject))
+        .chain([("orden", f.sort.as_deref())]);
+    with_query("/tramitacion", params)
 }
 
 #[component]
@@ -136,32 +155,27 @@ fn Queues(
     let lang = use_lang();
     let navigate = use_navigate();
     let initial = current.get_untracked().filter;
-    let case_type = RwSignal::new(initial.case_type.unwrap_or_default());
-    let subject = RwSignal::new(
-        initial
-            .subject_id
-            .map(|v| v.to_string())
-            .unwrap_or_default(),
-    );
-    let authorisation = RwSignal::new(initial.authorisation.unwrap_or_default());
-    let from = RwSignal::new(initial.from.unwrap_or_default());
-    let to = RwSignal::new(initial.to.unwrap_or_default());
-    let sort = RwSignal::new(initial.sort.unwrap_or_default());
+    let sort = RwSignal::new(initial.sort.clone().unwrap_or_default());
+    let filters = FilterInputs::new(initial);
     // Problems of the filters: the client's check on "Filtrar", or the server's answer to
     // filters that came in the URL.
     let typed_errors = RwSignal::new(Vec::<FieldError>::new());
-    let errors = Signal::derive(move || {
-        let typed = typed_errors.get();
-        if !typed.is_empty() {
-            return typed;
-        }
-        match page.get() {
-            Some(Err(AppError::Invalid(e))) => e,
-            _ => Vec::new(),
-        }
-    });
-    let extra = RwSignal::new(Vec::<QueueRow>::new());
-    let next = RwSignal::new(None::<String>);
+    let errors = typed_or_answered(typed_errors, page);
+    let more = MoreRows::new(
+        move || match page.get() {
+            Some(Ok(p)) => Some(p.next),
+            _ => None,
+        },
+        move |cursor| {
+            let q = current.get_untracked();
+            Some(async move {
+                get_queue(q, Some(cursor))
+                    .await
+                    .ok()
+                    .map(|p| (p.rows, p.next))
+            })
+        },
+    );
     // Bulk actions: the cases picked, and every case shown (to pick them all).
     let picked = RwSignal::new(Vec::<BulkCase>::new());
     let shown = Signal::derive(move || {
@@ -170,7 +184,7 @@ fn Queues(
             .and_then(|r| r.ok())
             .map(|p| p.rows)
             .unwrap_or_default();
-        rows.extend(extra.get());
+        rows.extend(more.extra.get());
         rows.iter()
             .map(|r| BulkCase {
                 number: r.row.number,
@@ -179,24 +193,11 @@ fn Queues(
             .collect::<Vec<_>>()
     });
     let reload = Callback::new(move |_| page.refetch());
-    Effect::new(move |_| {
-        if let Some(Ok(p)) = page.get() {
-            extra.set(Vec::new());
-            next.set(p.next.clone());
-        }
-    });
     let apply = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let q = QueueQuery {
             queue: current.get_untracked().queue,
-            filter: QueueFilter {
-                case_type: Some(case_type.get_untracked()),
-                subject_id: subject.get_untracked().parse().ok(),
-                authorisation: Some(authorisation.get_untracked()),
-                from: Some(from.get_untracked()),
-                to: Some(to.get_untracked()),
-                sort: Some(sort.get_untracked()),
-            },
+            filter: filters.filter(Some(sort.get_untracked())),
         };
         if let Err(e) = check_queue_filter(&q.filter) {
             typed_errors.set(e);
@@ -205,18 +206,6 @@ fn Queues(
         }
         typed_errors.set(Vec::new());
         navigate(&queue_url(&q), Default::default());
-    };
-    let more = move |_| {
-        let Some(cursor) = next.get_untracked() else {
-            return;
-        };
-        let q = current.get_untracked();
-        leptos::task::spawn_local(async move {
-            if let Ok(p) = get_queue(q, Some(cursor)).await {
-                extra.update(|rows| rows.extend(p.rows));
-                next.set(p.next);
-            }
-        });
     };
     view! {
         <div class="panel">
@@ -237,29 +226,8 @@ fn Queues(
             </nav>
             <form class="form filters" on:submit=apply novalidate>
                 <div class="form-grid">
-                    <TypeAndSubjectFilters case_type subject id_prefix="f-"
+                    <QueueFilterFields inputs=filters id_prefix="f-" errors
                         taxonomy=Signal::derive(move || taxonomy.get().and_then(|r| r.ok()))/>
-                    <div class="field">
-                        <label for="f-autorizacion">{t(Msg::NumAutorizacion)}</label>
-                        <input id="f-autorizacion" type="text" inputmode="numeric" aria-describedby="err-authorisation"
-                            aria-invalid=move || has_problem(&errors.get(), "authorisation").to_string()
-                            prop:value=move || authorisation.get() on:input=move |ev| authorisation.set(event_target_value(&ev))/>
-                        <FieldMessage field="authorisation" errors/>
-                    </div>
-                    <div class="field">
-                        <label for="f-desde">{t(Msg::FechaAltaDesde)}</label>
-                        <input id="f-desde" type="date" aria-describedby="err-from"
-                            aria-invalid=move || has_problem(&errors.get(), "from").to_string()
-                            prop:value=move || from.get() on:input=move |ev| from.set(event_target_value(&ev))/>
-                        <FieldMessage field="from" errors/>
-                    </div>
-                    <div class="field">
-                        <label for="f-hasta">{t(Msg::FechaAltaHasta)}</label>
-                        <input id="f-hasta" type="date" aria-describedby="err-to"
-                            aria-invalid=move || has_problem(&errors.get(), "to").to_string()
-                            prop:value=move || to.get() on:input=move |ev| to.set(event_target_value(&ev))/>
-                        <FieldMessage field="to" errors/>
-                    </div>
                     <div class="field">
                         <label for="f-orden">{t(Msg::Orden)}</label>
                         <select id="f-orden" on:change=move |ev| sort.set(event_target_value(&ev))>
@@ -277,20 +245,10 @@ fn Queues(
                 p => view! {
                     <div class="panel">
                         <BulkBar picked done=reload/>
-                        <div class="table-wrap">
-                            <table class="table stack" data-testid="queue">
-                                <thead><QueueHead pick=(picked, shown)/></thead>
-                                <tbody>
-                                    {p.rows.into_iter().map(|r| view! { <QueueLine line=r picked/> }).collect_view()}
-                                    <For each=move || extra.get() key=|r| r.row.number let:r>
-                                        <QueueLine line=r picked/>
-                                    </For>
-                                </tbody>
-                            </table>
-                        </div>
-                        <Show when=move || next.get().is_some()>
-                            <div class="actions"><button type="button" class="button button-secondary" on:click=more>{t(Msg::MostrarMas)}</button></div>
-                        </Show>
+                        <PagedTable testid="queue" first=p.rows more key=|r| r.row.number
+                            row=move |r| view! { <QueueLine line=r picked/> }>
+                            <QueueHead pick=(picked, shown)/>
+                        </PagedTable>
                     </div>
                 }.into_any(),
             }/>

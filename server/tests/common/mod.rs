@@ -214,6 +214,13 @@ impl Client {
         }
     }
 
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.request(reqwest::Method::GET, path)
+            .send()
+            .await
+            .unwrap()
+    }
+
     pub async fn post_form(&self, path: &str, form: &str) -> reqwest::Response {
         self.request(reqwest::Method::POST, path)
             .header("content-type", "application/x-www-form-urlencoded")

@@ -13,8 +13,8 @@ use serde_json::json;
 use crate::accounts::{self, Caller, NewUser};
 use crate::audit::AuditAction;
 use crate::clock::display;
-use crate::db::found;
 use crate::db::write_transaction;
+use crate::db::{found, switch};
 use crate::entity::{authorisation, authorisation_member, session, user};
 use crate::error::{ServiceError, ServiceResult};
 
@@ -129,10 +129,7 @@ pub async fn set_account_active(
         return Err(ServiceError::invalid("active", FieldProblem::OwnAccount));
     }
     write_transaction(db, async |tx| {
-        let u = found::<user::Entity>(tx, id).await?;
-        let mut am: user::ActiveModel = u.clone().into();
-        am.active = Set(active);
-        am.update(tx).await?;
+        let u = switch::<user::Entity>(tx, id, user::Column::Active, active).await?;
         let mut sessions_ended = 0;
         if !active {
             sessions_ended = session::Entity::delete_many().filter(session::Column::UserId.eq(id)).exec(tx).await?.rows_affected;

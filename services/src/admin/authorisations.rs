@@ -5,16 +5,14 @@ use casia_domain::{FieldProblem, Role};
 use std::collections::HashMap;
 
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
-};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::json;
 
 use crate::accounts::{self, Caller};
 use crate::audit::AuditAction;
 use crate::authorisations::{self, NewAuthorisation};
 use crate::clock::display_opt;
-use crate::db::found;
+use crate::db::{found, switch};
 use crate::entity::{authorisation, authorisation_member, user};
 use crate::error::{ServiceError, ServiceResult};
 
@@ -108,10 +106,8 @@ pub async fn set_authorisation_active(
     active: bool,
 ) -> ServiceResult<()> {
     admin_write(db, caller, async |tx| {
-        let a = found::<authorisation::Entity>(tx, id).await?;
-        let mut am: authorisation::ActiveModel = a.clone().into();
-        am.active = Set(active);
-        am.update(tx).await?;
+        let a =
+            switch::<authorisation::Entity>(tx, id, authorisation::Column::Active, active).await?;
         let details = json!({ "before": { "active": a.active }, "after": { "active": active } });
         audited(
             tx,

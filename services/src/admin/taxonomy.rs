@@ -12,8 +12,8 @@ use serde_json::json;
 
 use crate::accounts::Caller;
 use crate::audit::AuditAction;
-use crate::db::found;
 use crate::db::write_transaction;
+use crate::db::{found, switch};
 use crate::entity::taxonomy_node;
 use crate::error::{ServiceError, ServiceResult};
 
@@ -167,10 +167,7 @@ pub async fn set_node_active(
     active: bool,
 ) -> ServiceResult<()> {
     admin_write(db, caller, async |tx| {
-        let n = found::<taxonomy_node::Entity>(tx, id).await?;
-        let mut am: taxonomy_node::ActiveModel = n.clone().into();
-        am.active = Set(active);
-        am.update(tx).await?;
+        let n = switch::<taxonomy_node::Entity>(tx, id, taxonomy_node::Column::Active, active).await?;
         let change = if active { "activated" } else { "deactivated" };
         node_changed(tx, caller, id, json!({ "change": change, "name_es": n.name_es, "before": { "active": n.active }, "after": { "active": active } })).await
     })

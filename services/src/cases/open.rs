@@ -8,7 +8,7 @@ use casia_domain::validation::check_new_case;
 use casia_domain::{FieldProblem, State, Substate};
 use chrono::{DateTime, Utc};
 use sea_orm::ExprTrait;
-use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     Set,
@@ -19,7 +19,7 @@ use super::{idempotency, in_transaction, write_history};
 use crate::Services;
 use crate::accounts::Caller;
 use crate::clock::{display, now};
-use crate::db::found;
+use crate::db::{found, insert_unless_present};
 use crate::entity::{case, case_counter, document, document_type, upload};
 use crate::error::{ServiceError, ServiceResult};
 use casia_domain::lifecycle::HistoryAction;
@@ -188,15 +188,7 @@ async fn ensure_counter(db: &DatabaseConnection, year: i32) -> ServiceResult<()>
         year: Set(year),
         last_value: Set(0),
     };
-    case_counter::Entity::insert(row)
-        .on_conflict(
-            OnConflict::column(case_counter::Column::Year)
-                .do_nothing()
-                .to_owned(),
-        )
-        .try_insert()
-        .exec(db)
-        .await?;
+    insert_unless_present(db, row, [case_counter::Column::Year]).await?;
     Ok(())
 }
 

@@ -142,13 +142,7 @@ db_test!(
         let up = fixtures::upload(&s, &ana, "dni.pdf", PDF_BYTES)
             .await
             .unwrap();
-        let mut form =
-            fixtures::new_case_form(CaseType::Tramite, fixtures::tramite_path(&s).await, "k");
-        form.documents = vec![DocumentToAttach {
-            document_type_id: Some(fixtures::document_type_id(&s).await),
-            title: "DNI".into(),
-            upload_token: up.token,
-        }];
+        let form = fixtures::form_with_document(&s, up.token, "DNI", "k").await;
         let opened = casia_services::cases::open::open_case(&s, &ana, form)
             .await
             .unwrap();

@@ -156,6 +156,36 @@ pub fn new_case_form(
     }
 }
 
+/// A Trámite's form (idempotency `key`) with one uploaded document, titled `title`.
+pub async fn form_with_document(
+    s: &Services,
+    upload_token: String,
+    title: &str,
+    key: &str,
+) -> casia_domain::dto::NewCaseForm {
+    let mut form = new_case_form(casia_domain::CaseType::Tramite, tramite_path(s).await, key);
+    form.documents = vec![casia_domain::dto::DocumentToAttach {
+        document_type_id: Some(document_type_id(s).await),
+        title: title.into(),
+        upload_token,
+    }];
+    form
+}
+
+/// The first document of case `number`, as `caller` reads it.
+pub async fn first_document(
+    s: &Services,
+    caller: &Caller,
+    number: i64,
+) -> casia_services::entity::document::Model {
+    let detail = casia_services::cases::query::detail_for_user(&s.db, caller, number)
+        .await
+        .unwrap();
+    casia_services::cases::query::document_for(&s.db, caller, detail.documents[0].id)
+        .await
+        .unwrap()
+}
+
 /// Opens a case of `case_type` for `caller` and returns its number.
 pub async fn open(s: &Services, caller: &Caller, case_type: casia_domain::CaseType) -> i64 {
     let path = path_for(s, case_type).await;

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use casia_domain::dto::{DocumentToAttach, RateLimit, UploadProblem, Verification};
+use casia_domain::dto::{RateLimit, UploadProblem, Verification};
 use casia_domain::{CaseType, FieldError, FieldProblem};
 use casia_services::cases::{open::open_case, query, receipts};
 use casia_services::entity::{authorisation_member, case};
@@ -36,13 +36,7 @@ async fn issued_receipt(s: &Services) -> Vec<u8> {
     let dni = fixtures::upload(s, &ana, "dni.pdf", PDF_BYTES)
         .await
         .unwrap();
-    let mut form =
-        fixtures::new_case_form(CaseType::Tramite, fixtures::tramite_path(s).await, "k1");
-    form.documents = vec![DocumentToAttach {
-        document_type_id: Some(fixtures::document_type_id(s).await),
-        title: "DNI".into(),
-        upload_token: dni.token,
-    }];
+    let form = fixtures::form_with_document(s, dni.token, "DNI", "k1").await;
     let opened = open_case(s, &ana, form).await.unwrap();
     let r = query::receipt_for(&s.db, &ana, opened.receipt.unwrap().id)
         .await

@@ -2,8 +2,6 @@
 //! (`s3s-fs`, signed requests, path-style): large uploads go up in parts and come back
 //! streamed; the case's document lives in the bucket, not on the local disk.
 
-use casia_domain::CaseType;
-use casia_domain::dto::DocumentToAttach;
 use casia_services::ServiceError;
 use casia_services::config::StorageConfig;
 use casia_services::db_test;
@@ -33,26 +31,12 @@ db_test!(a_case_document_goes_to_the_bucket_and_streams_back, |s| {
     let uploaded = fixtures::upload(&s, &ana, "nominas.pdf", &content)
         .await
         .unwrap();
-    let mut form = fixtures::new_case_form(
-        CaseType::Tramite,
-        fixtures::tramite_path(&s).await,
-        "form-s3",
-    );
-    form.documents = vec![DocumentToAttach {
-        document_type_id: Some(fixtures::document_type_id(&s).await),
-        title: "Nóminas".into(),
-        upload_token: uploaded.token.clone(),
-    }];
+    let form = fixtures::form_with_document(&s, uploaded.token.clone(), "Nóminas", "form-s3").await;
     let number = casia_services::cases::open::open_case(&s, &ana, form)
         .await
         .unwrap()
         .number;
-    let detail = casia_services::cases::query::detail_for_user(&s.db, &ana, number)
-        .await
-        .unwrap();
-    let doc = casia_services::cases::query::document_for(&s.db, &ana, detail.documents[0].id)
-        .await
-        .unwrap();
+    let doc = fixtures::first_document(&s, &ana, number).await;
 
     // In the bucket (s3s-fs keeps an object as a file under the bucket's folder)…
     let object = server.root.path().join(BUCKET).join(&doc.storage_key);

@@ -1,8 +1,6 @@
 //! Files uploaded for a form that was never sent are removed by the housekeeping job; files
 //! attached to a case stay.
 
-use casia_domain::CaseType;
-use casia_domain::dto::DocumentToAttach;
 use casia_services::ServiceError;
 use casia_services::db_test;
 use casia_services::entity::upload;
@@ -27,16 +25,8 @@ db_test!(
         let attached = fixtures::upload(&s, &ana, "contrato.pdf", PDF_BYTES)
             .await
             .unwrap();
-        let mut form = fixtures::new_case_form(
-            CaseType::Tramite,
-            fixtures::tramite_path(&s).await,
-            "form-1",
-        );
-        form.documents = vec![DocumentToAttach {
-            document_type_id: Some(fixtures::document_type_id(&s).await),
-            title: "Contrato".into(),
-            upload_token: attached.token.clone(),
-        }];
+        let form =
+            fixtures::form_with_document(&s, attached.token.clone(), "Contrato", "form-1").await;
         let number = casia_services::cases::open::open_case(&s, &ana, form)
             .await
             .unwrap()
@@ -73,12 +63,7 @@ db_test!(
             .collect();
         assert!(left.contains(&recent.token) && !left.contains(&forgotten.token));
         // The case's document is still there and still downloads.
-        let detail = casia_services::cases::query::detail_for_user(&s.db, &ana, number)
-            .await
-            .unwrap();
-        let doc = casia_services::cases::query::document_for(&s.db, &ana, detail.documents[0].id)
-            .await
-            .unwrap();
+        let doc = fixtures::first_document(&s, &ana, number).await;
         assert!(s.storage.get(&doc.storage_key).await.is_ok());
         // Nothing else to do on a second run.
         assert_eq!(purge_stale_uploads(&s.db, &s.storage, 24).await.unwrap(), 0);
