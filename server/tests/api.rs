@@ -528,79 +528,109 @@ async fn found_open(api: &Api, from: &str, to: &str) -> String {
     page["items"][0]["number"].as_str().unwrap().to_owned()
 }
 
-db_test!(information_carries_the_new_classification_when_asked_for, |s| {
-    let (base, api) = start(&s).await;
-    let case: Value = open_case(&api, None, json!([])).await.json().await.unwrap();
-    let number = case["number"].as_str().unwrap().to_owned();
-    // A processor takes the case and asks for it to be reclassified (the page's own server
-    // function, over HTTP with a session).
-    let processor = common::Client::login(&common::http_client(), &base, "tramitador1").await;
-    for (action, text) in [
-        ("take", ""),
-        ("request_reclassification", "Corresponde a otra materia."),
-    ] {
-        let now: Value = api.get(&format!("/api/v1/cases/{number}")).await.json().await.unwrap();
-        let r = processor
-            .post_json(
-                "/api/processor_act",
-                &json!({ "number": number, "input": {
+db_test!(
+    information_carries_the_new_classification_when_asked_for,
+    |s| {
+        let (base, api) = start(&s).await;
+        let case: Value = open_case(&api, None, json!([])).await.json().await.unwrap();
+        let number = case["number"].as_str().unwrap().to_owned();
+        // A processor takes the case and asks for it to be reclassified (the page's own server
+        // function, over HTTP with a session).
+        let processor = common::Client::login(&common::http_client(), &base, "tramitador1").await;
+        for (action, text) in [
+            ("take", ""),
+            ("request_reclassification", "Corresponde a otra materia."),
+        ] {
+            let now: Value = api
+                .get(&format!("/api/v1/cases/{number}"))
+                .await
+                .json()
+                .await
+                .unwrap();
+            let r = processor
+                .post_json(
+                    "/api/processor_act",
+                    &json!({ "number": number, "input": {
                     "action": action, "version": now["version"], "text": text,
                     "target_user_id": null, "documents": [] } }),
+                )
+                .await;
+            assert!(r.status().is_success(), "{action}: {}", r.status());
+        }
+        let asked: Value = api
+            .get(&format!("/api/v1/cases/{number}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(asked["substate"], "solicitada_reclasificacion");
+
+        // The classification it already has is not an answer: 422 naming the field, nothing changed.
+        let same = match (
+            case["subcategory_id"].as_i64(),
+            case["category_id"].as_i64(),
+        ) {
+            (Some(sub), _) => json!({ "subcategory_id": sub }),
+            (None, Some(category)) => json!({ "category_id": category }),
+            _ => unreachable!("a case has a Categoría"),
+        };
+        let p = problem(
+            api.post(
+                &format!("/api/v1/cases/{number}/information"),
+                &json!({ "information": "Es la misma.", "reclassification": same }),
             )
-            .await;
-        assert!(r.status().is_success(), "{action}: {}", r.status());
-    }
-    let asked: Value = api.get(&format!("/api/v1/cases/{number}")).await.json().await.unwrap();
-    assert_eq!(asked["substate"], "solicitada_reclasificacion");
-
-    // The classification it already has is not an answer: 422 naming the field, nothing changed.
-    let same = match (case["subcategory_id"].as_i64(), case["category_id"].as_i64()) {
-        (Some(sub), _) => json!({ "subcategory_id": sub }),
-        (None, Some(category)) => json!({ "category_id": category }),
-        _ => unreachable!("a case has a Categoría"),
-    };
-    let p = problem(
-        api.post(
-            &format!("/api/v1/cases/{number}/information"),
-            &json!({ "information": "Es la misma.", "reclassification": same }),
-        )
-        .await,
-        422,
-    )
-    .await;
-    let named = if same.get("subcategory_id").is_some() {
-        "subcategory_id"
-    } else {
-        "category_id"
-    };
-    assert_eq!(p["errors"][0]["field"], named, "{p}");
-    assert_eq!(p["errors"][0]["problem"], "ClassificationUnchanged", "{p}");
-    let still: Value = api.get(&format!("/api/v1/cases/{number}")).await.json().await.unwrap();
-    assert_eq!(still["version"], asked["version"]);
-
-    // Another Materia: accepted, the case goes back to its processor under the new Materia.
-    let node = other_classification(&api).await;
-    let r = api
-        .post(
-            &format!("/api/v1/cases/{number}/information"),
-            &json!({ "information": "Reclasificado.", "reclassification": node }),
+            .await,
+            422,
         )
         .await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let after: Value = api.get(&format!("/api/v1/cases/{number}")).await.json().await.unwrap();
-    assert_eq!(after["substate"], "asignado");
-    assert_ne!(after["subject_id"], case["subject_id"], "{after}");
-    let history: Value = api
-        .get(&format!("/api/v1/cases/{number}/history"))
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert!(
-        history["entries"].as_array().unwrap().iter().any(|e| e["action"] == "reclassify"),
-        "{history}"
-    );
-});
+        let named = if same.get("subcategory_id").is_some() {
+            "subcategory_id"
+        } else {
+            "category_id"
+        };
+        assert_eq!(p["errors"][0]["field"], named, "{p}");
+        assert_eq!(p["errors"][0]["problem"], "ClassificationUnchanged", "{p}");
+        let still: Value = api
+            .get(&format!("/api/v1/cases/{number}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(still["version"], asked["version"]);
+
+        // Another Materia: accepted, the case goes back to its processor under the new Materia.
+        let node = other_classification(&api).await;
+        let r = api
+            .post(
+                &format!("/api/v1/cases/{number}/information"),
+                &json!({ "information": "Reclasificado.", "reclassification": node }),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let after: Value = api
+            .get(&format!("/api/v1/cases/{number}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(after["substate"], "asignado");
+        assert_ne!(after["subject_id"], case["subject_id"], "{after}");
+        let history: Value = api
+            .get(&format!("/api/v1/cases/{number}/history"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert!(
+            history["entries"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["action"] == "reclassify"),
+            "{history}"
+        );
+    }
+);
 
 db_test!(another_authorisations_case_is_not_found, |s| {
     let (base, owner) = start(&s).await;

@@ -203,7 +203,10 @@ mod tests {
 
     #[test]
     fn a_renamed_field_is_not_renamed_again() {
-        let rules = [("subject_id", "subcategory_id"), ("category_id", "subcategory_id")];
+        let rules = [
+            ("subject_id", "subcategory_id"),
+            ("category_id", "subcategory_id"),
+        ];
         assert_eq!(renamed("subject_id", &rules), "subcategory_id");
         assert_eq!(renamed("category_id", &rules), "subcategory_id");
         assert_eq!(
