@@ -160,13 +160,45 @@ fn try_focus_heading(old: Option<web_sys::HtmlElement>, tries_left: u32) {
     });
     match new {
         Some(h) => {
-            let _ = h.set_attribute("tabindex", "-1");
-            let _ = h.focus();
+            focus_element(&h);
+            keep_heading_focus(KEEP_TICKS);
         }
         None if tries_left > 0 => set_timeout(
             move || try_focus_heading(old, tries_left - 1),
             std::time::Duration::from_millis(50),
         ),
         None => {}
+    }
+}
+
+/// How many 50 ms ticks after the move the heading gets the focus back if it was lost.
+#[cfg(feature = "hydrate")]
+const KEEP_TICKS: u32 = 40;
+
+#[cfg(feature = "hydrate")]
+fn focus_element(h: &web_sys::HtmlElement) {
+    let _ = h.set_attribute("tabindex", "-1");
+    let _ = h.focus();
+}
+
+/// The page may render its content once more just after the move (its data or the page
+/// context arriving): the focused heading is then replaced, and the focus falls to `<body>`.
+/// For a short while the new heading gets it back; whatever the person focused stays.
+#[cfg(feature = "hydrate")]
+fn keep_heading_focus(ticks_left: u32) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let lost = document
+        .active_element()
+        .is_none_or(|el| el.tag_name().eq_ignore_ascii_case("body"));
+    if lost && let Some(h) = heading() {
+        focus_element(&h);
+    }
+    if ticks_left > 0 {
+        set_timeout(
+            move || keep_heading_focus(ticks_left - 1),
+            std::time::Duration::from_millis(50),
+        );
     }
 }

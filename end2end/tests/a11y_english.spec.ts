@@ -41,7 +41,11 @@ async function check(page: Page, found: string[], what: string) {
   if (words.length) found.push(`${what} [${page.url().replace(baseURL, '')}]: ${words.join(', ')}`);
 }
 
-// Not yet passing (axe findings and the focus move are being fixed): see the a11y report.
+// Not yet passing. Its last run (2026-12-02) found Spanish left in English pages: the
+// taxonomy's names on the case pages (trámite, altas, cuenta), role and substate codes in the
+// accounts list and the audit log (tramitador, asignado, presentado), "del" in the accounts
+// list, and the demo data's e-mail address (avisos@…, data the check should skip). Until those
+// are translated or skipped it stays fixme; the README's Accessibility section says so.
 test.fixme('the main screens of every role are in English, with no Spanish words left', async ({ browser }) => {
   test.setTimeout(120_000);
   const who = await people('en');
@@ -55,6 +59,7 @@ test.fixme('the main screens of every role are in English, with no Spanish words
     await visit(a, path);
     await check(a, found, path);
   }
+  await visit(a, '/acceso');
   await a.locator('main').getByRole('button', { name: 'Sign in' }).click();
   await expect(a.locator('main [role="alert"], main .field-error').first()).toBeVisible();
   await check(a, found, 'login errors');

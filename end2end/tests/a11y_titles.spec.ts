@@ -4,8 +4,7 @@ import { openCase, people, signedIn, visit } from './a11y';
 // The server-rendered <title> of every route is checked over HTTP (server/tests/titles.rs);
 // here: the title after navigating in the browser, and the focus on the new page's heading.
 
-// Not yet passing (axe findings and the focus move are being fixed): see the a11y report.
-test.fixme('after client navigation the title names the screen and the focus is on its heading', async ({ browser }) => {
+test('after client navigation the title names the screen and the focus is on its heading', async ({ browser }) => {
   const who = await people('es');
   const number = await openCase(who.user, who.authorisation, 'Consulta sobre el título de la página', false);
   const ctx = await signedIn(browser, who.user, undefined, who.authorisation);
