@@ -541,12 +541,7 @@ db_test!(
             ("take", ""),
             ("request_reclassification", "Corresponde a otra materia."),
         ] {
-            let now: Value = api
-                .get(&format!("/api/v1/cases/{number}"))
-                .await
-                .json()
-                .await
-                .unwrap();
+            let now: Value = api.get_json(&format!("/api/v1/cases/{number}")).await;
             let r = processor
                 .post_json(
                     "/api/processor_act",
@@ -557,12 +552,7 @@ db_test!(
                 .await;
             assert!(r.status().is_success(), "{action}: {}", r.status());
         }
-        let asked: Value = api
-            .get(&format!("/api/v1/cases/{number}"))
-            .await
-            .json()
-            .await
-            .unwrap();
+        let asked: Value = api.get_json(&format!("/api/v1/cases/{number}")).await;
         assert_eq!(asked["substate"], "solicitada_reclasificacion");
 
         // The classification it already has is not an answer: 422 naming the field, nothing changed.
@@ -590,12 +580,7 @@ db_test!(
         };
         assert_eq!(p["errors"][0]["field"], named, "{p}");
         assert_eq!(p["errors"][0]["problem"], "ClassificationUnchanged", "{p}");
-        let still: Value = api
-            .get(&format!("/api/v1/cases/{number}"))
-            .await
-            .json()
-            .await
-            .unwrap();
+        let still: Value = api.get_json(&format!("/api/v1/cases/{number}")).await;
         assert_eq!(still["version"], asked["version"]);
 
         // Another Materia: accepted, the case goes back to its processor under the new Materia.
@@ -607,20 +592,12 @@ db_test!(
             )
             .await;
         assert_eq!(r.status(), StatusCode::OK);
-        let after: Value = api
-            .get(&format!("/api/v1/cases/{number}"))
-            .await
-            .json()
-            .await
-            .unwrap();
+        let after: Value = api.get_json(&format!("/api/v1/cases/{number}")).await;
         assert_eq!(after["substate"], "asignado");
         assert_ne!(after["subject_id"], case["subject_id"], "{after}");
         let history: Value = api
-            .get(&format!("/api/v1/cases/{number}/history"))
-            .await
-            .json()
-            .await
-            .unwrap();
+            .get_json(&format!("/api/v1/cases/{number}/history"))
+            .await;
         assert!(
             history["entries"]
                 .as_array()
